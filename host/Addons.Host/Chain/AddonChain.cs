@@ -1,0 +1,136 @@
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Host.Loading;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Chain;
+
+/// <summary>
+/// The ordered addons and the delivery of hooks to them: one addon at a time, in order, each call isolated so that
+/// an addon's exception is logged once (addon, hook, flow) and the next addon still runs. Only addons that override a
+/// hook are called for it. <see cref="HookContext.Halt"/> stops one event.
+/// </summary>
+internal sealed partial class AddonChain(ILogger<AddonChain> logger)
+{
+    private readonly Lock _gate = new();
+    private LoadedAddon[] _addons = [];
+    private LoadedAddon[][] _byHook = [.. HookTable.All.Select(_ => Array.Empty<LoadedAddon>())];
+
+    /// <summary>The addons in chain order.</summary>
+    public IReadOnlyList<LoadedAddon> Addons => Volatile.Read(ref _addons);
+
+    public LoadedAddon? Find(string name) => Addons.FirstOrDefault(a => a.Name == name);
+
+    public void Add(LoadedAddon addon)
+    {
+        lock (_gate)
+        {
+            Rebuild([.. _addons, addon]);
+        }
+    }
+
+    public void Remove(LoadedAddon addon)
+    {
+        lock (_gate)
+        {
+            Rebuild([.. _addons.Where(a => !ReferenceEquals(a, addon))]);
+        }
+    }
+
+    /// <summary>Delivers a hook to every addon that implements it, in order, until one halts.</summary>
+    public async ValueTask InvokeAsync(Hook hook, HookContext context, Flow? flow = null)
+    {
+        var descriptor = HookTable.Get(hook);
+        foreach (var addon in Volatile.Read(ref _byHook)[(int)hook])
+        {
+            await InvokeOneAsync(descriptor, addon, context, flow).ConfigureAwait(false);
+            if (context.IsHalted)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Delivers a flow hook, then <c>update</c> for that flow (mitmproxy's handle_lifecycle).</summary>
+    public async ValueTask HandleFlowAsync(Hook hook, HttpFlowContext context)
+    {
+        await InvokeAsync(hook, context, context.Flow).ConfigureAwait(false);
+        await InvokeAsync(Hook.Update, new UpdateContext([context.Flow], context.CancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers <c>configure</c>; returns the first rejection as a sentence naming the addon, or <c>null</c>.</summary>
+    public async ValueTask<string?> ConfigureAsync(IReadOnlySet<string> updated, bool isInitial, CancellationToken cancellationToken)
+    {
+        var context = new ConfigureContext(updated, isInitial, cancellationToken);
+        var descriptor = HookTable.Get(Hook.Configure);
+        foreach (var addon in Volatile.Read(ref _byHook)[(int)Hook.Configure])
+        {
+            await InvokeOneAsync(descriptor, addon, context, null).ConfigureAwait(false);
+            if (context.RejectionReason is { } reason)
+            {
+                return $"Addon '{addon.Name}' rejected the options: {reason.TrimEnd('.')}.";
+            }
+
+            if (context.IsHalted)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Delivers <c>done</c> in reverse chain order.</summary>
+    public async ValueTask DoneAsync(CancellationToken cancellationToken)
+    {
+        var context = new LifecycleContext(cancellationToken);
+        var descriptor = HookTable.Get(Hook.Done);
+        foreach (var addon in Volatile.Read(ref _byHook)[(int)Hook.Done].Reverse())
+        {
+            await InvokeOneAsync(descriptor, addon, context, null).ConfigureAwait(false);
+            if (context.IsHalted)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Delivers a hook to one addon only (its own <c>done</c> when it is unloaded).</summary>
+    public ValueTask InvokeOneAsync(Hook hook, LoadedAddon addon, HookContext context) =>
+        addon.Implements(hook) ? InvokeOneAsync(HookTable.Get(hook), addon, context, null) : default;
+
+    private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow)
+    {
+        try
+        {
+            await descriptor.Invoke(addon.Instance, context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            if (flow is null)
+            {
+                HookFailed(logger, addon.Name, descriptor.Name, ex.GetType().Name, ex.Message, ex);
+            }
+            else
+            {
+                FlowHookFailed(logger, addon.Name, descriptor.Name, flow.Id, ex.GetType().Name, ex.Message, ex);
+            }
+        }
+    }
+
+    private void Rebuild(LoadedAddon[] addons)
+    {
+        Volatile.Write(ref _addons, addons);
+        Volatile.Write(ref _byHook, [.. HookTable.All.Select(h => addons.Where(a => a.Implements(h.Hook)).ToArray())]);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}': {ExceptionType}: {Reason}")]
+    private static partial void HookFailed(ILogger logger, string addon, string hook, string exceptionType, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}' for flow {FlowId}: {ExceptionType}: {Reason}")]
+    private static partial void FlowHookFailed(ILogger logger, string addon, string hook, Guid flowId, string exceptionType, string reason, Exception exception);
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Addons.Host.Configuration;
+
+/// <summary>
+/// Reads the <c>Addons</c> section into <see cref="PluginEntry"/> records, collecting every error (each naming its key
+/// and where the value came from) instead of stopping at the first.
+/// </summary>
+internal static class PluginEntryReader
+{
+    public const string SectionName = "Addons";
+
+    private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options"];
+
+    public static IReadOnlyList<PluginEntry> Read(IConfiguration configuration, PluginsFile file)
+    {
+        var errors = new List<string>();
+        var entries = new List<PluginEntry>();
+        var section = configuration.GetSection(SectionName);
+        if (!section.Exists())
+        {
+            throw new AddonHostException($"{file.FullPath} has no \"{SectionName}\" section; it must list the addons to load, keyed by id.");
+        }
+
+        foreach (var addon in section.GetChildren())
+        {
+            var id = addon.Key;
+            foreach (var key in addon.GetChildren())
+            {
+                if (!KnownKeys.Contains(key.Key, StringComparer.OrdinalIgnoreCase))
+                {
+                    errors.Add($"{Where(configuration, key.Path)}: {key.Path} is not a known key; an addon entry has {string.Join(", ", KnownKeys)}.");
+                }
+            }
+
+            var path = addon["Path"];
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                errors.Add($"{Where(configuration, addon.Path)}: {addon.Path}:Path is missing; it names the plugin's main assembly, such as addons/{id}/{id}.dll.");
+            }
+
+            var enabled = ReadBool(configuration, addon, "Enabled", true, errors);
+            var required = ReadBool(configuration, addon, "Required", false, errors);
+            var order = ReadInt(configuration, addon, "Order", 0, errors);
+            var options = addon.GetSection("Options");
+            if (options.Value is { Length: > 0 })
+            {
+                errors.Add($"{Where(configuration, options.Path)}: {options.Path} must be an object of option names and values, not \"{options.Value}\".");
+            }
+
+            if (!string.IsNullOrWhiteSpace(path))
+            {
+                entries.Add(new PluginEntry(id, path, CandidatePaths(path, file), enabled, order, required, options));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new AddonHostException(errors);
+        }
+
+        return [.. entries.OrderBy(e => e.Order).ThenBy(e => e.Id, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>A relative path is tried against the plugins.json folder, then against the host's own folder.</summary>
+    private static string[] CandidatePaths(string path, PluginsFile file)
+    {
+        if (Path.IsPathRooted(path))
+        {
+            return [Path.GetFullPath(path)];
+        }
+
+        var besideFile = Path.GetFullPath(Path.Combine(file.Directory, path));
+        var besideHost = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
+        return besideFile == besideHost ? [besideFile] : [besideFile, besideHost];
+    }
+
+    private static bool ReadBool(IConfiguration configuration, IConfigurationSection addon, string key, bool fallback, List<string> errors)
+    {
+        var value = addon[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(value, out var result))
+        {
+            return result;
+        }
+
+        var path = $"{addon.Path}:{key}";
+        errors.Add($"{Where(configuration, path)}: {path} is \"{value}\", which is not true or false.");
+        return fallback;
+    }
+
+    private static int ReadInt(IConfiguration configuration, IConfigurationSection addon, string key, int fallback, List<string> errors)
+    {
+        var value = addon[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var result))
+        {
+            return result;
+        }
+
+        var path = $"{addon.Path}:{key}";
+        errors.Add($"{Where(configuration, path)}: {path} is \"{value}\", which is not a whole number.");
+        return fallback;
+    }
+
+    private static string Where(IConfiguration configuration, string key) => ConfigurationSourceNames.Describe(configuration, key);
+}

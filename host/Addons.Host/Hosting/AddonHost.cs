@@ -1,0 +1,230 @@
+using Addons.Abstractions.Hooks;
+using Addons.Host.Chain;
+using Addons.Host.Commands;
+using Addons.Host.Configuration;
+using Addons.Host.Loading;
+using Addons.Host.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Hosting;
+
+/// <summary>
+/// Brings the addons up and down: loads every enabled plugin of plugins.json in order, runs <c>load</c>, binds each
+/// addon's options from its section and the command line, and runs the first <c>configure</c>; later <c>running</c>,
+/// and <c>done</c> in reverse order. A plugin that fails is reported and skipped unless it is required.
+/// </summary>
+internal sealed partial class AddonHost(
+    IConfiguration configuration,
+    PluginsFile file,
+    HostCommandLine commandLine,
+    PluginAddonFactory factory,
+    AddonChain chain,
+    OptionStore options,
+    CommandRegistry commands,
+    ILogger<AddonHost> logger)
+{
+    private readonly List<string> _failures = [];
+
+    /// <summary>The addons in chain order.</summary>
+    public IReadOnlyList<LoadedAddon> Addons => chain.Addons;
+
+    /// <summary>The sentences reported for plugins that failed to load without stopping the host.</summary>
+    public IReadOnlyList<string> Failures => _failures;
+
+    public AddonChain Chain => chain;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var fatal = new List<string>();
+        foreach (var entry in PluginEntryReader.Read(configuration, file))
+        {
+            if (!entry.Enabled)
+            {
+                LogDisabled(logger, entry.Id);
+                continue;
+            }
+
+            var addon = LoadOne(entry, fatal);
+            if (addon is not null)
+            {
+                chain.Add(addon);
+                LogLoaded(logger, addon.Name, addon.Version, entry.Id, addon.AssemblyPath);
+            }
+        }
+
+        if (fatal.Count > 0)
+        {
+            throw new AddonHostException(fatal);
+        }
+
+        BindOptions();
+        options.Configure = chain.ConfigureAsync;
+        var allOptions = options.All.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        if (await chain.ConfigureAsync(allOptions, isInitial: true, cancellationToken).ConfigureAwait(false) is { } rejection)
+        {
+            throw new AddonHostException($"{rejection} The host does not start with options an addon refuses.");
+        }
+    }
+
+    public async Task RunningAsync(CancellationToken cancellationToken)
+    {
+        await chain.InvokeAsync(Hook.Running, new LifecycleContext(cancellationToken)).ConfigureAwait(false);
+        LogRunning(logger, chain.Addons.Count);
+    }
+
+    /// <summary>Delivers <c>done</c> in reverse order and releases what the addons held on the bus.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await chain.DoneAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var addon in chain.Addons)
+        {
+            addon.Bus.DisposeSubscriptions();
+        }
+
+        LogDone(logger, chain.Addons.Count);
+    }
+
+    /// <summary>
+    /// Takes one addon out of the running host: its <c>done</c>, then its subscriptions, commands and options, then its
+    /// load context. Returns false if no addon has that name.
+    /// </summary>
+    public async Task<bool> UnloadAsync(string name, CancellationToken cancellationToken)
+    {
+        var addon = chain.Find(name);
+        if (addon is null)
+        {
+            return false;
+        }
+
+        chain.Remove(addon);
+        await chain.InvokeOneAsync(Hook.Done, addon, new LifecycleContext(cancellationToken)).ConfigureAwait(false);
+        Release(addon);
+        LogUnloaded(logger, addon.Name, addon.Entry.Id);
+        return true;
+    }
+
+    private LoadedAddon? LoadOne(PluginEntry entry, List<string> fatal)
+    {
+        LoadedAddon addon;
+        try
+        {
+            addon = factory.Create(entry);
+        }
+        catch (AddonHostException ex)
+        {
+            Fail(entry, ex.Message, fatal);
+            return null;
+        }
+
+        if (chain.Find(addon.Name) is { } other)
+        {
+            fatal.Add($"Plugins '{other.Entry.Id}' ({other.AssemblyPath}) and '{entry.Id}' ({addon.AssemblyPath}) both provide an addon named '{addon.Name}'; addon names must be unique, so disable one of them.");
+            addon.Loader.Dispose();
+            return null;
+        }
+
+        try
+        {
+            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon));
+            addon.Instance.Load(registration);
+        }
+        catch (Exception ex)
+        {
+            Release(addon);
+            Fail(entry, $"Plugin '{entry.Id}': addon '{addon.Name}' failed in load: {ex.Message}", fatal);
+            return null;
+        }
+
+        return addon;
+    }
+
+    private void Fail(PluginEntry entry, string message, List<string> fatal)
+    {
+        if (entry.Required)
+        {
+            fatal.Add($"{message} {entry.Key}:Required is true, so the host does not start without it.");
+        }
+        else
+        {
+            _failures.Add(message);
+            LogPluginFailed(logger, message);
+        }
+    }
+
+    private void Release(LoadedAddon addon)
+    {
+        addon.Bus.DisposeSubscriptions();
+        commands.RemoveOwner(addon.Name);
+        options.RemoveOwner(addon.Name);
+        addon.Loader.Dispose();
+    }
+
+    /// <summary>Each addon's own <c>Options</c> section first, then <c>--set</c>; every error is collected.</summary>
+    private void BindOptions()
+    {
+        var errors = new List<string>();
+        foreach (var addon in chain.Addons)
+        {
+            foreach (var setting in addon.Entry.Options.GetChildren())
+            {
+                var where = ConfigurationSourceNames.Describe(configuration, setting.Path);
+                var option = (OptionEntry?)options.Find(setting.Key.ToLowerInvariant());
+                if (option is null || option.Owner != addon.Name)
+                {
+                    var own = options.All.Where(o => o.Owner == addon.Name).Select(o => o.Name).ToList();
+                    var hint = option is not null
+                        ? $"it belongs to addon '{option.Owner}', so set it in that addon's Options section"
+                        : own.Count == 0 ? $"addon '{addon.Name}' declares no options" : $"addon '{addon.Name}' has {string.Join(", ", own)}";
+                    errors.Add($"{where}: {setting.Path} is not an option of addon '{addon.Name}'; {hint}.");
+                    continue;
+                }
+
+                if (!OptionValues.TryRead(option.ValueType, setting, out var raw) || !options.TryConvert(option.Name, raw, out var value, out _))
+                {
+                    var shown = setting.Value ?? "(an object or array)";
+                    var expected = option.Choices is { } choices ? $"one of {string.Join(", ", choices)}" : OptionValues.Describe(option.ValueType);
+                    errors.Add($"{where}: {setting.Path} is \"{shown}\", but option '{option.Name}' takes {expected}.");
+                    continue;
+                }
+
+                options.AssignInitial(option.Name, value);
+            }
+        }
+
+        foreach (var (name, text) in commandLine.Sets)
+        {
+            if (options.TryConvert(name, text, out var value, out var error))
+            {
+                options.AssignInitial(name, value);
+            }
+            else
+            {
+                errors.Add($"--set {name}={text}: {error}.");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new AddonHostException(errors);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded addon '{Addon}' {Version} (plugin {PluginId}, {Path})")]
+    private static partial void LogLoaded(ILogger logger, string addon, string version, string pluginId, string path);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Plugin {PluginId} is disabled in configuration; not loaded")]
+    private static partial void LogDisabled(ILogger logger, string pluginId);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "{Reason} The other plugins still start.")]
+    private static partial void LogPluginFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Running with {Count} addon(s)")]
+    private static partial void LogRunning(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Done: {Count} addon(s) stopped")]
+    private static partial void LogDone(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Unloaded addon '{Addon}' (plugin {PluginId})")]
+    private static partial void LogUnloaded(ILogger logger, string addon, string pluginId);
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Addons.Host.Hosting;
+
+/// <summary>
+/// Ties the addons to the generic host's lifecycle: <c>running</c> once every hosted service has started, and
+/// <c>done</c> in reverse order when the host stops (Ctrl+C, SIGTERM), within its shutdown timeout.
+/// </summary>
+internal sealed class AddonLifecycleService(AddonHost addons) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => addons.RunningAsync(cancellationToken);
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => addons.StopAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

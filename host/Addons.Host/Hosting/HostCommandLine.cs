@@ -1,0 +1,95 @@
+namespace Addons.Host.Hosting;
+
+/// <summary>
+/// The host's own command-line switches. Anything of the form <c>--Section:Key=value</c> (or <c>--Section:Key value</c>)
+/// is left to the .NET configuration system, as .NET users expect.
+/// </summary>
+internal sealed record HostCommandLine(
+    string? PluginsPath,
+    IReadOnlyList<KeyValuePair<string, string>> Sets,
+    bool ListOptions,
+    bool ListCommands,
+    bool ShowHelp,
+    IReadOnlyList<string> ConfigurationArguments)
+{
+    public const string Usage = """
+        Usage: addons-host [options] [--Section:Key=value ...]
+
+          --plugins FILE      the plugins.json to load (default: plugins.json beside the host)
+          --set NAME=VALUE    set an addon option, such as --set view_filter=~q (repeatable)
+          --options           list every addon option with its value and exit
+          --commands          list every addon command with its signature and exit
+          -h, --help          show this help and exit
+
+        Any configuration key can be overridden as --Addons:View:Enabled=false, or from the environment as
+        Addons__View__Enabled=false. Ctrl+C or SIGTERM stops the host gracefully.
+        """;
+
+    public static HostCommandLine Parse(IReadOnlyList<string> args)
+    {
+        string? plugins = null;
+        var sets = new List<KeyValuePair<string, string>>();
+        var configuration = new List<string>();
+        bool listOptions = false, listCommands = false, help = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "-h" or "--help" or "-?":
+                    help = true;
+                    continue;
+                case "--options":
+                    listOptions = true;
+                    continue;
+                case "--commands":
+                    listCommands = true;
+                    continue;
+                case "--plugins":
+                    plugins = ValueOf(args, ref i, arg, "a file name, such as --plugins ./plugins.json");
+                    continue;
+                case "--set":
+                    sets.Add(ParseSet(ValueOf(args, ref i, arg, "NAME=VALUE, such as --set view_filter=~q")));
+                    continue;
+            }
+
+            if (arg.StartsWith("--plugins=", StringComparison.Ordinal))
+            {
+                plugins = arg["--plugins=".Length..];
+            }
+            else if (arg.StartsWith("--set=", StringComparison.Ordinal))
+            {
+                sets.Add(ParseSet(arg["--set=".Length..]));
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
+            {
+                configuration.Add(arg);
+                if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Count)
+                {
+                    configuration.Add(args[++i]);
+                }
+            }
+            else if (arg.StartsWith('-'))
+            {
+                throw new AddonHostException($"Unknown option '{arg}'; run with --help to see the options.");
+            }
+            else
+            {
+                throw new AddonHostException($"Unexpected argument '{arg}'; run with --help to see the options.");
+            }
+        }
+
+        return new HostCommandLine(plugins, sets, listOptions, listCommands, help, configuration);
+    }
+
+    private static string ValueOf(IReadOnlyList<string> args, ref int i, string name, string expected) =>
+        i + 1 < args.Count ? args[++i] : throw new AddonHostException($"{name} needs a value: {expected}.");
+
+    private static KeyValuePair<string, string> ParseSet(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0
+            ? new KeyValuePair<string, string>(text[..equals].Trim(), text[(equals + 1)..])
+            : throw new AddonHostException($"--set {text}: expected NAME=VALUE, such as --set view_filter=~q.");
+    }
+}

@@ -1,0 +1,131 @@
+using Addons.Abstractions.Commands;
+using Addons.Abstractions.Options;
+using Addons.Host.Chain;
+using Addons.Host.Commands;
+using Addons.Host.Configuration;
+using Addons.Host.Events;
+using Addons.Host.Loading;
+using Addons.Host.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Hosting;
+
+/// <summary>The host's entry point: command line, plugins.json, the generic host, then the addons.</summary>
+internal static class HostProgram
+{
+    public const int ExitOk = 0;
+    public const int ExitStartupFailed = 1;
+    public const int ExitUsage = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        HostCommandLine commandLine;
+        PluginsFile file;
+        try
+        {
+            commandLine = HostCommandLine.Parse(args);
+            if (commandLine.ShowHelp)
+            {
+                await output.WriteLineAsync(HostCommandLine.Usage).ConfigureAwait(false);
+                return ExitOk;
+            }
+
+            file = PluginsFile.Open(commandLine.PluginsPath);
+        }
+        catch (AddonHostException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        using var host = CreateBuilder(commandLine, file).Build();
+        var addons = host.Services.GetRequiredService<AddonHost>();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Addons.Host");
+        try
+        {
+            await addons.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (AddonHostException ex)
+        {
+            foreach (var sentence in ex.Errors.Count > 0 ? ex.Errors : [ex.Message])
+            {
+                logger.LogCritical("{Error}", sentence);
+            }
+
+            await addons.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitStartupFailed;
+        }
+
+        if (commandLine.ListOptions || commandLine.ListCommands)
+        {
+            if (commandLine.ListOptions)
+            {
+                await WriteOptionsAsync(output, host.Services.GetRequiredService<IOptionStore>()).ConfigureAwait(false);
+            }
+
+            if (commandLine.ListCommands)
+            {
+                await WriteCommandsAsync(output, host.Services.GetRequiredService<ICommandRegistry>()).ConfigureAwait(false);
+            }
+
+            await addons.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return ExitOk;
+        }
+
+        await host.RunAsync().ConfigureAwait(false);
+        return ExitOk;
+    }
+
+    public static HostApplicationBuilder CreateBuilder(HostCommandLine commandLine, PluginsFile file)
+    {
+        // plugins.json goes in first, so appsettings, the environment and the command line all override it.
+        var configuration = new ConfigurationManager();
+        configuration.AddJsonFile(file.FullPath, optional: false, reloadOnChange: false);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [.. commandLine.ConfigurationArguments],
+            Configuration = configuration,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(file);
+        services.AddSingleton(commandLine);
+        services.AddSingleton<EventBus>();
+        services.AddSingleton<CommandRegistry>();
+        services.AddSingleton<ICommandRegistry>(sp => sp.GetRequiredService<CommandRegistry>());
+        services.AddSingleton<OptionStore>();
+        services.AddSingleton<IOptionStore>(sp => sp.GetRequiredService<OptionStore>());
+        services.AddSingleton<AddonChain>();
+        services.AddSingleton<PluginAddonFactory>();
+        services.AddSingleton<AddonHost>();
+        services.AddHostedService<AddonLifecycleService>();
+        return builder;
+    }
+
+    private static async Task WriteOptionsAsync(TextWriter output, IOptionStore options)
+    {
+        foreach (var option in options.All.OrderBy(o => o.Name, StringComparer.Ordinal))
+        {
+            var choices = option.Choices is { } c ? $" (one of {string.Join(", ", c)})" : "";
+            await output.WriteLineAsync($"{option.Name} = {option.FormatValue()}    [{option.Owner}] {option.Help}{choices}").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteCommandsAsync(TextWriter output, ICommandRegistry commands)
+    {
+        foreach (var command in commands.List())
+        {
+            await output.WriteLineAsync($"{command.Signature}    [{command.Owner}] {command.Help}").ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Addons.Abstractions;
+using Addons.Abstractions.Commands;
+using Addons.Abstractions.Events;
+using Addons.Abstractions.Options;
+using Addons.Host.Commands;
+using Addons.Host.Options;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Loading;
+
+/// <summary>The <see cref="IAddonLoader"/> an addon gets in <c>load</c>: declarations are recorded under its name.</summary>
+internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger) : IAddonLoader
+{
+    public IEventBus Bus { get; } = bus;
+
+    public ICommandRegistry Commands => commands;
+
+    public IOptionStore Options => options;
+
+    public ILogger Logger { get; } = logger;
+
+    public IOption<T> AddOption<T>(string name, T defaultValue, string help, IReadOnlyList<string>? choices = null) =>
+        options.Declare(owner, name, defaultValue, help, choices);
+
+    public void AddCommand(string name, Delegate handler, string help) => commands.Register(owner, name, handler, help);
+}

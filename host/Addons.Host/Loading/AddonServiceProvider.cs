@@ -1,0 +1,20 @@
+using Addons.Abstractions.Commands;
+using Addons.Abstractions.Events;
+using Addons.Abstractions.Options;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Loading;
+
+/// <summary>
+/// The services an addon's constructor can ask for: its own event bus, logger and the shared registries, then
+/// anything the host container has (ILogger&lt;T&gt;, ILoggerFactory, TimeProvider...).
+/// </summary>
+internal sealed class AddonServiceProvider(IServiceProvider host, IEventBus bus, ICommandRegistry commands, IOptionStore options, ILogger logger) : IServiceProvider
+{
+    public object? GetService(Type serviceType) =>
+        serviceType == typeof(IEventBus) ? bus
+        : serviceType == typeof(ICommandRegistry) ? commands
+        : serviceType == typeof(IOptionStore) ? options
+        : serviceType == typeof(ILogger) ? logger
+        : host.GetService(serviceType);
+}

@@ -1,0 +1,3 @@
+using Addons.Host.Hosting;
+
+return await HostProgram.RunAsync(args, Console.Out, Console.Error);
