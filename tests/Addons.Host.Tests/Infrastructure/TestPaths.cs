@@ -1,0 +1,18 @@
+using System.Reflection;
+
+namespace Addons.Host.Tests.Infrastructure;
+
+/// <summary>Where the test plugins, the shipped plugins and the built host are.</summary>
+internal static class TestPaths
+{
+    public static string TestPlugin(string name) => Path.Combine(AppContext.BaseDirectory, "TestPlugins", name, name + ".dll");
+
+    public static string ShippedPlugin(string name) => Path.Combine(AppContext.BaseDirectory, "addons", name, name + ".dll");
+
+    /// <summary>The host's own build output (with its published plugins), for tests that run it as a process.</summary>
+    public static string HostOutput =>
+        typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "HostOutput").Value!;
+
+    /// <summary>JSON text for a string, quoted and escaped.</summary>
+    public static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+}
