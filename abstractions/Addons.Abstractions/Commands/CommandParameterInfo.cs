@@ -12,7 +12,8 @@ public sealed record CommandParameterInfo(string Name, Type Type, bool IsOptiona
     /// <summary>As users read it: <c>name:type</c>, <c>[name:type]</c> when optional, <c>name:type...</c> for the rest.</summary>
     public override string ToString()
     {
-        var text = $"{Name}:{TypeName(Type)}{(IsRest ? "..." : "")}";
+        var shown = IsRest && Type.IsArray ? TypeName(Type.GetElementType()!) + "..." : TypeName(Type);
+        var text = $"{Name}:{shown}";
         return IsOptional ? $"[{text}]" : text;
     }
 

@@ -55,7 +55,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     public async ValueTask HandleFlowAsync(Hook hook, HttpFlowContext context)
     {
         await InvokeAsync(hook, context, context.Flow).ConfigureAwait(false);
-        await InvokeAsync(Hook.Update, new UpdateContext([context.Flow], context.CancellationToken)).ConfigureAwait(false);
+        await InvokeAsync(Hook.Update, new UpdateContext([context.Flow], context.CancellationToken), context.Flow).ConfigureAwait(false);
     }
 
     /// <summary>Delivers <c>configure</c>; returns the first rejection as a sentence naming the addon, or <c>null</c>.</summary>

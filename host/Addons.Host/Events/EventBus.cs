@@ -49,7 +49,7 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
         return Add(new SyncSubscription<TMessage>(this, owner, handler));
     }
 
-    public IEventSubscription Subscribe<TMessage>(Func<string> owner, Func<TMessage, CancellationToken, ValueTask> handler, AsyncSubscriptionOptions? options)
+    public IEventSubscription Subscribe<TMessage>(Func<string> owner, Func<TMessage, CancellationToken, ValueTask> handler, AsyncSubscriptionOptions? options = null)
         where TMessage : notnull
     {
         ArgumentNullException.ThrowIfNull(handler);

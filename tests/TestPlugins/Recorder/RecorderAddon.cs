@@ -1,5 +1,6 @@
 using System.Reflection;
 using Addons.Abstractions;
+using Addons.Abstractions.Events;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
@@ -19,6 +20,7 @@ public sealed class RecorderAddon : Addon
 
     private readonly Lock _gate = new();
     private readonly List<string> _log = [];
+    private IEventBus _bus = null!;
     private IOption<string> _value = null!;
     private IOption<string> _haltIn = null!;
     private IOption<string> _reject = null!;
@@ -28,6 +30,7 @@ public sealed class RecorderAddon : Addon
     public override void Load(IAddonLoader loader)
     {
         Record("load");
+        _bus = loader.Bus;
         _value = loader.AddOption($"{Name}_value", "", "Any value; recorded in configure.");
         _haltIn = loader.AddOption($"{Name}_halt_in", "", "A hook in which this addon halts the chain.");
         _reject = loader.AddOption($"{Name}_reject", "", "A value of the _value option that configure rejects.");
@@ -65,9 +68,9 @@ public sealed class RecorderAddon : Addon
         return default;
     }
 
-    public override ValueTask RunningAsync(LifecycleContext context) => Hook("running", context);
+    public override ValueTask RunningAsync(LifecycleContext context) => Lifecycle("running", context);
 
-    public override ValueTask DoneAsync(LifecycleContext context) => Hook("done", context);
+    public override ValueTask DoneAsync(LifecycleContext context) => Lifecycle("done", context);
 
     public override ValueTask ClientConnectedAsync(ClientConnectionContext context) => Hook("client_connected", context);
 
@@ -105,6 +108,13 @@ public sealed class RecorderAddon : Addon
 
     public override ValueTask UpdateAsync(UpdateContext context) =>
         Hook("update", context, context.Flows.Count == 1 ? context.Flows[0] as HttpFlow : null);
+
+    // Lifecycle hooks are also announced on the bus as "name:hook", so a test can see their order across addons.
+    private ValueTask Lifecycle(string hook, LifecycleContext context)
+    {
+        _bus.Publish($"{Name}:{hook}");
+        return Hook(hook, context);
+    }
 
     private ValueTask Hook(string name, HookContext context, HttpFlow? flow = null)
     {

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Addons.Host.Tests.Infrastructure;
+
+namespace Addons.Host.Tests.Hosting;
+
+public sealed partial class GracefulStopTests
+{
+    [Test]
+    public async Task StoppingTheGenericHostRunsRunningInOrderAndDoneInReverseOrder()
+    {
+        await using var host = await TestHost.StartAsync(
+        [
+            TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1),
+            TestHost.Entry("Thrower", TestPaths.TestPlugin("Thrower"), 2),
+            TestHost.Entry("Second", TestPaths.TestPlugin("SecondRecorder"), 3),
+        ]);
+        var lifecycle = new List<string>();
+        host.Bus.Subscribe<string>(() => "test", m =>
+        {
+            lock (lifecycle)
+            {
+                lifecycle.Add(m);
+            }
+        });
+
+        await host.Host.StartAsync();
+        await host.Host.StopAsync();
+
+        Assert.That(lifecycle, Is.EqualTo(new[] { "recorder:running", "second:running", "second:done", "recorder:done" }));
+        Assert.That(host.Logs.Errors.Select(e => e.Message), Has.Member("Addon 'thrower' failed in hook 'done': InvalidOperationException: thrower failed in done"),
+            "a failing done does not keep the others from stopping");
+        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Done: 3 addon(s) stopped"));
+    }
+
+    [TestCase(Signal.Interrupt)]
+    [TestCase(Signal.Terminate)]
+    public async Task TheHostProcessStopsCleanlyOnCtrlCAndSigterm(Signal signal)
+    {
+        var folder = Directory.CreateTempSubdirectory("addons-process-").FullName;
+        try
+        {
+            var plugins = Path.Combine(folder, "plugins.json");
+            await File.WriteAllTextAsync(plugins, $$"""
+                { "Addons": {
+                    "Recorder": { "Path": {{TestPaths.Json(TestPaths.TestPlugin("Recorder"))}}, "Order": 1 },
+                    "Second": { "Path": {{TestPaths.Json(TestPaths.TestPlugin("SecondRecorder"))}}, "Order": 2 } } }
+                """);
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(start)!;
+            var output = new StringBuilder();
+            var running = new TaskCompletionSource();
+            process.OutputDataReceived += (_, e) =>
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+
+                if (e.Data?.Contains("Running with 2 addon(s)", StringComparison.Ordinal) == true)
+                {
+                    running.TrySetResult();
+                }
+            };
+            process.BeginOutputReadLine();
+            var errors = process.StandardError.ReadToEndAsync();
+
+            try
+            {
+                await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.That(Kill(process.Id, (int)signal), Is.Zero);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+
+            var log = output.ToString();
+            Assert.That(process.ExitCode, Is.Zero, log + await errors);
+            Assert.That(log, Does.Contain("Loaded addon 'recorder'").And.Contain("Application is shutting down").And.Contain("Done: 2 addon(s) stopped"));
+            Assert.That(log, Does.Not.Contain("Exception"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public enum Signal
+    {
+        Interrupt = 2,
+        Terminate = 15,
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
