@@ -80,14 +80,25 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         return null;
     }
 
-    /// <summary>Delivers <c>done</c> in reverse chain order.</summary>
+    /// <summary>
+    /// Delivers <c>done</c> in reverse chain order. Every addon gets its turn: one that overruns the shutdown timeout
+    /// (its token is cancelled) is logged and the next addon still stops.
+    /// </summary>
     public async ValueTask DoneAsync(CancellationToken cancellationToken)
     {
         var context = new LifecycleContext(cancellationToken);
         var descriptor = HookTable.Get(Hook.Done);
         foreach (var addon in Volatile.Read(ref _byHook)[(int)Hook.Done].Reverse())
         {
-            await InvokeOneAsync(descriptor, addon, context, null).ConfigureAwait(false);
+            try
+            {
+                await InvokeOneAsync(descriptor, addon, context, null).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                DoneCancelled(logger, addon.Name);
+            }
+
             if (context.IsHalted)
             {
                 break;
@@ -127,6 +138,9 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         Volatile.Write(ref _addons, addons);
         Volatile.Write(ref _byHook, [.. HookTable.All.Select(h => addons.Where(a => a.Implements(h.Hook)).ToArray())]);
     }
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Addon '{Addon}' did not finish 'done' within the shutdown timeout")]
+    private static partial void DoneCancelled(ILogger logger, string addon);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}': {ExceptionType}: {Reason}")]
     private static partial void HookFailed(ILogger logger, string addon, string hook, string exceptionType, string reason, Exception exception);

@@ -46,6 +46,12 @@ internal sealed class PluginsFile
     /// <summary>Throws an <see cref="AddonHostException"/> naming the line of the first syntax error or duplicate key.</summary>
     internal static void Check(string path, ReadOnlySpan<byte> json)
     {
+        // Editors on Windows save a byte order mark, which the JSON reader does not accept.
+        if (json.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
         var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
         var reader = new Utf8JsonReader(json, options);
         var objects = new Stack<HashSet<string>>();

@@ -25,6 +25,7 @@ internal sealed partial class AddonHost(
     ILogger<AddonHost> logger)
 {
     private readonly List<string> _failures = [];
+    private int _stopped;
 
     /// <summary>The addons in chain order.</summary>
     public IReadOnlyList<LoadedAddon> Addons => chain.Addons;
@@ -73,9 +74,14 @@ internal sealed partial class AddonHost(
         LogRunning(logger, chain.Addons.Count);
     }
 
-    /// <summary>Delivers <c>done</c> in reverse order and releases what the addons held on the bus.</summary>
+    /// <summary>Delivers <c>done</c> in reverse order and releases what the addons held on the bus; only the first call does anything.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
         await chain.DoneAsync(cancellationToken).ConfigureAwait(false);
         foreach (var addon in chain.Addons)
         {

@@ -25,7 +25,9 @@ internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus
 
         CheckContractVersion(entry, path);
 
-        var loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = true);
+        // Not collectible: unloading assemblies is best effort and costs every plugin (McMaster pitfall 6). Unloading
+        // an addon still removes it from the chain, the bus, the commands and the options.
+        var loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = false);
         try
         {
             var addonType = FindEntryPoint(entry, path, loader);

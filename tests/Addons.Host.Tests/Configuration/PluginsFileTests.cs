@@ -66,6 +66,19 @@ public sealed class PluginsFileTests
     }
 
     [Test]
+    public async Task AByteOrderMarkIsAccepted()
+    {
+        var path = Path.Combine(_folder, "plugins.json");
+        var json = $$"""{ "Addons": { "Recorder": { "Path": {{TestPaths.Json(TestPaths.TestPlugin("Recorder"))}} } } }""";
+        await File.WriteAllTextAsync(path, json, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var (code, _, error) = await RunAsync("--plugins", path, "--commands");
+
+        Assert.That(error, Is.Empty);
+        Assert.That(code, Is.EqualTo(HostProgram.ExitOk));
+    }
+
+    [Test]
     public async Task AStartupErrorIsLoggedAsASentenceAndTheExitCodeSaysSo()
     {
         var path = Write($$"""{ "Addons": { "Recorder": { "Path": {{TestPaths.Json(TestPaths.TestPlugin("Recorder"))}}, "Order": "first" } } }""");

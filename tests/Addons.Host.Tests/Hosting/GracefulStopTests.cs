@@ -34,6 +34,30 @@ public sealed partial class GracefulStopTests
         Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Done: 3 addon(s) stopped"));
     }
 
+    [Test]
+    public async Task AnAddonThatOverrunsTheShutdownTimeoutIsLoggedAndTheOthersStillStop()
+    {
+        await using var host = await TestHost.StartAsync(
+            [TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1), TestHost.Entry("Second", TestPaths.TestPlugin("SecondRecorder"), 2)],
+            "--set", "second_done_delay=60000", "--shutdownTimeoutSeconds=1");
+        var lifecycle = new List<string>();
+        host.Bus.Subscribe<string>(() => "test", m =>
+        {
+            lock (lifecycle)
+            {
+                lifecycle.Add(m);
+            }
+        });
+        await host.Host.StartAsync();
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await host.Host.StopAsync();
+
+        Assert.That(stopping.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+        Assert.That(lifecycle, Is.EqualTo(new[] { "recorder:running", "second:running", "recorder:done" }));
+        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Addon 'second' did not finish 'done' within the shutdown timeout"));
+    }
+
     [TestCase(Signal.Interrupt)]
     [TestCase(Signal.Terminate)]
     public async Task TheHostProcessStopsCleanlyOnCtrlCAndSigterm(Signal signal)

@@ -24,6 +24,7 @@ public sealed class RecorderAddon : Addon
     private IOption<string> _value = null!;
     private IOption<string> _haltIn = null!;
     private IOption<string> _reject = null!;
+    private IOption<int> _doneDelay = null!;
 
     public override string Name => AddonName;
 
@@ -35,6 +36,7 @@ public sealed class RecorderAddon : Addon
         _haltIn = loader.AddOption($"{Name}_halt_in", "", "A hook in which this addon halts the chain.");
         _reject = loader.AddOption($"{Name}_reject", "", "A value of the _value option that configure rejects.");
         loader.AddOption($"{Name}_count", 1, "A number, to test typed options.");
+        _doneDelay = loader.AddOption($"{Name}_done_delay", 0, "Milliseconds done waits before it finishes.");
         loader.AddOption($"{Name}_mode", "fast", "A choice.", ["fast", "slow"]);
         loader.AddCommand($"{Name}.log", () => Snapshot(), "The hooks recorded so far.");
         loader.AddCommand($"{Name}.clear", () => { lock (_gate) { _log.Clear(); } }, "Forgets the recorded hooks.");
@@ -70,7 +72,15 @@ public sealed class RecorderAddon : Addon
 
     public override ValueTask RunningAsync(LifecycleContext context) => Lifecycle("running", context);
 
-    public override ValueTask DoneAsync(LifecycleContext context) => Lifecycle("done", context);
+    public override async ValueTask DoneAsync(LifecycleContext context)
+    {
+        if (_doneDelay.Value > 0)
+        {
+            await Task.Delay(_doneDelay.Value, context.CancellationToken);
+        }
+
+        await Lifecycle("done", context);
+    }
 
     public override ValueTask ClientConnectedAsync(ClientConnectionContext context) => Hook("client_connected", context);
 
