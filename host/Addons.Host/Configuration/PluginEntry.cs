@@ -19,6 +19,9 @@ internal sealed record PluginEntry(
     bool Required,
     IConfigurationSection Options)
 {
+    /// <summary>The configuration section of a built-in addon, which is not under Addons.</summary>
+    public string? SectionKey { get; init; }
+
     /// <summary>The configuration key of this entry.</summary>
-    public string Key => $"{PluginEntryReader.SectionName}:{Id}";
+    public string Key => SectionKey ?? $"{PluginEntryReader.SectionName}:{Id}";
 }

@@ -1,9 +1,12 @@
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
+using Addons.Abstractions;
 using Addons.Host.Configuration;
+using Addons.Host.Events;
 using Addons.Host.Loading;
 using Addons.Host.Options;
+using Addons.Host.Proxy;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +25,8 @@ internal sealed partial class AddonHost(
     AddonChain chain,
     OptionStore options,
     CommandRegistry commands,
+    EventBus bus,
+    ProxyAddon proxy,
     ILogger<AddonHost> logger)
 {
     private readonly List<string> _failures = [];
@@ -38,6 +43,7 @@ internal sealed partial class AddonHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var fatal = new List<string>();
+        AddBuiltIn(proxy, "Proxy", fatal);
         foreach (var entry in PluginEntryReader.Read(configuration, file))
         {
             if (!entry.Enabled)
@@ -110,6 +116,18 @@ internal sealed partial class AddonHost(
         return true;
     }
 
+    /// <summary>Adds an addon of the host itself; its options come from a top-level section named <paramref name="section"/>.</summary>
+    private void AddBuiltIn(Addon instance, string section, List<string> fatal)
+    {
+        var entry = new PluginEntry(section, "(built in)", [], true, int.MinValue, true, configuration.GetSection(section)) { SectionKey = section };
+        var version = typeof(AddonHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        var addon = new LoadedAddon(entry, "(built in)", null, instance, version, new AddonEventBus(bus, instance.Name));
+        if (Register(addon, fatal))
+        {
+            chain.Add(addon);
+        }
+    }
+
     private LoadedAddon? LoadOne(PluginEntry entry, List<string> fatal)
     {
         LoadedAddon addon;
@@ -123,11 +141,19 @@ internal sealed partial class AddonHost(
             return null;
         }
 
+        return Register(addon, fatal) ? addon : null;
+    }
+
+    /// <summary>Checks the name is free and runs <c>load</c>; false (with the failure reported) if the addon cannot join.</summary>
+    private bool Register(LoadedAddon addon, List<string> fatal)
+    {
+        var entry = addon.Entry;
+
         if (chain.Find(addon.Name) is { } other)
         {
             fatal.Add($"Plugins '{other.Entry.Id}' ({other.AssemblyPath}) and '{entry.Id}' ({addon.AssemblyPath}) both provide an addon named '{addon.Name}'; addon names must be unique, so disable one of them.");
-            addon.Loader.Dispose();
-            return null;
+            addon.Loader?.Dispose();
+            return false;
         }
 
         try
@@ -139,10 +165,10 @@ internal sealed partial class AddonHost(
         {
             Release(addon);
             Fail(entry, $"Plugin '{entry.Id}': addon '{addon.Name}' failed in load: {ex.Message}", fatal);
-            return null;
+            return false;
         }
 
-        return addon;
+        return true;
     }
 
     private void Fail(PluginEntry entry, string message, List<string> fatal)
@@ -163,7 +189,7 @@ internal sealed partial class AddonHost(
         addon.Bus.DisposeSubscriptions();
         commands.RemoveOwner(addon.Name);
         options.RemoveOwner(addon.Name);
-        addon.Loader.Dispose();
+        addon.Loader?.Dispose();
     }
 
     /// <summary>Each addon's own <c>Options</c> section first, then <c>--set</c>; every error is collected.</summary>

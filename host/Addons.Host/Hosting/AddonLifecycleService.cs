@@ -3,8 +3,8 @@ using Microsoft.Extensions.Hosting;
 namespace Addons.Host.Hosting;
 
 /// <summary>
-/// Ties the addons to the generic host's lifecycle: <c>running</c> once every hosted service has started, and
-/// <c>done</c> in reverse order when the host stops (Ctrl+C, SIGTERM), within its shutdown timeout.
+/// Ties the addons to the generic host's lifecycle: <c>running</c> once every hosted service (the proxy among them) has
+/// started, and <c>done</c> in reverse order once they have stopped (Ctrl+C, SIGTERM), within the shutdown timeout.
 /// </summary>
 internal sealed class AddonLifecycleService(AddonHost addons) : IHostedLifecycleService
 {
@@ -14,9 +14,9 @@ internal sealed class AddonLifecycleService(AddonHost addons) : IHostedLifecycle
 
     public Task StartedAsync(CancellationToken cancellationToken) => addons.RunningAsync(cancellationToken);
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => addons.StopAsync(cancellationToken);
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => addons.StopAsync(cancellationToken);
 }

@@ -6,6 +6,8 @@ using Addons.Host.Configuration;
 using Addons.Host.Events;
 using Addons.Host.Loading;
 using Addons.Host.Options;
+using Addons.Host.Proxy;
+using Addons.Host.Proxy.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -108,6 +110,11 @@ internal static class HostProgram
         services.AddSingleton<AddonChain>();
         services.AddSingleton<PluginAddonFactory>();
         services.AddSingleton<AddonHost>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ProxyAddon>();
+        services.AddSingleton<UpstreamConnector>();
+        services.AddSingleton<ProxyServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProxyServer>());
         services.AddHostedService<AddonLifecycleService>();
         return builder;
     }

@@ -7,7 +7,7 @@ using McMaster.NETCore.Plugins;
 namespace Addons.Host.Loading;
 
 /// <summary>An addon instance with the plugin it came from, its load context and what the host tracks for it.</summary>
-internal sealed class LoadedAddon(PluginEntry entry, string assemblyPath, PluginLoader loader, Addon instance, string version, AddonEventBus bus)
+internal sealed class LoadedAddon(PluginEntry entry, string assemblyPath, PluginLoader? loader, Addon instance, string version, AddonEventBus bus)
 {
     private readonly bool[] _implements = [.. HookTable.All.Select(h => h.IsImplementedBy(instance.GetType()))];
 
@@ -15,7 +15,8 @@ internal sealed class LoadedAddon(PluginEntry entry, string assemblyPath, Plugin
 
     public string AssemblyPath { get; } = assemblyPath;
 
-    public PluginLoader Loader { get; } = loader;
+    /// <summary>The plugin's load context; null for an addon built into the host.</summary>
+    public PluginLoader? Loader { get; } = loader;
 
     public Addon Instance { get; } = instance;
 

@@ -40,7 +40,7 @@ public sealed class EventBusTests
             Assert.That(host.Bus.CountSubscribers(typeof(HttpFlow)), Is.EqualTo(1));
             Assert.That(host.Commands.Find("second.log"), Is.Null);
             Assert.That(host.Options.Find("second_value"), Is.Null);
-            Assert.That(host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "recorder" }));
+            Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "recorder" }));
             await host.ExecuteAsync("recorder.publish", "http://example.com/after");
             Assert.That(await host.RecordedAsync("recorder"), Has.Member("bus:example.com/after"));
         });

@@ -43,6 +43,9 @@ internal sealed class TestHost : IAsyncDisposable
 
     public IHost Host => _host;
 
+    /// <summary>The addons that came from plugins (the built-in proxy addon left out), in chain order.</summary>
+    public string[] PluginAddonNames => [.. Chain.Addons.Where(a => a.Loader is not null).Select(a => a.Name)];
+
     /// <summary>A plugins.json "Addons" body entry for a test plugin.</summary>
     public static string Entry(string id, string path, int order, string extra = "") =>
         $"{TestPaths.Json(id)}: {{ \"Path\": {TestPaths.Json(path)}, \"Order\": {order}{(extra.Length > 0 ? ", " + extra : "")} }}";
@@ -60,7 +63,8 @@ internal sealed class TestHost : IAsyncDisposable
         IHost? host = null;
         try
         {
-            var commandLine = HostCommandLine.Parse([.. args, "--plugins", path]);
+            // A test never takes port 8080 or writes a CA into the user's home; its own arguments can still override.
+            var commandLine = HostCommandLine.Parse(["--set", "listen_port=0", "--set", $"confdir={Path.Combine(folder, "conf")}", .. args, "--plugins", path]);
             var builder = HostProgram.CreateBuilder(commandLine, PluginsFile.Open(commandLine.PluginsPath));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);

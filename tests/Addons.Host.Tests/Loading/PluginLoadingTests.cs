@@ -17,7 +17,7 @@ public sealed class PluginLoadingTests
             TestHost.Entry("HelloAddon", TestPaths.ShippedPlugin("HelloAddon"), 50),
         ]);
 
-        Assert.That(host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "hello", "view", "session", "streamtester" }));
+        Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "hello", "view", "session", "streamtester" }));
         await host.Addons.RunningAsync(CancellationToken.None);
         await host.StopAsync();
 
@@ -49,8 +49,8 @@ public sealed class PluginLoadingTests
     {
         await using var host = await TestHost.StartAsync([TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1)]);
 
-        var addon = host.Chain.Addons.Single();
-        var contractSeenByPlugin = addon.Loader.LoadAssembly(typeof(Addon).Assembly.GetName());
+        var addon = host.Chain.Addons.Single(a => a.Loader is not null);
+        var contractSeenByPlugin = addon.Loader!.LoadAssembly(typeof(Addon).Assembly.GetName());
         Assert.Multiple(() =>
         {
             Assert.That(contractSeenByPlugin, Is.SameAs(typeof(Addon).Assembly));
@@ -72,7 +72,7 @@ public sealed class PluginLoadingTests
             TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 2),
         ]);
 
-        Assert.That(host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "recorder" }));
+        Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "recorder" }));
         Assert.That(host.Addons.Failures, Has.Count.EqualTo(1));
         Assert.That(host.Addons.Failures[0], Does.StartWith($"Plugin 'Gone': {missing} does not exist (Addons:Gone:Path is"));
         Assert.That(host.Logs.Errors.Single().Message, Does.Contain("Plugin 'Gone'").And.EndWith("The other plugins still start."));
@@ -83,7 +83,7 @@ public sealed class PluginLoadingTests
     {
         await using var host = await TestHost.StartAsync([TestHost.Entry("NoEntry", TestPaths.TestPlugin("NoEntryPoint"), 1)]);
 
-        Assert.That(host.Chain.Addons, Is.Empty);
+        Assert.That(host.PluginAddonNames, Is.Empty);
         Assert.That(host.Addons.Failures.Single(), Is.EqualTo(
             $"Plugin 'NoEntry': {TestPaths.TestPlugin("NoEntryPoint")} has no [assembly: AddonEntryPoint(typeof(...))] attribute, so the host cannot find its addon."));
     }
@@ -93,7 +93,7 @@ public sealed class PluginLoadingTests
     {
         await using var host = await TestHost.StartAsync([TestHost.Entry("Future", TestPaths.TestPlugin("FutureContract"), 1)]);
 
-        Assert.That(host.Chain.Addons, Is.Empty);
+        Assert.That(host.PluginAddonNames, Is.Empty);
         Assert.That(host.Addons.Failures.Single(), Is.EqualTo(
             $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions 1.1, but this host supports 1.0 to 1.0; rebuild the plugin against Addons.Abstractions 1.0."));
     }
@@ -132,7 +132,7 @@ public sealed class PluginLoadingTests
             [TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1), TestHost.Entry("Second", TestPaths.TestPlugin("SecondRecorder"), 2)],
             "--Addons:Second:Enabled=false");
 
-        Assert.That(host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "recorder" }));
+        Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "recorder" }));
         Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Some.EqualTo("Plugin Second is disabled in configuration; not loaded"));
     }
 
@@ -146,7 +146,7 @@ public sealed class PluginLoadingTests
             await using var host = await TestHost.StartAsync(
                 [TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1), TestHost.Entry("Second", TestPaths.TestPlugin("SecondRecorder"), 2)]);
 
-            Assert.That(host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "recorder" }));
+            Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "recorder" }));
         }
         finally
         {
@@ -160,6 +160,6 @@ public sealed class PluginLoadingTests
         await using var host = await TestHost.StartAsync(
             [TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 20), TestHost.Entry("Second", TestPaths.TestPlugin("SecondRecorder"), 10)]);
 
-        Assert.That(host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "second", "recorder" }));
+        Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "second", "recorder" }));
     }
 }

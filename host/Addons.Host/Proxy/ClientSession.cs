@@ -1,0 +1,684 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Host.Chain;
+using Addons.Host.Proxy.Http1;
+using Addons.Host.Proxy.Tls;
+using Addons.Host.Proxy.Upstream;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Proxy;
+
+/// <summary>
+/// One client connection: reads requests, runs each flow through the addon chain, forwards it upstream and relays
+/// the response, until either side closes. CONNECT tunnels, intercepted TLS and WebSocket upgrades start from here.
+/// Every failure ends in an answer to the client (400, 502, 504...) or a closed connection, never in a crash.
+/// </summary>
+internal sealed partial class ClientSession
+{
+    private readonly Socket _socket;
+    private readonly ProxySettings _settings;
+    private readonly AddonChain _chain;
+    private readonly UpstreamPool _pool;
+    private readonly UpstreamConnector _connector;
+    private readonly TlsInterceptor? _tls;
+    private readonly ILogger _logger;
+    private readonly ArrayBufferWriter<byte> _output = new(4096);
+    private readonly ClientConnection _client;
+
+    public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, ILogger logger)
+    {
+        _socket = socket;
+        _settings = settings;
+        _chain = chain;
+        _pool = pool;
+        _connector = connector;
+        _tls = tls;
+        _logger = logger;
+        _client = new ClientConnection
+        {
+            PeerName = UpstreamConnector.ToHostPort(socket.RemoteEndPoint),
+            SockName = UpstreamConnector.ToHostPort(socket.LocalEndPoint),
+            TimestampStart = DateTimeOffset.UtcNow,
+            ProxyMode = settings.Mode.Spec,
+        };
+    }
+
+    public ClientConnection Client => _client;
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var stream = new NetworkStream(_socket, ownsSocket: true);
+        var channel = new ClientChannel(stream, PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)));
+        try
+        {
+            await _chain.InvokeAsync(Hook.ClientConnected, new ClientConnectionContext(_client, stop)).ConfigureAwait(false);
+            if (_client.Error is not null)
+            {
+                return;
+            }
+
+            var origin = _settings.Mode.Upstream is { } upstream
+                ? RequestOrigin.Reverse(upstream)
+                : RequestOrigin.Forward;
+            await ServeAsync(channel, origin, stop).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away or the host is stopping: nothing left to answer.
+        }
+        catch (Exception ex)
+        {
+            LogSessionFailed(_logger, _client.PeerName?.ToString() ?? "?", ex.Message, ex);
+        }
+        finally
+        {
+            _client.TimestampEnd = DateTimeOffset.UtcNow;
+            await channel.DisposeAsync().ConfigureAwait(false);
+            await _chain.InvokeAsync(Hook.ClientDisconnected, new ClientConnectionContext(_client, CancellationToken.None)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The request loop of one connection (plain, or decrypted inside a tunnel).</summary>
+    private async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            RequestHead? head;
+            using (var deadline = new ReadDeadline(_settings.ClientTimeout, stop))
+            {
+                try
+                {
+                    head = await ReadRequestHeadAsync(channel.Reader, deadline).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.Expired)
+                {
+                    await SendErrorAsync(channel, 408, $"The request was not received within {_settings.ClientTimeout.TotalSeconds:0.###} s.", null).ConfigureAwait(false);
+                    return;
+                }
+                catch (MalformedMessageException ex)
+                {
+                    LogBadRequest(_logger, _client.PeerName?.ToString() ?? "?", ex.Message);
+                    await SendErrorAsync(channel, ex.StatusCode, ex.Message, null).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            if (head is null)
+            {
+                return;
+            }
+
+            try
+            {
+                if (head.Method.Equals("CONNECT", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (origin.Kind != OriginKind.Forward)
+                    {
+                        throw new MalformedMessageException(400, "CONNECT is only accepted by an explicit proxy, not inside a tunnel or in reverse mode.");
+                    }
+
+                    await ConnectAsync(channel, head, stop).ConfigureAwait(false);
+                    return;
+                }
+
+                var flow = CreateFlow(head, origin);
+                if (!await ExchangeAsync(channel, flow, head, stop).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (MalformedMessageException ex)
+            {
+                LogBadRequest(_logger, _client.PeerName?.ToString() ?? "?", ex.Message);
+                await SendErrorAsync(channel, ex.StatusCode, ex.Message, null).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads the next request head; null when the client closed the connection between requests.</summary>
+    private async Task<RequestHead?> ReadRequestHeadAsync(PipeReader reader, ReadDeadline deadline)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (HttpHeadParser.TryParseRequest(ref buffer, _settings.Limits, out var head))
+            {
+                reader.AdvanceTo(buffer.Start);
+                return head;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                if (buffer.IsEmpty)
+                {
+                    return null;
+                }
+
+                throw new MalformedMessageException(400, "The connection closed in the middle of a request head.");
+            }
+        }
+    }
+
+    private HttpFlow CreateFlow(RequestHead head, RequestOrigin origin)
+    {
+        var request = new HttpRequest
+        {
+            Method = head.Method,
+            HttpVersion = head.Version,
+            Headers = head.Headers,
+            TimestampStart = DateTimeOffset.UtcNow,
+        };
+
+        if (head.Target.StartsWith('/') || head.Target == "*")
+        {
+            if (origin.Kind == OriginKind.Forward)
+            {
+                throw new MalformedMessageException(400, $"\"{head.Method} {head.Target}\" is not a proxy request; an explicit proxy needs an absolute URL (GET http://host/path) or CONNECT.");
+            }
+
+            request.Scheme = origin.Scheme;
+            request.Host = origin.Host;
+            request.Port = origin.Port;
+            request.Path = head.Target;
+            if (origin.Kind == OriginKind.Reverse)
+            {
+                request.Headers.Set("Host", origin.Authority);
+            }
+        }
+        else
+        {
+            if (!Uri.TryCreate(head.Target, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            {
+                throw new MalformedMessageException(400, $"The request target \"{head.Target}\" is not an http:// or https:// URL.");
+            }
+
+            request.Scheme = uri.Scheme;
+            request.Host = uri.IdnHost.Trim('[', ']');
+            request.Port = uri.Port;
+            request.Authority = uri.Authority;
+            var start = head.Target.IndexOf('/', uri.Scheme.Length + 3);
+            request.Path = start < 0 ? "/" : head.Target[start..];
+        }
+
+        return new HttpFlow { Request = request, Client = _client, Live = true };
+    }
+
+    /// <summary>One request and its response; returns whether the client connection can carry another.</summary>
+    private async Task<bool> ExchangeAsync(ClientChannel channel, HttpFlow flow, RequestHead head, CancellationToken stop)
+    {
+        var request = flow.Request;
+        var framing = BodyFraming.ForRequest(head.Headers);
+        var upgrade = IsUpgrade(head.Headers);
+        var clientKeepAlive = head.Version == "HTTP/1.1" && !Http1Writer.HasConnectionOption(head.Headers, "close");
+
+        if (!await HookAsync(Hook.RequestHeaders, flow, stop).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var bodyRead = false;
+        if (flow.Response is null)
+        {
+            if (framing.Kind != BodyKind.None && request.Headers["Expect"] is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+            {
+                // The proxy asks for the body itself, so the server must not be asked again.
+                request.Headers.Remove("Expect");
+                await channel.Stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), stop).ConfigureAwait(false);
+            }
+
+            using var deadline = new ReadDeadline(_settings.ClientTimeout, stop);
+            try
+            {
+                (request.Content, request.Trailers) = await Http1BodyReader.ReadAsync(channel.Reader, framing, _settings.Limits, 400, deadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.Expired)
+            {
+                throw new MalformedMessageException(408, $"The request body did not arrive within {_settings.ClientTimeout.TotalSeconds:0.###} s.");
+            }
+
+            request.TimestampEnd = DateTimeOffset.UtcNow;
+            bodyRead = true;
+        }
+        else
+        {
+            request.Content = [];
+        }
+
+        if (!await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        UpstreamConnection? upgraded = null;
+        var responseFraming = new BodyFraming(BodyKind.ContentLength, 0);
+        if (flow.Response is null)
+        {
+            var outcome = await ForwardAsync(channel, flow, framing, upgrade, stop).ConfigureAwait(false);
+            if (outcome.Failure is { } failure)
+            {
+                flow.Error = new FlowError(failure.Message, DateTimeOffset.UtcNow);
+                await HookAsync(Hook.Error, flow, stop).ConfigureAwait(false);
+                if (failure.StatusCode > 0 && !flow.IsKilled)
+                {
+                    await SendErrorAsync(channel, failure.StatusCode, failure.Message, flow).ConfigureAwait(false);
+                }
+
+                return false;
+            }
+
+            if (flow.IsKilled)
+            {
+                return false;
+            }
+
+            upgraded = outcome.Upgraded;
+            responseFraming = outcome.Framing;
+        }
+        else if (!await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var response = flow.Response!;
+        var closeAfter = !clientKeepAlive || !bodyRead || responseFraming.Kind == BodyKind.UntilClose ||
+                         Http1Writer.HasConnectionOption(response.Headers, "close");
+        await SendResponseAsync(channel, flow, responseFraming, upgraded is not null, closeAfter && upgraded is null, stop).ConfigureAwait(false);
+
+        if (upgraded is not null)
+        {
+            await RelayUpgradeAsync(channel, flow, upgraded, stop).ConfigureAwait(false);
+            return false;
+        }
+
+        return !closeAfter;
+    }
+
+    /// <summary>Sends the request upstream and reads the response into the flow, retrying once if a reused connection was stale.</summary>
+    private async Task<ForwardOutcome> ForwardAsync(ClientChannel channel, HttpFlow flow, BodyFraming requestFraming, bool upgrade, CancellationToken stop)
+    {
+        var request = flow.Request;
+        var key = new UpstreamKey(request.Scheme, request.Host, request.Port);
+        for (var attempt = 0; ; attempt++)
+        {
+            UpstreamConnection connection;
+            try
+            {
+                // A retry goes to a fresh connection: the pool may hold more stale ones.
+                connection = (attempt == 0 ? await _pool.TakeAsync(key).ConfigureAwait(false) : null)
+                    ?? await _connector.ConnectAsync(key, _client, _settings, channel.Sni, stop).ConfigureAwait(false);
+            }
+            catch (UpstreamException ex)
+            {
+                return ForwardOutcome.Failed(ex.StatusCode, ex.Message);
+            }
+
+            connection.LastClient = _client;
+            connection.Uses++;
+            flow.Server = connection.Model;
+            var reused = connection.Uses > 1;
+            var outcome = await ExchangeUpstreamAsync(channel, flow, connection, requestFraming, upgrade, stop).ConfigureAwait(false);
+            if (outcome.RetryOnFreshConnection && reused && attempt == 0)
+            {
+                await _pool.CloseAsync(connection).ConfigureAwait(false);
+                continue;
+            }
+
+            if (outcome.Upgraded is null)
+            {
+                if (outcome.ReturnToPool)
+                {
+                    await _pool.ReturnAsync(connection).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _pool.CloseAsync(connection).ConfigureAwait(false);
+                }
+            }
+
+            return outcome;
+        }
+    }
+
+    private async Task<ForwardOutcome> ExchangeUpstreamAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, BodyFraming requestFraming, bool upgrade, CancellationToken stop)
+    {
+        var request = flow.Request;
+        var sent = false;
+        using var deadline = new ReadDeadline(_settings.UpstreamTimeout, stop);
+        try
+        {
+            var body = request.Content ?? [];
+            var framing = requestFraming.Kind == BodyKind.Chunked ? OutgoingFraming.Chunked
+                : body.Length > 0 || request.Headers.Contains("Content-Length") ? OutgoingFraming.ContentLength
+                : OutgoingFraming.None;
+            var hostHeader = request.Authority.Length > 0 ? Authority(request) : null;
+            _output.ResetWrittenCount();
+            Http1Writer.WriteRequestHead(_output, request, request.Path, framing, body.Length, upgrade, hostHeader);
+            await SendAsync(connection.Stream, body, framing, request.Trailers, stop).ConfigureAwait(false);
+            sent = true;
+
+            var head = await ReadResponseHeadAsync(channel, connection, deadline, upgrade).ConfigureAwait(false);
+            if (head is null)
+            {
+                return connection.Uses > 1
+                    ? ForwardOutcome.Retry
+                    : ForwardOutcome.Failed(502, $"{connection.Key} closed the connection without a response.");
+            }
+
+            var response = new HttpResponse
+            {
+                HttpVersion = head.Version,
+                StatusCode = head.StatusCode,
+                Reason = head.Reason,
+                Headers = head.Headers,
+                TimestampStart = DateTimeOffset.UtcNow,
+            };
+            flow.Response = response;
+            if (!await HookAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
+            {
+                return ForwardOutcome.Killed;
+            }
+
+            if (upgrade && head.StatusCode == 101)
+            {
+                response.Content = [];
+                response.TimestampEnd = DateTimeOffset.UtcNow;
+                return await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false)
+                    ? ForwardOutcome.Upgrade(connection)
+                    : ForwardOutcome.Killed;
+            }
+
+            var framing2 = BodyFraming.ForResponse(head.Headers, request.Method, head.StatusCode);
+            try
+            {
+                (response.Content, response.Trailers) = await Http1BodyReader.ReadAsync(connection.Reader, framing2, _settings.Limits, 502, deadline).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // The client sees the connection close: a partial response must not look complete.
+                return ForwardOutcome.Failed(0, $"{connection.Key} closed the connection in the middle of the response body: {ex.Message}");
+            }
+
+            response.TimestampEnd = DateTimeOffset.UtcNow;
+            var reusable = framing2.Kind != BodyKind.UntilClose && head.Version == "HTTP/1.1" && !Http1Writer.HasConnectionOption(head.Headers, "close");
+            if (!await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false))
+            {
+                return ForwardOutcome.Killed;
+            }
+
+            return ForwardOutcome.Completed(framing2, reusable);
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            return ForwardOutcome.Failed(504, $"{connection.Key} did not answer within {_settings.UpstreamTimeout.TotalSeconds:0.###} s.");
+        }
+        catch (MalformedMessageException ex)
+        {
+            return ForwardOutcome.Failed(502, $"{connection.Key} sent an invalid response: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
+        {
+            return !sent || connection.Uses > 1
+                ? ForwardOutcome.Retry with { Failure = new UpstreamFailure(502, $"The connection to {connection.Key} failed: {ex.Message}") }
+                : ForwardOutcome.Failed(502, $"The connection to {connection.Key} failed: {ex.Message}");
+        }
+    }
+
+    /// <summary>Reads the final response head, relaying interim (1xx) responses to the client as they come.</summary>
+    private async Task<ResponseHead?> ReadResponseHeadAsync(ClientChannel channel, UpstreamConnection connection, ReadDeadline deadline, bool upgrade)
+    {
+        var reader = connection.Reader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (HttpHeadParser.TryParseResponse(ref buffer, _settings.Limits, out var head))
+            {
+                reader.AdvanceTo(buffer.Start);
+                if (head!.StatusCode is >= 100 and < 200 && !(head.StatusCode == 101 && upgrade))
+                {
+                    if (head.StatusCode != 100)
+                    {
+                        _output.ResetWrittenCount();
+                        Http1Writer.WriteInterimResponse(_output, head);
+                        await channel.Stream.WriteAsync(_output.WrittenMemory, deadline.Outer).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                return head;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                if (buffer.IsEmpty)
+                {
+                    return null;
+                }
+
+                throw new MalformedMessageException(502, "the connection closed in the middle of the response head");
+            }
+        }
+    }
+
+    private async Task SendResponseAsync(ClientChannel channel, HttpFlow flow, BodyFraming received, bool upgrade, bool close, CancellationToken stop)
+    {
+        var response = flow.Response!;
+        var body = response.Content ?? [];
+        var bodiless = flow.Request.Method.Equals("HEAD", StringComparison.OrdinalIgnoreCase) || response.StatusCode is < 200 or 204 or 304;
+        var framing = bodiless ? OutgoingFraming.HeadersOnly
+            : received.Kind == BodyKind.UntilClose ? OutgoingFraming.CloseDelimited
+            : received.Kind == BodyKind.Chunked && flow.Request.HttpVersion == "HTTP/1.1" ? OutgoingFraming.Chunked
+            : OutgoingFraming.ContentLength;
+        _output.ResetWrittenCount();
+        Http1Writer.WriteResponseHead(_output, response, framing, body.Length, upgrade, close);
+        await SendAsync(channel.Stream, bodiless ? [] : body, framing, response.Trailers, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the head in <see cref="_output"/> and the body, in one write when the body is small.</summary>
+    private async Task SendAsync(Stream stream, byte[] body, OutgoingFraming framing, HttpHeaders? trailers, CancellationToken stop)
+    {
+        if (framing == OutgoingFraming.Chunked || body.Length <= 16 * 1024)
+        {
+            Http1Writer.WriteBody(_output, body, framing, trailers);
+            await stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
+            return;
+        }
+
+        await stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
+        await stream.WriteAsync(body, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers the client with a short plain-text error and closes the exchange.</summary>
+    private async Task SendErrorAsync(ClientChannel channel, int status, string message, HttpFlow? flow)
+    {
+        var response = HttpResponse.Create(status, $"{status} {ReasonPhrases.For(status)}\n\n{message}\n", ("Content-Type", "text/plain; charset=utf-8"));
+        _output.ResetWrittenCount();
+        Http1Writer.WriteResponseHead(_output, response, OutgoingFraming.ContentLength, response.Content!.Length, upgrade: false, close: true);
+        try
+        {
+            var bodiless = flow?.Request.Method.Equals("HEAD", StringComparison.OrdinalIgnoreCase) == true;
+            await SendAsync(channel.Stream, bodiless ? [] : response.Content, OutgoingFraming.ContentLength, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client is gone; there is no one to tell.
+        }
+    }
+
+    /// <summary>Runs a flow hook and its update, then waits while the flow is intercepted; false if the flow was killed.</summary>
+    private async ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken stop)
+    {
+        await _chain.HandleFlowAsync(hook, new HttpFlowContext(flow, stop)).ConfigureAwait(false);
+        await flow.WaitForResumeAsync(stop).ConfigureAwait(false);
+        return !flow.IsKilled;
+    }
+
+    private async Task RelayUpgradeAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, CancellationToken stop)
+    {
+        flow.WebSocket = new WebSocketData();
+        await HookAsync(Hook.WebSocketStart, flow, stop).ConfigureAwait(false);
+        try
+        {
+            await Relay.RunAsync(channel.Reader, channel.Stream, connection.Reader, connection.Stream, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            flow.WebSocket.TimestampEnd = DateTimeOffset.UtcNow;
+            await _pool.CloseAsync(connection).ConfigureAwait(false);
+            await HookAsync(Hook.WebSocketEnd, flow, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>CONNECT: ask the addons, answer 200, then intercept TLS, serve plain HTTP, or tunnel raw bytes.</summary>
+    private async Task ConnectAsync(ClientChannel channel, RequestHead head, CancellationToken stop)
+    {
+        if (!TryParseAuthority(head.Target, out var host, out var port))
+        {
+            throw new MalformedMessageException(400, $"The CONNECT target \"{head.Target}\" is not host:port.");
+        }
+
+        var flow = new HttpFlow
+        {
+            Client = _client,
+            Live = true,
+            Request = new HttpRequest
+            {
+                Method = head.Method,
+                HttpVersion = head.Version,
+                Headers = head.Headers,
+                Authority = head.Target,
+                Host = host,
+                Port = port,
+                Path = "",
+                Content = [],
+                TimestampStart = DateTimeOffset.UtcNow,
+                TimestampEnd = DateTimeOffset.UtcNow,
+            },
+        };
+        if (!await HookAsync(Hook.HttpConnect, flow, stop).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (flow.Response is { StatusCode: < 200 or >= 300 } refusal)
+        {
+            _output.ResetWrittenCount();
+            Http1Writer.WriteResponseHead(_output, refusal, OutgoingFraming.ContentLength, refusal.Content?.Length ?? 0, upgrade: false, close: true);
+            await SendAsync(channel.Stream, refusal.Content ?? [], OutgoingFraming.ContentLength, null, stop).ConfigureAwait(false);
+            return;
+        }
+
+        await channel.Stream.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), stop).ConfigureAwait(false);
+
+        var first = await PeekAsync(channel.Reader, stop).ConfigureAwait(false);
+        if (first is null)
+        {
+            return;
+        }
+
+        if (first == 0x16 && _tls is not null && !_settings.IsIgnored(host, port))
+        {
+            await _tls.InterceptAsync(this, channel, host, port, _settings, stop).ConfigureAwait(false);
+            return;
+        }
+
+        if (first != 0x16 && !_settings.IsIgnored(host, port) && IsHttpMethodStart(first.Value))
+        {
+            await ServeAsync(channel, RequestOrigin.Tunnel("http", host, port), stop).ConfigureAwait(false);
+            return;
+        }
+
+        await TunnelAsync(channel, host, port, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Serves the decrypted requests of an intercepted tunnel.</summary>
+    internal Task ServeTunnelAsync(ClientChannel decrypted, string host, int port, CancellationToken stop) =>
+        ServeAsync(decrypted, RequestOrigin.Tunnel("https", host, port), stop);
+
+    /// <summary>Relays bytes to host:port unchanged, for ignored hosts and traffic the proxy does not understand.</summary>
+    internal async Task TunnelAsync(ClientChannel channel, string host, int port, CancellationToken stop)
+    {
+        UpstreamConnection connection;
+        try
+        {
+            connection = await _connector.ConnectAsync(new UpstreamKey("tcp", host, port), _client, _settings, null, stop).ConfigureAwait(false);
+        }
+        catch (UpstreamException ex)
+        {
+            LogTunnelFailed(_logger, $"{host}:{port}", ex.Message);
+            return;
+        }
+
+        try
+        {
+            await Relay.RunAsync(channel.Reader, channel.Stream, connection.Reader, connection.Stream, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _pool.CloseAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<byte?> PeekAsync(PipeReader reader, CancellationToken stop)
+    {
+        var result = await reader.ReadAsync(stop).ConfigureAwait(false);
+        if (result.Buffer.IsEmpty)
+        {
+            reader.AdvanceTo(result.Buffer.Start);
+            return null;
+        }
+
+        var first = result.Buffer.FirstSpan[0];
+        reader.AdvanceTo(result.Buffer.Start);
+        return first;
+    }
+
+    private static bool IsHttpMethodStart(byte b) => b is >= (byte)'A' and <= (byte)'Z';
+
+    private static bool IsUpgrade(HttpHeaders headers) =>
+        headers.Contains("Upgrade") && Http1Writer.HasConnectionOption(headers, "upgrade");
+
+    private static string Authority(HttpRequest request)
+    {
+        var host = request.Host.Contains(':', StringComparison.Ordinal) ? $"[{request.Host}]" : request.Host;
+        var defaultPort = (request.Scheme == "http" && request.Port == 80) || (request.Scheme == "https" && request.Port == 443);
+        return defaultPort ? host : $"{host}:{request.Port}";
+    }
+
+    internal static bool TryParseAuthority(string authority, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        var colon = authority.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(authority.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        {
+            return false;
+        }
+
+        host = authority[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        return host.Length > 0 && !host.Any(c => char.IsWhiteSpace(c) || c == '/' || c == '@');
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Client {Client}: bad request: {Reason}")]
+    private static partial void LogBadRequest(ILogger logger, string client, string reason);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Client {Client}: the connection failed: {Reason}")]
+    private static partial void LogSessionFailed(ILogger logger, string client, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Tunnel to {Target} failed: {Reason}")]
+    private static partial void LogTunnelFailed(ILogger logger, string target, string reason);
+}

@@ -1,0 +1,35 @@
+using Addons.Host.Proxy.Http1;
+using Addons.Host.Proxy.Upstream;
+
+namespace Addons.Host.Proxy;
+
+/// <summary>How one upstream exchange ended.</summary>
+internal sealed record ForwardOutcome
+{
+    public static readonly ForwardOutcome Killed = new();
+
+    /// <summary>A reused connection turned out to be closed before any response: try a fresh one.</summary>
+    public static readonly ForwardOutcome Retry = new()
+    {
+        RetryOnFreshConnection = true,
+        Failure = new UpstreamFailure(502, "The server closed the connection without a response."),
+    };
+
+    public UpstreamFailure? Failure { get; init; }
+
+    /// <summary>How the response body was delimited, which decides how it is sent on.</summary>
+    public BodyFraming Framing { get; init; }
+
+    public bool ReturnToPool { get; init; }
+
+    /// <summary>The connection that switched protocols (101), to relay from now on.</summary>
+    public UpstreamConnection? Upgraded { get; init; }
+
+    public bool RetryOnFreshConnection { get; init; }
+
+    public static ForwardOutcome Failed(int status, string message) => new() { Failure = new UpstreamFailure(status, message) };
+
+    public static ForwardOutcome Completed(BodyFraming framing, bool reusable) => new() { Framing = framing, ReturnToPool = reusable };
+
+    public static ForwardOutcome Upgrade(UpstreamConnection connection) => new() { Upgraded = connection, Framing = new BodyFraming(BodyKind.None, 0) };
+}

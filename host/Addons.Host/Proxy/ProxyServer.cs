@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Addons.Abstractions.Hooks;
+using Addons.Host.Chain;
+using Addons.Host.Proxy.Tls;
+using Addons.Host.Proxy.Upstream;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Proxy;
+
+/// <summary>
+/// The listening socket and its client sessions. Starts with the host (after the addons are configured, before
+/// <c>running</c>) and stops first: no new connections, open ones cancelled, idle upstream connections closed.
+/// </summary>
+internal sealed partial class ProxyServer(
+    ProxyAddon proxy,
+    AddonChain chain,
+    UpstreamConnector connector,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggers.CreateLogger<ProxyServer>();
+    private readonly ConcurrentDictionary<ClientSession, Task> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly UpstreamPool _pool = new();
+    private Socket? _listener;
+    private Task _accepting = Task.CompletedTask;
+    private TlsInterceptor? _tls;
+
+    /// <summary>Where the proxy listens once started (with the actual port when listen_port was 0).</summary>
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>The CA the proxy signs intercepted certificates with.</summary>
+    public CertificateAuthority? Authority => _tls?.Authority;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = proxy.Settings;
+        try
+        {
+            var authority = CertificateAuthority.LoadOrCreate(settings.ConfigDirectory, time, loggers.CreateLogger<CertificateAuthority>());
+            _tls = new TlsInterceptor(authority, chain, loggers.CreateLogger<TlsInterceptor>());
+        }
+        catch (AddonHostException ex)
+        {
+            return Fail(ex.Message);
+        }
+
+        var endPoint = new IPEndPoint(settings.ListenAddress, settings.ListenPort);
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+
+            listener.Bind(endPoint);
+            listener.Listen(1024);
+        }
+        catch (SocketException ex)
+        {
+            listener.Dispose();
+            return Fail($"The proxy cannot listen on {endPoint} ({ex.Message}); set listen_host or listen_port (-p) to another address.");
+        }
+
+        _listener = listener;
+        EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        _pool.Closed = connection => chain.InvokeAsync(Hook.ServerDisconnected,
+            new ServerConnectionContext(connection.LastClient, connection.Model, CancellationToken.None));
+        LogListening(_logger, settings.Mode.Spec, EndPoint.ToString(), _tls.Authority.CertificatePemPath);
+        _accepting = AcceptAsync(listener, settings);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        try
+        {
+            await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogSessionsAbandoned(_logger, _sessions.Count);
+        }
+
+        await _pool.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Dispose();
+        _listener?.Dispose();
+        _tls?.Authority.Dispose();
+        await _pool.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task AcceptAsync(Socket listener, ProxySettings settings)
+    {
+        var sessionLogger = loggers.CreateLogger<ClientSession>();
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                LogAcceptFailed(_logger, ex.Message);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            var session = new ClientSession(socket, settings, chain, _pool, connector, _tls, sessionLogger);
+            _sessions[session] = RunAsync(session);
+        }
+    }
+
+    private async Task RunAsync(ClientSession session)
+    {
+        await Task.Yield();
+        try
+        {
+            await session.RunAsync(_stop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sessions.TryRemove(session, out _);
+        }
+    }
+
+    private Task Fail(string message)
+    {
+        LogStartFailed(_logger, message);
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "Proxy ({Mode}) listening at http://{EndPoint}; CA certificate for clients: {CaPath}")]
+    private static partial void LogListening(ILogger logger, string mode, string endPoint, string caPath);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Critical, Message = "{Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "Accepting a connection failed: {Reason}")]
+    private static partial void LogAcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "{Count} connection(s) were still open when the shutdown timeout ended")]
+    private static partial void LogSessionsAbandoned(ILogger logger, int count);
+}

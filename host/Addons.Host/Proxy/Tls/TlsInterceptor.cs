@@ -1,0 +1,103 @@
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Authentication;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Host.Chain;
+using Addons.Host.Proxy.Upstream;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Proxy.Tls;
+
+/// <summary>
+/// Intercepts TLS inside a CONNECT tunnel: reads the ClientHello, lets addons decide (<c>tls_clienthello</c>), answers
+/// with a certificate for the requested name signed by the proxy's CA, and serves the decrypted requests. A client
+/// that refuses the certificate ends in <c>tls_failed</c>; traffic that is not a ClientHello is tunneled unchanged.
+/// </summary>
+internal sealed partial class TlsInterceptor(CertificateAuthority authority, AddonChain chain, ILogger<TlsInterceptor> logger)
+{
+    public CertificateAuthority Authority => authority;
+
+    public async Task InterceptAsync(ClientSession session, ClientChannel channel, string host, int port, ProxySettings settings, CancellationToken stop)
+    {
+        var client = session.Client;
+        var hello = await ReadClientHelloAsync(channel.Reader, settings, stop).ConfigureAwait(false);
+        if (hello is null)
+        {
+            await session.TunnelAsync(channel, host, port, stop).ConfigureAwait(false);
+            return;
+        }
+
+        client.Sni = hello.Sni;
+        client.AlpnOffers = [.. hello.AlpnProtocols];
+        client.CipherList = [.. hello.CipherSuites.Select(c => c.ToString("x4", System.Globalization.CultureInfo.InvariantCulture))];
+        var server = new ServerConnection { Address = new HostPort(host, port), Sni = hello.Sni ?? host };
+        var context = new TlsClientHelloContext(client, server, hello, stop);
+        await chain.InvokeAsync(Hook.TlsClientHello, context).ConfigureAwait(false);
+        if (context.IgnoreConnection)
+        {
+            await session.TunnelAsync(channel, host, port, stop).ConfigureAwait(false);
+            return;
+        }
+
+        var name = hello.Sni ?? host;
+        var certificate = authority.GetServerContext(name);
+        var ssl = new SslStream(new PipeDuplexStream(channel.Reader, channel.Stream), leaveInnerStreamOpen: true);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
+        {
+            timeout.CancelAfter(settings.ClientTimeout);
+            try
+            {
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = certificate,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateRequired = false,
+                }, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+                client.Error = ex is OperationCanceledException ? "the client did not complete the TLS handshake in time" : ex.Message;
+                LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, client.Error);
+                await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        client.TlsEstablished = true;
+        client.TimestampTlsSetup = DateTimeOffset.UtcNow;
+        client.TlsVersion = UpstreamConnector.TlsVersionName(ssl.SslProtocol);
+        client.Alpn = ssl.NegotiatedApplicationProtocol.Protocol.Length > 0 ? ssl.NegotiatedApplicationProtocol.ToString() : null;
+        client.Cipher = ssl.NegotiatedCipherSuite.ToString();
+        client.MitmCertificate = certificate.TargetCertificate.RawData;
+        await chain.InvokeAsync(Hook.TlsEstablished, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+
+        await using var decrypted = new ClientChannel(ssl, PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true))) { Sni = hello.Sni };
+        await session.ServeTunnelAsync(decrypted, host, port, stop).ConfigureAwait(false);
+    }
+
+    private static async Task<ClientHello?> ReadClientHelloAsync(PipeReader reader, ProxySettings settings, CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(settings.ClientTimeout);
+        while (true)
+        {
+            var result = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            var status = ClientHelloParser.TryParse(result.Buffer, out var hello);
+            if (status == ClientHelloParseStatus.NeedMoreData && !result.IsCompleted)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                continue;
+            }
+
+            // Nothing is consumed: the TLS stack (or the raw tunnel) reads the same bytes again.
+            reader.AdvanceTo(result.Buffer.Start);
+            return status == ClientHelloParseStatus.Success ? hello : null;
+        }
+    }
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Client {Client}: TLS handshake for {Name} failed: {Reason} (does the client trust the proxy's CA?)")]
+    private static partial void LogHandshakeFailed(ILogger logger, string client, string name, string reason);
+}

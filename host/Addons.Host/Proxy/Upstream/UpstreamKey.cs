@@ -1,0 +1,9 @@
+namespace Addons.Host.Proxy.Upstream;
+
+/// <summary>What makes two upstream connections interchangeable: scheme, host and port.</summary>
+internal readonly record struct UpstreamKey(string Scheme, string Host, int Port)
+{
+    public bool IsTls => Scheme == "https";
+
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}
