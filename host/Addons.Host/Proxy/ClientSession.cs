@@ -673,7 +673,7 @@ internal sealed partial class ClientSession
         return host.Length > 0 && !host.Any(c => char.IsWhiteSpace(c) || c == '/' || c == '@');
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Client {Client}: bad request: {Reason}")]
+    [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Client {Client}: bad request: {Reason}")]
     private static partial void LogBadRequest(ILogger logger, string client, string reason);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Client {Client}: the connection failed: {Reason}")]

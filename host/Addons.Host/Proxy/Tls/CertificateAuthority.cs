@@ -46,6 +46,7 @@ internal sealed partial class CertificateAuthority : IDisposable
     // One key for every leaf: generating a key per host would dominate the first handshake with each host.
     private readonly ECDsa _leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly ConcurrentDictionary<string, Lazy<SslStreamCertificateContext>> _contexts = new(StringComparer.OrdinalIgnoreCase);
+    private int _issuedCount;
     private bool _disposed;
 
     private CertificateAuthority(X509Certificate2 certificate, AsymmetricAlgorithm caKey, string certificatePemPath, TimeProvider time)
@@ -73,6 +74,9 @@ internal sealed partial class CertificateAuthority : IDisposable
 
     /// <summary>The public PEM users import to trust the proxy.</summary>
     public string CertificatePemPath { get; }
+
+    /// <summary>How many leaf certificates this CA has signed; for diagnostics, and to show each host is signed once.</summary>
+    public int IssuedCount => Volatile.Read(ref _issuedCount);
 
     /// <summary>
     /// Loads the CA from <paramref name="directory"/>, or creates it there on first run. An existing
@@ -153,11 +157,18 @@ internal sealed partial class CertificateAuthority : IDisposable
         if (IPAddress.TryParse(text, out var parsed))
         {
             // IPAddress also accepts shorthand such as "1234" or "127.1"; only a dotted quad is an IPv4 literal in a URL.
-            if (parsed.AddressFamily == AddressFamily.InterNetworkV6 || parsed.ToString() == text)
+            if (parsed.AddressFamily == AddressFamily.InterNetworkV6)
             {
+                // A zone ("%eth0") is local to the client and has no place in a certificate.
                 parsed.ScopeId = 0;
                 address = parsed;
                 return parsed.ToString();
+            }
+
+            if (parsed.ToString() == text)
+            {
+                address = parsed;
+                return text;
             }
         }
 
@@ -503,6 +514,7 @@ internal sealed partial class CertificateAuthority : IDisposable
         }
 
         using var issued = request.Create(Certificate.SubjectName, _signer, notBefore, notAfter, SerialNumber());
+        Interlocked.Increment(ref _issuedCount);
         var leaf = issued.CopyWithPrivateKey(_leafKey);
         return SslStreamCertificateContext.Create(leaf, [Certificate], offline: true);
     }

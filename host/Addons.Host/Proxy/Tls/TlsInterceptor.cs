@@ -41,7 +41,19 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         }
 
         var name = hello.Sni ?? host;
-        var certificate = authority.GetServerContext(name);
+        SslStreamCertificateContext certificate;
+        try
+        {
+            certificate = authority.GetServerContext(name);
+        }
+        catch (ArgumentException ex)
+        {
+            client.Error = $"no certificate can be made for '{name}': {ex.Message}";
+            LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, client.Error);
+            await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+            return;
+        }
+
         var ssl = new SslStream(new PipeDuplexStream(channel.Reader, channel.Stream), leaveInnerStreamOpen: true);
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {

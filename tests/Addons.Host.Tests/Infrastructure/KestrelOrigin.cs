@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Tests.Infrastructure;
+
+/// <summary>A real origin server (Kestrel) on loopback, over HTTP and HTTPS with its own self-signed certificate.</summary>
+internal sealed class KestrelOrigin : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KestrelOrigin(WebApplication app, X509Certificate2 certificate, string certificatePem)
+    {
+        _app = app;
+        Certificate = certificate;
+        CertificatePemPath = certificatePem;
+    }
+
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The origin's certificate as PEM, for the proxy's ssl_verify_upstream_trusted_ca.</summary>
+    public string CertificatePemPath { get; }
+
+    public int HttpPort { get; private set; }
+
+    public int HttpsPort { get; private set; }
+
+    public string Http(string path) => $"http://127.0.0.1:{HttpPort}{path}";
+
+    public string Https(string path, string host = "localhost") => $"https://{host}:{HttpsPort}{path}";
+
+    public static async Task<KestrelOrigin> StartAsync(string folder)
+    {
+        var certificate = CreateCertificate();
+        var pem = Path.Combine(folder, "origin-cert.pem");
+        await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem());
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+        });
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapGet("/hello", () => "hello");
+        app.MapGet("/conn", (HttpContext context) => context.Connection.Id);
+        app.MapGet("/big/{size:int}", (int size) => Results.Bytes(Enumerable.Range(0, size).Select(i => (byte)('a' + (i % 26))).ToArray(), "text/plain"));
+        app.MapGet("/scheme", (HttpContext context) => $"{context.Request.Scheme} {context.Request.Host}");
+        app.MapPost("/echo", async (HttpContext context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var framing = context.Request.Headers.TransferEncoding.Count > 0 ? "chunked" : $"length={context.Request.ContentLength}";
+            return $"{context.Request.Method} {framing} {body}";
+        });
+        app.Map("/ws", async (HttpContext context) =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = 400;
+                return;
+            }
+
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var message = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (message.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                    return;
+                }
+
+                await socket.SendAsync(buffer.AsMemory(0, message.Count), message.MessageType, message.EndOfMessage, CancellationToken.None);
+            }
+        });
+
+        await app.StartAsync();
+        var origin = new KestrelOrigin(app, certificate, pem);
+        var addresses = app.Urls.Select(u => new Uri(u)).ToList();
+        origin.HttpPort = addresses.Single(u => u.Scheme == "http").Port;
+        origin.HttpsPort = addresses.Single(u => u.Scheme == "https").Port;
+        return origin;
+    }
+
+    private static X509Certificate2 CreateCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Certificate.Dispose();
+    }
+}
