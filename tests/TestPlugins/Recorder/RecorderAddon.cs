@@ -98,9 +98,9 @@ public sealed class RecorderAddon : Addon
 
     public override ValueTask ResponseHeadersAsync(HttpFlowContext context) => Hook("responseheaders", context, context.Flow);
 
-    public override ValueTask ResponseAsync(HttpFlowContext context) => Hook("response", context, context.Flow);
+    public override ValueTask ResponseAsync(HttpFlowContext context) => Final("response", context);
 
-    public override ValueTask ErrorAsync(HttpFlowContext context) => Hook("error", context, context.Flow);
+    public override ValueTask ErrorAsync(HttpFlowContext context) => Final("error", context);
 
     public override ValueTask HttpConnectAsync(HttpFlowContext context) => Hook("http_connect", context, context.Flow);
 
@@ -118,6 +118,13 @@ public sealed class RecorderAddon : Addon
 
     public override ValueTask UpdateAsync(UpdateContext context) =>
         Hook("update", context, context.Flows.Count == 1 ? context.Flows[0] as HttpFlow : null);
+
+    // The flow at its last hook goes out on the bus, so a test can look at everything it recorded.
+    private ValueTask Final(string hook, HttpFlowContext context)
+    {
+        _bus.Publish(new KeyValuePair<string, Flow>(hook, context.Flow));
+        return Hook(hook, context, context.Flow);
+    }
 
     // Lifecycle hooks are also announced on the bus as "name:hook", so a test can see their order across addons.
     private ValueTask Lifecycle(string hook, LifecycleContext context)

@@ -78,6 +78,19 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
             }
         }
 
+        // With TLS 1.3 the server finishes its handshake before the client has checked the certificate; a client
+        // that distrusts it says so with an alert in place of its first request. Wait for that first read.
+        var decryptedReader = PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true));
+        if (await FirstReadFailureAsync(decryptedReader, settings, stop).ConfigureAwait(false) is { } rejection)
+        {
+            await decryptedReader.CompleteAsync().ConfigureAwait(false);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            client.Error = rejection;
+            LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, rejection);
+            await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+            return;
+        }
+
         client.TlsEstablished = true;
         client.TimestampTlsSetup = DateTimeOffset.UtcNow;
         client.TlsVersion = UpstreamConnector.TlsVersionName(ssl.SslProtocol);
@@ -86,8 +99,31 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         client.MitmCertificate = certificate.TargetCertificate.RawData;
         await chain.InvokeAsync(Hook.TlsEstablished, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
 
-        await using var decrypted = new ClientChannel(ssl, PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true))) { Sni = hello.Sni };
+        await using var decrypted = new ClientChannel(ssl, decryptedReader) { Sni = hello.Sni };
         await session.ServeTunnelAsync(decrypted, host, port, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for the first decrypted bytes (left unread); returns why the client broke off instead, or null.</summary>
+    private static async Task<string?> FirstReadFailureAsync(PipeReader reader, ProxySettings settings, CancellationToken stop)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(settings.ClientTimeout);
+        try
+        {
+            var result = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            reader.AdvanceTo(result.Buffer.Start);
+            return result.IsCompleted && result.Buffer.IsEmpty
+                ? "the client closed the connection right after the TLS handshake; it may not trust the proxy's certificate"
+                : null;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException)
+        {
+            return $"the client rejected the proxy's certificate or the connection ({ex.Message})";
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            return "the client sent nothing after the TLS handshake";
+        }
     }
 
     private static async Task<ClientHello?> ReadClientHelloAsync(PipeReader reader, ProxySettings settings, CancellationToken stop)
