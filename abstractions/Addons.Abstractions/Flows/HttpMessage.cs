@@ -17,6 +17,13 @@ public abstract class HttpMessage
     /// </summary>
     public byte[]? Content { get; set; }
 
+    /// <summary>
+    /// Whether the body is streamed through the proxy instead of stored (then <see cref="Content"/> stays <c>null</c>).
+    /// Set it in <c>requestheaders</c> or <c>responseheaders</c>; the proxy also sets it for bodies larger than the
+    /// <c>stream_large_bodies</c> option. Hooks after the body (<c>request</c>, <c>response</c>) run once it has passed.
+    /// </summary>
+    public bool Stream { get; set; }
+
     /// <summary>Trailer fields after a chunked body, or <c>null</c> when there were none.</summary>
     public HttpHeaders? Trailers { get; set; }
 
@@ -45,6 +52,7 @@ public abstract class HttpMessage
         target.HttpVersion = HttpVersion;
         target.Headers = Headers.Clone();
         target.Content = Content?.ToArray();
+        target.Stream = Stream;
         target.Trailers = Trailers?.Clone();
         target.TimestampStart = TimestampStart;
         target.TimestampEnd = TimestampEnd;

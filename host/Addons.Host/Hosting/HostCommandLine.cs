@@ -17,6 +17,10 @@ internal sealed record HostCommandLine(
 
           --plugins FILE      the plugins.json to load (default: plugins.json beside the host)
           --set NAME=VALUE    set an addon option, such as --set view_filter=~q (repeatable)
+          -p, --listen-port N the proxy's port (default 8080); --set listen_port=N
+          --listen-host ADDR  the proxy's address (default 127.0.0.1); --set listen_host=ADDR
+          -m, --mode MODE     regular, or reverse:URL to stand in front of one server; --set mode=MODE
+          -k, --ssl-insecure  do not verify upstream certificates; --set ssl_insecure=true
           --options           list every addon option with its value and exit
           --commands          list every addon command with its signature and exit
           -h, --help          show this help and exit
@@ -51,6 +55,18 @@ internal sealed record HostCommandLine(
                 case "--set":
                     sets.Add(ParseSet(ValueOf(args, ref i, arg, "NAME=VALUE, such as --set view_filter=~q")));
                     continue;
+                case "-p" or "--listen-port":
+                    sets.Add(KeyValuePair.Create("listen_port", ValueOf(args, ref i, arg, "a port number, such as -p 8080")));
+                    continue;
+                case "--listen-host":
+                    sets.Add(KeyValuePair.Create("listen_host", ValueOf(args, ref i, arg, "an IP address, such as --listen-host 127.0.0.1")));
+                    continue;
+                case "-m" or "--mode":
+                    sets.Add(KeyValuePair.Create("mode", ValueOf(args, ref i, arg, "regular or reverse:URL, such as --mode reverse:https://example.com")));
+                    continue;
+                case "-k" or "--ssl-insecure":
+                    sets.Add(KeyValuePair.Create("ssl_insecure", "true"));
+                    continue;
             }
 
             if (arg.StartsWith("--plugins=", StringComparison.Ordinal))
@@ -60,6 +76,12 @@ internal sealed record HostCommandLine(
             else if (arg.StartsWith("--set=", StringComparison.Ordinal))
             {
                 sets.Add(ParseSet(arg["--set=".Length..]));
+            }
+            else if (arg.StartsWith("--listen-port=", StringComparison.Ordinal) || arg.StartsWith("--listen-host=", StringComparison.Ordinal) ||
+                     arg.StartsWith("--mode=", StringComparison.Ordinal))
+            {
+                var equals = arg.IndexOf('=', StringComparison.Ordinal);
+                sets.Add(KeyValuePair.Create(arg[2..equals].Replace('-', '_'), arg[(equals + 1)..]));
             }
             else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Length > 2)
             {

@@ -224,7 +224,23 @@ internal sealed partial class ClientSession
         }
 
         var bodyRead = false;
-        if (flow.Response is null)
+        if (!request.Stream && _settings.StreamLargeBodies is { } requestLimit && framing.Kind == BodyKind.ContentLength && framing.Length > requestLimit)
+        {
+            request.Stream = true;
+        }
+
+        var streamRequest = request.Stream && framing.Kind != BodyKind.None && flow.Response is null;
+        if (streamRequest)
+        {
+            // The body goes straight upstream once the server is connected; the request hook runs after it passed.
+            bodyRead = true;
+            if (request.Headers["Expect"] is { } streamedExpect && streamedExpect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.Remove("Expect");
+                await channel.Stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), stop).ConfigureAwait(false);
+            }
+        }
+        else if (flow.Response is null)
         {
             if (framing.Kind != BodyKind.None && request.Headers["Expect"] is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
             {
@@ -251,7 +267,7 @@ internal sealed partial class ClientSession
             request.Content = [];
         }
 
-        if (!await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))
+        if (!streamRequest && !await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))
         {
             return false;
         }
@@ -260,7 +276,7 @@ internal sealed partial class ClientSession
         var responseFraming = new BodyFraming(BodyKind.ContentLength, 0);
         if (flow.Response is null)
         {
-            var outcome = await ForwardAsync(channel, flow, framing, upgrade, stop).ConfigureAwait(false);
+            var outcome = await ForwardAsync(channel, flow, framing, upgrade, streamRequest, stop).ConfigureAwait(false);
             if (outcome.Failure is { } failure)
             {
                 flow.Error = new FlowError(failure.Message, DateTimeOffset.UtcNow);
@@ -276,6 +292,11 @@ internal sealed partial class ClientSession
             if (flow.IsKilled)
             {
                 return false;
+            }
+
+            if (outcome.AlreadySent)
+            {
+                return clientKeepAlive && !outcome.ClientMustClose;
             }
 
             upgraded = outcome.Upgraded;
@@ -301,7 +322,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Sends the request upstream and reads the response into the flow, retrying once if a reused connection was stale.</summary>
-    private async Task<ForwardOutcome> ForwardAsync(ClientChannel channel, HttpFlow flow, BodyFraming requestFraming, bool upgrade, CancellationToken stop)
+    private async Task<ForwardOutcome> ForwardAsync(ClientChannel channel, HttpFlow flow, BodyFraming requestFraming, bool upgrade, bool streamRequest, CancellationToken stop)
     {
         var request = flow.Request;
         var key = new UpstreamKey(request.Scheme, request.Host, request.Port);
@@ -323,8 +344,8 @@ internal sealed partial class ClientSession
             connection.Uses++;
             flow.Server = connection.Model;
             var reused = connection.Uses > 1;
-            var outcome = await ExchangeUpstreamAsync(channel, flow, connection, requestFraming, upgrade, stop).ConfigureAwait(false);
-            if (outcome.RetryOnFreshConnection && reused && attempt == 0)
+            var outcome = await ExchangeUpstreamAsync(channel, flow, connection, requestFraming, upgrade, streamRequest, stop).ConfigureAwait(false);
+            if (outcome.RetryOnFreshConnection && reused && attempt == 0 && !streamRequest)
             {
                 await _pool.CloseAsync(connection).ConfigureAwait(false);
                 continue;
@@ -346,7 +367,7 @@ internal sealed partial class ClientSession
         }
     }
 
-    private async Task<ForwardOutcome> ExchangeUpstreamAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, BodyFraming requestFraming, bool upgrade, CancellationToken stop)
+    private async Task<ForwardOutcome> ExchangeUpstreamAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, BodyFraming requestFraming, bool upgrade, bool streamRequest, CancellationToken stop)
     {
         var request = flow.Request;
         var sent = false;
@@ -354,14 +375,25 @@ internal sealed partial class ClientSession
         try
         {
             var body = request.Content ?? [];
-            var framing = requestFraming.Kind == BodyKind.Chunked ? OutgoingFraming.Chunked
+            var framing = streamRequest ? OutgoingFraming.HeadersOnly
+                : requestFraming.Kind == BodyKind.Chunked ? OutgoingFraming.Chunked
                 : body.Length > 0 || request.Headers.Contains("Content-Length") ? OutgoingFraming.ContentLength
                 : OutgoingFraming.None;
             var hostHeader = request.Authority.Length > 0 ? Authority(request) : null;
             _output.ResetWrittenCount();
             Http1Writer.WriteRequestHead(_output, request, request.Path, framing, body.Length, upgrade, hostHeader);
-            await SendAsync(connection.Stream, body, framing, request.Trailers, stop).ConfigureAwait(false);
+            await SendAsync(connection.Stream, streamRequest ? [] : body, framing, request.Trailers, stop).ConfigureAwait(false);
             sent = true;
+            if (streamRequest)
+            {
+                using var clientDeadline = new ReadDeadline(_settings.ClientTimeout, stop);
+                await Http1BodyCopier.CopyAsync(channel.Reader, requestFraming, connection.Stream, chunkedOut: true, _settings.Limits, 400, clientDeadline).ConfigureAwait(false);
+                request.TimestampEnd = DateTimeOffset.UtcNow;
+                if (!await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))
+                {
+                    return ForwardOutcome.Killed;
+                }
+            }
 
             var head = await ReadResponseHeadAsync(channel, connection, deadline, upgrade).ConfigureAwait(false);
             if (head is null)
@@ -395,6 +427,17 @@ internal sealed partial class ClientSession
             }
 
             var framing2 = BodyFraming.ForResponse(head.Headers, request.Method, head.StatusCode);
+            var reusable = framing2.Kind != BodyKind.UntilClose && head.Version == "HTTP/1.1" && !Http1Writer.HasConnectionOption(head.Headers, "close");
+            if (!response.Stream && _settings.StreamLargeBodies is { } limit && framing2.Kind == BodyKind.ContentLength && framing2.Length > limit)
+            {
+                response.Stream = true;
+            }
+
+            if (response.Stream && framing2.Kind != BodyKind.None)
+            {
+                return await StreamResponseAsync(channel, flow, connection, framing2, reusable, deadline, stop).ConfigureAwait(false);
+            }
+
             try
             {
                 (response.Content, response.Trailers) = await Http1BodyReader.ReadAsync(connection.Reader, framing2, _settings.Limits, 502, deadline).ConfigureAwait(false);
@@ -406,7 +449,6 @@ internal sealed partial class ClientSession
             }
 
             response.TimestampEnd = DateTimeOffset.UtcNow;
-            var reusable = framing2.Kind != BodyKind.UntilClose && head.Version == "HTTP/1.1" && !Http1Writer.HasConnectionOption(head.Headers, "close");
             if (!await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false))
             {
                 return ForwardOutcome.Killed;
@@ -428,6 +470,33 @@ internal sealed partial class ClientSession
                 ? ForwardOutcome.Retry with { Failure = new UpstreamFailure(502, $"The connection to {connection.Key} failed: {ex.Message}") }
                 : ForwardOutcome.Failed(502, $"The connection to {connection.Key} failed: {ex.Message}");
         }
+    }
+
+    /// <summary>Sends the response head at once and the body as it arrives, without storing it; then the response hook.</summary>
+    private async Task<ForwardOutcome> StreamResponseAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, BodyFraming framing, bool reusable, ReadDeadline deadline, CancellationToken stop)
+    {
+        var response = flow.Response!;
+        var clientKeepAlive = flow.Request.HttpVersion == "HTTP/1.1" && !Http1Writer.HasConnectionOption(flow.Request.Headers, "close");
+        var chunkedOut = framing.Kind == BodyKind.Chunked && flow.Request.HttpVersion == "HTTP/1.1";
+        var outFraming = framing.Kind == BodyKind.ContentLength || chunkedOut ? OutgoingFraming.HeadersOnly : OutgoingFraming.CloseDelimited;
+        var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited;
+        _output.ResetWrittenCount();
+        Http1Writer.WriteResponseHead(_output, response, outFraming, 0, upgrade: false, close: mustClose);
+        await channel.Stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
+        try
+        {
+            await Http1BodyCopier.CopyAsync(connection.Reader, framing, channel.Stream, chunkedOut, _settings.Limits, 502, deadline).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or MalformedMessageException)
+        {
+            return ForwardOutcome.Failed(0, $"The streamed response from {connection.Key} broke off: {ex.Message}");
+        }
+
+        response.Content = null;
+        response.TimestampEnd = DateTimeOffset.UtcNow;
+        return await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false)
+            ? ForwardOutcome.Streamed(reusable, mustClose)
+            : ForwardOutcome.Killed;
     }
 
     /// <summary>Reads the final response head, relaying interim (1xx) responses to the client as they come.</summary>

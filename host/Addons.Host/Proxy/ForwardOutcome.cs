@@ -27,9 +27,17 @@ internal sealed record ForwardOutcome
 
     public bool RetryOnFreshConnection { get; init; }
 
+    /// <summary>The response was streamed to the client already; <see cref="ClientMustClose"/> says whether it was close-delimited.</summary>
+    public bool AlreadySent { get; init; }
+
+    public bool ClientMustClose { get; init; }
+
     public static ForwardOutcome Failed(int status, string message) => new() { Failure = new UpstreamFailure(status, message) };
 
     public static ForwardOutcome Completed(BodyFraming framing, bool reusable) => new() { Framing = framing, ReturnToPool = reusable };
+
+    public static ForwardOutcome Streamed(bool reusable, bool clientMustClose) =>
+        new() { AlreadySent = true, ReturnToPool = reusable, ClientMustClose = clientMustClose };
 
     public static ForwardOutcome Upgrade(UpstreamConnection connection) => new() { Upgraded = connection, Framing = new BodyFraming(BodyKind.None, 0) };
 }

@@ -19,6 +19,22 @@ public sealed class HostCommandLineTests
         });
     }
 
+    [Test]
+    public void MitmdumpsFlagsAreOptions()
+    {
+        var line = HostCommandLine.Parse(["-p", "9090", "--listen-host", "0.0.0.0", "--mode", "reverse:https://example.com", "-k", "--listen-port=9091"]);
+
+        Assert.That(line.Sets, Is.EqualTo(new[]
+        {
+            KeyValuePair.Create("listen_port", "9090"),
+            KeyValuePair.Create("listen_host", "0.0.0.0"),
+            KeyValuePair.Create("mode", "reverse:https://example.com"),
+            KeyValuePair.Create("ssl_insecure", "true"),
+            KeyValuePair.Create("listen_port", "9091"),
+        }));
+    }
+
+    [TestCase(new[] { "-p" }, "-p needs a value: a port number, such as -p 8080.")]
     [TestCase(new[] { "--set" }, "--set needs a value: NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--set", "novalue" }, "--set novalue: expected NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--plugins" }, "--plugins needs a value: a file name, such as --plugins ./plugins.json.")]

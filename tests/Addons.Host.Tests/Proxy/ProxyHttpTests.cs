@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Addons.Abstractions.Flows;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Proxy;
@@ -242,6 +243,41 @@ public sealed class ProxyHttpTests
         }));
 
         Assert.That(results.Select((bodies, i) => bodies.All(b => b == 1000 + i)), Is.All.True);
+    }
+
+    [Test]
+    public async Task BodiesLargerThanStreamLargeBodiesAreStreamedNotStored()
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", "stream_large_bodies=1k");
+        var flows = new List<HttpFlow>();
+        proxy.Host.Bus.Subscribe<KeyValuePair<string, Flow>>(() => "test", m =>
+        {
+            lock (flows)
+            {
+                flows.Add((HttpFlow)m.Value);
+            }
+        });
+        using var client = proxy.CreateClient();
+
+        var large = await client.GetByteArrayAsync(origin.Http("/big/200000"));
+        var small = await client.GetByteArrayAsync(origin.Http("/big/1000"));
+        using var post = await client.PostAsync(origin.Http("/echo"), new StringContent(new string('x', 5000)));
+        var echoed = await post.Content.ReadAsStringAsync();
+
+        Assert.That(large, Has.Length.EqualTo(200_000));
+        Assert.That(small, Has.Length.EqualTo(1000));
+        Assert.That(echoed, Is.EqualTo("POST length=5000 " + new string('x', 5000)));
+        Assert.Multiple(() =>
+        {
+            Assert.That((flows[0].Response!.Stream, flows[0].Response!.Content), Is.EqualTo((true, (byte[]?)null)), "the large response was streamed");
+            Assert.That(flows[1].Response!.Content, Has.Length.EqualTo(1000), "the small one was stored");
+            Assert.That((flows[2].Request.Stream, flows[2].Request.Content), Is.EqualTo((true, (byte[]?)null)), "the large request was streamed");
+            Assert.That(flows[2].Response!.Content, Has.Length.EqualTo(5000 + "POST length=5000 ".Length));
+        });
+        var recorded = (await proxy.Host.RecordedAsync("recorder")).Where(r => r.EndsWith("/echo", StringComparison.Ordinal) || r.StartsWith("server_", StringComparison.Ordinal)).ToList();
+        Assert.That(recorded.IndexOf("request:127.0.0.1/echo"), Is.GreaterThan(recorded.IndexOf("requestheaders:127.0.0.1/echo")));
+        Assert.That(recorded.IndexOf("request:127.0.0.1/echo"), Is.LessThan(recorded.IndexOf("responseheaders:127.0.0.1/echo")), "request fires once the streamed body has passed");
     }
 
     [Test]
