@@ -256,7 +256,19 @@ internal sealed partial class ClientSession
             }
             catch (OperationCanceledException) when (deadline.Expired)
             {
-                throw new MalformedMessageException(408, $"The request body did not arrive within {_settings.ClientTimeout.TotalSeconds:0.###} s.");
+                await FailFlowAsync(flow, $"The request body did not arrive within {_settings.ClientTimeout.TotalSeconds:0.###} s.").ConfigureAwait(false);
+                throw new MalformedMessageException(408, flow.Error!.Message);
+            }
+            catch (MalformedMessageException ex)
+            {
+                // The flow began (requestheaders ran), so addons see it end: exactly one of response or error.
+                await FailFlowAsync(flow, ex.Message).ConfigureAwait(false);
+                throw;
+            }
+            catch (IOException ex)
+            {
+                await FailFlowAsync(flow, $"The client closed the connection in the middle of the request body: {ex.Message}").ConfigureAwait(false);
+                return false;
             }
 
             request.TimestampEnd = DateTimeOffset.UtcNow;
@@ -279,8 +291,7 @@ internal sealed partial class ClientSession
             var outcome = await ForwardAsync(channel, flow, framing, upgrade, streamRequest, stop).ConfigureAwait(false);
             if (outcome.Failure is { } failure)
             {
-                flow.Error = new FlowError(failure.Message, DateTimeOffset.UtcNow);
-                await HookAsync(Hook.Error, flow, stop).ConfigureAwait(false);
+                await FailFlowAsync(flow, failure.Message).ConfigureAwait(false);
                 if (failure.StatusCode > 0 && !flow.IsKilled)
                 {
                     await SendErrorAsync(channel, failure.StatusCode, failure.Message, flow).ConfigureAwait(false);
@@ -581,6 +592,13 @@ internal sealed partial class ClientSession
         {
             // The client is gone; there is no one to tell.
         }
+    }
+
+    /// <summary>Ends a flow with an error and delivers the error hook.</summary>
+    private async Task FailFlowAsync(HttpFlow flow, string message)
+    {
+        flow.Error = new FlowError(message, DateTimeOffset.UtcNow);
+        await HookAsync(Hook.Error, flow, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Runs a flow hook and its update, then waits while the flow is intercepted; false if the flow was killed.</summary>
