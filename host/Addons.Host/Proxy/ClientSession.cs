@@ -28,6 +28,7 @@ internal sealed partial class ClientSession
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
     private readonly ClientConnection _client;
+    private bool _headStarted;
 
     public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, ILogger logger)
     {
@@ -96,7 +97,12 @@ internal sealed partial class ClientSession
                 }
                 catch (OperationCanceledException) when (deadline.Expired)
                 {
-                    await SendErrorAsync(channel, 408, $"The request was not received within {_settings.ClientTimeout.TotalSeconds:0.###} s.", null).ConfigureAwait(false);
+                    // An idle keep-alive connection is closed quietly; a client that stalled inside a head is told why.
+                    if (_headStarted)
+                    {
+                        await SendErrorAsync(channel, 408, $"The request was not received within {_settings.ClientTimeout.TotalSeconds:0.###} s.", null).ConfigureAwait(false);
+                    }
+
                     return;
                 }
                 catch (MalformedMessageException ex)
@@ -143,6 +149,7 @@ internal sealed partial class ClientSession
     /// <summary>Reads the next request head; null when the client closed the connection between requests.</summary>
     private async Task<RequestHead?> ReadRequestHeadAsync(PipeReader reader, ReadDeadline deadline)
     {
+        _headStarted = false;
         while (true)
         {
             var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
@@ -154,6 +161,7 @@ internal sealed partial class ClientSession
             }
 
             reader.AdvanceTo(buffer.Start, buffer.End);
+            _headStarted = !buffer.IsEmpty;
             if (result.IsCompleted)
             {
                 if (buffer.IsEmpty)
@@ -276,7 +284,9 @@ internal sealed partial class ClientSession
         }
         else
         {
+            // Answered in requestheaders: a body still on the wire means the connection cannot carry another request.
             request.Content = [];
+            bodyRead = framing.Kind == BodyKind.None;
         }
 
         if (!streamRequest && !await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))

@@ -152,6 +152,21 @@ public sealed class ProxyHttpTests
     }
 
     [Test]
+    public async Task AnIdleKeepAliveConnectionIsClosedQuietlyAfterTheClientTimeout()
+    {
+        await using var origin = RawOrigin.Answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", "client_timeout=1s");
+        await using var client = await proxy.ConnectAsync();
+
+        await client.SendAsync($"GET {origin.Url("/")} HTTP/1.1\r\nHost: x\r\n\r\n");
+        await client.ReadUntilAsync("\r\n\r\nok");
+        client.ClearReceived();
+        var idle = await client.ReadToEndAsync();
+
+        Assert.That(idle, Is.Empty, "no unsolicited 408 that a client could take for its next response");
+    }
+
+    [Test]
     public async Task AnHttp10ClientGetsItsAnswerAndTheConnectionCloses()
     {
         await using var origin = await KestrelOrigin.StartAsync(_folder);
