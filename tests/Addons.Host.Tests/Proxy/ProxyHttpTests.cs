@@ -205,6 +205,19 @@ public sealed class ProxyHttpTests
     }
 
     [Test]
+    public async Task AnAddonCanAbortTheServerConnection()
+    {
+        await using var proxy = await ProxyHarness.StartAsync([ProxyHarness.Recorder, TestHost.Entry("Rewriter", TestPaths.TestPlugin("Rewriter"), 2)]);
+        using var client = proxy.CreateClient();
+
+        using var response = await client.GetAsync("http://blocked.example/page");
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(502));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("An addon refused the connection to blocked.example:80: blocked.example is on the rewriter's block list"));
+        Assert.That(await proxy.Host.RecordedAsync("recorder"), Has.Member("error:blocked.example/page"));
+    }
+
+    [Test]
     public async Task ReverseModeSendsEveryRequestToTheConfiguredServer()
     {
         await using var origin = await KestrelOrigin.StartAsync(_folder);

@@ -9,7 +9,8 @@ namespace Rewriter;
 /// <summary>
 /// Changes flows the way real addons do, chosen by path: /answer* is answered without the server (418), /kill* is
 /// killed, /rename* goes to /hello instead; every request gains X-Rewritten and every response X-Response-Rewritten;
-/// /replace-body* responses get a new body. CONNECT to refused.example is refused with 403.
+/// /replace-body* responses get a new body. CONNECT to refused.example is refused with 403; connections to
+/// blocked.example are aborted in server_connect.
 /// </summary>
 public sealed class RewriterAddon : Addon
 {
@@ -44,6 +45,16 @@ public sealed class RewriterAddon : Addon
         if (flow.Request.Path.StartsWith("/replace-body", StringComparison.Ordinal))
         {
             flow.Response?.SetText("replaced by the rewriter");
+        }
+
+        return default;
+    }
+
+    public override ValueTask ServerConnectAsync(ServerConnectionContext context)
+    {
+        if (context.Server.Address?.Host == "blocked.example")
+        {
+            context.Server.Error = "blocked.example is on the rewriter's block list";
         }
 
         return default;
