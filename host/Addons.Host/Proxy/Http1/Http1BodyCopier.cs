@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -79,10 +78,10 @@ internal static class Http1BodyCopier
         long total = 0;
         while (true)
         {
-            var size = await ReadChunkSizeAsync(from, limits, errorStatus, deadline).ConfigureAwait(false);
+            var size = await Http1BodyReader.ReadChunkSizeAsync(from, limits, errorStatus, deadline).ConfigureAwait(false);
             if (size == 0)
             {
-                var trailerBytes = await ReadRawTrailersAsync(from, limits, errorStatus, deadline).ConfigureAwait(false);
+                var (_, trailerBytes) = await Http1BodyReader.ReadTrailersAsync(from, limits, errorStatus, deadline).ConfigureAwait(false);
                 if (chunkedOut)
                 {
                     await to.WriteAsync(Encoding.ASCII.GetBytes("0\r\n"), deadline.Outer).ConfigureAwait(false);
@@ -94,87 +93,13 @@ internal static class Http1BodyCopier
 
             var header = chunkedOut ? Encoding.ASCII.GetBytes(size.ToString("x", CultureInfo.InvariantCulture) + "\r\n") : null;
             await CopyExactlyAsync(from, size, to, header, deadline).ConfigureAwait(false);
-            await ExpectLineEndAsync(from, errorStatus, deadline).ConfigureAwait(false);
+            await Http1BodyReader.ExpectLineEndAsync(from, errorStatus, deadline).ConfigureAwait(false);
             if (chunkedOut)
             {
                 await to.WriteAsync("\r\n"u8.ToArray(), deadline.Outer).ConfigureAwait(false);
             }
 
             total += size;
-        }
-    }
-
-    private static async Task<long> ReadChunkSizeAsync(PipeReader from, HttpLimits limits, int errorStatus, ReadDeadline deadline)
-    {
-        while (true)
-        {
-            var result = await from.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var reader = new SequenceReader<byte>(result.Buffer);
-            if (HttpHeadParser.TryReadLine(ref reader, limits.MaxChunkLine, errorStatus, "A chunk-size line is longer than {0} bytes.", out var line))
-            {
-                var end = line.IndexOfAny((byte)';', (byte)' ', (byte)'\t');
-                var digits = end < 0 ? line : line[..end];
-                if (digits.IsEmpty || digits.Length > 15 || !long.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size))
-                {
-                    throw new MalformedMessageException(errorStatus, $"\"{HttpHeadParser.Printable(line)}\" is not a valid chunk size.");
-                }
-
-                from.AdvanceTo(reader.Position);
-                return size;
-            }
-
-            from.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new IOException("The connection closed before the next chunk size.");
-            }
-        }
-    }
-
-    private static async Task ExpectLineEndAsync(PipeReader from, int errorStatus, ReadDeadline deadline)
-    {
-        while (true)
-        {
-            var result = await from.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var reader = new SequenceReader<byte>(result.Buffer);
-            if (HttpHeadParser.TryReadLine(ref reader, 1, errorStatus, "A chunk is longer than its size says.", out var line))
-            {
-                if (!line.IsEmpty)
-                {
-                    throw new MalformedMessageException(errorStatus, "A chunk is longer than its size says.");
-                }
-
-                from.AdvanceTo(reader.Position);
-                return;
-            }
-
-            from.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new IOException("The connection closed after a chunk's data.");
-            }
-        }
-    }
-
-    /// <summary>The trailer section as received (validated), ending with the empty line.</summary>
-    private static async Task<byte[]> ReadRawTrailersAsync(PipeReader from, HttpLimits limits, int errorStatus, ReadDeadline deadline)
-    {
-        while (true)
-        {
-            var result = await from.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (HttpHeadParser.TryParseTrailers(ref buffer, limits, errorStatus == 400 ? 431 : 502, out _))
-            {
-                var raw = result.Buffer.Slice(0, buffer.Start).ToArray();
-                from.AdvanceTo(buffer.Start);
-                return raw;
-            }
-
-            from.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                throw new IOException("The connection closed before the end of the chunked body.");
-            }
         }
     }
 }

@@ -83,7 +83,7 @@ internal static class Http1BodyReader
             var size = await ReadChunkSizeAsync(reader, limits, errorStatus, deadline).ConfigureAwait(false);
             if (size == 0)
             {
-                var trailers = await ReadTrailersAsync(reader, limits, errorStatus, deadline).ConfigureAwait(false);
+                var (trailers, _) = await ReadTrailersAsync(reader, limits, errorStatus, deadline).ConfigureAwait(false);
                 return (body.WrittenSpan.ToArray(), trailers.Count > 0 ? trailers : null);
             }
 
@@ -114,7 +114,7 @@ internal static class Http1BodyReader
         }
     }
 
-    private static async ValueTask<long> ReadChunkSizeAsync(PipeReader reader, HttpLimits limits, int errorStatus, ReadDeadline deadline)
+    internal static async ValueTask<long> ReadChunkSizeAsync(PipeReader reader, HttpLimits limits, int errorStatus, ReadDeadline deadline)
     {
         while (true)
         {
@@ -148,27 +148,25 @@ internal static class Http1BodyReader
         return size;
     }
 
-    private static async ValueTask ExpectLineEndAsync(PipeReader reader, int errorStatus, ReadDeadline deadline)
+    /// <summary>Consumes the line end after a chunk's data; anything else means the chunk was longer than its size.</summary>
+    internal static async ValueTask ExpectLineEndAsync(PipeReader reader, int errorStatus, ReadDeadline deadline)
     {
         while (true)
         {
             var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (buffer.Length >= 2 || (buffer.Length >= 1 && buffer.FirstSpan[0] == (byte)'\n'))
+            var sequence = new SequenceReader<byte>(result.Buffer);
+            if (HttpHeadParser.TryReadLine(ref sequence, 1, errorStatus, "A chunk is longer than its size says (no line end after its data).", out var line))
             {
-                Span<byte> two = stackalloc byte[2];
-                buffer.Slice(0, Math.Min(2, buffer.Length)).CopyTo(two);
-                var consumed = two[0] == (byte)'\n' ? 1 : two[0] == (byte)'\r' && two[1] == (byte)'\n' ? 2 : 0;
-                if (consumed == 0)
+                if (!line.IsEmpty)
                 {
                     throw new MalformedMessageException(errorStatus, "A chunk is longer than its size says (no line end after its data).");
                 }
 
-                reader.AdvanceTo(buffer.GetPosition(consumed));
+                reader.AdvanceTo(sequence.Position);
                 return;
             }
 
-            reader.AdvanceTo(buffer.Start, buffer.End);
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
             if (result.IsCompleted)
             {
                 throw new IOException("The connection closed after a chunk's data.");
@@ -176,7 +174,8 @@ internal static class Http1BodyReader
         }
     }
 
-    private static async ValueTask<HttpHeaders> ReadTrailersAsync(PipeReader reader, HttpLimits limits, int errorStatus, ReadDeadline deadline)
+    /// <summary>Reads the trailer section after the last chunk: the fields, and the bytes as received.</summary>
+    internal static async ValueTask<(HttpHeaders Fields, byte[] Raw)> ReadTrailersAsync(PipeReader reader, HttpLimits limits, int errorStatus, ReadDeadline deadline)
     {
         while (true)
         {
@@ -184,8 +183,9 @@ internal static class Http1BodyReader
             var buffer = result.Buffer;
             if (HttpHeadParser.TryParseTrailers(ref buffer, limits, errorStatus == 400 ? 431 : 502, out var trailers))
             {
+                var raw = result.Buffer.Slice(0, buffer.Start).ToArray();
                 reader.AdvanceTo(buffer.Start);
-                return trailers!;
+                return (trailers!, raw);
             }
 
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
