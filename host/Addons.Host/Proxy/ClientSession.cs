@@ -346,7 +346,7 @@ internal sealed partial class ClientSession
     private async Task<ForwardOutcome> ForwardAsync(ClientChannel channel, HttpFlow flow, BodyFraming requestFraming, bool upgrade, bool streamRequest, CancellationToken stop)
     {
         var request = flow.Request;
-        var key = new UpstreamKey(request.Scheme, request.Host, request.Port);
+        var key = new UpstreamKey(request.Scheme, request.Host, request.Port, request.Scheme == "https" ? channel.Sni : null);
         for (var attempt = 0; ; attempt++)
         {
             UpstreamConnection connection;
@@ -354,7 +354,7 @@ internal sealed partial class ClientSession
             {
                 // A retry goes to a fresh connection: the pool may hold more stale ones.
                 connection = (attempt == 0 ? await _pool.TakeAsync(key).ConfigureAwait(false) : null)
-                    ?? await _connector.ConnectAsync(key, _client, _settings, channel.Sni, stop).ConfigureAwait(false);
+                    ?? await _connector.ConnectAsync(key, _client, _settings, stop).ConfigureAwait(false);
             }
             catch (UpstreamException ex)
             {
@@ -707,7 +707,7 @@ internal sealed partial class ClientSession
         UpstreamConnection connection;
         try
         {
-            connection = await _connector.ConnectAsync(new UpstreamKey("tcp", host, port), _client, _settings, null, stop).ConfigureAwait(false);
+            connection = await _connector.ConnectAsync(new UpstreamKey("tcp", host, port), _client, _settings, stop).ConfigureAwait(false);
         }
         catch (UpstreamException ex)
         {

@@ -31,7 +31,8 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         client.Sni = hello.Sni;
         client.AlpnOffers = [.. hello.AlpnProtocols];
         client.CipherList = [.. hello.CipherSuites.Select(c => c.ToString("x4", System.Globalization.CultureInfo.InvariantCulture))];
-        var server = new ServerConnection { Address = new HostPort(host, port), Sni = hello.Sni ?? host };
+        var serverName = ServerName.Usable(hello.Sni);
+        var server = new ServerConnection { Address = new HostPort(host, port), Sni = serverName ?? host };
         var context = new TlsClientHelloContext(client, server, hello, stop);
         await chain.InvokeAsync(Hook.TlsClientHello, context).ConfigureAwait(false);
         if (context.IgnoreConnection)
@@ -40,7 +41,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
             return;
         }
 
-        var name = hello.Sni ?? host;
+        var name = serverName ?? host;
         SslStreamCertificateContext certificate;
         try
         {
@@ -99,7 +100,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         client.MitmCertificate = certificate.TargetCertificate.RawData;
         await chain.InvokeAsync(Hook.TlsEstablished, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
 
-        await using var decrypted = new ClientChannel(ssl, decryptedReader) { Sni = hello.Sni };
+        await using var decrypted = new ClientChannel(ssl, decryptedReader) { Sni = serverName };
         await session.ServeTunnelAsync(decrypted, host, port, stop).ConfigureAwait(false);
     }
 

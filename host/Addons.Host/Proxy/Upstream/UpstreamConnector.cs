@@ -19,9 +19,9 @@ internal sealed class UpstreamConnector(AddonChain chain)
     private X509Certificate2Collection? _trusted;
     private string? _trustedPath;
 
-    public async Task<UpstreamConnection> ConnectAsync(UpstreamKey key, ClientConnection client, ProxySettings settings, string? sni, CancellationToken cancellationToken)
+    public async Task<UpstreamConnection> ConnectAsync(UpstreamKey key, ClientConnection client, ProxySettings settings, CancellationToken cancellationToken)
     {
-        var model = new ServerConnection { Address = new HostPort(key.Host, key.Port), TimestampStart = DateTimeOffset.UtcNow, Sni = key.IsTls ? sni ?? key.Host : null };
+        var model = new ServerConnection { Address = new HostPort(key.Host, key.Port), TimestampStart = DateTimeOffset.UtcNow, Sni = key.IsTls ? key.Sni ?? key.Host : null };
         await chain.InvokeAsync(Hook.ServerConnect, new ServerConnectionContext(client, model, cancellationToken)).ConfigureAwait(false);
         if (model.Error is not null)
         {

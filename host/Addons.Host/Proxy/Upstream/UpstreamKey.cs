@@ -1,7 +1,7 @@
 namespace Addons.Host.Proxy.Upstream;
 
-/// <summary>What makes two upstream connections interchangeable: scheme, host and port.</summary>
-internal readonly record struct UpstreamKey(string Scheme, string Host, int Port)
+/// <summary>What makes two upstream connections interchangeable: scheme, host, port and (for TLS) the server name sent.</summary>
+internal readonly record struct UpstreamKey(string Scheme, string Host, int Port, string? Sni = null)
 {
     public bool IsTls => Scheme == "https";
 
