@@ -1,43 +1,310 @@
+using System.Text.RegularExpressions;
 using Addons.Abstractions;
+using Addons.Abstractions.Commands;
+using Addons.Abstractions.Events;
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
-using Microsoft.Extensions.Logging;
+using Addons.Abstractions.Options;
 
 [assembly: AddonEntryPoint(typeof(Addons.View.ViewAddon))]
 
 namespace Addons.View;
 
-/// <summary>The in-memory, ordered and filtered view of flows (filter language, focus, marks and commands arrive with issue 4).</summary>
+/// <summary>
+/// mitmproxy's View: every flow in a store, the filtered and ordered view of them with focus, marks and per-flow
+/// settings, the view.* and flow.mark commands, and the view's changes published on the event bus
+/// (<see cref="Abstractions.View.ViewFlowAdded"/> and its siblings) so other addons and a UI can follow it.
+/// </summary>
 public sealed partial class ViewAddon : Addon
 {
-    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private readonly Lock _gate = new();
+    private readonly List<object> _pending = [];
+    private readonly FlowView _view;
+    private IEventBus? _bus;
+    private IOptionStore? _options;
+    private IOption<string> _filterOption = null!;
+    private IOption<string> _orderOption = null!;
+    private IOption<bool> _reversedOption = null!;
+    private IOption<bool> _focusFollowOption = null!;
+
+    public ViewAddon() => _view = new FlowView(_pending.Add);
+
+    /// <inheritdoc />
+    public override string Name => "view";
+
+    /// <summary>The view model, for tests and in-process readers; take <see cref="Gate"/> while reading it.</summary>
+    internal FlowView Model => _view;
+
+    internal Lock Gate => _gate;
 
     /// <inheritdoc />
     public override void Load(IAddonLoader loader)
     {
-        _logger = loader.Logger;
-        LogLoaded(_logger);
+        _bus = loader.Bus;
+        _options = loader.Options;
+        _filterOption = loader.AddOption("view_filter", "", "Limit the view to flows matching this filter expression.");
+        _orderOption = loader.AddOption("view_order", "time", "The order of the view.", [.. OrderKey.All.Select(o => o.Name)]);
+        _reversedOption = loader.AddOption("view_order_reversed", false, "Reverse the order of the view.");
+        _focusFollowOption = loader.AddOption("focus_follow", false, "Move the focus to each new flow that enters the view.");
+
+        loader.AddCommand("view.focus.go", (int offset) => Do(() => _view.Go(offset)), "Focus the flow at this position; negative counts from the end.");
+        loader.AddCommand("view.focus.next", () => Do(() => _view.Step(1)), "Focus the next flow.");
+        loader.AddCommand("view.focus.prev", () => Do(() => _view.Step(-1)), "Focus the previous flow.");
+        loader.AddCommand("view.order.options", () => OrderKey.All.Select(o => o.Name).ToArray(), "The orders the view can use.");
+        loader.AddCommand("view.order.set", (string order, CancellationToken ct) => SetOptionAsync("view_order", order, ct), "Set the order of the view.");
+        loader.AddCommand("view.order.reverse", (bool reversed, CancellationToken ct) => SetOptionAsync("view_order_reversed", reversed ? "true" : "false", ct), "Reverse the order of the view or not.");
+        loader.AddCommand("view.order", () => Read(() => _view.Order.Name), "The current order of the view.");
+        loader.AddCommand("view.filter.set", (string filter, CancellationToken ct) => SetOptionAsync("view_filter", filter, ct), "Set the view's filter; empty shows every flow.");
+        loader.AddCommand("view.clear", () => Do(_view.Clear), "Remove every flow from the view and the store.");
+        loader.AddCommand("view.clear_unmarked", () => Do(_view.ClearUnmarked), "Remove every unmarked flow.");
+        loader.AddCommand("view.settings.getval", (Flow flow, string key, string fallback) => Read(() => _view.Settings(flow).TryGetValue(key, out var value) ? value : fallback), "A per-flow setting, or the default.");
+        loader.AddCommand("view.settings.setval", (IReadOnlyList<Flow> flows, string key, string value) => SetSetting(flows, key, _ => value), "Set a per-flow setting.");
+        loader.AddCommand("view.settings.setval.toggle", (IReadOnlyList<Flow> flows, string key) => SetSetting(flows, key, old => old == "true" ? "false" : "true"), "Toggle a per-flow setting between true and false.");
+        loader.AddCommand("view.flows.duplicate", (IReadOnlyList<Flow> flows) => Duplicate(flows), "Duplicate flows and focus the first copy.");
+        loader.AddCommand("view.flows.remove", (IReadOnlyList<Flow> flows) => Do(() => _view.Remove(flows)), "Remove flows from the view and the store, killing live ones.");
+        loader.AddCommand("view.flows.resolve", (string spec) => Resolve(spec), "The flows a selector (@all, @focus, @shown, @hidden, @marked, @unmarked, @id,...) or a filter picks.");
+        loader.AddCommand("view.flows.create", (string method, string url) => Create(method, url), "Create a request-only flow.");
+        loader.AddCommand("view.properties.length", () => Read(() => _view.Count), "How many flows the view shows.");
+        loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
+        loader.AddCommand("view.properties.marked.toggle", () => Do(() => _view.SetMarkedOnly(!_view.MarkedOnly)), "Show only marked flows, or every flow.");
+        loader.AddCommand("view.properties.inbounds", (int index) => Read(() => _view.InBounds(index)), "Whether a position is inside the view.");
+        loader.AddCommand("flow.mark", (IReadOnlyList<Flow> flows, string marker) => Mark(flows, _ => marker), "Mark flows with a marker (empty unmarks; :default: is the usual mark).");
+        loader.AddCommand("flow.mark.toggle", (IReadOnlyList<Flow> flows) => Mark(flows, f => f.Marked.Length > 0 ? "" : ":default:"), "Mark unmarked flows and unmark marked ones.");
     }
 
     /// <inheritdoc />
-    public override ValueTask RunningAsync(LifecycleContext context)
+    public override ValueTask ConfigureAsync(ConfigureContext context)
     {
-        LogRunning(_logger);
+        FlowFilter? filter = null;
+        if (context.Updated.Contains("view_filter") && _filterOption.Value.Length > 0 &&
+            !FlowFilter.TryParse(_filterOption.Value, out filter, out var error))
+        {
+            context.Reject($"view_filter: {error.Message}");
+            return default;
+        }
+
+        var order = OrderKey.Find(_orderOption.Value);
+        if (order is null)
+        {
+            context.Reject($"view_order: Unknown flow order '{_orderOption.Value}'; use {string.Join(", ", OrderKey.All.Select(o => o.Name))}");
+            return default;
+        }
+
+        Do(() =>
+        {
+            _view.FocusFollow = _focusFollowOption.Value;
+            if (context.Updated.Contains("view_filter"))
+            {
+                _view.SetFilter(filter is null ? null : filter.Matches);
+            }
+
+            if (context.Updated.Contains("view_order") && order != _view.Order)
+            {
+                _view.SetOrder(order);
+            }
+
+            if (context.Updated.Contains("view_order_reversed") && _reversedOption.Value != _view.Reversed)
+            {
+                _view.SetReversed(_reversedOption.Value);
+            }
+        });
         return default;
     }
 
     /// <inheritdoc />
-    public override ValueTask DoneAsync(LifecycleContext context)
+    public override ValueTask RequestHeadersAsync(HttpFlowContext context)
     {
-        LogDone(_logger);
+        Do(() => _view.Add([context.Flow]));
         return default;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "View loaded")]
-    private static partial void LogLoaded(ILogger logger);
+    /// <inheritdoc />
+    public override ValueTask ResponseAsync(HttpFlowContext context)
+    {
+        Do(() => _view.Update([context.Flow]));
+        return default;
+    }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "View running")]
-    private static partial void LogRunning(ILogger logger);
+    /// <inheritdoc />
+    public override ValueTask ErrorAsync(HttpFlowContext context)
+    {
+        Do(() => _view.Update([context.Flow]));
+        return default;
+    }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "View done")]
-    private static partial void LogDone(ILogger logger);
+    /// <inheritdoc />
+    public override ValueTask UpdateAsync(UpdateContext context)
+    {
+        Do(() => _view.Update(context.Flows));
+        return default;
+    }
+
+    /// <summary>Adds flows directly (for tests and loaders), as requestheaders does.</summary>
+    internal void Add(params Flow[] flows) => Do(() => _view.Add(flows));
+
+    /// <summary>Tells the view flows changed, as the update hook does.</summary>
+    internal void Update(params Flow[] flows) => Do(() => _view.Update(flows));
+
+    internal IReadOnlyList<Flow> Resolve(string spec)
+    {
+        lock (_gate)
+        {
+            switch (spec)
+            {
+                case "@all":
+                    return [.. _view.StoreFlows];
+                case "@focus":
+                    return _view.FocusedFlow is { } focused ? [focused] : [];
+                case "@shown":
+                    return [.. _view.Flows];
+                case "@hidden":
+                    return [.. _view.StoreFlows.Where(f => !_view.Contains(f))];
+                case "@marked":
+                    return [.. _view.StoreFlows.Where(f => f.Marked.Length > 0)];
+                case "@unmarked":
+                    return [.. _view.StoreFlows.Where(f => f.Marked.Length == 0)];
+            }
+
+            if (IdList().IsMatch(spec))
+            {
+                return [.. spec[1..].Split(',', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(id => Guid.TryParse(id, out var guid) ? _view.Get(guid) : null)
+                    .OfType<Flow>()];
+            }
+
+            if (!FlowFilter.TryParse(spec, out var filter, out var error))
+            {
+                throw new CommandException(error.Message);
+            }
+
+            return [.. _view.StoreFlows.Where(filter.Matches)];
+        }
+    }
+
+    private void Create(string method, string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0 || url.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new CommandException($"Invalid URL: '{url}' is not an http:// or https:// URL.");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var flow = new HttpFlow
+        {
+            Request = new HttpRequest
+            {
+                Method = method.ToUpperInvariant(),
+                Scheme = uri.Scheme,
+                Host = uri.IdnHost,
+                Port = uri.Port,
+                Path = uri.PathAndQuery,
+                Headers = new HttpHeaders(("Host", uri.Authority)),
+                Content = [],
+                TimestampStart = now,
+            },
+        };
+        flow.Server.Address = new HostPort(uri.IdnHost, uri.Port);
+        Add(flow);
+    }
+
+    private void Duplicate(IReadOnlyList<Flow> flows)
+    {
+        var copies = flows.Select(f => f.Copy()).ToArray();
+        Do(() =>
+        {
+            _view.Add(copies);
+            if (copies.Length > 0 && _view.Contains(copies[0]))
+            {
+                _view.Focus(copies[0]);
+            }
+        });
+    }
+
+    private void Mark(IReadOnlyList<Flow> flows, Func<Flow, string> marker)
+    {
+        foreach (var flow in flows)
+        {
+            flow.Marked = marker(flow);
+        }
+
+        Do(() => _view.Update(flows));
+    }
+
+    private void SetSetting(IReadOnlyList<Flow> flows, string key, Func<string?, string> value) => Do(() =>
+    {
+        foreach (var flow in flows)
+        {
+            var settings = _view.Settings(flow);
+            settings[key] = value(settings.TryGetValue(key, out var old) ? old : null);
+        }
+
+        _view.Update(flows);
+    });
+
+    private async ValueTask SetOptionAsync(string name, string value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _options!.SetAsync(new Dictionary<string, string> { [name] = value }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OptionsException ex)
+        {
+            throw new CommandException(ex.Message, ex);
+        }
+    }
+
+    private T Read<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
+        }
+    }
+
+    /// <summary>Runs a change under the lock, then publishes what it produced, outside the lock.</summary>
+    private void Do(Action change)
+    {
+        object[] messages;
+        lock (_gate)
+        {
+            try
+            {
+                change();
+            }
+            finally
+            {
+                messages = [.. _pending];
+                _pending.Clear();
+            }
+        }
+
+        foreach (var message in messages)
+        {
+            Publish(message);
+        }
+    }
+
+    private void Publish(object message)
+    {
+        if (_bus is null)
+        {
+            return;
+        }
+
+        // The bus delivers by exact type, so each message goes out as what it is.
+        switch (message)
+        {
+            case Abstractions.View.ViewFlowAdded m: _bus.Publish(m); break;
+            case Abstractions.View.ViewFlowUpdated m: _bus.Publish(m); break;
+            case Abstractions.View.ViewFlowRemoved m: _bus.Publish(m); break;
+            case Abstractions.View.ViewRefreshed m: _bus.Publish(m); break;
+            case Abstractions.View.ViewFocusChanged m: _bus.Publish(m); break;
+            case Abstractions.View.StoreFlowRemoved m: _bus.Publish(m); break;
+            case Abstractions.View.StoreRefreshed m: _bus.Publish(m); break;
+        }
+    }
+
+    [GeneratedRegex("^@[0-9a-fA-F\\-,]{36,}$")]
+    private static partial Regex IdList();
 }

@@ -180,6 +180,12 @@ internal sealed partial class CommandRegistry : ICommandRegistry
     private async ValueTask<object?> ConvertAsync(string command, CommandParameterInfo parameter, object? argument, CancellationToken cancellationToken)
     {
         var type = parameter.Type;
+        if (argument is Flow single && IsFlowList(type) && !type.IsInstanceOfType(argument))
+        {
+            // One flow where a command takes several: a list of one.
+            return type.IsArray ? new[] { single } : (IReadOnlyList<Flow>)[single];
+        }
+
         if (argument is not string text)
         {
             return argument is null && !type.IsValueType || type.IsInstanceOfType(argument)

@@ -23,10 +23,24 @@ public sealed class PluginLoadingTests
 
         var messages = host.Logs.Lines.Select(l => l.Message).ToList();
         Assert.That(messages, Has.Some.Matches<string>(m => m.StartsWith("Loaded addon 'view' 0.1.0 (plugin View", StringComparison.Ordinal)));
-        Assert.That(messages, Has.Some.EqualTo("View loaded"));
+        Assert.That(host.Commands.Find("view.flows.resolve")?.Owner, Is.EqualTo("view"));
         Assert.That(messages, Has.Some.EqualTo("Session running"));
         Assert.That(messages, Has.Some.EqualTo("StreamTester done"));
         Assert.That(host.Logs.Errors, Is.Empty);
+    }
+
+    [Test]
+    public async Task FlowsThroughTheChainLandInTheViewAndItsSelectorsServeOtherAddons()
+    {
+        await using var host = await TestHost.StartAsync(
+            [TestHost.Entry("View", TestPaths.ShippedPlugin("View"), 1), TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 2)]);
+        var flow = Infrastructure.FlowLifecycle.NewFlow("http://example.com/seen");
+
+        await Infrastructure.FlowLifecycle.RunRequestResponseAsync(host.Chain, flow);
+
+        Assert.That(await host.ExecuteAsync("view.properties.length"), Is.EqualTo(1));
+        Assert.That(await host.ExecuteAsync("recorder.flowurl", "@focus"), Is.EqualTo("http://example.com/seen"), "another plugin's command resolved @focus through the View");
+        Assert.That(await host.ExecuteAsync("recorder.flowurl", "~u /seen & ~s"), Is.EqualTo("http://example.com/seen"));
     }
 
     [Test]

@@ -1,0 +1,18 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>x &amp; y</c> and juxtaposed <c>x y</c>: flows that match both operands (the right one is not evaluated when the left fails).</summary>
+internal sealed class AndNode(FilterNode left, FilterNode right) : FilterNode
+{
+    public FilterNode Left { get; } = left;
+
+    public FilterNode Right { get; } = right;
+
+    public override bool Matches(Flow flow) => Left.Matches(flow) && Right.Matches(flow);
+
+    public override string Describe() => DescribeOperand(Left) + " and " + DescribeOperand(Right);
+
+    private static string DescribeOperand(FilterNode operand) =>
+        operand is OrNode ? "(" + operand.Describe() + ")" : operand.Describe();
+}

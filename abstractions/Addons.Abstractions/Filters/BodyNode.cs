@@ -1,0 +1,81 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary>
+/// <c>~b</c>, <c>~bq</c>, <c>~bs REGEX</c>: HTTP flows whose decoded request or response body matches, or one of whose
+/// WebSocket messages from that side (client for the request side, server for the response side) does.
+/// </summary>
+internal sealed class BodyNode(MessageSide side, FilterRegex regex) : FilterNode
+{
+    public override bool Matches(Flow flow)
+    {
+        if (flow is not HttpFlow http)
+        {
+            return false;
+        }
+
+        if (side != MessageSide.Response && BodyMatches(http.Request))
+        {
+            return true;
+        }
+
+        if (side != MessageSide.Request && http.Response is { } response && BodyMatches(response))
+        {
+            return true;
+        }
+
+        if (http.WebSocket is { } webSocket)
+        {
+            foreach (var message in webSocket.Messages)
+            {
+                var wanted = side == MessageSide.Either || message.FromClient == (side == MessageSide.Request);
+                if (wanted && MessageMatches(message.Content))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    public override string Describe() => side switch
+    {
+        MessageSide.Request => "request body matches ",
+        MessageSide.Response => "response body matches ",
+        _ => "body matches ",
+    } + regex.Description;
+
+    private bool BodyMatches(HttpMessage message)
+    {
+        if (message.Content is null)
+        {
+            return false;
+        }
+
+        var body = new PooledTextBuilder(message.Content.Length);
+        try
+        {
+            return BodyText.TryAppend(message, ref body) && regex.IsMatch(body.Text);
+        }
+        finally
+        {
+            body.Dispose();
+        }
+    }
+
+    private bool MessageMatches(byte[] content)
+    {
+        var text = new PooledTextBuilder(content.Length);
+        try
+        {
+            BodyText.AppendLatin1(content, ref text);
+            return regex.IsMatch(text.Text);
+        }
+        finally
+        {
+            text.Dispose();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics.CodeAnalysis;
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary>
+/// A compiled flow filter in mitmproxy's filter language, such as <c>~m POST &amp; ~u /api</c> or
+/// <c>!(~q | ~a)</c>. Parse once, then call <see cref="Matches"/> for each flow; a filter is immutable and safe to use
+/// from several threads at once.
+/// </summary>
+/// <remarks>
+/// <para>Operators (a REGEX argument is searched anywhere in the text, case-insensitively):</para>
+/// <list type="table">
+/// <listheader><term>operator</term><description>matches</description></listheader>
+/// <item><term><c>~all</c></term><description>every flow</description></item>
+/// <item><term><c>~q</c></term><description>an HTTP request without a response</description></item>
+/// <item><term><c>~s</c></term><description>an HTTP flow with a response</description></item>
+/// <item><term><c>~e</c></term><description>a flow with an error</description></item>
+/// <item><term><c>~marked</c>, <c>~marker REGEX</c></term><description>a marked flow; a flow whose marker matches</description></item>
+/// <item><term><c>~http</c>, <c>~tcp</c>, <c>~udp</c>, <c>~dns</c></term><description>a flow of that <see cref="FlowType"/></description></item>
+/// <item><term><c>~websocket</c></term><description>an HTTP flow upgraded to a WebSocket</description></item>
+/// <item><term><c>~replay</c>, <c>~replayq</c>, <c>~replays</c></term><description>a replayed flow; a replayed request; a replayed response</description></item>
+/// <item><term><c>~a</c></term><description>a response whose Content-Type is a script, style sheet, image or font</description></item>
+/// <item><term><c>~h</c>, <c>~hq</c>, <c>~hs REGEX</c></term><description>the header block (<c>name: value\r\n</c> per field, multiline) of the request or response; the request; the response</description></item>
+/// <item><term><c>~b</c>, <c>~bq</c>, <c>~bs REGEX</c></term><description>the body with its Content-Encoding (gzip, deflate, br) removed, <c>.</c> matching newlines; a body that cannot be decoded is matched as it is. Also WebSocket messages: <c>~bq</c> those from the client, <c>~bs</c> those from the server</description></item>
+/// <item><term><c>~t</c>, <c>~tq</c>, <c>~ts REGEX</c></term><description>the Content-Type of the request or response; the request; the response</description></item>
+/// <item><term><c>~d REGEX</c></term><description>the request host, or the host named by the Host header</description></item>
+/// <item><term><c>~m REGEX</c></term><description>the request method</description></item>
+/// <item><term><c>~u REGEX</c></term><description>the URL as the client saw it (<c>scheme://host[:port]/path</c>, host and port from the Host header)</description></item>
+/// <item><term><c>~c INT</c></term><description>a response with this status code</description></item>
+/// <item><term><c>~src</c>, <c>~dst REGEX</c></term><description>the client's address; the server's address, both as <c>host:port</c> (IPv6 without brackets)</description></item>
+/// <item><term><c>~meta REGEX</c></term><description><see cref="Flow.Metadata"/> as <c>key: value</c> lines (multiline)</description></item>
+/// <item><term><c>~comment REGEX</c></term><description><see cref="Flow.Comment"/> (multiline)</description></item>
+/// <item><term>a bare word or quoted string</term><description>the same as <c>~u</c></description></item>
+/// </list>
+/// <para>
+/// Combining, from tightest to loosest: <c>!x</c> (not), <c>x &amp; y</c> (and), <c>x | y</c> (or), and juxtaposition
+/// <c>x y</c>, which is an "and" binding looser than everything else: <c>~q ~b test | ~s</c> means
+/// <c>~q</c> and (<c>~b test</c> or <c>~s</c>). Parentheses group, and may hold a juxtaposed sequence.
+/// </para>
+/// <para>
+/// An operator name ends at whitespace, <c>(</c>, <c>)</c>, <c>!</c>, <c>&amp;</c>, <c>|</c> or the end, so
+/// <c>(~q | ~s)</c>, <c>~q|~s</c> and <c>(~q)</c> are accepted (mitmproxy requires spaces there). An unquoted REGEX
+/// (or bare word) runs to the next whitespace, parenthesis or quote and cannot start with <c>~</c>; <c>&amp;</c>,
+/// <c>|</c>, <c>!</c> and <c>~</c> inside it are regex text, so <c>a|b c</c> means URL <c>/a|b/</c> and URL <c>/c/</c>.
+/// A lone <c>&amp;</c>, <c>|</c> or <c>!</c> is never taken as a REGEX. Quote a REGEX that contains spaces,
+/// parentheses or quotes: <c>"..."</c> or <c>'...'</c>, where <c>\"</c>, <c>\'</c> and <c>\\</c> stand for the character
+/// and every other backslash is kept for the regex (<c>"\d+"</c>).
+/// </para>
+/// <para>
+/// Regexes are .NET regular expressions, matched case-insensitively (write <c>(?-i)</c> to turn that off) with a time
+/// limit of one second; a match that runs out of time counts as no match. Headers, bodies, Content-Type and method are
+/// bytes, matched as Latin-1 text (one character per byte, so <c>\xff</c> matches the byte 0xFF); non-ASCII characters
+/// in those regexes stand for their UTF-8 bytes, as in mitmproxy, so <c>~b café</c> finds UTF-8 text.
+/// Operators that need an HTTP flow are false for other flows.
+/// </para>
+/// </remarks>
+public sealed class FlowFilter
+{
+    private readonly FilterNode _root;
+    private readonly string _description;
+
+    private FlowFilter(string pattern, FilterNode root)
+    {
+        Pattern = pattern;
+        _root = root;
+        _description = root.Describe();
+    }
+
+    /// <summary>A filter that matches every flow (the pattern <c>~all</c>).</summary>
+    public static FlowFilter All { get; } = new("~all", AllNode.Instance);
+
+    /// <summary>The source text the filter was parsed from.</summary>
+    public string Pattern { get; }
+
+    /// <summary>Parses and compiles <paramref name="expression"/>.</summary>
+    /// <exception cref="FlowFilterException">The expression is empty or malformed, or one of its regexes does not compile.</exception>
+    public static FlowFilter Parse(string expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        return new FlowFilter(expression, FilterParser.Parse(expression));
+    }
+
+    /// <summary>Parses and compiles <paramref name="expression"/>, returning the problem instead of throwing it.</summary>
+    /// <param name="expression">The filter expression.</param>
+    /// <param name="filter">The compiled filter, when parsing succeeded.</param>
+    /// <param name="error">What is wrong with the expression, when parsing failed.</param>
+    /// <returns>Whether the expression is valid.</returns>
+    public static bool TryParse(string expression, [NotNullWhen(true)] out FlowFilter? filter, [NotNullWhen(false)] out FlowFilterException? error)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        try
+        {
+            filter = Parse(expression);
+            error = null;
+            return true;
+        }
+        catch (FlowFilterException exception)
+        {
+            filter = null;
+            error = exception;
+            return false;
+        }
+    }
+
+    /// <summary>Whether <paramref name="flow"/> matches the filter. Does not allocate for the common header, URL and status operators.</summary>
+    public bool Matches(Flow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        return _root.Matches(flow);
+    }
+
+    /// <summary>A human description, such as <c>method matches /get/i and status code is 404</c>.</summary>
+    public override string ToString() => _description;
+}

@@ -1,0 +1,11 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~e</c>: flows that ended with an error.</summary>
+internal sealed class HasErrorNode : FilterNode
+{
+    public override bool Matches(Flow flow) => flow.Error is not null;
+
+    public override string Describe() => "has error";
+}

@@ -1,0 +1,11 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~s</c>: HTTP flows with a response.</summary>
+internal sealed class HasResponseNode : FilterNode
+{
+    public override bool Matches(Flow flow) => flow is HttpFlow { Response: not null };
+
+    public override string Describe() => "has response";
+}

@@ -1,0 +1,11 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~marked</c>: flows with a non-empty mark.</summary>
+internal sealed class MarkedNode : FilterNode
+{
+    public override bool Matches(Flow flow) => !string.IsNullOrEmpty(flow.Marked);
+
+    public override string Describe() => "is marked";
+}

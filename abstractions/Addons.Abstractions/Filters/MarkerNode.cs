@@ -1,0 +1,11 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~marker REGEX</c>: flows whose mark matches.</summary>
+internal sealed class MarkerNode(FilterRegex regex) : FilterNode
+{
+    public override bool Matches(Flow flow) => regex.IsMatch(flow.Marked);
+
+    public override string Describe() => "marker matches " + regex.Description;
+}

@@ -1,0 +1,11 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~m REGEX</c>: HTTP flows whose request method matches.</summary>
+internal sealed class MethodNode(FilterRegex regex) : FilterNode
+{
+    public override bool Matches(Flow flow) => flow is HttpFlow http && regex.IsMatch(http.Request.Method);
+
+    public override string Describe() => "method matches " + regex.Description;
+}

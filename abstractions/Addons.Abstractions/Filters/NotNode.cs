@@ -1,0 +1,14 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>!x</c>: flows that do not match the operand.</summary>
+internal sealed class NotNode(FilterNode operand) : FilterNode
+{
+    public FilterNode Operand { get; } = operand;
+
+    public override bool Matches(Flow flow) => !Operand.Matches(flow);
+
+    public override string Describe() =>
+        Operand is AndNode or OrNode ? "not (" + Operand.Describe() + ")" : "not " + Operand.Describe();
+}

@@ -1,0 +1,11 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~q</c>: HTTP flows that have a request but no response (yet).</summary>
+internal sealed class RequestWithoutResponseNode : FilterNode
+{
+    public override bool Matches(Flow flow) => flow is HttpFlow { Response: null };
+
+    public override string Describe() => "request without response";
+}

@@ -1,0 +1,28 @@
+using Addons.Abstractions.Flows;
+
+namespace Addons.Abstractions.Filters;
+
+/// <summary><c>~u REGEX</c> and bare words: HTTP flows whose URL, as the client saw it, matches.</summary>
+internal sealed class UrlNode(FilterRegex regex) : FilterNode
+{
+    public override bool Matches(Flow flow)
+    {
+        if (flow is not HttpFlow http)
+        {
+            return false;
+        }
+
+        var url = new PooledTextBuilder(stackalloc char[256]);
+        try
+        {
+            FlowText.AppendPrettyUrl(http.Request, ref url);
+            return regex.IsMatch(url.Text);
+        }
+        finally
+        {
+            url.Dispose();
+        }
+    }
+
+    public override string Describe() => "url matches " + regex.Description;
+}

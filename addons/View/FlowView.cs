@@ -1,0 +1,438 @@
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.View;
+
+namespace Addons.View;
+
+/// <summary>
+/// The store of every flow (by id, in insertion order) and the view: the flows that pass the filter (and, in
+/// marked-only mode, are marked), sorted by an order key with ties in insertion order, optionally reversed. It keeps
+/// the focus and per-flow settings, and reports each change as the messages mitmproxy's View signals.
+/// Not thread-safe: the View addon calls it under one lock.
+/// </summary>
+internal sealed class FlowView
+{
+    private readonly Dictionary<Guid, ViewEntry> _store = [];
+    private readonly List<ViewEntry> _storeOrder = [];
+    private readonly List<ViewEntry> _view = [];
+    private readonly Action<object> _publish;
+    private Func<Flow, bool> _filter = static _ => true;
+    private long _sequence;
+    private ViewEntry? _focus;
+
+    public FlowView(Action<object> publish) => _publish = publish;
+
+    public OrderKey Order { get; private set; } = OrderKey.Time;
+
+    public bool Reversed { get; private set; }
+
+    public bool MarkedOnly { get; private set; }
+
+    public bool FocusFollow { get; set; }
+
+    /// <summary>The number of flows in the view.</summary>
+    public int Count => _view.Count;
+
+    /// <summary>The number of flows in the store.</summary>
+    public int StoreCount => _store.Count;
+
+    /// <summary>The flow at a display position; negative positions count from the end.</summary>
+    public Flow this[int index]
+    {
+        get
+        {
+            var actual = index < 0 ? _view.Count + index : index;
+            if (actual < 0 || actual >= _view.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"The view has {_view.Count} flows.");
+            }
+
+            return _view[Internal(actual)].Flow;
+        }
+    }
+
+    /// <summary>The flows of the view in display order.</summary>
+    public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => _view[Internal(i)].Flow);
+
+    /// <summary>Every flow of the store in insertion order.</summary>
+    public IEnumerable<Flow> StoreFlows => _storeOrder.Select(e => e.Flow);
+
+    public Flow? FocusedFlow => _focus?.Flow;
+
+    public int? FocusIndex => _focus is null ? null : IndexOf(_focus);
+
+    public bool InBounds(int index) => index >= 0 && index < _view.Count;
+
+    public Flow? Get(Guid id) => _store.TryGetValue(id, out var entry) ? entry.Flow : null;
+
+    public bool Contains(Flow flow) => _store.TryGetValue(flow.Id, out var entry) && entry.InView;
+
+    /// <summary>The display position of a flow in the view, or -1.</summary>
+    public int IndexOf(Flow flow) => _store.TryGetValue(flow.Id, out var entry) && entry.InView ? IndexOf(entry) : -1;
+
+    /// <summary>Adds flows not yet in the store (known ids are ignored).</summary>
+    public void Add(IEnumerable<Flow> flows)
+    {
+        foreach (var flow in flows)
+        {
+            if (_store.ContainsKey(flow.Id))
+            {
+                continue;
+            }
+
+            var entry = new ViewEntry(flow, _sequence++, Order.KeyOf(flow));
+            _store.Add(flow.Id, entry);
+            _storeOrder.Add(entry);
+            if (Passes(flow))
+            {
+                var before = FocusState();
+                Insert(entry);
+                _publish(new ViewFlowAdded(flow, IndexOf(entry)));
+                if (_focus is null || FocusFollow)
+                {
+                    _focus = entry;
+                }
+
+                PublishFocusChange(before);
+            }
+        }
+    }
+
+    /// <summary>Re-evaluates flows that changed: they may enter, leave or move within the view.</summary>
+    public void Update(IEnumerable<Flow> flows)
+    {
+        foreach (var flow in flows)
+        {
+            if (!_store.TryGetValue(flow.Id, out var entry))
+            {
+                continue;
+            }
+
+            var before = FocusState();
+            var passes = Passes(flow);
+            if (passes && entry.InView)
+            {
+                var key = Order.KeyOf(flow);
+                if (key != entry.Key)
+                {
+                    RemoveAt(entry);
+                    entry.Key = key;
+                    Insert(entry);
+                    _publish(ViewRefreshed.Instance);
+                }
+
+                _publish(new ViewFlowUpdated(flow, IndexOf(entry)));
+            }
+            else if (passes)
+            {
+                entry.Key = Order.KeyOf(flow);
+                Insert(entry);
+                _publish(new ViewFlowAdded(flow, IndexOf(entry)));
+                if (_focus is null || FocusFollow)
+                {
+                    _focus = entry;
+                }
+            }
+            else if (entry.InView)
+            {
+                var index = IndexOf(entry);
+                RemoveFromView(entry);
+                _publish(new ViewFlowRemoved(flow, index));
+            }
+
+            PublishFocusChange(before);
+        }
+    }
+
+    /// <summary>Removes flows from the view and the store, killing live ones first.</summary>
+    public void Remove(IEnumerable<Flow> flows)
+    {
+        foreach (var flow in flows.ToList())
+        {
+            if (!_store.TryGetValue(flow.Id, out var entry))
+            {
+                continue;
+            }
+
+            if (flow.Killable)
+            {
+                flow.Kill();
+            }
+
+            var before = FocusState();
+            if (entry.InView)
+            {
+                var index = IndexOf(entry);
+                RemoveFromView(entry);
+                _publish(new ViewFlowRemoved(flow, index));
+            }
+
+            _store.Remove(flow.Id);
+            _storeOrder.Remove(entry);
+            _publish(new StoreFlowRemoved(flow));
+            PublishFocusChange(before);
+        }
+    }
+
+    /// <summary>Empties the store and the view.</summary>
+    public void Clear()
+    {
+        var before = FocusState();
+        _store.Clear();
+        _storeOrder.Clear();
+        _view.Clear();
+        _focus = null;
+        _publish(ViewRefreshed.Instance);
+        _publish(StoreRefreshed.Instance);
+        PublishFocusChange(before);
+    }
+
+    /// <summary>Drops every unmarked flow from the store.</summary>
+    public void ClearUnmarked()
+    {
+        foreach (var entry in _storeOrder.Where(e => e.Flow.Marked.Length == 0).ToList())
+        {
+            _store.Remove(entry.Flow.Id);
+            _storeOrder.Remove(entry);
+            entry.InView = false;
+        }
+
+        Refilter();
+        _publish(StoreRefreshed.Instance);
+    }
+
+    /// <summary>Sets the filter (null: every flow) and rebuilds the view.</summary>
+    public void SetFilter(Func<Flow, bool>? filter)
+    {
+        _filter = filter ?? (static _ => true);
+        Refilter();
+    }
+
+    public void SetMarkedOnly(bool markedOnly)
+    {
+        MarkedOnly = markedOnly;
+        Refilter();
+    }
+
+    /// <summary>Sorts by another key; reversal stays as it is.</summary>
+    public void SetOrder(OrderKey order)
+    {
+        var before = FocusState();
+        Order = order;
+        foreach (var entry in _storeOrder)
+        {
+            entry.Key = order.KeyOf(entry.Flow);
+        }
+
+        _view.Sort(Compare);
+        _publish(ViewRefreshed.Instance);
+        PublishFocusChange(before);
+    }
+
+    public void SetReversed(bool reversed)
+    {
+        var before = FocusState();
+        Reversed = reversed;
+        _publish(ViewRefreshed.Instance);
+        PublishFocusChange(before);
+    }
+
+    /// <summary>Focuses a flow of the view; a flow not in the view is an error.</summary>
+    public void Focus(Flow? flow)
+    {
+        var before = FocusState();
+        if (flow is null)
+        {
+            _focus = null;
+        }
+        else if (_store.TryGetValue(flow.Id, out var entry) && entry.InView)
+        {
+            _focus = entry;
+        }
+        else
+        {
+            throw new ArgumentException($"Flow {flow.Id} is not in the view, so it cannot have the focus.", nameof(flow));
+        }
+
+        PublishFocusChange(before);
+    }
+
+    /// <summary>Focuses a display position; out of bounds is an error.</summary>
+    public void FocusAt(int index)
+    {
+        if (!InBounds(index))
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The view has {_view.Count} flows.");
+        }
+
+        Focus(this[index]);
+    }
+
+    /// <summary>view.focus.go: a position, negative from the end, clamped; nothing on an empty view.</summary>
+    public void Go(int offset)
+    {
+        if (_view.Count == 0)
+        {
+            return;
+        }
+
+        var index = offset < 0 ? _view.Count + offset : offset;
+        FocusAt(Math.Clamp(index, 0, _view.Count - 1));
+    }
+
+    /// <summary>view.focus.next/prev: one step if it stays in bounds; nothing without focus.</summary>
+    public void Step(int delta)
+    {
+        if (FocusIndex is { } index && InBounds(index + delta))
+        {
+            FocusAt(index + delta);
+        }
+    }
+
+    /// <summary>The settings of a flow in the store; a flow not in the store is an error.</summary>
+    public IDictionary<string, string> Settings(Flow flow) =>
+        _store.TryGetValue(flow.Id, out var entry)
+            ? entry.Settings ??= new Dictionary<string, string>(StringComparer.Ordinal)
+            : throw new KeyNotFoundException($"Flow {flow.Id} is not in the view's store.");
+
+    /// <summary>How many flows have settings (entries go with their flows).</summary>
+    public int SettingsCount => _storeOrder.Count(e => e.Settings is { Count: > 0 });
+
+    /// <summary>Where a flow would go in the display order; used to keep focus near a flow that left the view.</summary>
+    public int InsertionPoint(Flow flow)
+    {
+        var key = Order.KeyOf(flow);
+        var sequence = _store.TryGetValue(flow.Id, out var entry) ? entry.Sequence : long.MaxValue;
+        var position = LowerBound(new ViewEntry(flow, sequence, key));
+        return Reversed ? _view.Count - position : position;
+    }
+
+    private bool Passes(Flow flow) => (!MarkedOnly || flow.Marked.Length > 0) && _filter(flow);
+
+    private void Refilter()
+    {
+        var before = FocusState();
+        var focused = _focus;
+        _view.Clear();
+        foreach (var entry in _storeOrder)
+        {
+            entry.InView = Passes(entry.Flow);
+            if (entry.InView)
+            {
+                entry.Key = Order.KeyOf(entry.Flow);
+                _view.Add(entry);
+            }
+        }
+
+        _view.Sort(Compare);
+        if (_view.Count == 0)
+        {
+            _focus = null;
+        }
+        else if (focused is null || !_store.ContainsKey(focused.Flow.Id))
+        {
+            _focus = _view[Internal(0)];
+        }
+        else if (!focused.InView)
+        {
+            // The focus goes to the flow that now stands where the lost one would be.
+            var position = Math.Min(InsertionPoint(focused.Flow), _view.Count - 1);
+            _focus = _view[Internal(position)];
+        }
+
+        _publish(ViewRefreshed.Instance);
+        PublishFocusChange(before);
+    }
+
+    private void Insert(ViewEntry entry)
+    {
+        // Equal keys keep insertion order: a new entry goes after every entry that does not sort after it.
+        _view.Insert(UpperBound(entry), entry);
+        entry.InView = true;
+    }
+
+    private void RemoveFromView(ViewEntry entry)
+    {
+        var index = _focus == entry ? IndexOf(entry) : -1;
+        RemoveAt(entry);
+        if (index >= 0)
+        {
+            _focus = _view.Count == 0 ? null : _view[Internal(Math.Min(index, _view.Count - 1))];
+        }
+    }
+
+    private void RemoveAt(ViewEntry entry)
+    {
+        _view.RemoveAt(InternalIndexOf(entry));
+        entry.InView = false;
+    }
+
+    private int IndexOf(ViewEntry entry) => Internal(InternalIndexOf(entry));
+
+    private int InternalIndexOf(ViewEntry entry)
+    {
+        var index = LowerBound(entry);
+        while (index < _view.Count && !ReferenceEquals(_view[index], entry))
+        {
+            index++;
+        }
+
+        return index < _view.Count ? index : throw new InvalidOperationException($"Flow {entry.Flow.Id} is not in the view.");
+    }
+
+    private int Internal(int displayIndex) => Reversed ? _view.Count - 1 - displayIndex : displayIndex;
+
+    private int LowerBound(ViewEntry probe)
+    {
+        int low = 0, high = _view.Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (Compare(_view[mid], probe) < 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private int UpperBound(ViewEntry probe)
+    {
+        int low = 0, high = _view.Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (Compare(_view[mid], probe) <= 0)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private int Compare(ViewEntry a, ViewEntry b)
+    {
+        var byKey = Order.Compare(a.Key, b.Key);
+        return byKey != 0 ? byKey : a.Sequence.CompareTo(b.Sequence);
+    }
+
+    private (Flow? Flow, int? Index) FocusState() => (_focus?.Flow, FocusIndex);
+
+    private void PublishFocusChange((Flow? Flow, int? Index) before)
+    {
+        var after = FocusState();
+        if (!ReferenceEquals(before.Flow, after.Flow) || before.Index != after.Index)
+        {
+            _publish(new ViewFocusChanged(after.Flow, after.Index));
+        }
+    }
+}
