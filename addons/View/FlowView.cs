@@ -14,8 +14,12 @@ internal sealed class FlowView
     private readonly Dictionary<Guid, ViewEntry> _store = [];
     private readonly List<ViewEntry> _storeOrder = [];
     private readonly List<ViewEntry> _view = [];
+
+    // Every store entry sorted by the current key: a filter change is then one pass over it, without sorting.
+    private List<ViewEntry> _sorted = [];
     private readonly Action<object> _publish;
     private Func<Flow, bool> _filter = static _ => true;
+    private const int ChunkSize = 16 * 1024;
     private long _sequence;
     private ViewEntry? _focus;
 
@@ -82,9 +86,10 @@ internal sealed class FlowView
             var entry = new ViewEntry(flow, _sequence++, Order.KeyOf(flow));
             _store.Add(flow.Id, entry);
             _storeOrder.Add(entry);
+            InsertSorted(_sorted, entry);
             if (Passes(flow))
             {
-                var before = FocusState();
+                var before = _focus;
                 Insert(entry);
                 _publish(new ViewFlowAdded(flow, IndexOf(entry)));
                 if (_focus is null || FocusFollow)
@@ -107,36 +112,48 @@ internal sealed class FlowView
                 continue;
             }
 
-            var before = FocusState();
+            var before = _focus;
+            var wasInView = entry.InView;
             var passes = Passes(flow);
-            if (passes && entry.InView)
+            if (wasInView && !passes)
             {
-                var key = Order.KeyOf(flow);
-                if (key != entry.Key)
+                var index = IndexOf(entry);
+                RemoveFromView(entry);
+                _publish(new ViewFlowRemoved(flow, index));
+            }
+
+            var key = Order.KeyOf(flow);
+            if (key != entry.Key)
+            {
+                // The sorted lists are ordered by the cached key: the entry moves out under its old key.
+                _sorted.RemoveAt(FindIn(_sorted, entry));
+                var stays = entry.InView;
+                if (stays)
                 {
                     RemoveAt(entry);
-                    entry.Key = key;
+                }
+
+                entry.Key = key;
+                InsertSorted(_sorted, entry);
+                if (stays)
+                {
                     Insert(entry);
                     _publish(ViewRefreshed.Instance);
                 }
+            }
 
+            if (passes && wasInView)
+            {
                 _publish(new ViewFlowUpdated(flow, IndexOf(entry)));
             }
             else if (passes)
             {
-                entry.Key = Order.KeyOf(flow);
                 Insert(entry);
                 _publish(new ViewFlowAdded(flow, IndexOf(entry)));
                 if (_focus is null || FocusFollow)
                 {
                     _focus = entry;
                 }
-            }
-            else if (entry.InView)
-            {
-                var index = IndexOf(entry);
-                RemoveFromView(entry);
-                _publish(new ViewFlowRemoved(flow, index));
             }
 
             PublishFocusChange(before);
@@ -158,7 +175,7 @@ internal sealed class FlowView
                 flow.Kill();
             }
 
-            var before = FocusState();
+            var before = _focus;
             if (entry.InView)
             {
                 var index = IndexOf(entry);
@@ -168,6 +185,7 @@ internal sealed class FlowView
 
             _store.Remove(flow.Id);
             _storeOrder.Remove(entry);
+            _sorted.RemoveAt(FindIn(_sorted, entry));
             _publish(new StoreFlowRemoved(flow));
             PublishFocusChange(before);
         }
@@ -176,9 +194,10 @@ internal sealed class FlowView
     /// <summary>Empties the store and the view.</summary>
     public void Clear()
     {
-        var before = FocusState();
+        var before = _focus;
         _store.Clear();
         _storeOrder.Clear();
+        _sorted.Clear();
         _view.Clear();
         _focus = null;
         _publish(ViewRefreshed.Instance);
@@ -196,6 +215,7 @@ internal sealed class FlowView
             entry.InView = false;
         }
 
+        _sorted = [.. _sorted.Where(e => _store.ContainsKey(e.Flow.Id))];
         Refilter();
         _publish(StoreRefreshed.Instance);
     }
@@ -216,21 +236,26 @@ internal sealed class FlowView
     /// <summary>Sorts by another key; reversal stays as it is.</summary>
     public void SetOrder(OrderKey order)
     {
-        var before = FocusState();
+        var before = _focus;
         Order = order;
-        foreach (var entry in _storeOrder)
+        var entries = _sorted;
+        Parallel.For(0, (entries.Count + ChunkSize - 1) / ChunkSize, chunk =>
         {
-            entry.Key = order.KeyOf(entry.Flow);
-        }
-
-        _view.Sort(Compare);
+            var end = Math.Min((chunk + 1) * ChunkSize, entries.Count);
+            for (var i = chunk * ChunkSize; i < end; i++)
+            {
+                entries[i].Key = order.KeyOf(entries[i].Flow);
+            }
+        });
+        _sorted = ParallelSort(entries);
+        RebuildView();
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
     }
 
     public void SetReversed(bool reversed)
     {
-        var before = FocusState();
+        var before = _focus;
         Reversed = reversed;
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
@@ -239,7 +264,7 @@ internal sealed class FlowView
     /// <summary>Focuses a flow of the view; a flow not in the view is an error.</summary>
     public void Focus(Flow? flow)
     {
-        var before = FocusState();
+        var before = _focus;
         if (flow is null)
         {
             _focus = null;
@@ -302,7 +327,7 @@ internal sealed class FlowView
     {
         var key = Order.KeyOf(flow);
         var sequence = _store.TryGetValue(flow.Id, out var entry) ? entry.Sequence : long.MaxValue;
-        var position = LowerBound(new ViewEntry(flow, sequence, key));
+        var position = LowerBound(_view, new ViewEntry(flow, sequence, key));
         return Reversed ? _view.Count - position : position;
     }
 
@@ -310,32 +335,29 @@ internal sealed class FlowView
 
     private void Refilter()
     {
-        var before = FocusState();
-        var focused = _focus;
-        _view.Clear();
-        foreach (var entry in _storeOrder)
+        var before = _focus;
+        var entries = _sorted;
+        Parallel.For(0, (entries.Count + ChunkSize - 1) / ChunkSize, chunk =>
         {
-            entry.InView = Passes(entry.Flow);
-            if (entry.InView)
+            var end = Math.Min((chunk + 1) * ChunkSize, entries.Count);
+            for (var i = chunk * ChunkSize; i < end; i++)
             {
-                entry.Key = Order.KeyOf(entry.Flow);
-                _view.Add(entry);
+                entries[i].InView = Passes(entries[i].Flow);
             }
-        }
-
-        _view.Sort(Compare);
+        });
+        RebuildView();
         if (_view.Count == 0)
         {
             _focus = null;
         }
-        else if (focused is null || !_store.ContainsKey(focused.Flow.Id))
+        else if (before is null || !_store.ContainsKey(before.Flow.Id))
         {
             _focus = _view[Internal(0)];
         }
-        else if (!focused.InView)
+        else if (!before.InView)
         {
             // The focus goes to the flow that now stands where the lost one would be.
-            var position = Math.Min(InsertionPoint(focused.Flow), _view.Count - 1);
+            var position = Math.Min(InsertionPoint(before.Flow), _view.Count - 1);
             _focus = _view[Internal(position)];
         }
 
@@ -343,11 +365,79 @@ internal sealed class FlowView
         PublishFocusChange(before);
     }
 
+    /// <summary>The view is the sorted store without the entries that do not pass.</summary>
+    private void RebuildView()
+    {
+        _view.Clear();
+        foreach (var entry in _sorted)
+        {
+            if (entry.InView)
+            {
+                _view.Add(entry);
+            }
+        }
+    }
+
+    private static List<ViewEntry> ParallelSort(List<ViewEntry> entries)
+    {
+        var array = entries.ToArray();
+        if (array.Length < 2 * ChunkSize)
+        {
+            array.AsSpan().Sort(new EntryComparer());
+            return [.. array];
+        }
+
+        // Two halves sorted at once, then merged: keys with their insertion numbers are unique, so the result is stable.
+        var middle = array.Length / 2;
+        Parallel.Invoke(() => array.AsSpan(0, middle).Sort(new EntryComparer()), () => array.AsSpan(middle).Sort(new EntryComparer()));
+        var merged = new List<ViewEntry>(array.Length);
+        int left = 0, right = middle;
+        var comparer = new EntryComparer();
+        while (left < middle && right < array.Length)
+        {
+            merged.Add(comparer.Compare(array[left], array[right]) <= 0 ? array[left++] : array[right++]);
+        }
+
+        while (left < middle)
+        {
+            merged.Add(array[left++]);
+        }
+
+        while (right < array.Length)
+        {
+            merged.Add(array[right++]);
+        }
+
+        return merged;
+    }
+
     private void Insert(ViewEntry entry)
     {
-        // Equal keys keep insertion order: a new entry goes after every entry that does not sort after it.
-        _view.Insert(UpperBound(entry), entry);
+        InsertSorted(_view, entry);
         entry.InView = true;
+    }
+
+    /// <summary>Equal keys keep insertion order: an entry goes after every entry that does not sort after it.</summary>
+    private static void InsertSorted(List<ViewEntry> list, ViewEntry entry)
+    {
+        if (list.Count == 0 || EntryComparer.Order(list[^1], entry) <= 0)
+        {
+            list.Add(entry);
+            return;
+        }
+
+        list.Insert(UpperBound(list, entry), entry);
+    }
+
+    private static int FindIn(List<ViewEntry> list, ViewEntry entry)
+    {
+        var index = LowerBound(list, entry);
+        while (index < list.Count && !ReferenceEquals(list[index], entry))
+        {
+            index++;
+        }
+
+        return index < list.Count ? index : throw new InvalidOperationException($"Flow {entry.Flow.Id} is not where its key says.");
     }
 
     private void RemoveFromView(ViewEntry entry)
@@ -362,32 +452,21 @@ internal sealed class FlowView
 
     private void RemoveAt(ViewEntry entry)
     {
-        _view.RemoveAt(InternalIndexOf(entry));
+        _view.RemoveAt(FindIn(_view, entry));
         entry.InView = false;
     }
 
-    private int IndexOf(ViewEntry entry) => Internal(InternalIndexOf(entry));
-
-    private int InternalIndexOf(ViewEntry entry)
-    {
-        var index = LowerBound(entry);
-        while (index < _view.Count && !ReferenceEquals(_view[index], entry))
-        {
-            index++;
-        }
-
-        return index < _view.Count ? index : throw new InvalidOperationException($"Flow {entry.Flow.Id} is not in the view.");
-    }
+    private int IndexOf(ViewEntry entry) => Internal(FindIn(_view, entry));
 
     private int Internal(int displayIndex) => Reversed ? _view.Count - 1 - displayIndex : displayIndex;
 
-    private int LowerBound(ViewEntry probe)
+    private static int LowerBound(List<ViewEntry> list, ViewEntry probe)
     {
-        int low = 0, high = _view.Count;
+        int low = 0, high = list.Count;
         while (low < high)
         {
             var mid = (low + high) >>> 1;
-            if (Compare(_view[mid], probe) < 0)
+            if (EntryComparer.Order(list[mid], probe) < 0)
             {
                 low = mid + 1;
             }
@@ -400,13 +479,13 @@ internal sealed class FlowView
         return low;
     }
 
-    private int UpperBound(ViewEntry probe)
+    private static int UpperBound(List<ViewEntry> list, ViewEntry probe)
     {
-        int low = 0, high = _view.Count;
+        int low = 0, high = list.Count;
         while (low < high)
         {
             var mid = (low + high) >>> 1;
-            if (Compare(_view[mid], probe) <= 0)
+            if (EntryComparer.Order(list[mid], probe) <= 0)
             {
                 low = mid + 1;
             }
@@ -419,20 +498,12 @@ internal sealed class FlowView
         return low;
     }
 
-    private int Compare(ViewEntry a, ViewEntry b)
+    /// <summary>Reports a change of the focused flow (a shift of its index alone is not a change).</summary>
+    private void PublishFocusChange(ViewEntry? before)
     {
-        var byKey = Order.Compare(a.Key, b.Key);
-        return byKey != 0 ? byKey : a.Sequence.CompareTo(b.Sequence);
-    }
-
-    private (Flow? Flow, int? Index) FocusState() => (_focus?.Flow, FocusIndex);
-
-    private void PublishFocusChange((Flow? Flow, int? Index) before)
-    {
-        var after = FocusState();
-        if (!ReferenceEquals(before.Flow, after.Flow) || before.Index != after.Index)
+        if (!ReferenceEquals(before, _focus))
         {
-            _publish(new ViewFocusChanged(after.Flow, after.Index));
+            _publish(new ViewFocusChanged(_focus?.Flow, FocusIndex));
         }
     }
 }

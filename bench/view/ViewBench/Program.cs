@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Flows;
+using Addons.View;
+
+// The View at scale: the same synthetic flows and operations as bench/view/mitmproxy_view_bench.py.
+var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+var json = args.Contains("--json");
+var filters = new[] { "~m POST & ~u /api", "~c 404 | ~h \"x-debug\"", "~b secret" };
+
+var baseline = GC.GetTotalMemory(forceFullCollection: true);
+var flows = SyntheticFlows.Generate(count, seed: 1);
+var afterFlows = GC.GetTotalMemory(forceFullCollection: true);
+
+var view = new ViewAddon();
+var gen2Before = GC.CollectionCount(2);
+var clock = Stopwatch.StartNew();
+for (var i = 0; i < flows.Length; i += 1000)
+{
+    view.Add(flows[i..Math.Min(i + 1000, flows.Length)]);
+}
+
+var addSeconds = clock.Elapsed.TotalSeconds;
+var addGen2 = GC.CollectionCount(2) - gen2Before;
+var afterAdd = GC.GetTotalMemory(forceFullCollection: true);
+var model = view.Model;
+
+var filterResults = new Dictionary<string, object>();
+foreach (var expression in filters)
+{
+    var filter = FlowFilter.Parse(expression);
+    clock.Restart();
+    model.SetFilter(filter.Matches);
+    filterResults[expression] = new { seconds = clock.Elapsed.TotalSeconds, matched = model.Count };
+}
+
+model.SetFilter(null);
+var orderResults = new Dictionary<string, double>();
+foreach (var order in new[] { OrderKey.Method, OrderKey.Url, OrderKey.Size, OrderKey.Time })
+{
+    clock.Restart();
+    model.SetOrder(order);
+    orderResults[order.Name] = clock.Elapsed.TotalSeconds;
+}
+
+clock.Restart();
+model.SetReversed(true);
+var reverseSeconds = clock.Elapsed.TotalSeconds;
+
+var result = new
+{
+    impl = "Addons View (.NET " + Environment.Version + ")",
+    flows = count,
+    add_flows_per_s = count / addSeconds,
+    filters = filterResults,
+    orders = orderResults,
+    reverse_seconds = reverseSeconds,
+    bytes_per_flow = (double)(afterAdd - baseline) / count,
+    view_bytes_per_flow = (double)(afterAdd - afterFlows) / count,
+};
+GC.KeepAlive(flows);
+if (json)
+{
+    Console.WriteLine(JsonSerializer.Serialize(result));
+    return;
+}
+
+Console.WriteLine($"{result.impl}, {count:N0} flows");
+Console.WriteLine($"add: {result.add_flows_per_s:N0} flows/s ({addSeconds:0.000} s, {addGen2} full GCs)");
+foreach (var (expression, value) in filterResults)
+{
+    Console.WriteLine($"filter {expression}: {value}");
+}
+
+foreach (var (order, seconds) in orderResults)
+{
+    Console.WriteLine($"order {order}: {seconds:0.000} s");
+}
+
+Console.WriteLine($"reverse: {reverseSeconds:0.000000} s");
+Console.WriteLine($"memory: {result.bytes_per_flow:N0} bytes per flow with the flow itself, {result.view_bytes_per_flow:N0} of them the View's");
+
+/// <summary>Flows with mitmproxy_view_bench.py's distribution: methods, hosts, paths, statuses, 0-4 KB bodies.</summary>
+internal static class SyntheticFlows
+{
+    public static HttpFlow[] Generate(int count, int seed)
+    {
+        var random = new Random(seed);
+        var flows = new HttpFlow[count];
+        var start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        for (var i = 0; i < count; i++)
+        {
+            var method = Pick(random, ("GET", 60), ("POST", 25), ("PUT", 10), ("DELETE", 5));
+            var n = random.Next(100_000);
+            var path = Pick(random, ($"/api/v1/items/{n}", 40), ($"/static/app{n}.js", 30), ("/index.html", 20), ($"/search?q={n}", 10));
+            var status = int.Parse(Pick(random, ("200", 70), ("404", 15), ("500", 5), ("301", 10)), System.Globalization.CultureInfo.InvariantCulture);
+            var host = $"host{random.Next(50)}.example";
+            var request = new HttpRequest
+            {
+                Method = method,
+                Scheme = "http",
+                Host = host,
+                Port = 80,
+                Path = path,
+                Headers = new HttpHeaders(("Host", host), ("User-Agent", "bench")),
+                Content = Body(random, random.Next(4097), random.Next(100) == 0),
+                TimestampStart = start.AddMilliseconds(i),
+            };
+            if (random.Next(100) < 5)
+            {
+                request.Headers.Add("X-Debug", "1");
+            }
+
+            var response = new HttpResponse
+            {
+                StatusCode = status,
+                Reason = ReasonPhrases.For(status),
+                Headers = new HttpHeaders(("Content-Type", "text/html")),
+                Content = Body(random, random.Next(4097), false),
+            };
+            flows[i] = new HttpFlow { Request = request, Response = response, TimestampCreated = start.AddMilliseconds(i) };
+        }
+
+        return flows;
+    }
+
+    private static string Pick(Random random, params (string Value, int Weight)[] choices)
+    {
+        var roll = random.Next(100);
+        foreach (var (value, weight) in choices)
+        {
+            if (roll < weight)
+            {
+                return value;
+            }
+
+            roll -= weight;
+        }
+
+        return choices[^1].Value;
+    }
+
+    private static byte[] Body(Random random, int length, bool secret)
+    {
+        var body = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            body[i] = (byte)('a' + random.Next(26));
+        }
+
+        if (secret && length >= 6)
+        {
+            Encoding.ASCII.GetBytes("secret").CopyTo(body, random.Next(length - 5));
+        }
+
+        return body;
+    }
+}
