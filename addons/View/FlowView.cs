@@ -90,8 +90,8 @@ internal sealed class FlowView
             if (Passes(flow))
             {
                 var before = _focus;
-                Insert(entry);
-                _publish(new ViewFlowAdded(flow, IndexOf(entry)));
+                var index = Insert(entry);
+                _publish(new ViewFlowAdded(flow, index));
                 if (_focus is null || FocusFollow)
                 {
                     _focus = entry;
@@ -148,8 +148,7 @@ internal sealed class FlowView
             }
             else if (passes)
             {
-                Insert(entry);
-                _publish(new ViewFlowAdded(flow, IndexOf(entry)));
+                _publish(new ViewFlowAdded(flow, Insert(entry)));
                 if (_focus is null || FocusFollow)
                 {
                     _focus = entry;
@@ -380,53 +379,87 @@ internal sealed class FlowView
 
     private static List<ViewEntry> ParallelSort(List<ViewEntry> entries)
     {
-        var array = entries.ToArray();
-        if (array.Length < 2 * ChunkSize)
+        // Keys are copied next to their entries so that comparing numbers touches no other memory.
+        var items = new SortItem[entries.Count];
+        for (var i = 0; i < items.Length; i++)
         {
-            array.AsSpan().Sort(new EntryComparer());
-            return [.. array];
+            var entry = entries[i];
+            items[i] = new SortItem(entry.Key, entry.Sequence, entry);
         }
 
-        // Two halves sorted at once, then merged: keys with their insertion numbers are unique, so the result is stable.
-        var middle = array.Length / 2;
-        Parallel.Invoke(() => array.AsSpan(0, middle).Sort(new EntryComparer()), () => array.AsSpan(middle).Sort(new EntryComparer()));
-        var merged = new List<ViewEntry>(array.Length);
-        int left = 0, right = middle;
-        var comparer = new EntryComparer();
-        while (left < middle && right < array.Length)
+        var middle = items.Length / 2;
+        if (items.Length < 2 * ChunkSize)
         {
-            merged.Add(comparer.Compare(array[left], array[right]) <= 0 ? array[left++] : array[right++]);
+            items.AsSpan().Sort(new SortItemComparer());
+        }
+        else
+        {
+            Parallel.Invoke(() => items.AsSpan(0, middle).Sort(new SortItemComparer()), () => items.AsSpan(middle).Sort(new SortItemComparer()));
+        }
+
+        // Merge the halves (keys with insertion numbers are unique, so the result is stable).
+        var merged = new List<ViewEntry>(items.Length);
+        if (items.Length < 2 * ChunkSize)
+        {
+            foreach (var item in items)
+            {
+                merged.Add(item.Entry);
+            }
+
+            return merged;
+        }
+
+        int left = 0, right = middle;
+        var comparer = new SortItemComparer();
+        while (left < middle && right < items.Length)
+        {
+            merged.Add(comparer.Compare(items[left], items[right]) <= 0 ? items[left++].Entry : items[right++].Entry);
         }
 
         while (left < middle)
         {
-            merged.Add(array[left++]);
+            merged.Add(items[left++].Entry);
         }
 
-        while (right < array.Length)
+        while (right < items.Length)
         {
-            merged.Add(array[right++]);
+            merged.Add(items[right++].Entry);
         }
 
         return merged;
     }
 
-    private void Insert(ViewEntry entry)
+    private readonly record struct SortItem(SortKey Key, long Sequence, ViewEntry Entry);
+
+    private readonly struct SortItemComparer : IComparer<SortItem>
     {
-        InsertSorted(_view, entry);
+        public int Compare(SortItem a, SortItem b)
+        {
+            var byKey = a.Key.CompareTo(b.Key);
+            return byKey != 0 ? byKey : a.Sequence.CompareTo(b.Sequence);
+        }
+    }
+
+    /// <summary>Puts an entry into the view; returns its display index (known without a search when it is appended).</summary>
+    private int Insert(ViewEntry entry)
+    {
+        var index = InsertSorted(_view, entry);
         entry.InView = true;
+        return Internal(index);
     }
 
     /// <summary>Equal keys keep insertion order: an entry goes after every entry that does not sort after it.</summary>
-    private static void InsertSorted(List<ViewEntry> list, ViewEntry entry)
+    private static int InsertSorted(List<ViewEntry> list, ViewEntry entry)
     {
         if (list.Count == 0 || EntryComparer.Order(list[^1], entry) <= 0)
         {
             list.Add(entry);
-            return;
+            return list.Count - 1;
         }
 
-        list.Insert(UpperBound(list, entry), entry);
+        var index = UpperBound(list, entry);
+        list.Insert(index, entry);
+        return index;
     }
 
     private static int FindIn(List<ViewEntry> list, ViewEntry entry)

@@ -16,6 +16,8 @@ var afterFlows = GC.GetTotalMemory(forceFullCollection: true);
 
 var view = new ViewAddon();
 var gen2Before = GC.CollectionCount(2);
+var gen0Before = GC.CollectionCount(0);
+var pauseBefore = GC.GetTotalPauseDuration();
 var clock = Stopwatch.StartNew();
 for (var i = 0; i < flows.Length; i += 1000)
 {
@@ -24,6 +26,8 @@ for (var i = 0; i < flows.Length; i += 1000)
 
 var addSeconds = clock.Elapsed.TotalSeconds;
 var addGen2 = GC.CollectionCount(2) - gen2Before;
+var addGcs = GC.CollectionCount(0) - gen0Before;
+var addPause = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds;
 var afterAdd = GC.GetTotalMemory(forceFullCollection: true);
 var model = view.Model;
 
@@ -68,7 +72,7 @@ if (json)
 }
 
 Console.WriteLine($"{result.impl}, {count:N0} flows");
-Console.WriteLine($"add: {result.add_flows_per_s:N0} flows/s ({addSeconds:0.000} s, {addGen2} full GCs)");
+Console.WriteLine($"add: {result.add_flows_per_s:N0} flows/s ({addSeconds:0.000} s, {addGen2} full GCs, {addGcs} GCs pausing {addPause:0.000} s)");
 foreach (var (expression, value) in filterResults)
 {
     Console.WriteLine($"filter {expression}: {value}");
