@@ -10,6 +10,28 @@ var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInf
 var json = args.Contains("--json");
 var filters = new[] { "~m POST & ~u /api", "~c 404 | ~h \"x-debug\"", "~b secret" };
 
+if (args.Contains("--probe"))
+{
+    // Where does add time go? The same adds on flows without bodies, straight into the model.
+    var light = SyntheticFlows.Generate(count, seed: 1);
+    foreach (var f in light)
+    {
+        f.Request.Content = [];
+        f.Response!.Content = [];
+    }
+
+    GC.Collect();
+    var probe = new FlowView(_ => { });
+    var watch = Stopwatch.StartNew();
+    for (var i = 0; i < light.Length; i += 1000)
+    {
+        probe.Add(light[i..Math.Min(i + 1000, light.Length)]);
+    }
+
+    Console.WriteLine($"probe add: {count / watch.Elapsed.TotalSeconds:N0} flows/s");
+    return;
+}
+
 var baseline = GC.GetTotalMemory(forceFullCollection: true);
 var flows = SyntheticFlows.Generate(count, seed: 1);
 var afterFlows = GC.GetTotalMemory(forceFullCollection: true);
