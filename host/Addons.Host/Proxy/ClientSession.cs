@@ -242,19 +242,13 @@ internal sealed partial class ClientSession
         {
             // The body goes straight upstream once the server is connected; the request hook runs after it passed.
             bodyRead = true;
-            if (request.Headers["Expect"] is { } streamedExpect && streamedExpect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.Remove("Expect");
-                await channel.Stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), stop).ConfigureAwait(false);
-            }
+            await AnswerExpectContinueAsync(channel, request, stop).ConfigureAwait(false);
         }
         else if (flow.Response is null)
         {
-            if (framing.Kind != BodyKind.None && request.Headers["Expect"] is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+            if (framing.Kind != BodyKind.None)
             {
-                // The proxy asks for the body itself, so the server must not be asked again.
-                request.Headers.Remove("Expect");
-                await channel.Stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), stop).ConfigureAwait(false);
+                await AnswerExpectContinueAsync(channel, request, stop).ConfigureAwait(false);
             }
 
             using var deadline = new ReadDeadline(_settings.ClientTimeout, stop);
@@ -604,6 +598,19 @@ internal sealed partial class ClientSession
         }
     }
 
+    /// <summary>
+    /// Answers <c>Expect: 100-continue</c> itself and drops the field: the proxy asks for the body, so the server must
+    /// not be asked again.
+    /// </summary>
+    private static async Task AnswerExpectContinueAsync(ClientChannel channel, HttpRequest request, CancellationToken stop)
+    {
+        if (request.Headers["Expect"] is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            request.Headers.Remove("Expect");
+            await channel.Stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), stop).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Ends a flow with an error and delivers the error hook.</summary>
     private async Task FailFlowAsync(HttpFlow flow, string message)
     {
@@ -744,12 +751,7 @@ internal sealed partial class ClientSession
     private static bool IsUpgrade(HttpHeaders headers) =>
         headers.Contains("Upgrade") && Http1Writer.HasConnectionOption(headers, "upgrade");
 
-    private static string Authority(HttpRequest request)
-    {
-        var host = request.Host.Contains(':', StringComparison.Ordinal) ? $"[{request.Host}]" : request.Host;
-        var defaultPort = (request.Scheme == "http" && request.Port == 80) || (request.Scheme == "https" && request.Port == 443);
-        return defaultPort ? host : $"{host}:{request.Port}";
-    }
+    private static string Authority(HttpRequest request) => RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port);
 
     internal static bool TryParseAuthority(string authority, out string host, out int port)
     {

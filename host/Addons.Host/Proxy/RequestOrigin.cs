@@ -6,14 +6,14 @@ internal sealed record RequestOrigin(OriginKind Kind, string Scheme, string Host
     public static readonly RequestOrigin Forward = new(OriginKind.Forward, "http", "", 0);
 
     /// <summary>host:port as a Host header writes it (the port left out when it is the scheme's default).</summary>
-    public string Authority
+    public string Authority => FormatAuthority(Scheme, Host, Port);
+
+    /// <summary>host[:port] with IPv6 literals bracketed and the scheme's default port left out.</summary>
+    public static string FormatAuthority(string scheme, string host, int port)
     {
-        get
-        {
-            var host = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host;
-            var defaultPort = (Scheme == "http" && Port == 80) || (Scheme == "https" && Port == 443);
-            return defaultPort ? host : $"{host}:{Port}";
-        }
+        var bracketed = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
+        var defaultPort = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+        return defaultPort ? bracketed : $"{bracketed}:{port}";
     }
 
     public static RequestOrigin Tunnel(string scheme, string host, int port) => new(OriginKind.Tunnel, scheme, host, port);

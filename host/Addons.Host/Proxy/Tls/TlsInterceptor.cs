@@ -49,9 +49,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         }
         catch (ArgumentException ex)
         {
-            client.Error = $"no certificate can be made for '{name}': {ex.Message}";
-            LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, client.Error);
-            await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+            await FailAsync(client, server, name, $"no certificate can be made for '{name}': {ex.Message}", stop).ConfigureAwait(false);
             return;
         }
 
@@ -72,9 +70,8 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
             catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
             {
                 await ssl.DisposeAsync().ConfigureAwait(false);
-                client.Error = ex is OperationCanceledException ? "the client did not complete the TLS handshake in time" : ex.Message;
-                LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, client.Error);
-                await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+                var reason = ex is OperationCanceledException ? "the client did not complete the TLS handshake in time" : ex.Message;
+                await FailAsync(client, server, name, reason, stop).ConfigureAwait(false);
                 return;
             }
         }
@@ -86,9 +83,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         {
             await decryptedReader.CompleteAsync().ConfigureAwait(false);
             await ssl.DisposeAsync().ConfigureAwait(false);
-            client.Error = rejection;
-            LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, rejection);
-            await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
+            await FailAsync(client, server, name, rejection, stop).ConfigureAwait(false);
             return;
         }
 
@@ -102,6 +97,14 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
 
         await using var decrypted = new ClientChannel(ssl, decryptedReader) { Sni = serverName };
         await session.ServeTunnelAsync(decrypted, host, port, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Records why the handshake with the client failed, logs it and delivers <c>tls_failed</c>.</summary>
+    private async Task FailAsync(ClientConnection client, ServerConnection server, string name, string reason, CancellationToken stop)
+    {
+        client.Error = reason;
+        LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, reason);
+        await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
     }
 
     /// <summary>Waits for the first decrypted bytes (left unread); returns why the client broke off instead, or null.</summary>
