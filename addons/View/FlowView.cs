@@ -336,15 +336,26 @@ internal sealed class FlowView
     {
         var before = _focus;
         var entries = _sorted;
+        var passes = new bool[entries.Count];
         Parallel.For(0, (entries.Count + ChunkSize - 1) / ChunkSize, chunk =>
         {
             var end = Math.Min((chunk + 1) * ChunkSize, entries.Count);
             for (var i = chunk * ChunkSize; i < end; i++)
             {
-                entries[i].InView = Passes(entries[i].Flow);
+                passes[i] = entries[i].InView = Passes(entries[i].Flow);
             }
         });
-        RebuildView();
+
+        // The flags sit in one array, so building the view does not visit every entry again.
+        _view.Clear();
+        for (var i = 0; i < passes.Length; i++)
+        {
+            if (passes[i])
+            {
+                _view.Add(entries[i]);
+            }
+        }
+
         if (_view.Count == 0)
         {
             _focus = null;
