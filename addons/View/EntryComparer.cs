@@ -1,13 +1,13 @@
 namespace Addons.View;
 
-/// <summary>Orders entries by cached key, then by insertion; a struct so that sorting inlines it.</summary>
-internal readonly struct EntryComparer : IComparer<ViewEntry>
+/// <summary>The view's order: cached key first, then insertion, so equal keys keep insertion order.</summary>
+internal static class EntryComparer
 {
-    public static int Order(ViewEntry a, ViewEntry b)
-    {
-        var byKey = a.Key.CompareTo(b.Key);
-        return byKey != 0 ? byKey : a.Sequence.CompareTo(b.Sequence);
-    }
+    public static int Order(ViewEntry a, ViewEntry b) => Order(a.Key, a.Sequence, b.Key, b.Sequence);
 
-    public int Compare(ViewEntry? a, ViewEntry? b) => Order(a!, b!);
+    public static int Order(SortKey aKey, long aSequence, SortKey bKey, long bSequence)
+    {
+        var byKey = aKey.CompareTo(bKey);
+        return byKey != 0 ? byKey : aSequence.CompareTo(bSequence);
+    }
 }

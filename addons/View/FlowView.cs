@@ -444,11 +444,7 @@ internal sealed class FlowView
 
     private readonly struct SortItemComparer : IComparer<SortItem>
     {
-        public int Compare(SortItem a, SortItem b)
-        {
-            var byKey = a.Key.CompareTo(b.Key);
-            return byKey != 0 ? byKey : a.Sequence.CompareTo(b.Sequence);
-        }
+        public int Compare(SortItem a, SortItem b) => EntryComparer.Order(a.Key, a.Sequence, b.Key, b.Sequence);
     }
 
     /// <summary>Puts an entry into the view; returns its display index (known without a search when it is appended).</summary>

@@ -30,7 +30,5 @@ internal sealed class OrderKey
 
     public SortKey KeyOf(Flow flow) => _key(flow);
 
-    public int Compare(SortKey a, SortKey b) => a.CompareTo(b);
-
     public override string ToString() => Name;
 }

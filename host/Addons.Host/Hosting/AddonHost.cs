@@ -38,8 +38,6 @@ internal sealed partial class AddonHost(
     /// <summary>The sentences reported for plugins that failed to load without stopping the host.</summary>
     public IReadOnlyList<string> Failures => _failures;
 
-    public AddonChain Chain => chain;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var fatal = new List<string>();
