@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.View;
 
@@ -9,19 +10,37 @@ namespace Addons.View;
 /// the focus and per-flow settings, and reports each change as the messages mitmproxy's View signals.
 /// Not thread-safe: the View addon calls it under one lock.
 /// </summary>
+/// <remarks>
+/// Each flow gets a slot, its insertion number, and the per-flow state lives in arrays indexed by slot: no object per
+/// flow for the garbage collector to trace, and the sorted lists are lists of slot numbers. A key is cached per slot
+/// as two 64-bit numbers (a number, or the first 16 characters of a text), so sorting and searching compare integers
+/// and read a full text only when two keys share those 16 characters.
+/// </remarks>
 internal sealed class FlowView
 {
-    private readonly Dictionary<Guid, ViewEntry> _store = [];
-    private readonly List<ViewEntry> _storeOrder = [];
-    private readonly List<ViewEntry> _view = [];
-
-    // Every store entry sorted by the current key: a filter change is then one pass over it, without sorting.
-    private List<ViewEntry> _sorted = [];
-    private readonly Action<object> _publish;
-    private Func<Flow, bool> _filter = static _ => true;
     private const int ChunkSize = 16 * 1024;
-    private long _sequence;
-    private ViewEntry? _focus;
+    private const byte InViewFlag = 1;
+
+    // The key's 16 characters do not decide: the text is longer, or has a character past the abbreviation's range.
+    private const byte InexactFlag = 2;
+
+    private readonly Action<object> _publish;
+    private readonly Dictionary<Guid, int> _ids = [];
+    private readonly Dictionary<Guid, Dictionary<string, string>> _settings = [];
+    private Flow?[] _flows = new Flow?[64];
+    private ulong[] _keyHigh = new ulong[64];
+    private ulong[] _keyLow = new ulong[64];
+    private byte[] _flags = new byte[64];
+    private TextRef[]? _texts;
+    private TextArena? _arena;
+    private int _slots;
+    private int _holes;
+
+    // Every flow of the store sorted by the current key, so a filter change is one pass without sorting; and the view.
+    private List<int> _sorted = [];
+    private readonly List<int> _view = [];
+    private Func<Flow, bool> _filter = static _ => true;
+    private int _focus = -1;
 
     public FlowView(Action<object> publish) => _publish = publish;
 
@@ -37,7 +56,7 @@ internal sealed class FlowView
     public int Count => _view.Count;
 
     /// <summary>The number of flows in the store.</summary>
-    public int StoreCount => _store.Count;
+    public int StoreCount => _ids.Count;
 
     /// <summary>The flow at a display position; negative positions count from the end.</summary>
     public Flow this[int index]
@@ -50,51 +69,51 @@ internal sealed class FlowView
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The view has {_view.Count} flows.");
             }
 
-            return _view[Internal(actual)].Flow;
+            return _flows[_view[Internal(actual)]]!;
         }
     }
 
     /// <summary>The flows of the view in display order.</summary>
-    public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => _view[Internal(i)].Flow);
+    public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => _flows[_view[Internal(i)]]!);
 
     /// <summary>Every flow of the store in insertion order.</summary>
-    public IEnumerable<Flow> StoreFlows => _storeOrder.Select(e => e.Flow);
+    public IEnumerable<Flow> StoreFlows => _flows.Take(_slots).OfType<Flow>();
 
-    public Flow? FocusedFlow => _focus?.Flow;
+    public Flow? FocusedFlow => _focus < 0 ? null : _flows[_focus];
 
-    public int? FocusIndex => _focus is null ? null : IndexOf(_focus);
+    public int? FocusIndex => _focus < 0 ? null : IndexOf(_focus);
 
     public bool InBounds(int index) => index >= 0 && index < _view.Count;
 
-    public Flow? Get(Guid id) => _store.TryGetValue(id, out var entry) ? entry.Flow : null;
+    public Flow? Get(Guid id) => _ids.TryGetValue(id, out var slot) ? _flows[slot] : null;
 
-    public bool Contains(Flow flow) => _store.TryGetValue(flow.Id, out var entry) && entry.InView;
+    public bool Contains(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot);
 
     /// <summary>The display position of a flow in the view, or -1.</summary>
-    public int IndexOf(Flow flow) => _store.TryGetValue(flow.Id, out var entry) && entry.InView ? IndexOf(entry) : -1;
+    public int IndexOf(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot) ? IndexOf(slot) : -1;
 
     /// <summary>Adds flows not yet in the store (known ids are ignored).</summary>
     public void Add(IEnumerable<Flow> flows)
     {
         foreach (var flow in flows)
         {
-            if (_store.ContainsKey(flow.Id))
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, flow.Id, out var exists);
+            if (exists)
             {
                 continue;
             }
 
-            var entry = new ViewEntry(flow, _sequence++, Order.KeyOf(flow));
-            _store.Add(flow.Id, entry);
-            _storeOrder.Add(entry);
-            InsertSorted(_sorted, entry);
+            var slot = NewSlot(flow);
+            known = slot;
+            InsertSorted(_sorted, slot);
             if (Passes(flow))
             {
-                var before = _focus;
-                var index = Insert(entry);
+                var before = FocusedFlow;
+                var index = Insert(slot);
                 _publish(new ViewFlowAdded(flow, index));
-                if (_focus is null || FocusFollow)
+                if (_focus < 0 || FocusFollow)
                 {
-                    _focus = entry;
+                    _focus = slot;
                 }
 
                 PublishFocusChange(before);
@@ -107,51 +126,51 @@ internal sealed class FlowView
     {
         foreach (var flow in flows)
         {
-            if (!_store.TryGetValue(flow.Id, out var entry))
+            var slot = SlotOf(flow);
+            if (slot < 0)
             {
                 continue;
             }
 
-            var before = _focus;
-            var wasInView = entry.InView;
+            var before = FocusedFlow;
+            var wasInView = InView(slot);
             var passes = Passes(flow);
             if (wasInView && !passes)
             {
-                var index = IndexOf(entry);
-                RemoveFromView(entry);
+                var index = IndexOf(slot);
+                RemoveFromView(slot);
                 _publish(new ViewFlowRemoved(flow, index));
             }
 
-            var key = Order.KeyOf(flow);
-            if (key != entry.Key)
+            if (KeyChanged(slot, flow))
             {
-                // The sorted lists are ordered by the cached key: the entry moves out under its old key.
-                _sorted.RemoveAt(FindIn(_sorted, entry));
-                var stays = entry.InView;
+                // The sorted lists are ordered by the cached key: the flow moves out under its old key.
+                _sorted.RemoveAt(FindIn(_sorted, slot));
+                var stays = InView(slot);
                 if (stays)
                 {
-                    RemoveAt(entry);
+                    RemoveAt(slot);
                 }
 
-                entry.Key = key;
-                InsertSorted(_sorted, entry);
+                SetKey(slot, flow);
+                InsertSorted(_sorted, slot);
                 if (stays)
                 {
-                    Insert(entry);
+                    Insert(slot);
                     _publish(ViewRefreshed.Instance);
                 }
             }
 
             if (passes && wasInView)
             {
-                _publish(new ViewFlowUpdated(flow, IndexOf(entry)));
+                _publish(new ViewFlowUpdated(flow, IndexOf(slot)));
             }
             else if (passes)
             {
-                _publish(new ViewFlowAdded(flow, Insert(entry)));
-                if (_focus is null || FocusFollow)
+                _publish(new ViewFlowAdded(flow, Insert(slot)));
+                if (_focus < 0 || FocusFollow)
                 {
-                    _focus = entry;
+                    _focus = slot;
                 }
             }
 
@@ -164,7 +183,8 @@ internal sealed class FlowView
     {
         foreach (var flow in flows.ToList())
         {
-            if (!_store.TryGetValue(flow.Id, out var entry))
+            var slot = SlotOf(flow);
+            if (slot < 0)
             {
                 continue;
             }
@@ -174,31 +194,43 @@ internal sealed class FlowView
                 flow.Kill();
             }
 
-            var before = _focus;
-            if (entry.InView)
+            var before = FocusedFlow;
+            if (InView(slot))
             {
-                var index = IndexOf(entry);
-                RemoveFromView(entry);
+                var index = IndexOf(slot);
+                RemoveFromView(slot);
                 _publish(new ViewFlowRemoved(flow, index));
             }
 
-            _store.Remove(flow.Id);
-            _storeOrder.Remove(entry);
-            _sorted.RemoveAt(FindIn(_sorted, entry));
+            _sorted.RemoveAt(FindIn(_sorted, slot));
+            Forget(slot);
             _publish(new StoreFlowRemoved(flow));
             PublishFocusChange(before);
+        }
+
+        if (_holes > 1024 && _holes > _slots / 2)
+        {
+            Compact();
         }
     }
 
     /// <summary>Empties the store and the view.</summary>
     public void Clear()
     {
-        var before = _focus;
-        _store.Clear();
-        _storeOrder.Clear();
+        var before = FocusedFlow;
+        _ids.Clear();
+        _settings.Clear();
+        _flows = new Flow?[64];
+        _keyHigh = new ulong[64];
+        _keyLow = new ulong[64];
+        _flags = new byte[64];
+        _texts = Order.IsText ? new TextRef[64] : null;
+        _arena = Order.IsText ? new TextArena() : null;
+        _slots = 0;
+        _holes = 0;
         _sorted.Clear();
         _view.Clear();
-        _focus = null;
+        _focus = -1;
         _publish(ViewRefreshed.Instance);
         _publish(StoreRefreshed.Instance);
         PublishFocusChange(before);
@@ -207,15 +239,25 @@ internal sealed class FlowView
     /// <summary>Drops every unmarked flow from the store.</summary>
     public void ClearUnmarked()
     {
-        foreach (var entry in _storeOrder.Where(e => e.Flow.Marked.Length == 0).ToList())
+        var before = FocusedFlow;
+        for (var slot = 0; slot < _slots; slot++)
         {
-            _store.Remove(entry.Flow.Id);
-            _storeOrder.Remove(entry);
-            entry.InView = false;
+            if (_flows[slot] is { Marked.Length: 0 })
+            {
+                if (_focus == slot)
+                {
+                    // Refilter moves the focus from a flow that left; one that left the store starts over.
+                    _focus = -1;
+                }
+
+                Forget(slot);
+            }
         }
 
-        _sorted = [.. _sorted.Where(e => _store.ContainsKey(e.Flow.Id))];
-        Refilter();
+        _sorted.RemoveAll(slot => _flows[slot] is null);
+        _view.RemoveAll(slot => _flows[slot] is null);
+        Compact();
+        Refilter(before);
         _publish(StoreRefreshed.Instance);
     }
 
@@ -223,30 +265,21 @@ internal sealed class FlowView
     public void SetFilter(Func<Flow, bool>? filter)
     {
         _filter = filter ?? (static _ => true);
-        Refilter();
+        Refilter(FocusedFlow);
     }
 
     public void SetMarkedOnly(bool markedOnly)
     {
         MarkedOnly = markedOnly;
-        Refilter();
+        Refilter(FocusedFlow);
     }
 
     /// <summary>Sorts by another key; reversal stays as it is.</summary>
     public void SetOrder(OrderKey order)
     {
-        var before = _focus;
+        var before = FocusedFlow;
         Order = order;
-        var entries = _sorted;
-        Parallel.For(0, (entries.Count + ChunkSize - 1) / ChunkSize, chunk =>
-        {
-            var end = Math.Min((chunk + 1) * ChunkSize, entries.Count);
-            for (var i = chunk * ChunkSize; i < end; i++)
-            {
-                entries[i].Key = order.KeyOf(entries[i].Flow);
-            }
-        });
-        _sorted = ParallelSort(entries);
+        _sorted = order.IsText ? SortByText(order) : SortByNumber(order);
         RebuildView();
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
@@ -254,7 +287,7 @@ internal sealed class FlowView
 
     public void SetReversed(bool reversed)
     {
-        var before = _focus;
+        var before = FocusedFlow;
         Reversed = reversed;
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
@@ -263,14 +296,14 @@ internal sealed class FlowView
     /// <summary>Focuses a flow of the view; a flow not in the view is an error.</summary>
     public void Focus(Flow? flow)
     {
-        var before = _focus;
+        var before = FocusedFlow;
         if (flow is null)
         {
-            _focus = null;
+            _focus = -1;
         }
-        else if (_store.TryGetValue(flow.Id, out var entry) && entry.InView)
+        else if (SlotOf(flow) is var slot && slot >= 0 && InView(slot))
         {
-            _focus = entry;
+            _focus = slot;
         }
         else
         {
@@ -313,61 +346,148 @@ internal sealed class FlowView
     }
 
     /// <summary>The settings of a flow in the store; a flow not in the store is an error.</summary>
-    public IDictionary<string, string> Settings(Flow flow) =>
-        _store.TryGetValue(flow.Id, out var entry)
-            ? entry.Settings ??= new Dictionary<string, string>(StringComparer.Ordinal)
-            : throw new KeyNotFoundException($"Flow {flow.Id} is not in the view's store.");
+    public IDictionary<string, string> Settings(Flow flow)
+    {
+        if (SlotOf(flow) < 0)
+        {
+            throw new KeyNotFoundException($"Flow {flow.Id} is not in the view's store.");
+        }
+
+        ref var settings = ref CollectionsMarshal.GetValueRefOrAddDefault(_settings, flow.Id, out _);
+        return settings ??= new Dictionary<string, string>(StringComparer.Ordinal);
+    }
 
     /// <summary>How many flows have settings (entries go with their flows).</summary>
-    public int SettingsCount => _storeOrder.Count(e => e.Settings is { Count: > 0 });
+    public int SettingsCount => _settings.Values.Count(s => s.Count > 0);
 
-    /// <summary>Where a flow would go in the display order; used to keep focus near a flow that left the view.</summary>
+    /// <summary>Where a flow of the store stands or would stand in the display order; keeps focus near a flow that left the view.</summary>
     public int InsertionPoint(Flow flow)
     {
-        var key = Order.KeyOf(flow);
-        var sequence = _store.TryGetValue(flow.Id, out var entry) ? entry.Sequence : long.MaxValue;
-        var position = LowerBound(_view, new ViewEntry(flow, sequence, key));
+        var slot = SlotOf(flow);
+        if (slot < 0)
+        {
+            throw new ArgumentException($"Flow {flow.Id} is not in the view's store.", nameof(flow));
+        }
+
+        var position = LowerBound(_view, slot);
         return Reversed ? _view.Count - position : position;
     }
 
     private bool Passes(Flow flow) => (!MarkedOnly || flow.Marked.Length > 0) && _filter(flow);
 
-    private void Refilter()
-    {
-        var before = _focus;
-        var entries = _sorted;
-        var passes = new bool[entries.Count];
-        Parallel.For(0, (entries.Count + ChunkSize - 1) / ChunkSize, chunk =>
-        {
-            var end = Math.Min((chunk + 1) * ChunkSize, entries.Count);
-            for (var i = chunk * ChunkSize; i < end; i++)
-            {
-                passes[i] = entries[i].InView = Passes(entries[i].Flow);
-            }
-        });
+    private bool InView(int slot) => (_flags[slot] & InViewFlag) != 0;
 
-        // The flags sit in one array, so building the view does not visit every entry again.
-        _view.Clear();
-        for (var i = 0; i < passes.Length; i++)
+    private int SlotOf(Flow flow) => _ids.TryGetValue(flow.Id, out var slot) ? slot : -1;
+
+    private int NewSlot(Flow flow)
+    {
+        if (_slots == _flows.Length)
         {
-            if (passes[i])
+            var capacity = _slots * 2;
+            Array.Resize(ref _flows, capacity);
+            Array.Resize(ref _keyHigh, capacity);
+            Array.Resize(ref _keyLow, capacity);
+            Array.Resize(ref _flags, capacity);
+            if (_texts is not null)
             {
-                _view.Add(entries[i]);
+                Array.Resize(ref _texts, capacity);
             }
         }
+
+        var slot = _slots++;
+        _flows[slot] = flow;
+        _flags[slot] = 0;
+        SetKey(slot, flow);
+        return slot;
+    }
+
+    /// <summary>Drops a slot from the store (the caller has taken it out of the sorted lists).</summary>
+    private void Forget(int slot)
+    {
+        var flow = _flows[slot]!;
+        _ids.Remove(flow.Id);
+        _settings.Remove(flow.Id);
+        _flows[slot] = null;
+        _flags[slot] = 0;
+        _holes++;
+    }
+
+    /// <summary>Renumbers the slots without the holes removals left; relative order, and so every sorted list, stays.</summary>
+    private void Compact()
+    {
+        var map = new int[_slots];
+        var next = 0;
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            if (_flows[slot] is null)
+            {
+                map[slot] = -1;
+                continue;
+            }
+
+            map[slot] = next;
+            _flows[next] = _flows[slot];
+            _keyHigh[next] = _keyHigh[slot];
+            _keyLow[next] = _keyLow[slot];
+            _flags[next] = _flags[slot];
+            if (_texts is not null)
+            {
+                _texts[next] = _texts[slot];
+            }
+
+            _ids[_flows[next]!.Id] = next;
+            next++;
+        }
+
+        Array.Clear(_flows, next, _slots - next);
+        _slots = next;
+        _holes = 0;
+        for (var i = 0; i < _sorted.Count; i++)
+        {
+            _sorted[i] = map[_sorted[i]];
+        }
+
+        for (var i = 0; i < _view.Count; i++)
+        {
+            _view[i] = map[_view[i]];
+        }
+
+        _focus = _focus < 0 ? -1 : map[_focus];
+    }
+
+    /// <summary>Evaluates the filter on every flow and rebuilds the view; <paramref name="before"/> is the focus the caller saw.</summary>
+    private void Refilter(Flow? before)
+    {
+        var focusLeft = _focus >= 0 && !Passes(_flows[_focus]!);
+
+        // Flows are visited in insertion order, which is the order they lie in memory.
+        var flows = _flows;
+        var flags = _flags;
+        Parallel.For(0, (_slots + ChunkSize - 1) / ChunkSize, chunk =>
+        {
+            var end = Math.Min((chunk + 1) * ChunkSize, _slots);
+            for (var slot = chunk * ChunkSize; slot < end; slot++)
+            {
+                if (flows[slot] is { } flow)
+                {
+                    flags[slot] = Passes(flow) ? (byte)(flags[slot] | InViewFlag) : (byte)(flags[slot] & ~InViewFlag);
+                }
+            }
+        });
+        RebuildView();
 
         if (_view.Count == 0)
         {
-            _focus = null;
+            _focus = -1;
         }
-        else if (before is null || !_store.ContainsKey(before.Flow.Id))
+        else if (_focus < 0)
         {
             _focus = _view[Internal(0)];
         }
-        else if (!before.InView)
+        else if (focusLeft)
         {
             // The focus goes to the flow that now stands where the lost one would be.
-            var position = Math.Min(InsertionPoint(before.Flow), _view.Count - 1);
+            var position = Math.Min(InsertionPoint(_flows[_focus]!), _view.Count - 1);
             _focus = _view[Internal(position)];
         }
 
@@ -375,157 +495,319 @@ internal sealed class FlowView
         PublishFocusChange(before);
     }
 
-    /// <summary>The view is the sorted store without the entries that do not pass.</summary>
+    /// <summary>The view is the sorted store without the flows that do not pass.</summary>
     private void RebuildView()
     {
         _view.Clear();
-        foreach (var entry in _sorted)
+        var flags = _flags;
+        foreach (var slot in CollectionsMarshal.AsSpan(_sorted))
         {
-            if (entry.InView)
+            if ((flags[slot] & InViewFlag) != 0)
             {
-                _view.Add(entry);
+                _view.Add(slot);
             }
         }
     }
 
-    private static List<ViewEntry> ParallelSort(List<ViewEntry> entries)
+    private List<int> SortByNumber(OrderKey order)
     {
-        // Keys are copied next to their entries so that comparing numbers touches no other memory.
-        var items = new SortItem[entries.Count];
-        for (var i = 0; i < items.Length; i++)
+        _texts = null;
+        _arena = null;
+        var items = LiveItems();
+        var flows = _flows;
+        Parallel.For(0, (items.Length + ChunkSize - 1) / ChunkSize, chunk =>
         {
-            var entry = entries[i];
-            items[i] = new SortItem(entry.Key, entry.Sequence, entry);
+            var end = Math.Min((chunk + 1) * ChunkSize, items.Length);
+            for (var i = chunk * ChunkSize; i < end; i++)
+            {
+                var slot = items[i].Slot;
+                var key = Biased(order.NumberOf(flows[slot]!));
+                _keyHigh[slot] = key;
+                _keyLow[slot] = 0;
+                _flags[slot] &= unchecked((byte)~InexactFlag);
+                items[i] = new SortItem(key, 0, slot);
+            }
+        });
+
+        return Slots(Sort(items));
+    }
+
+    private List<int> SortByText(OrderKey order)
+    {
+        var live = LiveItems();
+        var chunks = (live.Length + ChunkSize - 1) / ChunkSize;
+        var arena = new TextArena(chunks);
+        var texts = new TextRef[_flows.Length];
+        var items = new TextSortItem[live.Length];
+        var flows = _flows;
+        var anyInexact = false;
+        Parallel.For(0, chunks, chunk =>
+        {
+            // Each worker keeps the full texts of its chunk in a block of its own.
+            var block = new char[ChunkSize * 16];
+            var used = 0;
+            var inexact = false;
+            var end = Math.Min((chunk + 1) * ChunkSize, live.Length);
+            for (var i = chunk * ChunkSize; i < end; i++)
+            {
+                var slot = live[i].Slot;
+                var text = order.TextOf(flows[slot]!);
+                var item = TextSortItem.Create(text, slot);
+                _keyHigh[slot] = item.K0;
+                _keyLow[slot] = item.K1;
+                if (item.Exact16)
+                {
+                    _flags[slot] &= unchecked((byte)~InexactFlag);
+                }
+                else
+                {
+                    inexact = true;
+                    _flags[slot] |= InexactFlag;
+                    if (used + text.Length > block.Length)
+                    {
+                        Array.Resize(ref block, Math.Max(block.Length * 2, used + text.Length));
+                    }
+
+                    text.CopyTo(block.AsSpan(used));
+                    texts[slot] = new TextRef(chunk, used, text.Length);
+                    used += text.Length;
+                }
+
+                items[i] = item;
+            }
+
+            arena.SetBlock(chunk, block);
+            if (inexact)
+            {
+                Volatile.Write(ref anyInexact, true);
+            }
+        });
+        _texts = texts;
+        _arena = arena;
+
+        if (!anyInexact)
+        {
+            // Short texts (methods): their 16 characters decide, and there are few of them to rank.
+            for (var i = 0; i < live.Length; i++)
+            {
+                live[i] = new SortItem(items[i].K0, items[i].K1, items[i].Slot);
+            }
+
+            return Slots(Sort(live));
+        }
+
+        var sorted = ParallelSort(items);
+        SortUndecidedRuns(sorted);
+        var slots = new List<int>(sorted.Length);
+        foreach (var item in sorted)
+        {
+            slots.Add(item.Slot);
+        }
+
+        return slots;
+    }
+
+    /// <summary>Texts that share their first 48 characters are put in order by comparing them whole.</summary>
+    private void SortUndecidedRuns(TextSortItem[] items)
+    {
+        var runStart = 0;
+        for (var i = 1; i <= items.Length; i++)
+        {
+            if (i < items.Length && items[i].SameKey(items[runStart]))
+            {
+                continue;
+            }
+
+            if (i - runStart > 1 && !items[runStart].Exact48)
+            {
+                items.AsSpan(runStart, i - runStart).Sort((a, b) => CompareSlots(a.Slot, b.Slot));
+            }
+
+            runStart = i;
+        }
+    }
+
+    /// <summary>Every live slot in insertion order, as sort items to be given keys.</summary>
+    private SortItem[] LiveItems()
+    {
+        var items = new SortItem[_ids.Count];
+        var next = 0;
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            if (_flows[slot] is not null)
+            {
+                items[next++] = new SortItem(0, 0, slot);
+            }
+        }
+
+        return items;
+    }
+
+    private static List<int> Slots(SortItem[] items)
+    {
+        var slots = new List<int>(items.Length);
+        foreach (var item in items)
+        {
+            slots.Add(item.Slot);
+        }
+
+        return slots;
+    }
+
+    /// <summary>Sorts the items of a whole order: by rank when the keys are few, else with <see cref="ParallelSort{T}"/>.</summary>
+    private static SortItem[] Sort(SortItem[] items) => SortItem.TrySortByRank(items) ? items : ParallelSort(items);
+
+    /// <summary>Sorts two halves side by side and merges them (items are unique, so the result is stable).</summary>
+    private static T[] ParallelSort<T>(T[] items)
+        where T : IComparable<T>
+    {
+        if (items.Length < 2 * ChunkSize)
+        {
+            items.AsSpan().Sort();
+            return items;
         }
 
         var middle = items.Length / 2;
-        if (items.Length < 2 * ChunkSize)
-        {
-            items.AsSpan().Sort(new SortItemComparer());
-        }
-        else
-        {
-            Parallel.Invoke(() => items.AsSpan(0, middle).Sort(new SortItemComparer()), () => items.AsSpan(middle).Sort(new SortItemComparer()));
-        }
-
-        // Merge the halves (keys with insertion numbers are unique, so the result is stable).
-        var merged = new List<ViewEntry>(items.Length);
-        if (items.Length < 2 * ChunkSize)
-        {
-            foreach (var item in items)
-            {
-                merged.Add(item.Entry);
-            }
-
-            return merged;
-        }
-
-        int left = 0, right = middle;
-        var comparer = new SortItemComparer();
+        Parallel.Invoke(() => items.AsSpan(0, middle).Sort(), () => items.AsSpan(middle).Sort());
+        var merged = new T[items.Length];
+        int left = 0, right = middle, next = 0;
         while (left < middle && right < items.Length)
         {
-            merged.Add(comparer.Compare(items[left], items[right]) <= 0 ? items[left++].Entry : items[right++].Entry);
+            merged[next++] = items[left].CompareTo(items[right]) <= 0 ? items[left++] : items[right++];
         }
 
-        while (left < middle)
-        {
-            merged.Add(items[left++].Entry);
-        }
-
-        while (right < items.Length)
-        {
-            merged.Add(items[right++].Entry);
-        }
-
+        items.AsSpan(left, middle - left).CopyTo(merged.AsSpan(next));
+        next += middle - left;
+        items.AsSpan(right).CopyTo(merged.AsSpan(next));
         return merged;
     }
 
-    private readonly record struct SortItem(SortKey Key, long Sequence, ViewEntry Entry);
-
-    private readonly struct SortItemComparer : IComparer<SortItem>
+    /// <summary>Caches the key of a slot's flow under the current order.</summary>
+    private void SetKey(int slot, Flow flow)
     {
-        public int Compare(SortItem a, SortItem b) => EntryComparer.Order(a.Key, a.Sequence, b.Key, b.Sequence);
+        if (!Order.IsText)
+        {
+            _keyHigh[slot] = Biased(Order.NumberOf(flow));
+            _keyLow[slot] = 0;
+            return;
+        }
+
+        var text = Order.TextOf(flow);
+        var (high, low, exact) = TextSortItem.Abbreviate(text);
+        _keyHigh[slot] = high;
+        _keyLow[slot] = low;
+        if (exact)
+        {
+            _flags[slot] &= unchecked((byte)~InexactFlag);
+            return;
+        }
+
+        _flags[slot] |= InexactFlag;
+        _texts ??= new TextRef[_flows.Length];
+        _arena ??= new TextArena();
+        _texts[slot] = _arena.Append(text);
     }
 
-    /// <summary>Puts an entry into the view; returns its display index (known without a search when it is appended).</summary>
-    private int Insert(ViewEntry entry)
+    private bool KeyChanged(int slot, Flow flow)
     {
-        var index = InsertSorted(_view, entry);
-        entry.InView = true;
+        if (!Order.IsText)
+        {
+            return _keyHigh[slot] != Biased(Order.NumberOf(flow));
+        }
+
+        var text = Order.TextOf(flow);
+        var (high, low, exact) = TextSortItem.Abbreviate(text);
+        return high != _keyHigh[slot] || low != _keyLow[slot] ||
+            (!exact && !text.AsSpan().SequenceEqual(_arena![_texts![slot]]));
+    }
+
+    /// <summary>The order of two slots: key, then insertion.</summary>
+    private int CompareSlots(int a, int b)
+    {
+        if (_keyHigh[a] != _keyHigh[b])
+        {
+            return _keyHigh[a] < _keyHigh[b] ? -1 : 1;
+        }
+
+        if (_keyLow[a] != _keyLow[b])
+        {
+            return _keyLow[a] < _keyLow[b] ? -1 : 1;
+        }
+
+        // Equal abbreviations are both exact (equal texts) or both inexact.
+        if ((_flags[a] & InexactFlag) != 0)
+        {
+            var byText = _arena![_texts![a]].SequenceCompareTo(_arena[_texts[b]]);
+            if (byText != 0)
+            {
+                return byText;
+            }
+        }
+
+        return a.CompareTo(b);
+    }
+
+    /// <summary>A number as an unsigned key that orders the same way.</summary>
+    private static ulong Biased(long number) => unchecked((ulong)(number ^ long.MinValue));
+
+    /// <summary>Puts a slot into the view; returns its display index (known without a search when it is appended).</summary>
+    private int Insert(int slot)
+    {
+        var index = InsertSorted(_view, slot);
+        _flags[slot] |= InViewFlag;
         return Internal(index);
     }
 
-    /// <summary>Equal keys keep insertion order: an entry goes after every entry that does not sort after it.</summary>
-    private static int InsertSorted(List<ViewEntry> list, ViewEntry entry)
+    /// <summary>Equal keys keep insertion order: a slot goes after every slot that does not sort after it.</summary>
+    private int InsertSorted(List<int> list, int slot)
     {
-        if (list.Count == 0 || EntryComparer.Order(list[^1], entry) <= 0)
+        if (list.Count == 0 || CompareSlots(list[^1], slot) <= 0)
         {
-            list.Add(entry);
+            list.Add(slot);
             return list.Count - 1;
         }
 
-        var index = UpperBound(list, entry);
-        list.Insert(index, entry);
+        var index = LowerBound(list, slot);
+        list.Insert(index, slot);
         return index;
     }
 
-    private static int FindIn(List<ViewEntry> list, ViewEntry entry)
+    private int FindIn(List<int> list, int slot)
     {
-        var index = LowerBound(list, entry);
-        while (index < list.Count && !ReferenceEquals(list[index], entry))
-        {
-            index++;
-        }
-
-        return index < list.Count ? index : throw new InvalidOperationException($"Flow {entry.Flow.Id} is not where its key says.");
+        // Keys with slots are unique, so the lower bound is the slot itself when it is there.
+        var index = LowerBound(list, slot);
+        return index < list.Count && list[index] == slot
+            ? index
+            : throw new InvalidOperationException($"Flow {_flows[slot]?.Id} is not where its key says.");
     }
 
-    private void RemoveFromView(ViewEntry entry)
+    private void RemoveFromView(int slot)
     {
-        var index = _focus == entry ? IndexOf(entry) : -1;
-        RemoveAt(entry);
+        var index = _focus == slot ? IndexOf(slot) : -1;
+        RemoveAt(slot);
         if (index >= 0)
         {
-            _focus = _view.Count == 0 ? null : _view[Internal(Math.Min(index, _view.Count - 1))];
+            _focus = _view.Count == 0 ? -1 : _view[Internal(Math.Min(index, _view.Count - 1))];
         }
     }
 
-    private void RemoveAt(ViewEntry entry)
+    private void RemoveAt(int slot)
     {
-        _view.RemoveAt(FindIn(_view, entry));
-        entry.InView = false;
+        _view.RemoveAt(FindIn(_view, slot));
+        _flags[slot] &= unchecked((byte)~InViewFlag);
     }
 
-    private int IndexOf(ViewEntry entry) => Internal(FindIn(_view, entry));
+    private int IndexOf(int slot) => Internal(FindIn(_view, slot));
 
     private int Internal(int displayIndex) => Reversed ? _view.Count - 1 - displayIndex : displayIndex;
 
-    private static int LowerBound(List<ViewEntry> list, ViewEntry probe)
+    private int LowerBound(List<int> list, int slot)
     {
         int low = 0, high = list.Count;
         while (low < high)
         {
             var mid = (low + high) >>> 1;
-            if (EntryComparer.Order(list[mid], probe) < 0)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
-    }
-
-    private static int UpperBound(List<ViewEntry> list, ViewEntry probe)
-    {
-        int low = 0, high = list.Count;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (EntryComparer.Order(list[mid], probe) <= 0)
+            if (CompareSlots(list[mid], slot) < 0)
             {
                 low = mid + 1;
             }
@@ -539,11 +821,11 @@ internal sealed class FlowView
     }
 
     /// <summary>Reports a change of the focused flow (a shift of its index alone is not a change).</summary>
-    private void PublishFocusChange(ViewEntry? before)
+    private void PublishFocusChange(Flow? before)
     {
-        if (!ReferenceEquals(before, _focus))
+        if (!ReferenceEquals(before, FocusedFlow))
         {
-            _publish(new ViewFocusChanged(_focus?.Flow, FocusIndex));
+            _publish(new ViewFocusChanged(FocusedFlow, FocusIndex));
         }
     }
 }

@@ -22,11 +22,11 @@ public sealed class ViewBehaviourTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(OrderKey.Time.KeyOf(flow).Number, Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(946681200).UtcTicks));
-            Assert.That(OrderKey.Method.KeyOf(flow).Text, Is.EqualTo("GET"));
-            Assert.That(OrderKey.Url.KeyOf(flow).Text, Is.EqualTo("http://address:22/path"));
-            Assert.That(OrderKey.Size.KeyOf(flow).Number, Is.EqualTo(14));
-            Assert.That(OrderKey.Size.KeyOf(T()).Number, Is.EqualTo(7), "a missing body counts as 0");
+            Assert.That(OrderKey.Time.NumberOf(flow), Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(946681200).UtcTicks));
+            Assert.That(OrderKey.Method.TextOf(flow), Is.EqualTo("GET"));
+            Assert.That(OrderKey.Url.TextOf(flow), Is.EqualTo("http://address:22/path"));
+            Assert.That(OrderKey.Size.NumberOf(flow), Is.EqualTo(14));
+            Assert.That(OrderKey.Size.NumberOf(T()), Is.EqualTo(7), "a missing body counts as 0");
         });
     }
 

@@ -64,11 +64,14 @@ foreach (var expression in filters)
 
 model.SetFilter(null);
 var orderResults = new Dictionary<string, double>();
+var orderPauses = new Dictionary<string, double>();
 foreach (var order in new[] { OrderKey.Method, OrderKey.Url, OrderKey.Size, OrderKey.Time })
 {
+    var pause = GC.GetTotalPauseDuration();
     clock.Restart();
     model.SetOrder(order);
     orderResults[order.Name] = clock.Elapsed.TotalSeconds;
+    orderPauses[order.Name] = (GC.GetTotalPauseDuration() - pause).TotalSeconds;
 }
 
 clock.Restart();
@@ -102,7 +105,7 @@ foreach (var (expression, value) in filterResults)
 
 foreach (var (order, seconds) in orderResults)
 {
-    Console.WriteLine($"order {order}: {seconds:0.000} s");
+    Console.WriteLine($"order {order}: {seconds:0.000} s (GC pauses {orderPauses[order]:0.000} s)");
 }
 
 Console.WriteLine($"reverse: {reverseSeconds:0.000000} s");
