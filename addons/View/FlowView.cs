@@ -468,6 +468,7 @@ internal sealed class FlowView
             var end = Math.Min((chunk + 1) * ChunkSize, _slots);
             for (var slot = chunk * ChunkSize; slot < end; slot++)
             {
+                MemoryAhead.Fetch(flows, slot);
                 if (flows[slot] is { } flow)
                 {
                     flags[slot] = Passes(flow) ? (byte)(flags[slot] | InViewFlag) : (byte)(flags[slot] & ~InViewFlag);

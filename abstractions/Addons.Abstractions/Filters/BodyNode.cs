@@ -47,35 +47,8 @@ internal sealed class BodyNode(MessageSide side, FilterRegex regex) : FilterNode
         _ => "body matches ",
     } + regex.Description;
 
-    private bool BodyMatches(HttpMessage message)
-    {
-        if (message.Content is null)
-        {
-            return false;
-        }
+    private bool BodyMatches(HttpMessage message) =>
+        message.Content is not null && regex.IsMatchLatin1(BodyText.Decoded(message.Headers, message.Content));
 
-        var body = new PooledTextBuilder(message.Content.Length);
-        try
-        {
-            return BodyText.TryAppend(message, ref body) && regex.IsMatch(body.Text);
-        }
-        finally
-        {
-            body.Dispose();
-        }
-    }
-
-    private bool MessageMatches(byte[] content)
-    {
-        var text = new PooledTextBuilder(content.Length);
-        try
-        {
-            BodyText.AppendLatin1(content, ref text);
-            return regex.IsMatch(text.Text);
-        }
-        finally
-        {
-            text.Dispose();
-        }
-    }
+    private bool MessageMatches(byte[] content) => regex.IsMatchLatin1(content);
 }

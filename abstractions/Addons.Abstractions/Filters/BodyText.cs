@@ -11,26 +11,8 @@ namespace Addons.Abstractions.Filters;
 /// </summary>
 internal static class BodyText
 {
-    /// <summary>Appends the decoded body of <paramref name="message"/>; <c>false</c> when it was not stored (streamed).</summary>
-    public static bool TryAppend(HttpMessage message, ref PooledTextBuilder text)
-    {
-        var content = message.Content;
-        if (content is null)
-        {
-            return false;
-        }
-
-        AppendLatin1(Decode(message.Headers, content), ref text);
-        return true;
-    }
-
-    /// <summary>Appends each byte of <paramref name="bytes"/> as one character.</summary>
-    public static void AppendLatin1(ReadOnlySpan<byte> bytes, ref PooledTextBuilder text)
-    {
-        Encoding.Latin1.GetChars(bytes, text.AppendSpan(bytes.Length));
-    }
-
-    private static byte[] Decode(HttpHeaders headers, byte[] content)
+    /// <summary>The body with its Content-Encoding removed, or as it is when that fails or has no decoder.</summary>
+    public static byte[] Decoded(HttpHeaders headers, byte[] content)
     {
         if (content.Length == 0 || !headers.Contains("Content-Encoding"))
         {

@@ -10,11 +10,13 @@ internal sealed class FilterRegex
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Regex _regex;
+    private readonly AsciiLiteral? _literal;
 
-    private FilterRegex(string source, RegexOptions extraOptions, Regex regex)
+    private FilterRegex(string source, RegexOptions extraOptions, Regex regex, AsciiLiteral? literal)
     {
         Source = source;
         _regex = regex;
+        _literal = literal;
         var flags = "i";
         if ((extraOptions & RegexOptions.Multiline) != 0)
         {
@@ -45,7 +47,27 @@ internal sealed class FilterRegex
     {
         var pattern = matchesBytes && !Ascii.IsValid(source) ? Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(source)) : source;
         var options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled | extraOptions;
-        return new FilterRegex(source, extraOptions, new Regex(pattern, options, MatchTimeout));
+        return new FilterRegex(source, extraOptions, new Regex(pattern, options, MatchTimeout), matchesBytes ? AsciiLiteral.TryCreate(source) : null);
+    }
+
+    /// <summary>Whether the regex occurs anywhere in <paramref name="bytes"/> read as Latin-1 text.</summary>
+    public bool IsMatchLatin1(ReadOnlySpan<byte> bytes)
+    {
+        if (_literal is not null)
+        {
+            return _literal.IsFoundIn(bytes);
+        }
+
+        var text = new PooledTextBuilder(bytes.Length);
+        try
+        {
+            Encoding.Latin1.GetChars(bytes, text.AppendSpan(bytes.Length));
+            return IsMatch(text.Text);
+        }
+        finally
+        {
+            text.Dispose();
+        }
     }
 
     /// <summary>Whether the regex occurs anywhere in <paramref name="text"/>; a match that times out is no match.</summary>
