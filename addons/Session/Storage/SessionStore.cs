@@ -33,7 +33,8 @@ internal sealed class SessionStore : IDisposable
     private long _nextSequence;
 
     // Prepared once, reused for every batch.
-    private SqliteCommand? _upsert;
+    private SqliteCommand? _insert;
+    private SqliteCommand? _update;
     private SqliteCommand? _deleteBodies;
     private SqliteCommand? _insertBody;
 
@@ -413,7 +414,8 @@ internal sealed class SessionStore : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _upsert?.Dispose();
+        _insert?.Dispose();
+        _update?.Dispose();
         _deleteBodies?.Dispose();
         _insertBody?.Dispose();
         _connection.Dispose();
@@ -554,34 +556,48 @@ internal sealed class SessionStore : IDisposable
 
     private void PrepareWriteStatements(SqliteTransaction transaction)
     {
-        if (_upsert is null)
+        if (_insert is null)
         {
-            _upsert = Command("""
-                INSERT OR REPLACE INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record)
+            // A new flow is an INSERT at the end; a stored one an UPDATE in place (the id map tells which). One
+            // INSERT OR REPLACE for both measured slower, and would delete and re-insert every index entry.
+            _insert = FlowCommand("""
+                INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record)
                 VALUES ($seq, $id, $timestamp, $method, $host, $url, $status, $request_size, $response_size, $bodies_apart, $record)
                 """);
-            foreach (var (name, type) in new[]
-            {
-                ("$seq", SqliteType.Integer), ("$id", SqliteType.Blob), ("$timestamp", SqliteType.Integer), ("$method", SqliteType.Text),
-                ("$host", SqliteType.Text), ("$url", SqliteType.Text), ("$status", SqliteType.Integer), ("$request_size", SqliteType.Integer),
-                ("$response_size", SqliteType.Integer), ("$bodies_apart", SqliteType.Integer), ("$record", SqliteType.Blob),
-            })
-            {
-                _upsert.Parameters.Add(name, type);
-            }
-
+            _update = FlowCommand("""
+                UPDATE flow SET id = $id, timestamp = $timestamp, method = $method, host = $host, url = $url, status = $status,
+                    request_size = $request_size, response_size = $response_size, bodies_apart = $bodies_apart, record = $record
+                WHERE seq = $seq
+                """);
             _deleteBodies = Command("DELETE FROM body WHERE flow = $seq");
             _deleteBodies.Parameters.Add("$seq", SqliteType.Integer);
             _insertBody = Command("INSERT INTO body (flow, side, content) VALUES ($seq, $side, $content)");
             _insertBody.Parameters.Add("$seq", SqliteType.Integer);
             _insertBody.Parameters.Add("$side", SqliteType.Integer);
             _insertBody.Parameters.Add("$content", SqliteType.Blob);
-            _upsert.Prepare();
             _deleteBodies.Prepare();
             _insertBody.Prepare();
         }
 
-        _upsert.Transaction = _deleteBodies!.Transaction = _insertBody!.Transaction = transaction;
+        _insert.Transaction = _update!.Transaction = _deleteBodies!.Transaction = _insertBody!.Transaction = transaction;
+    }
+
+    /// <summary>A prepared flow-row statement whose parameters are, in this order: seq, id, the columns, bodies_apart, record.</summary>
+    private SqliteCommand FlowCommand(string sql)
+    {
+        var command = Command(sql);
+        foreach (var (name, type) in new[]
+        {
+            ("$seq", SqliteType.Integer), ("$id", SqliteType.Blob), ("$timestamp", SqliteType.Integer), ("$method", SqliteType.Text),
+            ("$host", SqliteType.Text), ("$url", SqliteType.Text), ("$status", SqliteType.Integer), ("$request_size", SqliteType.Integer),
+            ("$response_size", SqliteType.Integer), ("$bodies_apart", SqliteType.Integer), ("$record", SqliteType.Blob),
+        })
+        {
+            command.Parameters.Add(name, type);
+        }
+
+        command.Prepare();
+        return command;
     }
 
     private void WriteFlow(HttpFlow flow, Dictionary<Guid, long> ids, List<Guid> added)
@@ -596,7 +612,8 @@ internal sealed class SessionStore : IDisposable
 
         _buffer.ResetWrittenCount();
         var apart = _codec.Encode(flow, _buffer);
-        var p = _upsert!.Parameters;
+        var command = exists ? _update! : _insert!;
+        var p = command.Parameters;
         p[0].Value = sequence;
         p[1].Value = flow.Id.ToByteArray(bigEndian: true);
         p[2].Value = UnixTicks.From(flow.TimestampCreated);
@@ -609,7 +626,7 @@ internal sealed class SessionStore : IDisposable
         p[9].Value = (int)apart;
         // Microsoft.Data.Sqlite binds whole arrays only: one copy of the record per flow is the one allocation left.
         p[10].Value = _buffer.WrittenSpan.ToArray();
-        _upsert.ExecuteNonQuery();
+        command.ExecuteNonQuery();
 
         if (exists)
         {
