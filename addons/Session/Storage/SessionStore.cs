@@ -1,0 +1,763 @@
+using System.Buffers;
+using System.Globalization;
+using Addons.Abstractions.Flows;
+using Microsoft.Data.Sqlite;
+
+namespace Addons.Session.Storage;
+
+/// <summary>
+/// A session file: flows as protobuf records (<see cref="FlowCodec"/>) in SQLite, with the View's order and filter
+/// columns beside them, large bodies apart, and per-flow settings.
+/// <para>
+/// Row key: the flow table's rowid (<c>seq</c>) in insertion order, so that a batch appends at the right edge of every
+/// B-tree it touches. Flow ids are random UUIDs; a UNIQUE index on them put each insert at a random place and halved
+/// the insert rate (bench/session). Instead the ids sit in an index ordered by <c>seq</c> (also append-only) that
+/// this store reads once into an id → seq map, when it first needs to find a flow by id.
+/// </para>
+/// <para>
+/// Not thread-safe: one owner (the writer) uses it. WAL lets another store opened read-only on the same file read
+/// while it writes. Every failure is a <see cref="SessionStoreException"/> whose message names the file; a failed open
+/// or write never truncates or overwrites the file.
+/// </para>
+/// </summary>
+internal sealed class SessionStore : IDisposable
+{
+    private const int SideRequest = (int)BodySide.Request;
+    private const int SideResponse = (int)BodySide.Response;
+
+    private readonly SqliteConnection _connection;
+    private readonly FlowCodec _codec;
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly byte[] _idBytes = new byte[16];
+    private Dictionary<Guid, long>? _ids;
+    private long _nextSequence;
+
+    // Prepared once, reused for every batch.
+    private SqliteCommand? _insert;
+    private SqliteCommand? _update;
+    private SqliteCommand? _deleteBodies;
+    private SqliteCommand? _insertBody;
+
+    private SessionStore(string path, SqliteConnection connection, SessionStoreOptions options)
+    {
+        Path = path;
+        _connection = connection;
+        Options = options;
+        _codec = new FlowCodec(options.BodyThreshold);
+    }
+
+    /// <summary>The session file's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>The options the store was opened with.</summary>
+    public SessionStoreOptions Options { get; }
+
+    /// <summary>Whether the store was opened for reading only.</summary>
+    public bool IsReadOnly => Options.ReadOnly;
+
+    /// <summary>Opens the session file at <paramref name="path"/>, or creates it (unless <paramref name="readOnly"/>).</summary>
+    public static SessionStore Open(string path, bool readOnly) => Open(path, new SessionStoreOptions { ReadOnly = readOnly });
+
+    /// <summary>
+    /// Opens the session file at <paramref name="path"/>: creates it with the current schema when it does not exist
+    /// (or is empty), upgrades an older schema, and refuses a file that is not a session, has a newer schema, is locked
+    /// or cannot be written (unless read-only was asked for).
+    /// </summary>
+    /// <exception cref="SessionStoreException">The file cannot be used as a session; nothing was written to it.</exception>
+    public static SessionStore Open(string path, SessionStoreOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new SessionStoreOptions();
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var existed = File.Exists(fullPath);
+        if (!existed && options.ReadOnly)
+        {
+            throw new SessionStoreException(fullPath, SessionStoreError.NotFound, $"Session file {fullPath} does not exist, so it cannot be opened read-only.");
+        }
+
+        if (!existed && !Directory.Exists(System.IO.Path.GetDirectoryName(fullPath)))
+        {
+            throw new SessionStoreException(fullPath, SessionStoreError.NotFound, $"Session file {fullPath} cannot be created: its folder does not exist.");
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : existed ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+        }.ToString());
+        var store = new SessionStore(fullPath, connection, options);
+        try
+        {
+            connection.Open();
+            store.Initialize(isNew: !existed || new FileInfo(fullPath).Length == 0);
+            return store;
+        }
+        catch (SqliteException e)
+        {
+            store.Dispose();
+            DeleteIfCreated(fullPath, existed);
+            throw store.Failure("open", e);
+        }
+        catch
+        {
+            store.Dispose();
+            DeleteIfCreated(fullPath, existed);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="flows"/> in one transaction: new flows are appended in order, flows already stored are
+    /// replaced (keeping their place), bodies above the threshold go to the body table. All or nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A flow is of a type the schema does not store; nothing was written.</exception>
+    /// <exception cref="SessionStoreException">The write failed (full disk, lock, read-only...); nothing was written.</exception>
+    public void WriteBatch(IReadOnlyList<Flow> flows)
+    {
+        ArgumentNullException.ThrowIfNull(flows);
+        EnsureWritable($"write {flows.Count} flows to");
+        for (var i = 0; i < flows.Count; i++)
+        {
+            if (!FlowCodec.CanEncode(flows[i]))
+            {
+                throw new ArgumentException(
+                    $"Flow {flows[i].Id} is a {flows[i].Type} flow, which session schema v{SessionSchema.Version} does not store; no flow of the batch was written to {Path}.",
+                    nameof(flows));
+            }
+        }
+
+        var ids = IdMap();
+        var added = new List<Guid>();
+        var firstSequence = _nextSequence;
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            PrepareWriteStatements(transaction);
+            foreach (var flow in flows)
+            {
+                WriteFlow((HttpFlow)flow, ids, added);
+            }
+
+            transaction.Commit();
+        }
+        catch (SqliteException e)
+        {
+            foreach (var id in added)
+            {
+                ids.Remove(id);
+            }
+
+            _nextSequence = firstSequence;
+            throw Failure($"write {flows.Count} flows to", e);
+        }
+    }
+
+    /// <summary>Removes the flows with these ids, their bodies and settings, in one transaction; returns how many flows were removed.</summary>
+    public int Delete(IEnumerable<Guid> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        EnsureWritable("delete flows from");
+        var map = IdMap();
+        var removed = new List<(Guid Id, long Sequence)>();
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var deleteFlow = Command("DELETE FROM flow WHERE seq = $seq", transaction);
+            using var deleteBodies = Command("DELETE FROM body WHERE flow = $seq", transaction);
+            using var deleteSettings = Command("DELETE FROM setting WHERE flow_id = $id", transaction);
+            var seq = deleteFlow.Parameters.Add("$seq", SqliteType.Integer);
+            var bodySeq = deleteBodies.Parameters.Add("$seq", SqliteType.Integer);
+            var settingId = deleteSettings.Parameters.Add("$id", SqliteType.Blob);
+            foreach (var id in ids.Distinct())
+            {
+                settingId.Value = IdBytes(id);
+                deleteSettings.ExecuteNonQuery();
+                if (map.TryGetValue(id, out var sequence))
+                {
+                    seq.Value = bodySeq.Value = sequence;
+                    deleteFlow.ExecuteNonQuery();
+                    deleteBodies.ExecuteNonQuery();
+                    removed.Add((id, sequence));
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (SqliteException e)
+        {
+            throw Failure("delete flows from", e);
+        }
+
+        foreach (var (id, _) in removed)
+        {
+            map.Remove(id);
+        }
+
+        return removed.Count;
+    }
+
+    /// <summary>Removes every flow, body and setting (the schema stays).</summary>
+    public void Clear()
+    {
+        EnsureWritable("clear");
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            foreach (var table in new[] { "flow", "body", "setting" })
+            {
+                using var command = Command($"DELETE FROM {table}", transaction);
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+        catch (SqliteException e)
+        {
+            throw Failure("clear", e);
+        }
+
+        _ids?.Clear();
+        _nextSequence = 1;
+    }
+
+    /// <summary>
+    /// Every stored flow, in insertion order, with all its bodies: what a restore reads. Streams: one flow is decoded
+    /// at a time. Do not write to this store while enumerating.
+    /// </summary>
+    /// <exception cref="SessionStoreException">A page or a record is damaged, or the file cannot be read.</exception>
+    public IEnumerable<Flow> ReadAll()
+    {
+        const string Sql = """
+            SELECT seq, record,
+                CASE WHEN bodies_apart & 1 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 0) END,
+                CASE WHEN bodies_apart & 2 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 1) END
+            FROM flow f ORDER BY seq
+            """;
+        using var command = Command(Sql);
+        using var reader = Guard("read", command.ExecuteReader);
+        while (Guard("read", reader.Read))
+        {
+            yield return DecodeRow(reader, bodiesRequired: true);
+        }
+    }
+
+    /// <summary>One stored flow, or <c>null</c> when no flow has this id. Without <paramref name="includeBodies"/>, bodies stored apart are left <c>null</c>.</summary>
+    public Flow? ReadFlow(Guid id, bool includeBodies = true)
+    {
+        if (!IdMap().TryGetValue(id, out var sequence))
+        {
+            return null;
+        }
+
+        var sql = includeBodies
+            ? """
+              SELECT seq, record,
+                  CASE WHEN bodies_apart & 1 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 0) END,
+                  CASE WHEN bodies_apart & 2 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 1) END
+              FROM flow f WHERE seq = $seq
+              """
+            : "SELECT seq, record, NULL, NULL FROM flow WHERE seq = $seq";
+        using var command = Command(sql);
+        command.Parameters.AddWithValue("$seq", sequence);
+        using var reader = Guard("read", command.ExecuteReader);
+        return Guard("read", reader.Read) ? DecodeRow(reader, bodiesRequired: includeBodies) : null;
+    }
+
+    /// <summary>Every stored flow's order and filter columns, in insertion order, without decoding records. Streams.</summary>
+    public IEnumerable<FlowSummary> ReadSummaries()
+    {
+        using var command = Command(
+            "SELECT seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart FROM flow ORDER BY seq");
+        using var reader = Guard("read", command.ExecuteReader);
+        while (Guard("read", reader.Read))
+        {
+            yield return Guard("read", () => new FlowSummary(
+                ReadId(reader, 1),
+                reader.GetInt64(0),
+                UnixTicks.To(reader.GetInt64(2)),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                (BodiesApart)reader.GetInt32(9)));
+        }
+    }
+
+    /// <summary>A body stored apart, or <c>null</c> when that flow has none on that side (its body, if any, is inside its record).</summary>
+    public byte[]? LoadBody(Guid id, BodySide side)
+    {
+        if (!IdMap().TryGetValue(id, out var sequence))
+        {
+            return null;
+        }
+
+        using var command = Command("SELECT content FROM body WHERE flow = $seq AND side = $side");
+        command.Parameters.AddWithValue("$seq", sequence);
+        command.Parameters.AddWithValue("$side", (int)side);
+        return Guard("read", () => command.ExecuteScalar() as byte[]);
+    }
+
+    /// <summary>A flow's setting, or <c>null</c> when it has none of that name.</summary>
+    public string? GetSetting(Guid flowId, string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        using var command = Command("SELECT value FROM setting WHERE flow_id = $id AND key = $key");
+        command.Parameters.AddWithValue("$id", IdBytes(flowId));
+        command.Parameters.AddWithValue("$key", key);
+        return Guard("read", () => command.ExecuteScalar() as string);
+    }
+
+    /// <summary>Sets a flow's setting; <c>null</c> removes it. The flow need not be stored yet.</summary>
+    public void SetSetting(Guid flowId, string key, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        EnsureWritable("write a setting to");
+        using var command = Command(value is null
+            ? "DELETE FROM setting WHERE flow_id = $id AND key = $key"
+            : "INSERT INTO setting (flow_id, key, value) VALUES ($id, $key, $value) ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value");
+        command.Parameters.AddWithValue("$id", IdBytes(flowId));
+        command.Parameters.AddWithValue("$key", key);
+        if (value is not null)
+        {
+            command.Parameters.AddWithValue("$value", value);
+        }
+
+        Guard("write a setting to", command.ExecuteNonQuery);
+    }
+
+    /// <summary>Every per-flow setting, ordered by flow id and key (for a restore). Streams.</summary>
+    public IEnumerable<FlowSetting> ReadSettings()
+    {
+        using var command = Command("SELECT flow_id, key, value FROM setting ORDER BY flow_id, key");
+        using var reader = Guard("read", command.ExecuteReader);
+        while (Guard("read", reader.Read))
+        {
+            yield return Guard("read", () => new FlowSetting(ReadId(reader, 0), reader.GetString(1), reader.GetString(2)));
+        }
+    }
+
+    /// <summary>How many flows and bytes the session holds.</summary>
+    public SessionStats Stats()
+    {
+        return Guard("read", () =>
+        {
+            using var command = Command("""
+                SELECT (SELECT count(*) FROM flow), (SELECT count(*) FROM body),
+                    (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())
+                """);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            var wal = new FileInfo(Path + "-wal");
+            return new SessionStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), wal.Exists ? wal.Length : 0);
+        });
+    }
+
+    /// <summary>
+    /// Writes a consistent, compacted copy of the session to <paramref name="path"/> (SQLite's <c>VACUUM INTO</c>);
+    /// refuses to overwrite an existing file.
+    /// </summary>
+    public void SaveCopy(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var target = System.IO.Path.GetFullPath(path);
+        if (File.Exists(target))
+        {
+            throw new SessionStoreException(target, SessionStoreError.Other, $"Cannot save session file {Path} as {target}: that file already exists and is left as it is.");
+        }
+
+        using var command = Command("VACUUM INTO $target");
+        command.Parameters.AddWithValue("$target", target);
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            throw Failure($"save a copy as {target} of", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs SQLite's <c>PRAGMA integrity_check</c> and returns the problems it found, each naming the file; an empty
+    /// list means the file is sound. A file too damaged to check yields one problem rather than an exception.
+    /// </summary>
+    public IReadOnlyList<string> IntegrityCheck()
+    {
+        try
+        {
+            using var command = Command("PRAGMA integrity_check");
+            using var reader = command.ExecuteReader();
+            var problems = new List<string>();
+            while (reader.Read())
+            {
+                foreach (var line in reader.GetString(0).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (line is not "ok" and not "*** in database main ***")
+                    {
+                        problems.Add($"Session file {Path}: {line}");
+                    }
+                }
+            }
+
+            return problems;
+        }
+        catch (SqliteException e)
+        {
+            return [Failure("check", e).Message];
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _insert?.Dispose();
+        _update?.Dispose();
+        _deleteBodies?.Dispose();
+        _insertBody?.Dispose();
+        _connection.Dispose();
+    }
+
+    private static void DeleteIfCreated(string path, bool existed)
+    {
+        if (existed)
+        {
+            return;
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static Guid ReadId(SqliteDataReader reader, int ordinal)
+    {
+        var bytes = (byte[])reader.GetValue(ordinal);
+        return bytes.Length == 16 ? new Guid(bytes, bigEndian: true) : throw new InvalidDataException($"A stored flow id is {bytes.Length} bytes long instead of 16.");
+    }
+
+    private void Initialize(bool isNew)
+    {
+        if (isNew && !Options.ReadOnly)
+        {
+            // Page size and journal mode must be set before the first table exists.
+            Execute($"PRAGMA page_size = {Options.PageSize.ToString(CultureInfo.InvariantCulture)}");
+            Execute("PRAGMA journal_mode = WAL");
+            Configure();
+            Migrate(fromVersion: 0);
+            return;
+        }
+
+        // Reads only until the file is known to be a session of a version this build understands.
+        var version = ReadSchemaVersion(out var hasTables);
+        if (version is null && !hasTables && !Options.ReadOnly)
+        {
+            // A SQLite database without any table (made by `sqlite3 file ""`, say) is as good as a new file.
+            Execute($"PRAGMA page_size = {Options.PageSize.ToString(CultureInfo.InvariantCulture)}");
+            Execute("PRAGMA journal_mode = WAL");
+            Configure();
+            Migrate(fromVersion: 0);
+            return;
+        }
+
+        if (version is null)
+        {
+            throw new SessionStoreException(Path, SessionStoreError.NotASession,
+                $"File {Path} is a SQLite database but not a session (it has no session schema); it was left unchanged.");
+        }
+
+        if (version > SessionSchema.Version)
+        {
+            throw new SessionStoreException(Path, SessionStoreError.NewerSchema,
+                $"Session file {Path} has schema version {version}, newer than the {SessionSchema.Version} this build reads; open it with a newer version (the file was left unchanged).");
+        }
+
+        if (!Options.ReadOnly && SQLitePCL.raw.sqlite3_db_readonly(_connection.Handle, "main") == 1)
+        {
+            throw new SessionStoreException(Path, SessionStoreError.ReadOnly,
+                $"Session file {Path} is read-only for this process, so it cannot be written; open it read-only to view it.");
+        }
+
+        if (version < SessionSchema.Version && Options.ReadOnly)
+        {
+            throw new SessionStoreException(Path, SessionStoreError.ReadOnly,
+                $"Session file {Path} has schema version {version} and needs an upgrade to {SessionSchema.Version}, which a read-only open cannot do.");
+        }
+
+        if (!Options.ReadOnly)
+        {
+            Execute("PRAGMA journal_mode = WAL");
+        }
+
+        Configure();
+        if (version < SessionSchema.Version)
+        {
+            Migrate(version.Value);
+        }
+
+        _nextSequence = Scalar<long>("SELECT coalesce(max(seq), 0) + 1 FROM flow");
+    }
+
+    private int? ReadSchemaVersion(out bool hasTables)
+    {
+        hasTables = Scalar<long>("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") > 0;
+        var hasVersionTable = Scalar<long>("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'") == 1;
+        if (!hasVersionTable || Scalar<long>("PRAGMA application_id") != SessionSchema.ApplicationId)
+        {
+            return null;
+        }
+
+        var version = Scalar<object>("SELECT max(version) FROM schema_version");
+        return version is long v ? (int)v : null;
+    }
+
+    private void Configure()
+    {
+        Execute("PRAGMA synchronous = NORMAL");
+        Execute($"PRAGMA cache_size = -{Options.CacheKiB.ToString(CultureInfo.InvariantCulture)}");
+        Execute($"PRAGMA busy_timeout = {((long)Options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)}");
+        if (Options.MaxBytes is { } maxBytes)
+        {
+            var pageSize = Scalar<long>("PRAGMA page_size");
+            Execute($"PRAGMA max_page_count = {Math.Max(1, maxBytes / pageSize).ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    private void Migrate(int fromVersion)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using (var create = Command("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT NOT NULL)", transaction))
+        {
+            create.ExecuteNonQuery();
+        }
+
+        foreach (var migration in SessionSchema.Migrations.Where(m => m.Version > fromVersion))
+        {
+            foreach (var statement in migration.Statements)
+            {
+                using var command = Command(statement, transaction);
+                command.ExecuteNonQuery();
+            }
+
+            using var record = Command("INSERT INTO schema_version (version, applied_at, description) VALUES ($version, $at, $description)", transaction);
+            record.Parameters.AddWithValue("$version", migration.Version);
+            record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            record.Parameters.AddWithValue("$description", migration.Description);
+            record.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        _nextSequence = 1;
+    }
+
+    private void PrepareWriteStatements(SqliteTransaction transaction)
+    {
+        if (_insert is null)
+        {
+            // A new flow is an INSERT at the end; a stored one an UPDATE in place (the id map tells which). One
+            // INSERT OR REPLACE for both measured slower, and would delete and re-insert every index entry.
+            _insert = FlowCommand("""
+                INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record)
+                VALUES ($seq, $id, $timestamp, $method, $host, $url, $status, $request_size, $response_size, $bodies_apart, $record)
+                """);
+            _update = FlowCommand("""
+                UPDATE flow SET id = $id, timestamp = $timestamp, method = $method, host = $host, url = $url, status = $status,
+                    request_size = $request_size, response_size = $response_size, bodies_apart = $bodies_apart, record = $record
+                WHERE seq = $seq
+                """);
+            _deleteBodies = Command("DELETE FROM body WHERE flow = $seq");
+            _deleteBodies.Parameters.Add("$seq", SqliteType.Integer);
+            _insertBody = Command("INSERT INTO body (flow, side, content) VALUES ($seq, $side, $content)");
+            _insertBody.Parameters.Add("$seq", SqliteType.Integer);
+            _insertBody.Parameters.Add("$side", SqliteType.Integer);
+            _insertBody.Parameters.Add("$content", SqliteType.Blob);
+            _deleteBodies.Prepare();
+            _insertBody.Prepare();
+        }
+
+        _insert.Transaction = _update!.Transaction = _deleteBodies!.Transaction = _insertBody!.Transaction = transaction;
+    }
+
+    /// <summary>A prepared flow-row statement whose parameters are, in this order: seq, id, the columns, bodies_apart, record.</summary>
+    private SqliteCommand FlowCommand(string sql)
+    {
+        var command = Command(sql);
+        foreach (var (name, type) in new[]
+        {
+            ("$seq", SqliteType.Integer), ("$id", SqliteType.Blob), ("$timestamp", SqliteType.Integer), ("$method", SqliteType.Text),
+            ("$host", SqliteType.Text), ("$url", SqliteType.Text), ("$status", SqliteType.Integer), ("$request_size", SqliteType.Integer),
+            ("$response_size", SqliteType.Integer), ("$bodies_apart", SqliteType.Integer), ("$record", SqliteType.Blob),
+        })
+        {
+            command.Parameters.Add(name, type);
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private void WriteFlow(HttpFlow flow, Dictionary<Guid, long> ids, List<Guid> added)
+    {
+        var exists = ids.TryGetValue(flow.Id, out var sequence);
+        if (!exists)
+        {
+            sequence = _nextSequence++;
+            ids.Add(flow.Id, sequence);
+            added.Add(flow.Id);
+        }
+
+        _buffer.ResetWrittenCount();
+        var apart = _codec.Encode(flow, _buffer);
+        var command = exists ? _update! : _insert!;
+        var p = command.Parameters;
+        p[0].Value = sequence;
+        p[1].Value = flow.Id.ToByteArray(bigEndian: true);
+        p[2].Value = UnixTicks.From(flow.TimestampCreated);
+        p[3].Value = flow.Request.Method;
+        p[4].Value = flow.Request.Host;
+        p[5].Value = flow.Request.Url;
+        p[6].Value = flow.Response is { } response ? response.StatusCode : DBNull.Value;
+        p[7].Value = flow.Request.Content is { } requestBody ? requestBody.Length : DBNull.Value;
+        p[8].Value = flow.Response?.Content is { } responseBody ? responseBody.Length : DBNull.Value;
+        p[9].Value = (int)apart;
+        // Microsoft.Data.Sqlite binds whole arrays only: one copy of the record per flow is the one allocation left.
+        p[10].Value = _buffer.WrittenSpan.ToArray();
+        command.ExecuteNonQuery();
+
+        if (exists)
+        {
+            _deleteBodies!.Parameters[0].Value = sequence;
+            _deleteBodies.ExecuteNonQuery();
+        }
+
+        if ((apart & BodiesApart.Request) != 0)
+        {
+            InsertBody(sequence, SideRequest, flow.Request.Content!);
+        }
+
+        if ((apart & BodiesApart.Response) != 0)
+        {
+            InsertBody(sequence, SideResponse, flow.Response!.Content!);
+        }
+    }
+
+    private void InsertBody(long sequence, int side, byte[] content)
+    {
+        var p = _insertBody!.Parameters;
+        p[0].Value = sequence;
+        p[1].Value = side;
+        p[2].Value = content;
+        _insertBody.ExecuteNonQuery();
+    }
+
+    private Flow DecodeRow(SqliteDataReader reader, bool bodiesRequired)
+    {
+        var sequence = reader.GetInt64(0);
+        try
+        {
+            var record = (byte[])reader.GetValue(1);
+            var requestBody = reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2);
+            var responseBody = reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3);
+            return FlowCodec.Decode(record, requestBody, responseBody, bodiesRequired);
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or InvalidCastException)
+        {
+            throw new SessionStoreException(Path, e is NotSupportedException ? SessionStoreError.NewerSchema : SessionStoreError.Corrupt,
+                $"Session file {Path} has a flow (row {sequence}) that cannot be read: {e.Message}", e);
+        }
+        catch (SqliteException e)
+        {
+            throw Failure("read", e);
+        }
+    }
+
+    /// <summary>The id → seq map, read from the (seq, id) index the first time it is needed.</summary>
+    private Dictionary<Guid, long> IdMap()
+    {
+        if (_ids is not null)
+        {
+            return _ids;
+        }
+
+        var ids = new Dictionary<Guid, long>();
+        using var command = Command("SELECT seq, id FROM flow INDEXED BY flow_seq_id");
+        using var reader = Guard("read", command.ExecuteReader);
+        while (Guard("read", reader.Read))
+        {
+            ids[Guard("read", () => ReadId(reader, 1))] = reader.GetInt64(0);
+        }
+
+        return _ids = ids;
+    }
+
+    private byte[] IdBytes(Guid id)
+    {
+        id.TryWriteBytes(_idBytes, bigEndian: true, out _);
+        return _idBytes;
+    }
+
+    private void EnsureWritable(string operation)
+    {
+        if (Options.ReadOnly)
+        {
+            throw new SessionStoreException(Path, SessionStoreError.ReadOnly, $"Cannot {operation} session file {Path}: it was opened read-only.");
+        }
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+
+    private T Scalar<T>(string sql)
+    {
+        using var command = Command(sql);
+        return (T)command.ExecuteScalar()!;
+    }
+
+    private T Guard<T>(string operation, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SqliteException e)
+        {
+            throw Failure(operation, e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new SessionStoreException(Path, SessionStoreError.Corrupt, $"Cannot {operation} session file {Path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Turns a SQLite error into one sentence that names the file, the operation and the reason.</summary>
+    private SessionStoreException Failure(string operation, SqliteException e)
+    {
+        var (error, reason) = (e.SqliteErrorCode & 0xFF) switch
+        {
+            26 => (SessionStoreError.NotADatabase, "it is not a SQLite database"),
+            11 => (SessionStoreError.Corrupt, "it is damaged"),
+            5 or 6 => (SessionStoreError.Locked, "another connection holds a lock on it"),
+            13 => (SessionStoreError.Full, "the disk is full or the session reached its size cap"),
+            8 => (SessionStoreError.ReadOnly, "it is read-only"),
+            14 => (SessionStoreError.NotFound, "it cannot be opened"),
+            10 => (SessionStoreError.IoError, "the operating system reported an I/O error"),
+            _ => (SessionStoreError.Other, "SQLite refused"),
+        };
+        return new SessionStoreException(Path, error, $"Cannot {operation} session file {Path}: {reason} ({e.Message.TrimEnd('.')}).", e);
+    }
+}

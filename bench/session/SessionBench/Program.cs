@@ -1,0 +1,139 @@
+using System.Globalization;
+using Addons.Session.Bench;
+using Addons.Session.Storage;
+
+// Usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]
+//   (a) one transaction per flow, (b) the best raw batched insert of the same records, and SessionStore.WriteBatch,
+//   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
+//   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
+//   --explore adds every (b) variant tried (page size, journal, synchronous, batch size, row key, indexes).
+//   --only keeps the cases whose name contains TEXT (besides (a), (b) and the store, which the ratios need).
+var rows = 200_000;
+var seconds = 10.0;
+var repeat = 1;
+var explore = false;
+string? only = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--rows":
+            rows = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--seconds":
+            seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--repeat":
+            repeat = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--explore":
+            explore = true;
+            break;
+        case "--only":
+            only = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown argument {args[i]}; usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]");
+            return 2;
+    }
+}
+
+var a = new RawInsertCase { Name = "(a) one transaction per flow (16 KiB pages, WAL, NORMAL, rowid key)", BatchSize = 1 };
+var b = new RawInsertCase { Name = "(b) raw batched insert (16 KiB pages, WAL, NORMAL, rowid key, 1000 flows/tx)" };
+var store = new SessionStoreCase { Name = "SessionStore.WriteBatch (full schema, 1000 flows/tx)" };
+// (c), the Session addon pipeline from bus to committed rows, joins this list as one more IBenchCase.
+var cases = new List<IBenchCase> { a, b, store };
+if (explore)
+{
+    cases.AddRange(
+    [
+        new RawInsertCase { Name = "(b) page size 4 KiB", PageSize = 4096 },
+        new RawInsertCase { Name = "(b) page size 8 KiB", PageSize = 8192 },
+        new RawInsertCase { Name = "(b) page size 32 KiB", PageSize = 32768 },
+        new RawInsertCase { Name = "(b) page size 64 KiB", PageSize = 65536 },
+        new RawInsertCase { Name = "(b) rollback journal (DELETE) instead of WAL", JournalMode = "DELETE" },
+        new RawInsertCase { Name = "(b) synchronous FULL", Synchronous = "FULL" },
+        new RawInsertCase { Name = "(b) synchronous OFF (not durable)", Synchronous = "OFF" },
+        new RawInsertCase { Name = "(b) 100 flows/tx", BatchSize = 100 },
+        new RawInsertCase { Name = "(b) 10000 flows/tx", BatchSize = 10_000 },
+        new RawInsertCase { Name = "(b) + id column and (seq, id) index (the store's id map)", Key = RowKey.RowidWithIdColumn },
+        new RawInsertCase { Name = "(b) + UUIDv4 id under a UNIQUE index", Key = RowKey.RandomUuidUniqueIndex },
+        new RawInsertCase { Name = "(b) + UUIDv4 id under a UNIQUE index, 64 MiB cache", Key = RowKey.RandomUuidUniqueIndex, CacheKiB = 65536 },
+        new RawInsertCase { Name = "(b) + UUIDv7 id under a UNIQUE index", Key = RowKey.TimeOrderedUuidUniqueIndex },
+        new RawInsertCase { Name = "(b) UUIDv4 id as PRIMARY KEY, WITHOUT ROWID", Key = RowKey.RandomUuidPrimaryKey },
+        new RawInsertCase { Name = "(b) + order/filter columns, no index", Columns = true },
+        new RawInsertCase { Name = "(b) + columns, index timestamp", Columns = true, Indexes = ["timestamp"] },
+        new RawInsertCase { Name = "(b) + columns, index method", Columns = true, Indexes = ["method"] },
+        new RawInsertCase { Name = "(b) + columns, index host", Columns = true, Indexes = ["host"] },
+        new RawInsertCase { Name = "(b) + columns, index status", Columns = true, Indexes = ["status"] },
+        new RawInsertCase { Name = "(b) + columns, index url", Columns = true, Indexes = ["url"] },
+        new RawInsertCase { Name = "(b) + columns, index sizes", Columns = true, Indexes = ["request_size, response_size"] },
+        new RawInsertCase { Name = "(b) + columns, the store's 4 indexes", Columns = true, Indexes = ["timestamp", "method", "host", "status"] },
+        new RawInsertCase { Name = "(b) + id column, columns and the store's 4 indexes (the store's schema)", Key = RowKey.RowidWithIdColumn, Columns = true, Indexes = ["timestamp", "method", "host", "status"] },
+        new RawInsertCase { Name = "(b) + columns, all 6 indexes", Columns = true, Indexes = ["timestamp", "method", "host", "url", "status", "request_size, response_size"] },
+        new SessionStoreCase { Name = "SessionStore, 32 KiB pages", PageSize = 32768 },
+        new SessionStoreCase { Name = "SessionStore, 64 KiB pages", PageSize = 65536 },
+        new SessionStoreCase { Name = "SessionStore, 100 flows/tx", BatchSize = 100 },
+        new SessionStoreCase { Name = "SessionStore, 10000 flows/tx", BatchSize = 10_000 },
+    ]);
+}
+
+if (rows <= 0 || seconds <= 0 || repeat <= 0)
+{
+    Console.Error.WriteLine("--rows, --seconds and --repeat must be positive.");
+    return 2;
+}
+
+if (only is not null)
+{
+    cases.RemoveAll(c => c != a && c != b && c != store && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
+}
+
+var directory = Directory.CreateTempSubdirectory("session-bench-").FullName;
+try
+{
+    var flows = SyntheticFlows.CreateMany(4096);
+    var input = new BenchInput(flows, SyntheticFlows.Encode(flows), rows, TimeSpan.FromSeconds(seconds), directory);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{Environment.ProcessorCount} cores; up to {rows:N0} flows per case or {seconds} s; {repeat} round(s); records {input.AverageRecordBytes:N0} bytes on average (body threshold {SessionStoreOptions.DefaultBodyThreshold:N0}); files in {directory}"));
+    Console.WriteLine("| case | flows/s | flows | seconds | bytes/flow on disk |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+    var results = cases.ToDictionary(c => c, _ => new List<BenchResult>());
+    for (var round = 0; round < repeat; round++)
+    {
+        foreach (var benchCase in cases)
+        {
+            var result = benchCase.Run(input);
+            results[benchCase].Add(result);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {result.Name} | {result.FlowsPerSecond:N0} | {result.Flows:N0} | {result.Elapsed.TotalSeconds:N2} | {result.FileBytes / (double)result.Flows:N0} |"));
+        }
+    }
+
+    double Median(IBenchCase c)
+    {
+        var sorted = results[c].Select(r => r.FlowsPerSecond).Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    Console.WriteLine();
+    if (repeat > 1)
+    {
+        Console.WriteLine("| case | median flows/s |");
+        Console.WriteLine("| --- | ---: |");
+        foreach (var benchCase in cases)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {benchCase.Name} | {Median(benchCase):N0} |"));
+        }
+
+        Console.WriteLine();
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"(b)/(a) = {Median(b) / Median(a):N1}x; store/(b) = {Median(store) / Median(b):P0}; store/(a) = {Median(store) / Median(a):N1}x"));
+    return 0;
+}
+finally
+{
+    Directory.Delete(directory, recursive: true);
+}

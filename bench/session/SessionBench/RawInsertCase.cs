@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Addons.Session.Bench;
+
+/// <summary>
+/// Inserts the codec's records straight through Microsoft.Data.Sqlite with one prepared INSERT, <see cref="BatchSize"/>
+/// rows per transaction (1 = case (a), one transaction per flow). The knobs are what (b) explores.
+/// </summary>
+internal sealed class RawInsertCase : IBenchCase
+{
+    public required string Name { get; init; }
+
+    public int PageSize { get; init; } = 16384;
+
+    public string JournalMode { get; init; } = "WAL";
+
+    public string Synchronous { get; init; } = "NORMAL";
+
+    public RowKey Key { get; init; } = RowKey.Rowid;
+
+    public int BatchSize { get; init; } = 1000;
+
+    /// <summary>Whether rows also carry the store's order/filter columns (timestamp, method, host, url, status, sizes).</summary>
+    public bool Columns { get; init; }
+
+    /// <summary>The indexes on those columns, each a column list such as <c>url</c> or <c>request_size, response_size</c>.</summary>
+    public IReadOnlyList<string> Indexes { get; init; } = [];
+
+    /// <summary>SQLite's page cache in KiB (SQLite's default is 2,000 KiB).</summary>
+    public int CacheKiB { get; init; } = 2000;
+
+    public BenchResult Run(BenchInput input)
+    {
+        var path = input.NewDatabasePath("raw");
+        try
+        {
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+            connection.Open();
+            Execute(connection, $"PRAGMA page_size = {PageSize}");
+            Execute(connection, $"PRAGMA journal_mode = {JournalMode}");
+            Execute(connection, $"PRAGMA synchronous = {Synchronous}");
+            Execute(connection, $"PRAGMA cache_size = -{CacheKiB}");
+            var columns = Columns ? ", timestamp INTEGER, method TEXT, host TEXT, url TEXT, status INTEGER, request_size INTEGER, response_size INTEGER" : "";
+            Execute(connection, Key switch
+            {
+                RowKey.Rowid => $"CREATE TABLE flow (seq INTEGER PRIMARY KEY{columns}, record BLOB NOT NULL)",
+                RowKey.RandomUuidPrimaryKey => $"CREATE TABLE flow (id BLOB PRIMARY KEY{columns}, record BLOB NOT NULL) WITHOUT ROWID",
+                _ => $"CREATE TABLE flow (seq INTEGER PRIMARY KEY, id BLOB NOT NULL{columns}, record BLOB NOT NULL)",
+            });
+            if (Key is RowKey.RandomUuidUniqueIndex or RowKey.TimeOrderedUuidUniqueIndex)
+            {
+                Execute(connection, "CREATE UNIQUE INDEX flow_id ON flow (id)");
+            }
+
+            if (Key == RowKey.RowidWithIdColumn)
+            {
+                // The covering index in insertion order that the store reads to map ids to rows.
+                Execute(connection, "CREATE INDEX flow_seq_id ON flow (seq, id)");
+            }
+
+            foreach (var column in Indexes)
+            {
+                Execute(connection, $"CREATE INDEX flow_{column.Replace(", ", "_", StringComparison.Ordinal)} ON flow ({column})");
+            }
+
+            using var insert = connection.CreateCommand();
+            var hasId = Key != RowKey.Rowid;
+            insert.CommandText = $"INSERT INTO flow ({(hasId ? "id, " : "")}{(Columns ? "timestamp, method, host, url, status, request_size, response_size, " : "")}record) " +
+                $"VALUES ({(hasId ? "$id, " : "")}{(Columns ? "$timestamp, $method, $host, $url, $status, $request_size, $response_size, " : "")}$record)";
+            var id = insert.Parameters.Add("$id", SqliteType.Blob);
+            var timestamp = insert.Parameters.Add("$timestamp", SqliteType.Integer);
+            var method = insert.Parameters.Add("$method", SqliteType.Text);
+            var host = insert.Parameters.Add("$host", SqliteType.Text);
+            var url = insert.Parameters.Add("$url", SqliteType.Text);
+            var status = insert.Parameters.Add("$status", SqliteType.Integer);
+            var requestSize = insert.Parameters.Add("$request_size", SqliteType.Integer);
+            var responseSize = insert.Parameters.Add("$response_size", SqliteType.Integer);
+            var record = insert.Parameters.Add("$record", SqliteType.Blob);
+            if (!hasId)
+            {
+                insert.Parameters.Remove(id);
+            }
+
+            if (!Columns)
+            {
+                foreach (var p in new[] { timestamp, method, host, url, status, requestSize, responseSize })
+                {
+                    insert.Parameters.Remove(p);
+                }
+            }
+
+            insert.Prepare();
+            var ids = new byte[16];
+            var rows = 0L;
+            var watch = Stopwatch.StartNew();
+            while (rows < input.Rows && watch.Elapsed < input.MaxDuration)
+            {
+                using var transaction = BatchSize > 1 ? connection.BeginTransaction() : null;
+                insert.Transaction = transaction;
+                for (var i = 0; i < BatchSize && rows < input.Rows; i++, rows++)
+                {
+                    var flow = input.Flows[rows % input.Flows.Length];
+                    if (hasId)
+                    {
+                        var guid = Key == RowKey.TimeOrderedUuidUniqueIndex ? Guid.CreateVersion7() : Guid.NewGuid();
+                        guid.TryWriteBytes(ids, bigEndian: true, out _);
+                        id.Value = ids;
+                    }
+
+                    if (Columns)
+                    {
+                        timestamp.Value = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond).UtcTicks;
+                        method.Value = flow.Request.Method;
+                        host.Value = flow.Request.Host;
+                        url.Value = flow.Request.Url;
+                        status.Value = flow.Response?.StatusCode;
+                        requestSize.Value = flow.Request.Content?.Length;
+                        responseSize.Value = flow.Response?.Content?.Length;
+                    }
+
+                    record.Value = input.Records[rows % input.Records.Length];
+                    insert.ExecuteNonQuery();
+                }
+
+                transaction?.Commit();
+            }
+
+            watch.Stop();
+            connection.Close();
+            return new BenchResult(Name, rows, watch.Elapsed, FileBytes(path));
+        }
+        finally
+        {
+            Delete(path);
+        }
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static long FileBytes(string path) =>
+        new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+
+    internal static void Delete(string path)
+    {
+        foreach (var p in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            File.Delete(p);
+        }
+    }
+}

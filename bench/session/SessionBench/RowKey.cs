@@ -1,0 +1,20 @@
+namespace Addons.Session.Bench;
+
+/// <summary>How a raw-insert case keys its rows.</summary>
+internal enum RowKey
+{
+    /// <summary>Only the rowid (INTEGER PRIMARY KEY, insertion order); the flow id is not stored.</summary>
+    Rowid,
+
+    /// <summary>The rowid plus the flow's UUID in a column without an index (the store maps ids in memory).</summary>
+    RowidWithIdColumn,
+
+    /// <summary>The rowid plus a random UUIDv4 column under a UNIQUE index.</summary>
+    RandomUuidUniqueIndex,
+
+    /// <summary>The rowid plus a time-ordered UUIDv7 column under a UNIQUE index.</summary>
+    TimeOrderedUuidUniqueIndex,
+
+    /// <summary>A random UUIDv4 as the PRIMARY KEY of a WITHOUT ROWID table: every row lands at a random place.</summary>
+    RandomUuidPrimaryKey,
+}

@@ -1,0 +1,273 @@
+using Addons.Abstractions.Flows;
+using Addons.Session.Storage;
+
+namespace Addons.Session.Tests.Storage;
+
+public sealed class SessionStoreTests
+{
+    private TempDirectory _temp = null!;
+
+    [SetUp]
+    public void SetUp() => _temp = new TempDirectory();
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    [Test]
+    public void Flows_written_in_batches_come_back_in_insertion_order_with_every_property_after_reopening()
+    {
+        var path = _temp.File("s.session");
+        var flows = new List<HttpFlow> { SampleFlows.Full(), SampleFlows.Simple(1, responseBytes: 10_000), SampleFlows.Simple(2) };
+        flows[0].Request.Content = new byte[5000]; // above the body threshold: stored apart
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch(flows.Take(2).ToList());
+            store.WriteBatch(flows.Skip(2).ToList());
+        }
+
+        using var reopened = SessionStore.Open(path);
+        var restored = reopened.ReadAll().ToList();
+
+        Assert.That(restored.Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)));
+        for (var i = 0; i < flows.Count; i++)
+        {
+            ModelAssert.AllPropertiesEqual(flows[i], restored[i], $"flow {i}");
+        }
+
+        Assert.That(reopened.Stats().BodiesApart, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Writing_a_stored_flow_again_replaces_it_in_place_and_replaces_its_bodies()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var first = SampleFlows.Simple(1, responseBytes: 10_000);
+        var second = SampleFlows.Simple(2);
+        store.WriteBatch([first, second]);
+
+        first.Comment = "edited";
+        first.Response!.Content = [1, 2, 3];
+        store.WriteBatch([first]);
+
+        var restored = store.ReadAll().ToList();
+        Assert.That(restored.Select(f => f.Id), Is.EqualTo(new[] { first.Id, second.Id }), "same place, no duplicate");
+        Assert.That(restored[0].Comment, Is.EqualTo("edited"));
+        Assert.That(((HttpFlow)restored[0]).Response!.Content, Is.EqualTo(new byte[] { 1, 2, 3 }));
+        Assert.That(store.Stats().BodiesApart, Is.Zero, "the old body stored apart is gone");
+        Assert.That(store.LoadBody(first.Id, BodySide.Response), Is.Null);
+    }
+
+    [Test]
+    public void A_flow_twice_in_one_batch_is_stored_once_with_its_last_state()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var flow = SampleFlows.Simple(1);
+        var later = flow.Copy();
+        later.Id = flow.Id;
+        later.Marked = ":x:";
+
+        store.WriteBatch([flow, later]);
+
+        var restored = store.ReadAll().Single();
+        Assert.That(restored.Marked, Is.EqualTo(":x:"));
+    }
+
+    [Test]
+    public void Upserts_after_reopening_find_the_stored_flows_and_new_flows_go_after_them()
+    {
+        var path = _temp.File("s.session");
+        var first = SampleFlows.Simple(1);
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch([first, SampleFlows.Simple(2)]);
+        }
+
+        using var reopened = SessionStore.Open(path);
+        first.Comment = "after reopening";
+        var third = SampleFlows.Simple(3);
+        reopened.WriteBatch([third, first]);
+
+        var restored = reopened.ReadAll().ToList();
+        Assert.That(restored, Has.Count.EqualTo(3));
+        Assert.That(restored[0].Comment, Is.EqualTo("after reopening"));
+        Assert.That(restored[2].Id, Is.EqualTo(third.Id));
+    }
+
+    [Test]
+    public void Summaries_carry_the_order_and_filter_columns_without_the_records()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var withResponse = SampleFlows.Simple(1, responseBytes: 10_000, method: "POST", host: "a.example");
+        var withoutResponse = SampleFlows.Simple(2, host: "b.example");
+        withoutResponse.Response = null;
+        withoutResponse.Request.Content = null;
+        store.WriteBatch([withResponse, withoutResponse]);
+
+        var summaries = store.ReadSummaries().ToList();
+
+        Assert.That(summaries[0], Is.EqualTo(new FlowSummary(withResponse.Id, summaries[0].Sequence, withResponse.TimestampCreated, "POST", "a.example",
+            "http://a.example/item/1", withResponse.Response!.StatusCode, 0, 10_000, BodiesApart.Response)));
+        Assert.That(summaries[1], Is.EqualTo(new FlowSummary(withoutResponse.Id, summaries[1].Sequence, withoutResponse.TimestampCreated, "GET", "b.example",
+            "http://b.example/item/2", null, null, null, BodiesApart.None)));
+        Assert.That(summaries[1].Sequence, Is.GreaterThan(summaries[0].Sequence));
+    }
+
+    [Test]
+    public void Bodies_stored_apart_load_on_demand()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"), new SessionStoreOptions { BodyThreshold = 100 });
+        var flow = SampleFlows.Simple(1, responseBytes: 500);
+        flow.Request.Content = new byte[50];
+        store.WriteBatch([flow]);
+
+        var light = (HttpFlow)store.ReadFlow(flow.Id, includeBodies: false)!;
+
+        Assert.That(light.Response!.Content, Is.Null, "left out until asked for");
+        Assert.That(light.Request.Content, Has.Length.EqualTo(50), "small bodies stay in the record");
+        Assert.That(store.LoadBody(flow.Id, BodySide.Response), Is.EqualTo(flow.Response!.Content));
+        Assert.That(store.LoadBody(flow.Id, BodySide.Request), Is.Null, "not stored apart");
+        Assert.That(((HttpFlow)store.ReadFlow(flow.Id)!).Response!.Content, Is.EqualTo(flow.Response.Content));
+        Assert.That(store.ReadFlow(Guid.NewGuid()), Is.Null);
+    }
+
+    [Test]
+    public void Delete_removes_the_flows_their_bodies_and_settings()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var gone = SampleFlows.Simple(1, responseBytes: 10_000);
+        var kept = SampleFlows.Simple(2);
+        store.WriteBatch([gone, kept]);
+        store.SetSetting(gone.Id, "key", "value");
+
+        var removed = store.Delete([gone.Id, Guid.NewGuid()]);
+
+        Assert.That(removed, Is.EqualTo(1));
+        Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(new[] { kept.Id }));
+        Assert.That(store.ReadFlow(gone.Id), Is.Null);
+        Assert.That(store.GetSetting(gone.Id, "key"), Is.Null);
+        Assert.That(store.Stats(), Is.EqualTo(store.Stats() with { Flows = 1, BodiesApart = 0 }));
+    }
+
+    [Test]
+    public void Clear_removes_everything_and_the_store_goes_on()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var flow = SampleFlows.Simple(1, responseBytes: 10_000);
+        store.WriteBatch([flow, SampleFlows.Simple(2)]);
+        store.SetSetting(flow.Id, "key", "value");
+
+        store.Clear();
+
+        Assert.That(store.ReadAll(), Is.Empty);
+        Assert.That(store.ReadSettings(), Is.Empty);
+        Assert.That(store.Stats().Flows, Is.Zero);
+        Assert.That(store.ReadFlow(flow.Id), Is.Null);
+        store.WriteBatch([flow]);
+        Assert.That(store.ReadAll().Single().Id, Is.EqualTo(flow.Id));
+    }
+
+    [Test]
+    public void Settings_are_kept_per_flow_replaced_removed_and_persisted()
+    {
+        var path = _temp.File("s.session");
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        using (var store = SessionStore.Open(path))
+        {
+            store.SetSetting(a, "view.color", "red");
+            store.SetSetting(a, "view.color", "blue");
+            store.SetSetting(a, "note", "x");
+            store.SetSetting(b, "note", "y");
+            store.SetSetting(b, "note", null);
+        }
+
+        using var reopened = SessionStore.Open(path, readOnly: true);
+        Assert.That(reopened.GetSetting(a, "view.color"), Is.EqualTo("blue"));
+        Assert.That(reopened.GetSetting(b, "note"), Is.Null);
+        Assert.That(reopened.ReadSettings(), Is.EquivalentTo(new[] { new FlowSetting(a, "note", "x"), new FlowSetting(a, "view.color", "blue") }));
+    }
+
+    [Test]
+    public void Stats_count_flows_and_bytes()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var empty = store.Stats();
+        store.WriteBatch([.. Enumerable.Range(0, 50).Select(i => SampleFlows.Simple(i, responseBytes: 2000))]);
+
+        var stats = store.Stats();
+
+        Assert.That(empty.Flows, Is.Zero);
+        Assert.That(stats.Flows, Is.EqualTo(50));
+        Assert.That(stats.TotalBytes, Is.GreaterThan(empty.TotalBytes + (50 * 2000)));
+    }
+
+    [Test]
+    public void A_saved_copy_opens_with_the_same_flows_and_an_existing_file_is_not_overwritten()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var flows = Enumerable.Range(0, 5).Select(i => SampleFlows.Simple(i, responseBytes: 10_000)).ToList();
+        store.WriteBatch([.. flows]);
+        store.SetSetting(flows[0].Id, "k", "v");
+
+        store.SaveCopy(_temp.File("copy.session"));
+
+        using (var copy = SessionStore.Open(_temp.File("copy.session"), readOnly: true))
+        {
+            Assert.That(copy.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)));
+            Assert.That(copy.GetSetting(flows[0].Id, "k"), Is.EqualTo("v"));
+            Assert.That(copy.IntegrityCheck(), Is.Empty);
+        }
+
+        File.WriteAllText(_temp.File("taken"), "keep me");
+        var error = Assert.Throws<SessionStoreException>(() => store.SaveCopy(_temp.File("taken")));
+        Assert.That(error!.Message, Does.Contain("already exists"));
+        Assert.That(File.ReadAllText(_temp.File("taken")), Is.EqualTo("keep me"));
+    }
+
+    [Test]
+    public void A_sound_session_passes_the_integrity_check()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        store.WriteBatch([SampleFlows.Full(), SampleFlows.Simple(1)]);
+
+        Assert.That(store.IntegrityCheck(), Is.Empty);
+    }
+
+    [Test]
+    public void A_batch_with_a_flow_type_the_schema_does_not_store_is_refused_whole()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var other = new OtherFlow();
+
+        var error = Assert.Throws<ArgumentException>(() => store.WriteBatch([SampleFlows.Simple(1), other]));
+
+        Assert.That(error!.Message, Does.Contain(other.Id.ToString()).And.Contain("no flow of the batch was written"));
+        Assert.That(store.ReadAll(), Is.Empty);
+    }
+
+    [Test]
+    public void A_new_session_uses_WAL_and_records_its_schema_version()
+    {
+        var path = _temp.File("s.session");
+        using (SessionStore.Open(path))
+        {
+        }
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False;Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT max(version) FROM schema_version), (SELECT journal_mode FROM pragma_journal_mode()), (SELECT page_size FROM pragma_page_size())";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        Assert.That(reader.GetInt64(0), Is.EqualTo(SessionSchema.Version));
+        Assert.That(reader.GetString(1), Is.EqualTo("wal"));
+        Assert.That(reader.GetInt64(2), Is.EqualTo(SessionStoreOptions.DefaultPageSize));
+    }
+
+    private sealed class OtherFlow : Flow
+    {
+        public override FlowType Type => FlowType.Dns;
+
+        public override Flow Copy() => new OtherFlow();
+    }
+}
