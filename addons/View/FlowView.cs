@@ -522,6 +522,7 @@ internal sealed class FlowView
             for (var i = chunk * ChunkSize; i < end; i++)
             {
                 var slot = items[i].Slot;
+                MemoryAhead.Fetch(flows, slot);
                 var key = Biased(order.NumberOf(flows[slot]!));
                 _keyHigh[slot] = key;
                 _keyLow[slot] = 0;
@@ -552,7 +553,14 @@ internal sealed class FlowView
             for (var i = chunk * ChunkSize; i < end; i++)
             {
                 var slot = live[i].Slot;
-                var text = order.TextOf(flows[slot]!);
+                MemoryAhead.Fetch(flows, slot);
+                int length;
+                while ((length = order.WriteText(flows[slot]!, block.AsSpan(used))) < 0)
+                {
+                    Array.Resize(ref block, Math.Max(block.Length * 2, used - length));
+                }
+
+                var text = block.AsSpan(used, length);
                 var item = TextSortItem.Create(text, slot);
                 _keyHigh[slot] = item.K0;
                 _keyLow[slot] = item.K1;
@@ -562,16 +570,11 @@ internal sealed class FlowView
                 }
                 else
                 {
+                    // The text stays where it was written; an exact one is written over by the next.
                     inexact = true;
                     _flags[slot] |= InexactFlag;
-                    if (used + text.Length > block.Length)
-                    {
-                        Array.Resize(ref block, Math.Max(block.Length * 2, used + text.Length));
-                    }
-
-                    text.CopyTo(block.AsSpan(used));
-                    texts[slot] = new TextRef(chunk, used, text.Length);
-                    used += text.Length;
+                    texts[slot] = new TextRef(chunk, used, length);
+                    used += length;
                 }
 
                 items[i] = item;

@@ -10,9 +10,9 @@ internal sealed class OrderKey
 {
     public static readonly OrderKey Time = new("time", f => f.TimestampCreated.UtcTicks);
 
-    public static readonly OrderKey Method = new("method", f => f is HttpFlow h ? h.Request.Method.ToUpperInvariant() : f.Type.ToString().ToUpperInvariant());
+    public static readonly OrderKey Method = new("method", f => f is HttpFlow h ? h.Request.Method.ToUpperInvariant() : f.Type.ToString().ToUpperInvariant(), WriteMethod);
 
-    public static readonly OrderKey Url = new("url", f => f is HttpFlow h ? h.Request.Url : f.Server.Address?.ToString() ?? "");
+    public static readonly OrderKey Url = new("url", f => f is HttpFlow h ? h.Request.Url : f.Server.Address?.ToString() ?? "", WriteUrl);
 
     public static readonly OrderKey Size = new("size", f => f is HttpFlow h ? (h.Request.Content?.Length ?? 0) + (h.Response?.Content?.Length ?? 0) : 0);
 
@@ -21,6 +21,10 @@ internal sealed class OrderKey
 
     private readonly Func<Flow, long>? _number;
     private readonly Func<Flow, string>? _text;
+    private readonly TextWriter? _write;
+
+    /// <summary>Writes a flow's text key into <paramref name="destination"/>: its length, or minus the room it needs.</summary>
+    private delegate int TextWriter(Flow flow, Span<char> destination);
 
     private OrderKey(string name, Func<Flow, long> number)
     {
@@ -28,10 +32,11 @@ internal sealed class OrderKey
         _number = number;
     }
 
-    private OrderKey(string name, Func<Flow, string> text)
+    private OrderKey(string name, Func<Flow, string> text, TextWriter write)
     {
         Name = name;
         _text = text;
+        _write = write;
     }
 
     public string Name { get; }
@@ -47,5 +52,67 @@ internal sealed class OrderKey
     /// <summary>The key of a text order.</summary>
     public string TextOf(Flow flow) => _text is { } text ? text(flow) : throw new InvalidOperationException($"The {Name} order is a number.");
 
+    /// <summary>
+    /// Writes the key of a text order, the same characters as <see cref="TextOf"/> without making a string: the
+    /// number of characters written, or minus the room needed when <paramref name="destination"/> is too small.
+    /// </summary>
+    public int WriteText(Flow flow, Span<char> destination) =>
+        _write is { } write ? write(flow, destination) : throw new InvalidOperationException($"The {Name} order is a number.");
+
     public override string ToString() => Name;
+
+    private static int WriteMethod(Flow flow, Span<char> destination)
+    {
+        var method = flow is HttpFlow h ? h.Request.Method : flow.Type.ToString();
+        return method.Length > destination.Length ? -method.Length : method.AsSpan().ToUpperInvariant(destination);
+    }
+
+    /// <summary>As <see cref="HttpRequest.Url"/> writes it: scheme://host, the port unless the scheme's default, the path.</summary>
+    private static int WriteUrl(Flow flow, Span<char> destination)
+    {
+        if (flow is not HttpFlow http)
+        {
+            var address = flow.Server.Address?.ToString() ?? "";
+            return address.TryCopyTo(destination) ? address.Length : -address.Length;
+        }
+
+        var request = http.Request;
+        var bracketed = request.Host.Contains(':', StringComparison.Ordinal);
+        var defaultPort = (request.Scheme == "https" && request.Port == 443) || (request.Scheme == "http" && request.Port == 80);
+        var needed = request.Scheme.Length + 3 + request.Host.Length + (bracketed ? 2 : 0) + (defaultPort ? 0 : 12) + request.Path.Length;
+        if (needed > destination.Length)
+        {
+            return -needed;
+        }
+
+        var length = 0;
+        Append(request.Scheme, destination, ref length);
+        Append("://", destination, ref length);
+        if (bracketed)
+        {
+            Append("[", destination, ref length);
+            Append(request.Host, destination, ref length);
+            Append("]", destination, ref length);
+        }
+        else
+        {
+            Append(request.Host, destination, ref length);
+        }
+
+        if (!defaultPort)
+        {
+            Append(":", destination, ref length);
+            request.Port.TryFormat(destination[length..], out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+            length += written;
+        }
+
+        Append(request.Path, destination, ref length);
+        return length;
+    }
+
+    private static void Append(ReadOnlySpan<char> text, Span<char> destination, ref int length)
+    {
+        text.CopyTo(destination[length..]);
+        length += text.Length;
+    }
 }

@@ -18,7 +18,7 @@ public sealed class FlowViewOrderTests
     ];
 
     // The last two differ at a character the abbreviation cuts off, and the rest of their URLs order the other way.
-    private static readonly string[] Hosts = ["host0.example", "host1.example", "host2.example", "\u00fez.example", "\u00ffa.example"];
+    private static readonly string[] Hosts = ["host0.example", "host1.example", "host2.example", "\u00fez.example", "\u00ffa.example", "::1", "fe80::2"];
 
     [TestCase("url")]
     [TestCase("method")]
@@ -111,6 +111,7 @@ public sealed class FlowViewOrderTests
     {
         var flow = ViewHarness.T(method: random.Next(3) switch { 0 => "get", 1 => "POST", _ => "put" }, created: random.Next(50));
         flow.Request.Host = Hosts[random.Next(Hosts.Length)];
+        (flow.Request.Scheme, flow.Request.Port) = random.Next(4) switch { 0 => ("http", 80), 1 => ("https", 443), 2 => ("https", 8443), _ => ("http", 22) };
         flow.Request.Path = Paths[random.Next(Paths.Length)] + (random.Next(4) == 0 ? "" : random.Next(20).ToString(System.Globalization.CultureInfo.InvariantCulture));
         flow.Request.Content = new byte[random.Next(5)];
         return flow;
