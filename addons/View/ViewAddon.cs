@@ -47,6 +47,7 @@ public sealed partial class ViewAddon : Addon
         _orderOption = loader.AddOption("view_order", "time", "The order of the view.", [.. OrderKey.All.Select(o => o.Name)]);
         _reversedOption = loader.AddOption("view_order_reversed", false, "Reverse the order of the view.");
         _focusFollowOption = loader.AddOption("focus_follow", false, "Move the focus to each new flow that enters the view.");
+        loader.Bus.Subscribe<Abstractions.View.FlowsLoaded>(Load);
 
         loader.AddCommand("view.focus.go", (int offset) => Do(() => _view.Go(offset)), "Focus the flow at this position; negative counts from the end.");
         loader.AddCommand("view.focus.next", () => Do(() => _view.Step(1)), "Focus the next flow.");
@@ -139,6 +140,28 @@ public sealed partial class ViewAddon : Addon
         Do(() => _view.Update(context.Flows));
         return default;
     }
+
+    /// <summary>Flows brought back from storage: into the store in their order, with their settings.</summary>
+    private void Load(Abstractions.View.FlowsLoaded loaded) => Do(() =>
+    {
+        _view.Add(loaded.Flows);
+        if (loaded.Settings is null)
+        {
+            return;
+        }
+
+        foreach (var flow in loaded.Flows)
+        {
+            if (loaded.Settings.TryGetValue(flow.Id, out var settings) && _view.Get(flow.Id) is { } stored)
+            {
+                var target = _view.Settings(stored);
+                foreach (var (key, value) in settings)
+                {
+                    target[key] = value;
+                }
+            }
+        }
+    });
 
     /// <summary>Adds flows directly (for tests and loaders), as requestheaders does.</summary>
     internal void Add(params Flow[] flows) => Do(() => _view.Add(flows));

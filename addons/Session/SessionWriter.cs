@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Storage;
+using Addons.Session.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Session;
+
+/// <summary>
+/// The producer/consumer pipeline between the proxy and the session file: hooks queue flows in a bounded channel
+/// (a full queue makes the producer wait: nothing is dropped), and one background consumer writes them in batches,
+/// one transaction each, as soon as <see cref="SessionWriterOptions.BatchSize"/> flows are waiting or
+/// <see cref="SessionWriterOptions.FlushPeriod"/> after the first of a batch arrived. A flow queued twice in one batch
+/// is written once, as it was last queued.
+/// </summary>
+internal sealed partial class SessionWriter : IAsyncDisposable
+{
+    private readonly Channel<Flow> _queue;
+    private readonly SessionStore _store;
+    private readonly SessionWriterOptions _options;
+    private readonly Action<FlowsPersisted> _persisted;
+    private readonly ILogger _logger;
+    private readonly Lock _storeGate = new();
+    private readonly Task _consumer;
+    private long _queued;
+    private long _processed;
+    private long _written;
+    private long _lost;
+    private DateTimeOffset? _lastFlush;
+    private string? _failure;
+
+    public SessionWriter(SessionStore store, SessionWriterOptions options, Action<FlowsPersisted> persisted, ILogger logger)
+    {
+        _store = store;
+        _options = options;
+        _persisted = persisted;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Flow>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _consumer = Task.Run(ConsumeAsync);
+    }
+
+    /// <summary>Flows waiting to be written.</summary>
+    public int QueueDepth => (int)(Interlocked.Read(ref _queued) - Interlocked.Read(ref _processed));
+
+    /// <summary>Flows written (a flow written again counts again).</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Flows that could not be written because the file failed; each failure was logged.</summary>
+    public long Lost => Interlocked.Read(ref _lost);
+
+    public DateTimeOffset? LastFlush => _lastFlush;
+
+    /// <summary>Why writing stopped, or null while it works.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>Queues a flow; waits while the queue is full.</summary>
+    public ValueTask EnqueueAsync(Flow flow, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _queued);
+        var write = _queue.Writer.WriteAsync(flow, cancellationToken);
+        return write.IsCompletedSuccessfully ? default : AwaitWrite(write);
+    }
+
+    /// <summary>Waits until every flow queued before the call has been written (or failed).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _queued);
+        while (Interlocked.Read(ref _processed) < target && !_consumer.IsCompleted)
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs an operation on the store between batches (save a copy, clear, statistics).</summary>
+    public T WithStore<T>(Func<SessionStore, T> operation)
+    {
+        lock (_storeGate)
+        {
+            return operation(_store);
+        }
+    }
+
+    /// <summary>Takes no more flows, writes every queued one, and stops the consumer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _consumer.ConfigureAwait(false);
+    }
+
+    private async ValueTask AwaitWrite(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queued);
+            throw;
+        }
+    }
+
+    private async Task ConsumeAsync()
+    {
+        var batch = new List<Flow>(_options.BatchSize);
+        var positions = new Dictionary<Guid, int>();
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var taken = 0;
+            using (var window = new CancellationTokenSource(_options.FlushPeriod))
+            {
+                while (batch.Count < _options.BatchSize)
+                {
+                    if (reader.TryRead(out var flow))
+                    {
+                        taken++;
+                        if (positions.TryGetValue(flow.Id, out var at))
+                        {
+                            batch[at] = flow;
+                        }
+                        else
+                        {
+                            positions[flow.Id] = batch.Count;
+                            batch.Add(flow);
+                        }
+
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            Write(batch);
+            Interlocked.Add(ref _processed, taken);
+            batch.Clear();
+            positions.Clear();
+        }
+    }
+
+    private void Write(List<Flow> batch)
+    {
+        if (_failure is not null)
+        {
+            Interlocked.Add(ref _lost, batch.Count);
+            return;
+        }
+
+        // Only HTTP flows have a schema yet; anything else is left out, and counted, rather than failing the batch.
+        var skipped = batch.RemoveAll(flow => !FlowCodec.CanEncode(flow));
+        Interlocked.Add(ref _lost, skipped);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            lock (_storeGate)
+            {
+                _store.WriteBatch(batch);
+            }
+        }
+        catch (SessionStoreException e)
+        {
+            // The file cannot take more (full disk, lost lock, read-only): say so once, then count what is not kept.
+            _failure = e.Message;
+            Interlocked.Add(ref _lost, batch.Count);
+            LogWriteFailed(_logger, e.Message, batch.Count);
+            return;
+        }
+
+        Interlocked.Add(ref _written, batch.Count);
+        _lastFlush = DateTimeOffset.UtcNow;
+        var ids = new Guid[batch.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = batch[i].Id;
+        }
+
+        _persisted(new FlowsPersisted(ids, _lastFlush.Value, clock.Elapsed, Math.Max(0, QueueDepth - batch.Count)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The session stops persisting flows; {Count} flows of this batch and every later one are not saved (see session.stats).")]
+    private static partial void LogWriteFailed(ILogger logger, string reason, int count);
+}

@@ -1,0 +1,209 @@
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Session.Storage;
+using Addons.Session.Tests.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Session.Tests.Addon;
+
+/// <summary>The Session addon end to end in process: hooks to committed rows, restore into the View, commands, bad files.</summary>
+public sealed class SessionAddonTests
+{
+    private TempDirectory _temp = null!;
+
+    [SetUp]
+    public void CreateFolder() => _temp = new TempDirectory();
+
+    [TearDown]
+    public void DeleteFolder() => _temp.Dispose();
+
+    [Test]
+    public async Task EveryCapturedFlowIsWrittenBeforeDoneReturns()
+    {
+        var path = _temp.File("s.sqlite");
+        var h = await SessionHarness.StartAsync(("session_path", path), ("session_batch_size", 100), ("session_flush_ms", 5_000));
+        var flows = Enumerable.Range(0, 1_050).Select(i => SampleFlows.Simple(i)).ToList();
+        foreach (var flow in flows)
+        {
+            await h.CaptureAsync(flow);
+        }
+
+        await h.DoneAsync();
+
+        using var store = SessionStore.Open(path, readOnly: true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)), "every flow, in capture order");
+            Assert.That(h.PersistedCount(), Is.EqualTo(1_050), "one FlowsPersisted id per written flow");
+            Assert.That(h.Persisted.Max(p => p.FlowIds.Count), Is.LessThanOrEqualTo(100), "batches respect session_batch_size");
+        });
+    }
+
+    [Test]
+    public async Task AFlowIsCommittedWithinTheFlushPeriodWithoutFillingABatch()
+    {
+        var h = await SessionHarness.StartAsync(("session_path", _temp.File("s.sqlite")), ("session_batch_size", 10_000), ("session_flush_ms", 50));
+        await h.CaptureAsync(SampleFlows.Simple(1));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (h.PersistedCount() == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(h.PersistedCount(), Is.EqualTo(1));
+        await h.DoneAsync();
+    }
+
+    [Test]
+    public async Task AFullQueueMakesTheProducerWaitAndLosesNothing()
+    {
+        var path = _temp.File("s.sqlite");
+        var h = await SessionHarness.StartAsync(("session_path", path), ("session_queue_size", 2), ("session_batch_size", 3), ("session_flush_ms", 1));
+        var flows = Enumerable.Range(0, 300).Select(i => SampleFlows.Simple(i)).ToList();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
+        {
+            for (var i = p; i < flows.Count; i += 4)
+            {
+                await h.Session.ResponseAsync(new HttpFlowContext(flows[i], CancellationToken.None));
+            }
+        })));
+        await h.DoneAsync();
+
+        using var store = SessionStore.Open(path, readOnly: true);
+        Assert.That(store.ReadAll().Select(f => f.Id).Order(), Is.EqualTo(flows.Select(f => f.Id).Order()));
+    }
+
+    [Test]
+    public async Task AnUpdatedFlowReplacesItsStoredCopy()
+    {
+        var path = _temp.File("s.sqlite");
+        var h = await SessionHarness.StartAsync(("session_path", path));
+        var flow = SampleFlows.Simple(1);
+        await h.CaptureAsync(flow);
+        await h.RunAsync("flow.mark", "@" + flow.Id, ":default:");
+        flow.Comment = "seen";
+        await h.Session.UpdateAsync(new UpdateContext([flow], CancellationToken.None));
+        await h.DoneAsync();
+
+        using var store = SessionStore.Open(path, readOnly: true);
+        var stored = store.ReadAll().ToList();
+        Assert.That(stored, Has.Count.EqualTo(1));
+        Assert.That(stored[0].Marked, Is.EqualTo(":default:"));
+        Assert.That(stored[0].Comment, Is.EqualTo("seen"));
+    }
+
+    [Test]
+    public async Task AnExistingSessionIsRestoredIntoTheViewInOrderWithMarksAndSettings()
+    {
+        var path = _temp.File("s.sqlite");
+        var flows = Enumerable.Range(0, 25).Select(i => SampleFlows.Simple(i)).ToList();
+        flows[3].Marked = ":default:";
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch(flows);
+            store.SetSetting(flows[5].Id, "color", "red");
+        }
+
+        var h = await SessionHarness.StartAsync(("session_path", path));
+
+        var shown = (IReadOnlyList<Flow>)(await h.RunAsync("view.flows.resolve", "@all"))!;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(shown.Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)));
+            Assert.That(((IReadOnlyList<Flow>)(await h.RunAsync("view.flows.resolve", "@marked"))!).Single().Id, Is.EqualTo(flows[3].Id));
+            Assert.That(await h.RunAsync("view.settings.getval", "@" + flows[5].Id, "color", "none"), Is.EqualTo("red"));
+            Assert.That(h.PersistedCount(), Is.Zero, "restored flows are not written again");
+        });
+        await h.DoneAsync();
+    }
+
+    [Test]
+    public async Task AFileThatIsNotASessionLeavesTheHostRunningWithoutPersistence()
+    {
+        var path = _temp.File("notes.txt");
+        await File.WriteAllTextAsync(path, "these are my notes, not a session");
+        var before = await File.ReadAllBytesAsync(path);
+
+        var h = await SessionHarness.StartAsync(("session_path", path));
+        await h.CaptureAsync(SampleFlows.Simple(1));
+        await h.DoneAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before), "the file is never written");
+            var error = h.Log.Lines.Single(l => l.Level == LogLevel.Error).Message;
+            Assert.That(error, Does.Contain(path).And.Contain("without persisting"));
+            Assert.That(await h.RunAsync("session.stats"), Does.Contain("does not persist"));
+        });
+    }
+
+    [Test]
+    public async Task AFileThatIsNotASessionRefusesTheStartWhenTheSessionIsRequired()
+    {
+        var path = _temp.File("notes.txt");
+        await File.WriteAllTextAsync(path, "these are my notes, not a session");
+
+        var (_, rejection) = await SessionHarness.CreateAsync(("session_path", path), ("session_required", true));
+
+        Assert.That(rejection, Does.Contain("session_path").And.Contain(path));
+    }
+
+    [Test]
+    public async Task WithoutAPathTheSessionIsATemporaryFileRemovedOnExit()
+    {
+        var h = await SessionHarness.StartAsync();
+        var file = h.Session.FilePath;
+        Assert.That(file, Is.Not.Null);
+        Assert.That(File.Exists(file), Is.True);
+        await h.CaptureAsync(SampleFlows.Simple(1));
+        var saved = _temp.File("kept.sqlite");
+        await h.RunAsync("session.save", saved);
+
+        await h.DoneAsync();
+
+        Assert.That(File.Exists(file), Is.False);
+        using var store = SessionStore.Open(saved, readOnly: true);
+        Assert.That(store.ReadAll().Count(), Is.EqualTo(1), "the saved copy keeps the flow captured before the save");
+    }
+
+    [Test]
+    public async Task StatsAndClearReportAndEmptyTheFile()
+    {
+        var h = await SessionHarness.StartAsync(("session_path", _temp.File("s.sqlite")));
+        for (var i = 0; i < 3; i++)
+        {
+            await h.CaptureAsync(SampleFlows.Simple(i));
+        }
+
+        await h.Session.Writer!.FlushAsync(CancellationToken.None);
+        Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 3 flows").And.Contain("queue depth 0"));
+
+        await h.RunAsync("session.clear");
+
+        Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 0 flows"));
+        await h.DoneAsync();
+    }
+
+    [Test]
+    public async Task SaveRefusesToOverwriteAFile()
+    {
+        var h = await SessionHarness.StartAsync(("session_path", _temp.File("s.sqlite")));
+        var existing = _temp.File("existing.sqlite");
+        await File.WriteAllTextAsync(existing, "keep me");
+
+        Assert.That(async () => await h.RunAsync("session.save", existing), Throws.InstanceOf<Abstractions.Commands.CommandException>().With.Message.Contain(existing));
+        Assert.That(await File.ReadAllTextAsync(existing), Is.EqualTo("keep me"));
+        await h.DoneAsync();
+    }
+
+    [TestCase("session_batch_size")]
+    [TestCase("session_flush_ms")]
+    [TestCase("session_queue_size")]
+    public async Task ANonPositiveWriterSettingIsRejected(string option)
+    {
+        var (_, rejection) = await SessionHarness.CreateAsync(("session_path", _temp.File("s.sqlite")), (option, 0));
+
+        Assert.That(rejection, Does.Contain(option).And.Contain("at least 1"));
+    }
+}
