@@ -41,8 +41,8 @@ for (var i = 0; i < args.Length; i++)
 var a = new RawInsertCase { Name = "(a) one transaction per flow (16 KiB pages, WAL, NORMAL, rowid key)", BatchSize = 1 };
 var b = new RawInsertCase { Name = "(b) raw batched insert (16 KiB pages, WAL, NORMAL, rowid key, 1000 flows/tx)" };
 var store = new SessionStoreCase { Name = "SessionStore.WriteBatch (full schema, 1000 flows/tx)" };
-// (c), the Session addon pipeline from bus to committed rows, joins this list as one more IBenchCase.
-var cases = new List<IBenchCase> { a, b, store };
+var c = new PipelineCase { Name = "(c) Session pipeline: hook queue -> batched writer -> committed (1000 flows/tx)" };
+var cases = new List<IBenchCase> { a, b, store, c };
 if (explore)
 {
     cases.AddRange(
@@ -86,7 +86,7 @@ if (rows <= 0 || seconds <= 0 || repeat <= 0)
 
 if (only is not null)
 {
-    cases.RemoveAll(c => c != a && c != b && c != store && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
+    cases.RemoveAll(x => x != a && x != b && x != store && x != c && !x.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
 }
 
 var directory = Directory.CreateTempSubdirectory("session-bench-").FullName;
@@ -131,6 +131,8 @@ try
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"(b)/(a) = {Median(b) / Median(a):N1}x; store/(b) = {Median(store) / Median(b):P0}; store/(a) = {Median(store) / Median(a):N1}x"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"(c)/(b) = {Median(c) / Median(b):P0}; (c)/(a) = {Median(c) / Median(a):N1}x; (c) queue depth in its last run (sampled every 100 ms, capacity {c.QueueCapacity:N0}): min {c.DepthSamples.DefaultIfEmpty().Min():N0}, median {c.DepthSamples.Order().ElementAtOrDefault(c.DepthSamples.Count / 2):N0}, max {c.DepthSamples.DefaultIfEmpty().Max():N0}"));
     return 0;
 }
 finally

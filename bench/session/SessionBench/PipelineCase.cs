@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Addons.Abstractions.Flows;
+using Addons.Session.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Addons.Session.Bench;
+
+/// <summary>
+/// (c) The Session addon's pipeline as the response hook drives it: a producer queues flows as fast as the writer
+/// takes them (the bounded queue makes it wait when full), the background consumer commits them in batches and
+/// reports each batch as the FlowsPersisted message; the rate counts committed flows only.
+/// </summary>
+internal sealed class PipelineCase : IBenchCase
+{
+    // A flow object is queued again only this many flows later, long after its last copy was written.
+    private const int Pool = 32 * 1024;
+
+    public required string Name { get; init; }
+
+    public int BatchSize { get; init; } = 1000;
+
+    public int QueueCapacity { get; init; } = 10_000;
+
+    /// <summary>Queue depth sampled every 100 ms of the last run: whether it stayed flat.</summary>
+    public List<int> DepthSamples { get; } = [];
+
+    public BenchResult Run(BenchInput input)
+    {
+        var path = input.NewDatabasePath("pipeline");
+        var flows = new HttpFlow[Pool];
+        for (var i = 0; i < Pool; i++)
+        {
+            flows[i] = (HttpFlow)input.Flows[i % input.Flows.Length].Copy();
+        }
+
+        try
+        {
+            var committed = 0L;
+            var store = SessionStore.Open(path);
+            var options = new SessionWriterOptions { BatchSize = BatchSize, QueueCapacity = QueueCapacity, FlushPeriod = TimeSpan.FromMilliseconds(200) };
+            var writer = new SessionWriter(store, options, persisted => Interlocked.Add(ref committed, persisted.FlowIds.Count), NullLogger.Instance);
+            DepthSamples.Clear();
+            var watch = Stopwatch.StartNew();
+            using var sampler = new Timer(_ => DepthSamples.Add(writer.QueueDepth), null, 100, 100);
+            var queued = 0L;
+            while (queued < input.Rows && watch.Elapsed < input.MaxDuration)
+            {
+                var flow = flows[queued % Pool];
+                flow.Id = Guid.NewGuid();
+                flow.TimestampCreated = input.Start.AddTicks(queued * TimeSpan.TicksPerMillisecond);
+                var enqueue = writer.EnqueueAsync(flow, CancellationToken.None);
+                if (!enqueue.IsCompletedSuccessfully)
+                {
+                    enqueue.AsTask().GetAwaiter().GetResult();
+                }
+
+                queued++;
+            }
+
+            // Committed within the measured time; the rest drains (and is checked) after it.
+            var elapsed = watch.Elapsed;
+            var done = Interlocked.Read(ref committed);
+            writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (Interlocked.Read(ref committed) != queued || writer.Lost != 0)
+            {
+                throw new InvalidOperationException($"The pipeline committed {committed} of {queued} flows ({writer.Lost} lost).");
+            }
+
+            store.Dispose();
+            return new BenchResult(Name, done, elapsed, RawInsertCase.FileBytes(path));
+        }
+        finally
+        {
+            RawInsertCase.Delete(path);
+        }
+    }
+}
