@@ -50,6 +50,18 @@ public sealed partial class SessionAddon : Addon
         _flushMilliseconds = loader.AddOption("session_flush_ms", 200, "The longest a captured flow waits before it is written, in milliseconds: about what a crash can lose.");
         _queueCapacity = loader.AddOption("session_queue_size", 100_000, "How many flows may wait to be written; when the queue is full the proxy waits for the writer.");
 
+        loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);
+
+        // Commands change flows in the View (flow.mark, ...) without an update hook: the View's message says so.
+        loader.Bus.Subscribe<ViewFlowUpdated>(updated =>
+        {
+            var enqueue = Enqueue(updated.Flow, CancellationToken.None);
+            if (!enqueue.IsCompletedSuccessfully)
+            {
+                enqueue.AsTask().GetAwaiter().GetResult();
+            }
+        });
+
         loader.AddCommand("session.save", (string path, CancellationToken ct) => SaveAsync(path, ct), "Write a copy of the session, every flow captured so far included, to a new file.");
         loader.AddCommand("session.clear", (CancellationToken ct) => ClearAsync(ct), "Remove every flow from the session file (the View keeps showing them).");
         loader.AddCommand("session.stats", () => Stats(), "The session file, its flows and bytes, the writer's queue depth and last flush.");
@@ -155,6 +167,28 @@ public sealed partial class SessionAddon : Addon
         }
     }
 
+    /// <summary>A per-flow setting changed in the View: kept in the file beside the flow, for the next restore.</summary>
+    private void KeepSetting(FlowSettingChanged changed)
+    {
+        if (_writer is not { Failure: null } writer)
+        {
+            return;
+        }
+
+        try
+        {
+            writer.WithStore(store =>
+            {
+                store.SetSetting(changed.Flow.Id, changed.Key, changed.Value);
+                return 0;
+            });
+        }
+        catch (SessionStoreException e)
+        {
+            LogSettingLost(_logger, changed.Key, changed.Flow.Id, e.Message);
+        }
+    }
+
     private ValueTask Enqueue(Flow flow, CancellationToken cancellationToken) =>
         _writer is { } writer ? writer.EnqueueAsync(flow, cancellationToken) : default;
 
@@ -251,6 +285,9 @@ public sealed partial class SessionAddon : Addon
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The host runs without persisting flows (set session_required to refuse to start instead).")]
     private static partial void LogNoPersistence(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Setting {Key} of flow {FlowId} was not saved: {Reason}")]
+    private static partial void LogSettingLost(ILogger logger, string key, Guid flowId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path} closed: {Written} flows written, {Lost} not saved")]
     private static partial void LogClosed(ILogger logger, string path, long written, long lost);

@@ -12,7 +12,7 @@ namespace Addons.Session;
 /// (a full queue makes the producer wait: nothing is dropped), and one background consumer writes them in batches,
 /// one transaction each, as soon as <see cref="SessionWriterOptions.BatchSize"/> flows are waiting or
 /// <see cref="SessionWriterOptions.FlushPeriod"/> after the first of a batch arrived. A flow queued twice in one batch
-/// is written once, as it was last queued.
+/// is written once, as it is when its batch is written.
 /// </summary>
 internal sealed partial class SessionWriter : IAsyncDisposable
 {
@@ -23,6 +23,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _storeGate = new();
     private readonly Task _consumer;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Flow> _waiting = new();
     private long _queued;
     private long _processed;
     private long _written;
@@ -61,9 +62,16 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     /// <summary>Queues a flow; waits while the queue is full.</summary>
     public ValueTask EnqueueAsync(Flow flow, CancellationToken cancellationToken)
     {
+        // The same flow object still waiting is written as it is then, so it is not queued twice (the View's update
+        // message and the response hook both report a flow that got its response).
+        if (!_waiting.TryAdd(flow.Id, flow) && ReferenceEquals(_waiting.GetValueOrDefault(flow.Id), flow))
+        {
+            return default;
+        }
+
         Interlocked.Increment(ref _queued);
         var write = _queue.Writer.WriteAsync(flow, cancellationToken);
-        return write.IsCompletedSuccessfully ? default : AwaitWrite(write);
+        return write.IsCompletedSuccessfully ? default : AwaitWrite(write, flow);
     }
 
     /// <summary>Waits until every flow queued before the call has been written (or failed).</summary>
@@ -92,7 +100,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         await _consumer.ConfigureAwait(false);
     }
 
-    private async ValueTask AwaitWrite(ValueTask write)
+    private async ValueTask AwaitWrite(ValueTask write, Flow flow)
     {
         try
         {
@@ -101,6 +109,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         catch
         {
             Interlocked.Decrement(ref _queued);
+            _waiting.TryRemove(new KeyValuePair<Guid, Flow>(flow.Id, flow));
             throw;
         }
     }
@@ -120,6 +129,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
                     if (reader.TryRead(out var flow))
                     {
                         taken++;
+                        _waiting.TryRemove(new KeyValuePair<Guid, Flow>(flow.Id, flow));
                         if (positions.TryGetValue(flow.Id, out var at))
                         {
                             batch[at] = flow;

@@ -259,7 +259,9 @@ public sealed partial class ViewAddon : Addon
         foreach (var flow in flows)
         {
             var settings = _view.Settings(flow);
-            settings[key] = value(settings.TryGetValue(key, out var old) ? old : null);
+            var next = value(settings.TryGetValue(key, out var old) ? old : null);
+            settings[key] = next;
+            _pending.Add(new Abstractions.View.FlowSettingChanged(flow, key, next));
         }
 
         _view.Update(flows);
@@ -325,6 +327,7 @@ public sealed partial class ViewAddon : Addon
             case Abstractions.View.ViewFocusChanged m: _bus.Publish(m); break;
             case Abstractions.View.StoreFlowRemoved m: _bus.Publish(m); break;
             case Abstractions.View.StoreRefreshed m: _bus.Publish(m); break;
+            case Abstractions.View.FlowSettingChanged m: _bus.Publish(m); break;
         }
     }
 

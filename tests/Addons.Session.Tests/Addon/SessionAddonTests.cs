@@ -81,7 +81,7 @@ public sealed class SessionAddonTests
         var h = await SessionHarness.StartAsync(("session_path", path));
         var flow = SampleFlows.Simple(1);
         await h.CaptureAsync(flow);
-        await h.RunAsync("flow.mark", "@" + flow.Id, ":default:");
+        flow.Marked = ":default:";
         flow.Comment = "seen";
         await h.Session.UpdateAsync(new UpdateContext([flow], CancellationToken.None));
         await h.DoneAsync();
@@ -116,6 +116,24 @@ public sealed class SessionAddonTests
             Assert.That(h.PersistedCount(), Is.Zero, "restored flows are not written again");
         });
         await h.DoneAsync();
+    }
+
+    [Test]
+    public async Task SettingsAndMarksMadeInTheViewAreRestoredNextTime()
+    {
+        var path = _temp.File("s.sqlite");
+        var first = await SessionHarness.StartAsync(("session_path", path));
+        var flow = SampleFlows.Simple(1);
+        await first.CaptureAsync(flow);
+        await first.RunAsync("view.settings.setval", "@" + flow.Id, "note", "check this");
+        await first.RunAsync("flow.mark", "@" + flow.Id, ":star:");
+        await first.DoneAsync();
+
+        var second = await SessionHarness.StartAsync(("session_path", path));
+
+        Assert.That(await second.RunAsync("view.settings.getval", "@" + flow.Id, "note", "none"), Is.EqualTo("check this"));
+        Assert.That(((IReadOnlyList<Flow>)(await second.RunAsync("view.flows.resolve", "@marked"))!).Single().Marked, Is.EqualTo(":star:"));
+        await second.DoneAsync();
     }
 
     [Test]
