@@ -16,6 +16,7 @@ namespace Addons.Session;
 /// </summary>
 internal sealed partial class SessionWriter : IAsyncDisposable
 {
+    private const int MaxAttempts = 5;
     private readonly Channel<Flow> _queue;
     private readonly SessionStore _store;
     private readonly SessionWriterOptions _options;
@@ -124,7 +125,8 @@ internal sealed partial class SessionWriter : IAsyncDisposable
             var taken = 0;
             using (var window = new CancellationTokenSource(_options.FlushPeriod))
             {
-                while (batch.Count < _options.BatchSize)
+                // The batch closes when full or when the window ends, even while flows keep arriving.
+                while (batch.Count < _options.BatchSize && !window.IsCancellationRequested)
                 {
                     if (reader.TryRead(out var flow))
                     {
@@ -157,7 +159,17 @@ internal sealed partial class SessionWriter : IAsyncDisposable
                 }
             }
 
-            Write(batch);
+            try
+            {
+                Write(batch);
+            }
+            catch (Exception e)
+            {
+                // The writer outlives any one batch: what it could not keep is counted and said.
+                Interlocked.Add(ref _lost, batch.Count);
+                LogBatchFailed(_logger, batch.Count, 1, batch.Count > 0 ? batch[0].Id : Guid.Empty, e.Message);
+            }
+
             Interlocked.Add(ref _processed, taken);
             batch.Clear();
             positions.Clear();
@@ -176,20 +188,38 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         var skipped = batch.RemoveAll(flow => !FlowCodec.CanEncode(flow));
         Interlocked.Add(ref _lost, skipped);
         var clock = Stopwatch.StartNew();
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            lock (_storeGate)
+            try
             {
-                _store.WriteBatch(batch);
+                lock (_storeGate)
+                {
+                    _store.WriteBatch(batch);
+                }
+
+                break;
             }
-        }
-        catch (SessionStoreException e)
-        {
-            // The file cannot take more (full disk, lost lock, read-only): say so once, then count what is not kept.
-            _failure = e.Message;
-            Interlocked.Add(ref _lost, batch.Count);
-            LogWriteFailed(_logger, e.Message, batch.Count);
-            return;
+            catch (SessionStoreException e)
+            {
+                // The file cannot take more (full disk, lost lock, read-only): say so once, then count what is not kept.
+                _failure = e.Message;
+                Interlocked.Add(ref _lost, batch.Count);
+                LogWriteFailed(_logger, e.Message, batch.Count);
+                return;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
+            {
+                // A flow changed while it was being encoded (the proxy still works on a flow an update hook queued):
+                // the transaction rolled back, so the batch is written again a moment later, as the flows are then.
+                if (attempt == MaxAttempts)
+                {
+                    Interlocked.Add(ref _lost, batch.Count);
+                    LogBatchFailed(_logger, batch.Count, MaxAttempts, batch[0].Id, e.Message);
+                    return;
+                }
+
+                Thread.Sleep(10 * attempt);
+            }
         }
 
         Interlocked.Add(ref _written, batch.Count);
@@ -202,6 +232,9 @@ internal sealed partial class SessionWriter : IAsyncDisposable
 
         _persisted(new FlowsPersisted(ids, _lastFlush.Value, clock.Elapsed, Math.Max(0, QueueDepth - batch.Count)));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} flows (the first {FlowId}) could not be encoded in {Attempts} attempts and is not saved: {Reason}")]
+    private static partial void LogBatchFailed(ILogger logger, int count, int attempts, Guid flowId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The session stops persisting flows; {Count} flows of this batch and every later one are not saved (see session.stats).")]
     private static partial void LogWriteFailed(ILogger logger, string reason, int count);

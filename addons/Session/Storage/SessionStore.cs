@@ -142,15 +142,21 @@ internal sealed class SessionStore : IDisposable
 
             transaction.Commit();
         }
-        catch (SqliteException e)
+        catch (Exception e)
         {
+            // The transaction rolled back: the flows it added are not stored after all.
             foreach (var id in added)
             {
                 ids.Remove(id);
             }
 
             _nextSequence = firstSequence;
-            throw Failure($"write {flows.Count} flows to", e);
+            if (e is SqliteException sqlite)
+            {
+                throw Failure($"write {flows.Count} flows to", sqlite);
+            }
+
+            throw;
         }
     }
 

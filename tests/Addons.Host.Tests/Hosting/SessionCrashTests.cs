@@ -183,8 +183,8 @@ public sealed partial class SessionCrashTests
 
             Assert.That(integrity, Is.EqualTo(new[] { "ok" }), "PRAGMA integrity_check after kill -9");
             Assert.That(mustBeStored, Is.GreaterThan(0), "traffic ran long enough for the bound to mean something: " + report);
-            Assert.That(stored, Is.GreaterThan(0), report);
-            Assert.That(stored, Is.GreaterThanOrEqualTo(mustBeStored), "every flow older than a flush window (and slack) survives: " + report);
+            Assert.That(stored, Is.GreaterThan(0), report + "\n" + Log());
+            Assert.That(stored, Is.GreaterThanOrEqualTo(mustBeStored), "every flow older than a flush window (and slack) survives: " + report + "\n" + Log());
             Assert.That(stored, Is.LessThanOrEqualTo(sent), "no flow that was never sent: " + report);
         }
         finally

@@ -24,7 +24,8 @@ public sealed class PluginLoadingTests
         var messages = host.Logs.Lines.Select(l => l.Message).ToList();
         Assert.That(messages, Has.Some.Matches<string>(m => m.StartsWith("Loaded addon 'view' 0.1.0 (plugin View", StringComparison.Ordinal)));
         Assert.That(host.Commands.Find("view.flows.resolve")?.Owner, Is.EqualTo("view"));
-        Assert.That(messages, Has.Some.EqualTo("Session running"));
+        Assert.That(messages, Has.Some.Matches<string>(m => m.StartsWith("Session file ", StringComparison.Ordinal) && m.EndsWith(": 0 flows restored", StringComparison.Ordinal)));
+        Assert.That(messages, Has.Some.Matches<string>(m => m.StartsWith("Session file ", StringComparison.Ordinal) && m.Contains(" closed: ", StringComparison.Ordinal)));
         Assert.That(messages, Has.Some.EqualTo("StreamTester done"));
         Assert.That(host.Logs.Errors, Is.Empty);
     }
