@@ -11,13 +11,12 @@ namespace Addons.Session;
 /// The producer/consumer pipeline between the proxy and the session file: hooks queue flows in a bounded channel
 /// (a full queue makes the producer wait: nothing is dropped), and one background consumer writes them in batches,
 /// one transaction each, as soon as <see cref="SessionWriterOptions.BatchSize"/> flows are waiting or
-/// <see cref="SessionWriterOptions.FlushPeriod"/> after the first of a batch arrived. A flow queued twice in one batch
-/// is written once, as it is when its batch is written.
+/// <see cref="SessionWriterOptions.FlushPeriod"/> after the first of a batch arrived. The queue holds snapshots, so
+/// what is written is the flow as it was when queued; a flow queued again while waiting is written once, as last queued.
 /// </summary>
 internal sealed partial class SessionWriter : IAsyncDisposable
 {
-    private const int MaxAttempts = 5;
-    private readonly Channel<Flow> _queue;
+    private readonly Channel<Guid> _queue;
     private readonly SessionStore _store;
     private readonly SessionWriterOptions _options;
     private readonly Action<FlowsPersisted> _persisted;
@@ -38,7 +37,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         _options = options;
         _persisted = persisted;
         _logger = logger;
-        _queue = Channel.CreateBounded<Flow>(new BoundedChannelOptions(options.QueueCapacity)
+        _queue = Channel.CreateBounded<Guid>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -60,19 +59,26 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     /// <summary>Why writing stopped, or null while it works.</summary>
     public string? Failure => _failure;
 
-    /// <summary>Queues a flow; waits while the queue is full.</summary>
+    /// <summary>
+    /// Queues a snapshot of a flow, taken now on the caller's thread, where the flow holds still (a hook runs while
+    /// the proxy waits for it): the writer encodes it later without racing the proxy's next changes. A flow still
+    /// waiting is not queued again; its waiting snapshot is replaced by the newer one. Waits while the queue is full.
+    /// </summary>
     public ValueTask EnqueueAsync(Flow flow, CancellationToken cancellationToken)
     {
-        // The same flow object still waiting is written as it is then, so it is not queued twice (the View's update
-        // message and the response hook both report a flow that got its response).
-        if (!_waiting.TryAdd(flow.Id, flow) && ReferenceEquals(_waiting.GetValueOrDefault(flow.Id), flow))
+        var snapshot = flow.Copy();
+        snapshot.Id = flow.Id;
+        while (!_waiting.TryAdd(flow.Id, snapshot))
         {
-            return default;
+            if (_waiting.TryGetValue(flow.Id, out var waiting) && _waiting.TryUpdate(flow.Id, snapshot, waiting))
+            {
+                return default;
+            }
         }
 
         Interlocked.Increment(ref _queued);
-        var write = _queue.Writer.WriteAsync(flow, cancellationToken);
-        return write.IsCompletedSuccessfully ? default : AwaitWrite(write, flow);
+        var write = _queue.Writer.WriteAsync(flow.Id, cancellationToken);
+        return write.IsCompletedSuccessfully ? default : AwaitWrite(write, flow.Id);
     }
 
     /// <summary>Waits until every flow queued before the call has been written (or failed).</summary>
@@ -101,7 +107,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         await _consumer.ConfigureAwait(false);
     }
 
-    private async ValueTask AwaitWrite(ValueTask write, Flow flow)
+    private async ValueTask AwaitWrite(ValueTask write, Guid id)
     {
         try
         {
@@ -110,7 +116,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         catch
         {
             Interlocked.Decrement(ref _queued);
-            _waiting.TryRemove(new KeyValuePair<Guid, Flow>(flow.Id, flow));
+            _waiting.TryRemove(id, out _);
             throw;
         }
     }
@@ -128,10 +134,14 @@ internal sealed partial class SessionWriter : IAsyncDisposable
                 // The batch closes when full or when the window ends, even while flows keep arriving.
                 while (batch.Count < _options.BatchSize && !window.IsCancellationRequested)
                 {
-                    if (reader.TryRead(out var flow))
+                    if (reader.TryRead(out var id))
                     {
                         taken++;
-                        _waiting.TryRemove(new KeyValuePair<Guid, Flow>(flow.Id, flow));
+                        if (!_waiting.TryRemove(id, out var flow))
+                        {
+                            continue;
+                        }
+
                         if (positions.TryGetValue(flow.Id, out var at))
                         {
                             batch[at] = flow;
@@ -167,7 +177,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
             {
                 // The writer outlives any one batch: what it could not keep is counted and said.
                 Interlocked.Add(ref _lost, batch.Count);
-                LogBatchFailed(_logger, batch.Count, 1, batch.Count > 0 ? batch[0].Id : Guid.Empty, e.Message);
+                LogBatchFailed(_logger, batch.Count, batch.Count > 0 ? batch[0].Id : Guid.Empty, e.Message);
             }
 
             Interlocked.Add(ref _processed, taken);
@@ -188,38 +198,20 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         var skipped = batch.RemoveAll(flow => !FlowCodec.CanEncode(flow));
         Interlocked.Add(ref _lost, skipped);
         var clock = Stopwatch.StartNew();
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
+            lock (_storeGate)
             {
-                lock (_storeGate)
-                {
-                    _store.WriteBatch(batch);
-                }
-
-                break;
+                _store.WriteBatch(batch);
             }
-            catch (SessionStoreException e)
-            {
-                // The file cannot take more (full disk, lost lock, read-only): say so once, then count what is not kept.
-                _failure = e.Message;
-                Interlocked.Add(ref _lost, batch.Count);
-                LogWriteFailed(_logger, e.Message, batch.Count);
-                return;
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
-            {
-                // A flow changed while it was being encoded (the proxy still works on a flow an update hook queued):
-                // the transaction rolled back, so the batch is written again a moment later, as the flows are then.
-                if (attempt == MaxAttempts)
-                {
-                    Interlocked.Add(ref _lost, batch.Count);
-                    LogBatchFailed(_logger, batch.Count, MaxAttempts, batch[0].Id, e.Message);
-                    return;
-                }
-
-                Thread.Sleep(10 * attempt);
-            }
+        }
+        catch (SessionStoreException e)
+        {
+            // The file cannot take more (full disk, lost lock, read-only): say so once, then count what is not kept.
+            _failure = e.Message;
+            Interlocked.Add(ref _lost, batch.Count);
+            LogWriteFailed(_logger, e.Message, batch.Count);
+            return;
         }
 
         Interlocked.Add(ref _written, batch.Count);
@@ -233,8 +225,8 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         _persisted(new FlowsPersisted(ids, _lastFlush.Value, clock.Elapsed, Math.Max(0, QueueDepth - batch.Count)));
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} flows (the first {FlowId}) could not be encoded in {Attempts} attempts and is not saved: {Reason}")]
-    private static partial void LogBatchFailed(ILogger logger, int count, int attempts, Guid flowId, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} flows (the first {FlowId}) could not be written and is not saved: {Reason}")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Guid flowId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The session stops persisting flows; {Count} flows of this batch and every later one are not saved (see session.stats).")]
     private static partial void LogWriteFailed(ILogger logger, string reason, int count);

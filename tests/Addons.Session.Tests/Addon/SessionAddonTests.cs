@@ -34,7 +34,7 @@ public sealed class SessionAddonTests
         Assert.Multiple(() =>
         {
             Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)), "every flow, in capture order");
-            Assert.That(h.PersistedCount(), Is.EqualTo(1_050), "one FlowsPersisted id per written flow");
+            Assert.That(h.Persisted.SelectMany(p => p.FlowIds).Distinct().Count(), Is.EqualTo(1_050), "FlowsPersisted names every written flow");
             Assert.That(h.Persisted.Max(p => p.FlowIds.Count), Is.LessThanOrEqualTo(100), "batches respect session_batch_size");
         });
     }
@@ -53,6 +53,26 @@ public sealed class SessionAddonTests
 
         Assert.That(h.PersistedCount(), Is.EqualTo(1));
         await h.DoneAsync();
+    }
+
+    [Test]
+    public async Task TheFlowIsStoredAsItWasWhenQueuedNotAsItChangedAfterwards()
+    {
+        var path = _temp.File("s.sqlite");
+        var h = await SessionHarness.StartAsync(("session_path", path), ("session_flush_ms", 60_000));
+        var flow = SampleFlows.Simple(1);
+        flow.Comment = "at the response";
+        await h.Session.ResponseAsync(new HttpFlowContext(flow, CancellationToken.None));
+
+        // The proxy (or anyone) goes on changing the flow without telling the session: the queued snapshot stays.
+        flow.Comment = "changed later";
+        flow.Response!.Headers.Add("X-Late", "1");
+        await h.DoneAsync();
+
+        using var store = SessionStore.Open(path, readOnly: true);
+        var stored = store.ReadAll().Single();
+        Assert.That(stored.Comment, Is.EqualTo("at the response"));
+        Assert.That(((HttpFlow)stored).Response!.Headers.Contains("X-Late"), Is.False);
     }
 
     [Test]
