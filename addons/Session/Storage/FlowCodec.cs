@@ -152,50 +152,41 @@ internal sealed class FlowCodec
 
     private static HostPort? ReadHostPort(P.HostPort? m) => m is null ? null : new HostPort(m.Host, m.Port);
 
-    private static ClientConnection ReadClient(P.ClientConnection m) => new()
+    private static ClientConnection ReadClient(P.ClientConnection m) => ReadCommon(m, new ClientConnection
     {
-        Id = ReadGuid(m.Id),
-        PeerName = ReadHostPort(m.PeerName),
-        SockName = ReadHostPort(m.SockName),
-        TransportProtocol = m.TransportProtocol,
-        Error = m.HasError ? m.Error : null,
-        TlsEstablished = m.TlsEstablished,
-        TlsVersion = m.HasTlsVersion ? m.TlsVersion : null,
-        Sni = m.HasSni ? m.Sni : null,
-        Alpn = m.HasAlpn ? m.Alpn : null,
-        AlpnOffers = [.. m.AlpnOffers],
-        Cipher = m.HasCipher ? m.Cipher : null,
-        CipherList = [.. m.CipherList],
-        CertificateChain = [.. m.CertificateChain.Select(c => c.ToByteArray())],
-        TimestampStart = ReadTimestamp(m.HasTimestampStart, m.TimestampStart),
-        TimestampTlsSetup = ReadTimestamp(m.HasTimestampTlsSetup, m.TimestampTlsSetup),
-        TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd),
         MitmCertificate = m.HasMitmCertificate ? m.MitmCertificate.ToByteArray() : null,
         ProxyMode = m.ProxyMode,
-    };
+    });
 
-    private static ServerConnection ReadServer(P.ServerConnection m) => new()
+    private static ServerConnection ReadServer(P.ServerConnection m) => ReadCommon(m, new ServerConnection
     {
-        Id = ReadGuid(m.Id),
-        PeerName = ReadHostPort(m.PeerName),
-        SockName = ReadHostPort(m.SockName),
-        TransportProtocol = m.TransportProtocol,
-        Error = m.HasError ? m.Error : null,
-        TlsEstablished = m.TlsEstablished,
-        TlsVersion = m.HasTlsVersion ? m.TlsVersion : null,
-        Sni = m.HasSni ? m.Sni : null,
-        Alpn = m.HasAlpn ? m.Alpn : null,
-        AlpnOffers = [.. m.AlpnOffers],
-        Cipher = m.HasCipher ? m.Cipher : null,
-        CipherList = [.. m.CipherList],
-        CertificateChain = [.. m.CertificateChain.Select(c => c.ToByteArray())],
-        TimestampStart = ReadTimestamp(m.HasTimestampStart, m.TimestampStart),
-        TimestampTlsSetup = ReadTimestamp(m.HasTimestampTlsSetup, m.TimestampTlsSetup),
-        TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd),
         Address = ReadHostPort(m.Address),
         TimestampTcpSetup = ReadTimestamp(m.HasTimestampTcpSetup, m.TimestampTcpSetup),
         Via = m.HasVia ? m.Via : null,
-    };
+    });
+
+    /// <summary>Fields 1-16, the same in both connection messages.</summary>
+    private static T ReadCommon<T>(P.IProtoConnection m, T connection)
+        where T : Connection
+    {
+        connection.Id = ReadGuid(m.Id);
+        connection.PeerName = ReadHostPort(m.PeerName);
+        connection.SockName = ReadHostPort(m.SockName);
+        connection.TransportProtocol = m.TransportProtocol;
+        connection.Error = m.HasError ? m.Error : null;
+        connection.TlsEstablished = m.TlsEstablished;
+        connection.TlsVersion = m.HasTlsVersion ? m.TlsVersion : null;
+        connection.Sni = m.HasSni ? m.Sni : null;
+        connection.Alpn = m.HasAlpn ? m.Alpn : null;
+        connection.AlpnOffers = [.. m.AlpnOffers];
+        connection.Cipher = m.HasCipher ? m.Cipher : null;
+        connection.CipherList = [.. m.CipherList];
+        connection.CertificateChain = [.. m.CertificateChain.Select(c => c.ToByteArray())];
+        connection.TimestampStart = ReadTimestamp(m.HasTimestampStart, m.TimestampStart);
+        connection.TimestampTlsSetup = ReadTimestamp(m.HasTimestampTlsSetup, m.TimestampTlsSetup);
+        connection.TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd);
+        return connection;
+    }
 
     private static HttpRequest ReadRequest(P.HttpRequest m, byte[]? bodyApart, bool bodyRequired) => new()
     {
