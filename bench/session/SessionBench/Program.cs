@@ -3,6 +3,7 @@ using Addons.Session.Bench;
 using Addons.Session.Storage;
 
 // Usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]
+//        SessionBench --restore N   (writes N flows, then times reading them all back as a restore does)
 //   (a) one transaction per flow, (b) the best raw batched insert of the same records, and SessionStore.WriteBatch,
 //   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
 //   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
@@ -32,6 +33,8 @@ for (var i = 0; i < args.Length; i++)
         case "--only":
             only = args[++i];
             break;
+        case "--restore":
+            return RestoreBench.Run(int.Parse(args[++i], CultureInfo.InvariantCulture));
         default:
             Console.Error.WriteLine($"Unknown argument {args[i]}; usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]");
             return 2;
