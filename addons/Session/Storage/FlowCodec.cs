@@ -188,35 +188,35 @@ internal sealed class FlowCodec
         return connection;
     }
 
-    private static HttpRequest ReadRequest(P.HttpRequest m, byte[]? bodyApart, bool bodyRequired) => new()
+    private static HttpRequest ReadRequest(P.HttpRequest m, byte[]? bodyApart, bool bodyRequired) => ReadCommon(m, bodyApart, bodyRequired, "request", new HttpRequest
     {
-        HttpVersion = m.HttpVersion,
-        Headers = ReadHeaders(m.Headers),
-        Content = ReadContent(m.HasContent, m.Content, m.HasContentStoredApart, m.ContentStoredApart, bodyApart, bodyRequired, "request"),
-        Stream = m.Stream,
-        Trailers = m.Trailers is { } t ? ReadHeaders(t.Fields) : null,
-        TimestampStart = UnixTicks.To(m.TimestampStart),
-        TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd),
         Method = m.Method,
         Scheme = m.Scheme,
         Authority = m.Authority,
         Host = m.Host,
         Port = m.Port,
         Path = m.Path,
-    };
+    });
 
-    private static HttpResponse ReadResponse(P.HttpResponse m, byte[]? bodyApart, bool bodyRequired) => new()
+    private static HttpResponse ReadResponse(P.HttpResponse m, byte[]? bodyApart, bool bodyRequired) => ReadCommon(m, bodyApart, bodyRequired, "response", new HttpResponse
     {
-        HttpVersion = m.HttpVersion,
-        Headers = ReadHeaders(m.Headers),
-        Content = ReadContent(m.HasContent, m.Content, m.HasContentStoredApart, m.ContentStoredApart, bodyApart, bodyRequired, "response"),
-        Stream = m.Stream,
-        Trailers = m.Trailers is { } t ? ReadHeaders(t.Fields) : null,
-        TimestampStart = UnixTicks.To(m.TimestampStart),
-        TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd),
         StatusCode = m.StatusCode,
         Reason = m.Reason,
-    };
+    });
+
+    /// <summary>Fields 1-8, the same in both message kinds.</summary>
+    private static T ReadCommon<T>(P.IProtoMessage m, byte[]? bodyApart, bool bodyRequired, string side, T message)
+        where T : HttpMessage
+    {
+        message.HttpVersion = m.HttpVersion;
+        message.Headers = ReadHeaders(m.Headers);
+        message.Content = ReadContent(m.HasContent, m.Content, m.HasContentStoredApart, m.ContentStoredApart, bodyApart, bodyRequired, side);
+        message.Stream = m.Stream;
+        message.Trailers = m.Trailers is { } t ? ReadHeaders(t.Fields) : null;
+        message.TimestampStart = UnixTicks.To(m.TimestampStart);
+        message.TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd);
+        return message;
+    }
 
     private static byte[]? ReadContent(bool hasContent, ByteString content, bool isApart, long apartLength, byte[]? bodyApart, bool bodyRequired, string side)
     {
