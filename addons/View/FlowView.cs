@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.Storage;
 using Addons.Abstractions.View;
 
 namespace Addons.View;
@@ -15,6 +18,11 @@ namespace Addons.View;
 /// flow for the garbage collector to trace, and the sorted lists are lists of slot numbers. A key is cached per slot
 /// as two 64-bit numbers (a number, or the first 16 characters of a text), so sorting and searching compare integers
 /// and read a full text only when two keys share those 16 characters.
+/// <para>
+/// A flow is hot (its object in <c>_flows</c>) or cold (only its <see cref="FlowSummary"/> in <c>_cold</c>, the flow
+/// itself in an <see cref="IFlowArchive"/>, loaded when someone asks for it). Keys, marks and most filters are decided
+/// from the summary; a filter the summary cannot decide is asked of the archive for all such flows at once.
+/// </para>
 /// </remarks>
 internal sealed class FlowView
 {
@@ -28,6 +36,8 @@ internal sealed class FlowView
     private readonly Dictionary<Guid, int> _ids = [];
     private readonly Dictionary<Guid, Dictionary<string, string>> _settings = [];
     private Flow?[] _flows = new Flow?[64];
+    private FlowSummary?[]? _cold;
+    private IFlowArchive? _archive;
     private ulong[] _keyHigh = new ulong[64];
     private ulong[] _keyLow = new ulong[64];
     private byte[] _flags = new byte[64];
@@ -39,7 +49,7 @@ internal sealed class FlowView
     // Every flow of the store sorted by the current key, so a filter change is one pass without sorting; and the view.
     private List<int> _sorted = [];
     private readonly List<int> _view = [];
-    private Func<Flow, bool> _filter = static _ => true;
+    private FlowFilter? _filter;
     private int _focus = -1;
 
     public FlowView(Action<object> publish) => _publish = publish;
@@ -69,25 +79,102 @@ internal sealed class FlowView
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The view has {_view.Count} flows.");
             }
 
-            return _flows[_view[Internal(actual)]]!;
+            return FlowAt(_view[Internal(actual)]);
         }
     }
 
-    /// <summary>The flows of the view in display order.</summary>
-    public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => _flows[_view[Internal(i)]]!);
+    /// <summary>The flows of the view in display order (cold ones loaded one at a time).</summary>
+    public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => FlowAt(_view[Internal(i)]));
 
-    /// <summary>Every flow of the store in insertion order.</summary>
-    public IEnumerable<Flow> StoreFlows => _flows.Take(_slots).OfType<Flow>();
+    /// <summary>Every flow of the store in insertion order (cold ones loaded one at a time).</summary>
+    public IEnumerable<Flow> StoreFlows => StoreFlowsWhere(static (_, _) => true);
 
-    public Flow? FocusedFlow => _focus < 0 ? null : _flows[_focus];
+    /// <summary>How many flows of the store are cold (kept in the archive as summaries).</summary>
+    public int ColdCount { get; private set; }
+
+    public Flow? FocusedFlow => _focus < 0 ? null : FlowAt(_focus);
+
+    private Guid? FocusedId => _focus < 0 ? null : IdOf(_focus);
 
     public int? FocusIndex => _focus < 0 ? null : IndexOf(_focus);
 
     public bool InBounds(int index) => index >= 0 && index < _view.Count;
 
-    public Flow? Get(Guid id) => _ids.TryGetValue(id, out var slot) ? _flows[slot] : null;
+    public Flow? Get(Guid id) => _ids.TryGetValue(id, out var slot) ? FlowAt(slot) : null;
+
+    /// <summary>
+    /// The flows of the store in insertion order for which <paramref name="where"/> holds, given the hot flow or the
+    /// cold flow's summary (the other is null); only the cold flows picked are loaded.
+    /// </summary>
+    public IEnumerable<Flow> StoreFlowsWhere(Func<Flow?, FlowSummary?, bool> where)
+    {
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            var flow = _flows[slot];
+            var summary = _cold?[slot];
+            if ((flow is not null || summary is not null) && where(flow, summary))
+            {
+                yield return flow ?? FlowAt(slot);
+            }
+        }
+    }
+
+    /// <summary>The flows of the store not in the view, in insertion order.</summary>
+    public IEnumerable<Flow> HiddenFlows
+    {
+        get
+        {
+            for (var slot = 0; slot < _slots; slot++)
+            {
+                if (IsLive(slot) && !InView(slot))
+                {
+                    yield return FlowAt(slot);
+                }
+            }
+        }
+    }
+
+    /// <summary>The flows of the store that match <paramref name="filter"/>, in insertion order; cold flows the summary cannot decide are asked of the archive at once.</summary>
+    public IReadOnlyList<Flow> StoreFlowsMatching(FlowFilter filter)
+    {
+        var passes = new bool[_slots];
+        var undecided = new List<int>();
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            if (_flows[slot] is { } flow)
+            {
+                passes[slot] = filter.Matches(flow);
+            }
+            else if (_cold?[slot] is { } summary)
+            {
+                if (filter.MatchesSummary(summary) is { } decided)
+                {
+                    passes[slot] = decided;
+                }
+                else
+                {
+                    undecided.Add(slot);
+                }
+            }
+        }
+
+        AskArchive(filter, undecided, slot => passes[slot] = true);
+        var result = new List<Flow>();
+        for (var slot = 0; slot < passes.Length; slot++)
+        {
+            if (passes[slot])
+            {
+                result.Add(FlowAt(slot));
+            }
+        }
+
+        return result;
+    }
 
     public bool Contains(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot);
+
+    /// <summary>Whether the store (not only the view) holds a flow with this id.</summary>
+    public bool StoreContains(Guid id) => _ids.ContainsKey(id);
 
     /// <summary>The display position of a flow in the view, or -1.</summary>
     public int IndexOf(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot) ? IndexOf(slot) : -1;
@@ -108,7 +195,7 @@ internal sealed class FlowView
             InsertSorted(_sorted, slot);
             if (Passes(flow))
             {
-                var before = FocusedFlow;
+                var before = FocusedId;
                 var index = Insert(slot);
                 _publish(new ViewFlowAdded(flow, index));
                 if (_focus < 0 || FocusFollow)
@@ -119,6 +206,57 @@ internal sealed class FlowView
                 PublishFocusChange(before);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes in flows <paramref name="archive"/> holds: a hot flow the summary still describes (and that is not live)
+    /// becomes cold; a flow new to the store is added cold, in order, as <see cref="Add"/> adds (many at once are
+    /// announced as one refresh rather than one message each, which would load every flow). The view keeps cold flows
+    /// of one archive at a time: flows from another while it holds cold flows stay as they are.
+    /// </summary>
+    public void Archive(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
+    {
+        if (_archive is not null && !ReferenceEquals(_archive, archive) && ColdCount > 0)
+        {
+            return;
+        }
+
+        _archive = archive;
+        _cold ??= new FlowSummary?[_flows.Length];
+        var added = new List<int>();
+        foreach (var summary in summaries)
+        {
+            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, summary.Id, out var exists);
+            if (!exists)
+            {
+                known = NewSlot(summary);
+                added.Add(known);
+            }
+            else if (_flows[known] is { Live: false } flow && FlowSummary.Of(flow) == summary)
+            {
+                // The archive's copy is the flow as it is now: the object may go.
+                _flows[known] = null;
+                _cold[known] = summary;
+                ColdCount++;
+            }
+        }
+
+        if (added.Count > 0)
+        {
+            AddCold(added);
+        }
+    }
+
+    /// <summary>The settings of a flow of the store, by id; a flow not in the store is an error.</summary>
+    public IDictionary<string, string> Settings(Guid id)
+    {
+        if (!_ids.ContainsKey(id))
+        {
+            throw new KeyNotFoundException($"Flow {id} is not in the view's store.");
+        }
+
+        ref var settings = ref CollectionsMarshal.GetValueRefOrAddDefault(_settings, id, out _);
+        return settings ??= new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     /// <summary>Re-evaluates flows that changed: they may enter, leave or move within the view.</summary>
@@ -132,7 +270,15 @@ internal sealed class FlowView
                 continue;
             }
 
-            var before = FocusedFlow;
+            var before = FocusedId;
+            if (_flows[slot] is null)
+            {
+                // A cold flow that changed (marked, commented...) is hot again until its new state is archived.
+                _cold![slot] = null;
+                ColdCount--;
+            }
+
+            _flows[slot] = flow;
             var wasInView = InView(slot);
             var passes = Passes(flow);
             if (wasInView && !passes)
@@ -194,7 +340,7 @@ internal sealed class FlowView
                 flow.Kill();
             }
 
-            var before = FocusedFlow;
+            var before = FocusedId;
             if (InView(slot))
             {
                 var index = IndexOf(slot);
@@ -217,10 +363,12 @@ internal sealed class FlowView
     /// <summary>Empties the store and the view.</summary>
     public void Clear()
     {
-        var before = FocusedFlow;
+        var before = FocusedId;
         _ids.Clear();
         _settings.Clear();
         _flows = new Flow?[64];
+        _cold = null;
+        ColdCount = 0;
         _keyHigh = new ulong[64];
         _keyLow = new ulong[64];
         _flags = new byte[64];
@@ -239,10 +387,10 @@ internal sealed class FlowView
     /// <summary>Drops every unmarked flow from the store.</summary>
     public void ClearUnmarked()
     {
-        var before = FocusedFlow;
+        var before = FocusedId;
         for (var slot = 0; slot < _slots; slot++)
         {
-            if (_flows[slot] is { Marked.Length: 0 })
+            if (_flows[slot] is { Marked.Length: 0 } || _cold?[slot] is { Marked.Length: 0 })
             {
                 if (_focus == slot)
                 {
@@ -254,30 +402,30 @@ internal sealed class FlowView
             }
         }
 
-        _sorted.RemoveAll(slot => _flows[slot] is null);
-        _view.RemoveAll(slot => _flows[slot] is null);
+        _sorted.RemoveAll(slot => !IsLive(slot));
+        _view.RemoveAll(slot => !IsLive(slot));
         Compact();
         Refilter(before);
         _publish(StoreRefreshed.Instance);
     }
 
     /// <summary>Sets the filter (null: every flow) and rebuilds the view.</summary>
-    public void SetFilter(Func<Flow, bool>? filter)
+    public void SetFilter(FlowFilter? filter)
     {
-        _filter = filter ?? (static _ => true);
-        Refilter(FocusedFlow);
+        _filter = filter;
+        Refilter(FocusedId);
     }
 
     public void SetMarkedOnly(bool markedOnly)
     {
         MarkedOnly = markedOnly;
-        Refilter(FocusedFlow);
+        Refilter(FocusedId);
     }
 
     /// <summary>Sorts by another key; reversal stays as it is.</summary>
     public void SetOrder(OrderKey order)
     {
-        var before = FocusedFlow;
+        var before = FocusedId;
         Order = order;
         _sorted = order.IsText ? SortByText(order) : SortByNumber(order);
         RebuildView();
@@ -287,7 +435,7 @@ internal sealed class FlowView
 
     public void SetReversed(bool reversed)
     {
-        var before = FocusedFlow;
+        var before = FocusedId;
         Reversed = reversed;
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
@@ -296,7 +444,7 @@ internal sealed class FlowView
     /// <summary>Focuses a flow of the view; a flow not in the view is an error.</summary>
     public void Focus(Flow? flow)
     {
-        var before = FocusedFlow;
+        var before = FocusedId;
         if (flow is null)
         {
             _focus = -1;
@@ -346,16 +494,7 @@ internal sealed class FlowView
     }
 
     /// <summary>The settings of a flow in the store; a flow not in the store is an error.</summary>
-    public IDictionary<string, string> Settings(Flow flow)
-    {
-        if (SlotOf(flow) < 0)
-        {
-            throw new KeyNotFoundException($"Flow {flow.Id} is not in the view's store.");
-        }
-
-        ref var settings = ref CollectionsMarshal.GetValueRefOrAddDefault(_settings, flow.Id, out _);
-        return settings ??= new Dictionary<string, string>(StringComparer.Ordinal);
-    }
+    public IDictionary<string, string> Settings(Flow flow) => Settings(flow.Id);
 
     /// <summary>How many flows have settings (entries go with their flows).</summary>
     public int SettingsCount => _settings.Values.Count(s => s.Count > 0);
@@ -364,22 +503,68 @@ internal sealed class FlowView
     public int InsertionPoint(Flow flow)
     {
         var slot = SlotOf(flow);
-        if (slot < 0)
-        {
-            throw new ArgumentException($"Flow {flow.Id} is not in the view's store.", nameof(flow));
-        }
+        return slot >= 0 ? InsertionPointOf(slot) : throw new ArgumentException($"Flow {flow.Id} is not in the view's store.", nameof(flow));
+    }
 
+    private int InsertionPointOf(int slot)
+    {
         var position = LowerBound(_view, slot);
         return Reversed ? _view.Count - position : position;
     }
 
-    private bool Passes(Flow flow) => (!MarkedOnly || flow.Marked.Length > 0) && _filter(flow);
+    private bool Passes(Flow flow) => (!MarkedOnly || flow.Marked.Length > 0) && (_filter is null || _filter.Matches(flow));
+
+    /// <summary>Whether a cold flow passes, when its summary decides; null when only the archive can tell.</summary>
+    private bool? Passes(FlowSummary summary) =>
+        MarkedOnly && summary.Marked.Length == 0 ? false : _filter is null ? true : _filter.MatchesSummary(summary);
 
     private bool InView(int slot) => (_flags[slot] & InViewFlag) != 0;
 
+    private bool IsLive(int slot) => _flows[slot] is not null || (_cold is not null && _cold[slot] is not null);
+
+    private Guid IdOf(int slot) => _flows[slot]?.Id ?? _cold![slot]!.Id;
+
+    /// <summary>A slot's flow: the hot object, or the cold flow loaded from the archive (a new object each time).</summary>
+    private Flow FlowAt(int slot)
+    {
+        if (_flows[slot] is { } flow)
+        {
+            return flow;
+        }
+
+        var summary = _cold![slot]!;
+        return _archive!.Load(summary.Id)
+            ?? throw new FlowArchiveException($"Flow {summary.Id} is no longer in {_archive.Name}, which the view keeps it in.");
+    }
+
+    /// <summary>
+    /// Asks the archive which of these cold slots match <paramref name="filter"/> and calls <paramref name="passes"/> for
+    /// each; without an archive (it was closed) they do not match.
+    /// </summary>
+    private void AskArchive(FlowFilter? filter, List<int> slots, Action<int> passes)
+    {
+        if (slots.Count == 0 || filter is null || _archive is null)
+        {
+            return;
+        }
+
+        var bySlot = new Dictionary<Guid, int>(slots.Count);
+        foreach (var slot in slots)
+        {
+            bySlot[_cold![slot]!.Id] = slot;
+        }
+
+        foreach (var id in _archive.Match(filter, bySlot.Keys))
+        {
+            if (bySlot.TryGetValue(id, out var slot))
+            {
+                passes(slot);
+            }
+        }
+    }
     private int SlotOf(Flow flow) => _ids.TryGetValue(flow.Id, out var slot) ? slot : -1;
 
-    private int NewSlot(Flow flow)
+    private int NewSlot(Flow? flow)
     {
         if (_slots == _flows.Length)
         {
@@ -388,6 +573,11 @@ internal sealed class FlowView
             Array.Resize(ref _keyHigh, capacity);
             Array.Resize(ref _keyLow, capacity);
             Array.Resize(ref _flags, capacity);
+            if (_cold is not null)
+            {
+                Array.Resize(ref _cold, capacity);
+            }
+
             if (_texts is not null)
             {
                 Array.Resize(ref _texts, capacity);
@@ -397,16 +587,92 @@ internal sealed class FlowView
         var slot = _slots++;
         _flows[slot] = flow;
         _flags[slot] = 0;
-        SetKey(slot, flow);
+        if (flow is not null)
+        {
+            SetKey(slot, flow);
+        }
+
         return slot;
+    }
+
+    private int NewSlot(FlowSummary summary)
+    {
+        var slot = NewSlot((Flow?)null);
+        _cold![slot] = summary;
+        ColdCount++;
+        SetKey(slot, summary);
+        return slot;
+    }
+
+    /// <summary>Puts new cold slots into the sorted store and the view, and moves the focus as adding them one by one would.</summary>
+    private void AddCold(List<int> added)
+    {
+        var before = FocusedId;
+        var bulk = added.Count > 1024;
+        if (bulk)
+        {
+            _sorted = Order.IsText ? SortByText(Order) : SortByNumber(Order);
+        }
+        else
+        {
+            foreach (var slot in added)
+            {
+                InsertSorted(_sorted, slot);
+            }
+        }
+
+        var undecided = new List<int>();
+        foreach (var slot in added)
+        {
+            switch (Passes(_cold![slot]!))
+            {
+                case true:
+                    _flags[slot] |= InViewFlag;
+                    break;
+                case null:
+                    undecided.Add(slot);
+                    break;
+            }
+        }
+
+        AskArchive(_filter, undecided, slot => _flags[slot] |= InViewFlag);
+        var entered = added.Where(InView).ToList();
+        if (bulk)
+        {
+            RebuildView();
+            _publish(ViewRefreshed.Instance);
+        }
+        else
+        {
+            foreach (var slot in entered)
+            {
+                _flags[slot] &= unchecked((byte)~InViewFlag);
+                var index = Insert(slot);
+                _publish(new ViewFlowAdded(FlowAt(slot), index));
+            }
+        }
+
+        if (entered.Count > 0 && (_focus < 0 || FocusFollow))
+        {
+            // One by one, the first added flow takes a missing focus, and with focus-follow each takes it in turn.
+            _focus = FocusFollow ? entered[^1] : entered[0];
+        }
+
+        PublishFocusChange(before);
     }
 
     /// <summary>Drops a slot from the store (the caller has taken it out of the sorted lists).</summary>
     private void Forget(int slot)
     {
-        var flow = _flows[slot]!;
-        _ids.Remove(flow.Id);
-        _settings.Remove(flow.Id);
+        var id = IdOf(slot);
+        _ids.Remove(id);
+        _settings.Remove(id);
+        if (_flows[slot] is null)
+        {
+            _cold![slot] = null;
+            ColdCount--;
+        }
+
         _flows[slot] = null;
         _flags[slot] = 0;
         _holes++;
@@ -419,7 +685,7 @@ internal sealed class FlowView
         var next = 0;
         for (var slot = 0; slot < _slots; slot++)
         {
-            if (_flows[slot] is null)
+            if (!IsLive(slot))
             {
                 map[slot] = -1;
                 continue;
@@ -427,6 +693,11 @@ internal sealed class FlowView
 
             map[slot] = next;
             _flows[next] = _flows[slot];
+            if (_cold is not null)
+            {
+                _cold[next] = _cold[slot];
+            }
+
             _keyHigh[next] = _keyHigh[slot];
             _keyLow[next] = _keyLow[slot];
             _flags[next] = _flags[slot];
@@ -435,11 +706,16 @@ internal sealed class FlowView
                 _texts[next] = _texts[slot];
             }
 
-            _ids[_flows[next]!.Id] = next;
+            _ids[IdOf(next)] = next;
             next++;
         }
 
         Array.Clear(_flows, next, _slots - next);
+        if (_cold is not null)
+        {
+            Array.Clear(_cold, next, _slots - next);
+        }
+
         _slots = next;
         _holes = 0;
         for (var i = 0; i < _sorted.Count; i++)
@@ -456,25 +732,37 @@ internal sealed class FlowView
     }
 
     /// <summary>Evaluates the filter on every flow and rebuilds the view; <paramref name="before"/> is the focus the caller saw.</summary>
-    private void Refilter(Flow? before)
+    private void Refilter(Guid? before)
     {
-        var focusLeft = _focus >= 0 && !Passes(_flows[_focus]!);
-
         // Flows are visited in insertion order, which is the order they lie in memory.
         var flows = _flows;
+        var cold = _cold;
         var flags = _flags;
+        var undecided = new ConcurrentBag<List<int>>();
         Parallel.For(0, (_slots + ChunkSize - 1) / ChunkSize, chunk =>
         {
+            List<int>? unknown = null;
             var end = Math.Min((chunk + 1) * ChunkSize, _slots);
             for (var slot = chunk * ChunkSize; slot < end; slot++)
             {
                 MemoryAhead.Fetch(flows, slot);
-                if (flows[slot] is { } flow)
+                bool? passes = flows[slot] is { } flow ? Passes(flow) : cold?[slot] is { } summary ? Passes(summary) : false;
+                if (passes is null)
                 {
-                    flags[slot] = Passes(flow) ? (byte)(flags[slot] | InViewFlag) : (byte)(flags[slot] & ~InViewFlag);
+                    (unknown ??= []).Add(slot);
+                    passes = false;
                 }
+
+                flags[slot] = passes.Value ? (byte)(flags[slot] | InViewFlag) : (byte)(flags[slot] & ~InViewFlag);
+            }
+
+            if (unknown is not null)
+            {
+                undecided.Add(unknown);
             }
         });
+        AskArchive(_filter, [.. undecided.SelectMany(x => x)], slot => flags[slot] |= InViewFlag);
+        var focusLeft = _focus >= 0 && !InView(_focus);
         RebuildView();
 
         if (_view.Count == 0)
@@ -488,7 +776,7 @@ internal sealed class FlowView
         else if (focusLeft)
         {
             // The focus goes to the flow that now stands where the lost one would be.
-            var position = Math.Min(InsertionPoint(_flows[_focus]!), _view.Count - 1);
+            var position = Math.Min(InsertionPointOf(_focus), _view.Count - 1);
             _focus = _view[Internal(position)];
         }
 
@@ -516,6 +804,7 @@ internal sealed class FlowView
         _arena = null;
         var items = LiveItems();
         var flows = _flows;
+        var cold = _cold;
         Parallel.For(0, (items.Length + ChunkSize - 1) / ChunkSize, chunk =>
         {
             var end = Math.Min((chunk + 1) * ChunkSize, items.Length);
@@ -523,7 +812,7 @@ internal sealed class FlowView
             {
                 var slot = items[i].Slot;
                 MemoryAhead.Fetch(flows, slot);
-                var key = Biased(order.NumberOf(flows[slot]!));
+                var key = Biased(flows[slot] is { } flow ? order.NumberOf(flow) : order.NumberOf(cold![slot]!));
                 _keyHigh[slot] = key;
                 _keyLow[slot] = 0;
                 _flags[slot] &= unchecked((byte)~InexactFlag);
@@ -542,6 +831,7 @@ internal sealed class FlowView
         var texts = new TextRef[_flows.Length];
         var items = new TextSortItem[live.Length];
         var flows = _flows;
+        var cold = _cold;
         var anyInexact = false;
         Parallel.For(0, chunks, chunk =>
         {
@@ -555,7 +845,7 @@ internal sealed class FlowView
                 var slot = live[i].Slot;
                 MemoryAhead.Fetch(flows, slot);
                 int length;
-                while ((length = order.WriteText(flows[slot]!, block.AsSpan(used))) < 0)
+                while ((length = flows[slot] is { } flow ? order.WriteText(flow, block.AsSpan(used)) : WriteText(order.TextOf(cold![slot]!), block.AsSpan(used))) < 0)
                 {
                     Array.Resize(ref block, Math.Max(block.Length * 2, used - length));
                 }
@@ -638,7 +928,7 @@ internal sealed class FlowView
         var next = 0;
         for (var slot = 0; slot < _slots; slot++)
         {
-            if (_flows[slot] is not null)
+            if (IsLive(slot))
             {
                 items[next++] = new SortItem(0, 0, slot);
             }
@@ -696,7 +986,23 @@ internal sealed class FlowView
             return;
         }
 
-        var text = Order.TextOf(flow);
+        SetTextKey(slot, Order.TextOf(flow));
+    }
+
+    private void SetKey(int slot, FlowSummary summary)
+    {
+        if (!Order.IsText)
+        {
+            _keyHigh[slot] = Biased(Order.NumberOf(summary));
+            _keyLow[slot] = 0;
+            return;
+        }
+
+        SetTextKey(slot, Order.TextOf(summary));
+    }
+
+    private void SetTextKey(int slot, string text)
+    {
         var (high, low, exact) = TextSortItem.Abbreviate(text);
         _keyHigh[slot] = high;
         _keyLow[slot] = low;
@@ -751,6 +1057,9 @@ internal sealed class FlowView
         return a.CompareTo(b);
     }
 
+    /// <summary>Copies a text key as <see cref="OrderKey.WriteText"/> does: its length, or minus the room it needs.</summary>
+    private static int WriteText(string text, Span<char> destination) => text.TryCopyTo(destination) ? text.Length : -text.Length;
+
     /// <summary>A number as an unsigned key that orders the same way.</summary>
     private static ulong Biased(long number) => unchecked((ulong)(number ^ long.MinValue));
 
@@ -782,7 +1091,7 @@ internal sealed class FlowView
         var index = LowerBound(list, slot);
         return index < list.Count && list[index] == slot
             ? index
-            : throw new InvalidOperationException($"Flow {_flows[slot]?.Id} is not where its key says.");
+            : throw new InvalidOperationException($"Flow {IdOf(slot)} is not where its key says.");
     }
 
     private void RemoveFromView(int slot)
@@ -825,9 +1134,9 @@ internal sealed class FlowView
     }
 
     /// <summary>Reports a change of the focused flow (a shift of its index alone is not a change).</summary>
-    private void PublishFocusChange(Flow? before)
+    private void PublishFocusChange(Guid? before)
     {
-        if (!ReferenceEquals(before, FocusedFlow))
+        if (before != FocusedId)
         {
             _publish(new ViewFocusChanged(FocusedFlow, FocusIndex));
         }

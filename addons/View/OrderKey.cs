@@ -8,13 +8,20 @@ namespace Addons.View;
 /// </summary>
 internal sealed class OrderKey
 {
-    public static readonly OrderKey Time = new("time", f => f.TimestampCreated.UtcTicks);
+    public static readonly OrderKey Time = new("time", f => f.TimestampCreated.UtcTicks, s => s.TimestampCreated.UtcTicks);
 
-    public static readonly OrderKey Method = new("method", f => f is HttpFlow h ? h.Request.Method.ToUpperInvariant() : f.Type.ToString().ToUpperInvariant(), WriteMethod);
+    public static readonly OrderKey Method = new(
+        "method",
+        f => f is HttpFlow h ? h.Request.Method.ToUpperInvariant() : f.Type.ToString().ToUpperInvariant(),
+        WriteMethod,
+        s => s.Type == FlowType.Http ? s.Method.ToUpperInvariant() : s.Type.ToString().ToUpperInvariant());
 
-    public static readonly OrderKey Url = new("url", f => f is HttpFlow h ? h.Request.Url : f.Server.Address?.ToString() ?? "", WriteUrl);
+    public static readonly OrderKey Url = new("url", f => f is HttpFlow h ? h.Request.Url : f.Server.Address?.ToString() ?? "", WriteUrl, s => s.Url);
 
-    public static readonly OrderKey Size = new("size", f => f is HttpFlow h ? (h.Request.Content?.Length ?? 0) + (h.Response?.Content?.Length ?? 0) : 0);
+    public static readonly OrderKey Size = new(
+        "size",
+        f => f is HttpFlow h ? (h.Request.Content?.Length ?? 0) + (long)(h.Response?.Content?.Length ?? 0) : 0,
+        s => s.Size);
 
     /// <summary>The names, sorted, as view.order.options lists them.</summary>
     public static readonly IReadOnlyList<OrderKey> All = [Method, Size, Time, Url];
@@ -22,21 +29,25 @@ internal sealed class OrderKey
     private readonly Func<Flow, long>? _number;
     private readonly Func<Flow, string>? _text;
     private readonly TextWriter? _write;
+    private readonly Func<FlowSummary, long>? _summaryNumber;
+    private readonly Func<FlowSummary, string>? _summaryText;
 
     /// <summary>Writes a flow's text key into <paramref name="destination"/>: its length, or minus the room it needs.</summary>
     private delegate int TextWriter(Flow flow, Span<char> destination);
 
-    private OrderKey(string name, Func<Flow, long> number)
+    private OrderKey(string name, Func<Flow, long> number, Func<FlowSummary, long> summaryNumber)
     {
         Name = name;
         _number = number;
+        _summaryNumber = summaryNumber;
     }
 
-    private OrderKey(string name, Func<Flow, string> text, TextWriter write)
+    private OrderKey(string name, Func<Flow, string> text, TextWriter write, Func<FlowSummary, string> summaryText)
     {
         Name = name;
         _text = text;
         _write = write;
+        _summaryText = summaryText;
     }
 
     public string Name { get; }
@@ -52,8 +63,16 @@ internal sealed class OrderKey
     /// <summary>The key of a text order.</summary>
     public string TextOf(Flow flow) => _text is { } text ? text(flow) : throw new InvalidOperationException($"The {Name} order is a number.");
 
+    /// <summary>The key of a numeric order for a cold flow: the same number as <see cref="NumberOf(Flow)"/> gives for the flow it summarizes.</summary>
+    public long NumberOf(FlowSummary summary) =>
+        _summaryNumber is { } number ? number(summary) : throw new InvalidOperationException($"The {Name} order is a text.");
+
+    /// <summary>The key of a text order for a cold flow: the same text as <see cref="TextOf(Flow)"/> gives for the flow it summarizes.</summary>
+    public string TextOf(FlowSummary summary) =>
+        _summaryText is { } text ? text(summary) : throw new InvalidOperationException($"The {Name} order is a number.");
+
     /// <summary>
-    /// Writes the key of a text order, the same characters as <see cref="TextOf"/> without making a string: the
+    /// Writes the key of a text order, the same characters as <see cref="TextOf(Flow)"/> without making a string: the
     /// number of characters written, or minus the room needed when <paramref name="destination"/> is too small.
     /// </summary>
     public int WriteText(Flow flow, Span<char> destination) =>

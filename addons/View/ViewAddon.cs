@@ -48,6 +48,7 @@ public sealed partial class ViewAddon : Addon
         _reversedOption = loader.AddOption("view_order_reversed", false, "Reverse the order of the view.");
         _focusFollowOption = loader.AddOption("focus_follow", false, "Move the focus to each new flow that enters the view.");
         loader.Bus.Subscribe<Abstractions.View.FlowsLoaded>(Load);
+        loader.Bus.Subscribe<Abstractions.Storage.FlowsArchived>(Archive);
 
         loader.AddCommand("view.focus.go", (int offset) => Do(() => _view.Go(offset)), "Focus the flow at this position; negative counts from the end.");
         loader.AddCommand("view.focus.next", () => Do(() => _view.Step(1)), "Focus the next flow.");
@@ -97,7 +98,7 @@ public sealed partial class ViewAddon : Addon
             _view.FocusFollow = _focusFollowOption.Value;
             if (context.Updated.Contains("view_filter"))
             {
-                _view.SetFilter(filter is null ? null : filter.Matches);
+                _view.SetFilter(filter);
             }
 
             if (context.Updated.Contains("view_order") && order != _view.Order)
@@ -163,6 +164,31 @@ public sealed partial class ViewAddon : Addon
         }
     });
 
+    /// <summary>
+    /// Flows a storage addon holds: those still as it stored them leave memory (cold, kept as summaries), those new to
+    /// the store (a restored session) come in cold, with their settings.
+    /// </summary>
+    private void Archive(Abstractions.Storage.FlowsArchived archived) => Do(() =>
+    {
+        _view.Archive(archived.Archive, archived.Flows);
+        if (archived.Settings is null)
+        {
+            return;
+        }
+
+        foreach (var (id, settings) in archived.Settings)
+        {
+            if (_view.StoreContains(id))
+            {
+                var target = _view.Settings(id);
+                foreach (var (key, value) in settings)
+                {
+                    target[key] = value;
+                }
+            }
+        }
+    });
+
     /// <summary>Adds flows directly (for tests and loaders), as requestheaders does.</summary>
     internal void Add(params Flow[] flows) => Do(() => _view.Add(flows));
 
@@ -182,11 +208,11 @@ public sealed partial class ViewAddon : Addon
                 case "@shown":
                     return [.. _view.Flows];
                 case "@hidden":
-                    return [.. _view.StoreFlows.Where(f => !_view.Contains(f))];
+                    return [.. _view.HiddenFlows];
                 case "@marked":
-                    return [.. _view.StoreFlows.Where(f => f.Marked.Length > 0)];
+                    return [.. _view.StoreFlowsWhere(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length > 0)];
                 case "@unmarked":
-                    return [.. _view.StoreFlows.Where(f => f.Marked.Length == 0)];
+                    return [.. _view.StoreFlowsWhere(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length == 0)];
             }
 
             if (IdList().IsMatch(spec))
@@ -201,7 +227,7 @@ public sealed partial class ViewAddon : Addon
                 throw new CommandException(error.Message);
             }
 
-            return [.. _view.StoreFlows.Where(filter.Matches)];
+            return _view.StoreFlowsMatching(filter);
         }
     }
 

@@ -1,3 +1,4 @@
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.View;
 
@@ -69,9 +70,10 @@ public sealed class FlowViewOrderTests
         view.SetOrder(OrderKey.Url);
         view.Focus(flows[1]);
 
-        view.SetFilter(f => ((HttpFlow)f).Request.Method == "POST");
+        var filter = FlowFilter.Parse("~m ^POST$");
+        view.SetFilter(filter);
 
-        var expected = Reference(flows, OrderKey.Url).Where(f => ((HttpFlow)f).Request.Method == "POST").ToList();
+        var expected = Reference(flows, OrderKey.Url).Where(filter.Matches).ToList();
         Assert.That(view.Flows, Is.EqualTo(expected));
         Assert.That(view.FocusedFlow, Is.Not.Null);
         Assert.That(((HttpFlow)view.FocusedFlow!).Request.Method, Is.EqualTo("POST"));
@@ -102,12 +104,12 @@ public sealed class FlowViewOrderTests
     /// <summary>A path whose URL shares its first 48 characters with others and differs after them.</summary>
     private static string Long(int length, string end) => "/" + new string('x', length) + end;
 
-    private static List<Flow> Reference(IEnumerable<Flow> flows, OrderKey order) =>
+    internal static List<Flow> Reference(IEnumerable<Flow> flows, OrderKey order) =>
         order.IsText
             ? [.. flows.Select((f, i) => (f, i)).OrderBy(p => order.TextOf(p.f), StringComparer.Ordinal).ThenBy(p => p.i).Select(p => p.f)]
             : [.. flows.Select((f, i) => (f, i)).OrderBy(p => order.NumberOf(p.f)).ThenBy(p => p.i).Select(p => p.f)];
 
-    private static HttpFlow RandomFlow(Random random)
+    internal static HttpFlow RandomFlow(Random random)
     {
         var flow = ViewHarness.T(method: random.Next(3) switch { 0 => "get", 1 => "POST", _ => "put" }, created: random.Next(50));
         flow.Request.Host = Hosts[random.Next(Hosts.Length)];

@@ -14,5 +14,8 @@ internal sealed class AllNode : FilterNode
 
     public override bool Matches(Flow flow) => true;
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => true;
+
     public override string Describe() => "every flow";
 }

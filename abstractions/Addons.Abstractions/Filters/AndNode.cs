@@ -11,6 +11,20 @@ internal sealed class AndNode(FilterNode left, FilterNode right) : FilterNode
 
     public override bool Matches(Flow flow) => Left.Matches(flow) && Right.Matches(flow);
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary)
+    {
+        // Kleene logic: one false side decides, whatever the other.
+        var left = Left.Matches(summary);
+        if (left == false)
+        {
+            return false;
+        }
+
+        var right = Right.Matches(summary);
+        return right == false ? false : left == true && right == true ? true : null;
+    }
+
     public override string Describe() => DescribeOperand(Left) + " and " + DescribeOperand(Right);
 
     private static string DescribeOperand(FilterNode operand) =>

@@ -27,5 +27,9 @@ internal sealed class DomainNode(FilterRegex regex) : FilterNode
         return regex.IsMatch(prettyHost);
     }
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) =>
+        summary.Type == FlowType.Http && (regex.IsMatch(summary.Host) || (summary.PrettyHost is { } prettyHost && regex.IsMatch(prettyHost)));
+
     public override string Describe() => "domain matches " + regex.Description;
 }

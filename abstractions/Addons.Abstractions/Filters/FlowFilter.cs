@@ -110,6 +110,19 @@ public sealed class FlowFilter
         return _root.Matches(flow);
     }
 
+    /// <summary>
+    /// Whether a flow with this summary matches, when the summary decides it: <c>true</c> or <c>false</c>, always
+    /// what <see cref="Matches"/> would say of the flow; <c>null</c> when the filter needs more of the flow than the
+    /// summary holds (headers, bodies, addresses, metadata...). <c>~m</c>, <c>~u</c>, bare words, <c>~d</c>, <c>~c</c>,
+    /// <c>~q</c>, <c>~s</c>, <c>~e</c>, <c>~marked</c>, <c>~marker</c>, the flow types and <c>~all</c> are decided, and so
+    /// is any combination whose undecided parts cannot change the result (<c>~c 404 | ~h x</c> on a 404).
+    /// </summary>
+    public bool? MatchesSummary(FlowSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return _root.Matches(summary);
+    }
+
     /// <summary>A human description, such as <c>method matches /get/i and status code is 404</c>.</summary>
     public override string ToString() => _description;
 }

@@ -62,6 +62,21 @@ internal static class FlowText
         return authority.Length > 0;
     }
 
+    /// <summary>The URL as the client saw it (see <see cref="AppendPrettyUrl"/>), as a string.</summary>
+    public static string PrettyUrl(HttpRequest request)
+    {
+        var url = new PooledTextBuilder(stackalloc char[256]);
+        try
+        {
+            AppendPrettyUrl(request, ref url);
+            return url.Text.ToString();
+        }
+        finally
+        {
+            url.Dispose();
+        }
+    }
+
     /// <summary>
     /// Appends the URL as the client saw it: for CONNECT the authority; otherwise scheme, the host and port the client
     /// named (the default port when it named none; left out when it is the scheme's default) and the path.

@@ -9,6 +9,9 @@ internal sealed class FlowTypeNode(FlowType type) : FilterNode
 
     public override bool Matches(Flow flow) => flow.Type == Type;
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Type == Type;
+
     public override string Describe() => Type switch
     {
         FlowType.Http => "is an HTTP flow",

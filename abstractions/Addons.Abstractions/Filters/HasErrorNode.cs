@@ -7,5 +7,8 @@ internal sealed class HasErrorNode : FilterNode
 {
     public override bool Matches(Flow flow) => flow.Error is not null;
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.HasError;
+
     public override string Describe() => "has error";
 }

@@ -7,5 +7,8 @@ internal sealed class HasResponseNode : FilterNode
 {
     public override bool Matches(Flow flow) => flow is HttpFlow { Response: not null };
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Type == FlowType.Http && summary.StatusCode is not null;
+
     public override string Describe() => "has response";
 }

@@ -7,5 +7,8 @@ internal sealed class MarkedNode : FilterNode
 {
     public override bool Matches(Flow flow) => !string.IsNullOrEmpty(flow.Marked);
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Marked.Length > 0;
+
     public override string Describe() => "is marked";
 }

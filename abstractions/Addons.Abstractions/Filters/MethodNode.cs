@@ -7,5 +7,8 @@ internal sealed class MethodNode(FilterRegex regex) : FilterNode
 {
     public override bool Matches(Flow flow) => flow is HttpFlow http && regex.IsMatch(http.Request.Method);
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Type == FlowType.Http && regex.IsMatch(summary.Method);
+
     public override string Describe() => "method matches " + regex.Description;
 }

@@ -9,6 +9,9 @@ internal sealed class NotNode(FilterNode operand) : FilterNode
 
     public override bool Matches(Flow flow) => !Operand.Matches(flow);
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => !Operand.Matches(summary);
+
     public override string Describe() =>
         Operand is AndNode or OrNode ? "not (" + Operand.Describe() + ")" : "not " + Operand.Describe();
 }

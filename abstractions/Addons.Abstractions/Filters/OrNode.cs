@@ -11,6 +11,20 @@ internal sealed class OrNode(FilterNode left, FilterNode right) : FilterNode
 
     public override bool Matches(Flow flow) => Left.Matches(flow) || Right.Matches(flow);
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary)
+    {
+        // Kleene logic: one true side decides, whatever the other.
+        var left = Left.Matches(summary);
+        if (left == true)
+        {
+            return true;
+        }
+
+        var right = Right.Matches(summary);
+        return right == true ? true : left == false && right == false ? false : null;
+    }
+
     public override string Describe() => DescribeOperand(Left) + " or " + DescribeOperand(Right);
 
     private static string DescribeOperand(FilterNode operand) =>

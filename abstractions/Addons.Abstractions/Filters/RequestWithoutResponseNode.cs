@@ -7,5 +7,8 @@ internal sealed class RequestWithoutResponseNode : FilterNode
 {
     public override bool Matches(Flow flow) => flow is HttpFlow { Response: null };
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Type == FlowType.Http && summary.StatusCode is null;
+
     public override string Describe() => "request without response";
 }

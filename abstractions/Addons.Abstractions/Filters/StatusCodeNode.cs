@@ -8,5 +8,8 @@ internal sealed class StatusCodeNode(int statusCode) : FilterNode
 {
     public override bool Matches(Flow flow) => flow is HttpFlow { Response: { } response } && response.StatusCode == statusCode;
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Type == FlowType.Http && summary.StatusCode == statusCode;
+
     public override string Describe() => "status code is " + statusCode.ToString(CultureInfo.InvariantCulture);
 }

@@ -24,5 +24,8 @@ internal sealed class UrlNode(FilterRegex regex) : FilterNode
         }
     }
 
+    /// <inheritdoc />
+    public override bool? Matches(FlowSummary summary) => summary.Type == FlowType.Http && regex.IsMatch(summary.PrettyUrl);
+
     public override string Describe() => "url matches " + regex.Description;
 }

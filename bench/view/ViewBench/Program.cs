@@ -45,7 +45,7 @@ for (var round = 0; round < 3; round++)
 {
     foreach (var expression in filters)
     {
-        warmUp.Model.SetFilter(FlowFilter.Parse(expression).Matches);
+        warmUp.Model.SetFilter(FlowFilter.Parse(expression));
     }
 
     warmUp.Model.SetFilter(null);
@@ -85,7 +85,7 @@ foreach (var expression in filters)
 {
     var filter = FlowFilter.Parse(expression);
     clock.Restart();
-    model.SetFilter(filter.Matches);
+    model.SetFilter(filter);
     filterResults[expression] = new { seconds = clock.Elapsed.TotalSeconds, matched = model.Count };
 }
 

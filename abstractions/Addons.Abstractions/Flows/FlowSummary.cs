@@ -1,0 +1,74 @@
+using Addons.Abstractions.Filters;
+
+namespace Addons.Abstractions.Flows;
+
+/// <summary>
+/// What a flow that left memory (a cold flow, kept in a <see cref="Storage.IFlowArchive"/>) still shows without being
+/// loaded: its id, the View's order keys and the fields the cheap filter operators read. The View keeps one per cold
+/// flow; <see cref="FlowFilter.MatchesSummary"/> decides most filters from it.
+/// </summary>
+/// <remarks>
+/// Two summaries of the same flow state are equal (record equality), so a holder can tell whether a summary still
+/// describes a flow it holds: <c>FlowSummary.Of(flow) == summary</c>.
+/// </remarks>
+/// <param name="Id">The flow's id.</param>
+/// <param name="Type">The kind of flow.</param>
+/// <param name="TimestampCreated">When the flow was created (the time order).</param>
+/// <param name="Method">The request method as sent (HTTP flows), else empty.</param>
+/// <param name="Url">The request URL, as <see cref="HttpRequest.Url"/> (HTTP flows), else the server's address (the url order).</param>
+/// <param name="PrettyUrl">The URL as the client saw it, host and port from the Host header (what <c>~u</c> matches); the same text as <paramref name="Url"/> when they agree.</param>
+/// <param name="Host">The request host (HTTP flows), else empty.</param>
+/// <param name="PrettyHost">The host named by the request's Host header, or <c>null</c> when it has none (<c>~d</c> matches either host).</param>
+/// <param name="StatusCode">The response status code, or <c>null</c> without a response.</param>
+/// <param name="HasError">Whether the flow has an error.</param>
+/// <param name="Size">The request body's length plus the response body's (the size order).</param>
+/// <param name="Marked">The marker, empty when the flow is not marked.</param>
+public sealed record FlowSummary(
+    Guid Id,
+    FlowType Type,
+    DateTimeOffset TimestampCreated,
+    string Method,
+    string Url,
+    string PrettyUrl,
+    string Host,
+    string? PrettyHost,
+    int? StatusCode,
+    bool HasError,
+    long Size,
+    string Marked)
+{
+    /// <summary>The summary of <paramref name="flow"/> as it is now.</summary>
+    public static FlowSummary Of(Flow flow)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        if (flow is not HttpFlow http)
+        {
+            var address = flow.Server.Address?.ToString() ?? "";
+            return new FlowSummary(flow.Id, flow.Type, flow.TimestampCreated, "", address, address, "", null, null, flow.Error is not null, 0, flow.Marked);
+        }
+
+        var request = http.Request;
+        var url = request.Url;
+        var prettyUrl = FlowText.PrettyUrl(request);
+        string? prettyHost = null;
+        if (FlowText.TryGetClientAuthority(request, out var authority))
+        {
+            FlowText.SplitAuthority(authority, out var host, out _);
+            prettyHost = host.SequenceEqual(request.Host) ? request.Host : host.ToString();
+        }
+
+        return new FlowSummary(
+            flow.Id,
+            flow.Type,
+            flow.TimestampCreated,
+            request.Method,
+            url,
+            prettyUrl.AsSpan().SequenceEqual(url) ? url : prettyUrl,
+            request.Host,
+            prettyHost,
+            http.Response?.StatusCode,
+            flow.Error is not null,
+            (request.Content?.Length ?? 0) + (long)(http.Response?.Content?.Length ?? 0),
+            flow.Marked);
+    }
+}

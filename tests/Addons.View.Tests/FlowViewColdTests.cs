@@ -1,0 +1,227 @@
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.View;
+
+namespace Addons.View.Tests;
+
+/// <summary>
+/// Cold flows: kept by an archive, held by the view as summaries. The view with cold flows must show exactly what it
+/// shows with every flow in memory, under every order and filter, and load a cold flow only when it is asked for.
+/// </summary>
+public sealed class FlowViewColdTests
+{
+    private static readonly string[] Filters =
+    [
+        "~m POST & ~u /api", "~c 404 | ~h x-debug", "~b secret", "~marked", "!~m get", "~d host1 | ~u :8443", "~h x-debug",
+    ];
+
+    [TestCase("time")]
+    [TestCase("url")]
+    [TestCase("method")]
+    [TestCase("size")]
+    public void AViewWithColdFlowsShowsWhatTheSameViewInMemoryShows(string orderName)
+    {
+        var order = OrderKey.Find(orderName)!;
+        var random = new Random(17);
+        var flows = Enumerable.Range(0, 3_000).Select(_ => Varied(random)).ToList();
+        var hot = new FlowView(_ => { });
+        var cold = new FlowView(_ => { });
+        var archive = new InMemoryArchive();
+        hot.Add(flows);
+        cold.Add(flows);
+
+        // Two of three go cold; the rest stay in memory.
+        cold.Archive(archive, archive.Store(flows.Where((_, i) => i % 3 != 0)));
+        Assert.That(cold.ColdCount, Is.EqualTo(2_000));
+
+        hot.SetOrder(order);
+        cold.SetOrder(order);
+        Assert.That(Ids(cold.Flows), Is.EqualTo(Ids(hot.Flows)), "no filter");
+        foreach (var expression in Filters)
+        {
+            var filter = FlowFilter.Parse(expression);
+            hot.SetFilter(filter);
+            cold.SetFilter(filter);
+            Assert.That(Ids(cold.Flows), Is.EqualTo(Ids(hot.Flows)), expression);
+            Assert.That(Ids(cold.StoreFlowsMatching(filter)), Is.EqualTo(Ids(hot.StoreFlowsMatching(filter))), expression);
+        }
+
+        hot.SetMarkedOnly(true);
+        cold.SetMarkedOnly(true);
+        Assert.That(Ids(cold.Flows), Is.EqualTo(Ids(hot.Flows)), "marked only");
+        Assert.That(cold.ColdCount, Is.EqualTo(2_000), "reading the view does not bring cold flows back");
+    }
+
+    [Test]
+    public void OnlyTheFlowsTheSummaryCannotDecideAreAskedOfTheArchive()
+    {
+        var random = new Random(5);
+        var flows = Enumerable.Range(0, 200).Select(_ => Varied(random)).ToList();
+        var view = new FlowView(_ => { });
+        var archive = new InMemoryArchive();
+        view.Add(flows);
+        view.Archive(archive, archive.Store(flows));
+        var loadsBefore = archive.Loads;
+
+        view.SetFilter(FlowFilter.Parse("~m POST & ~u /api"));
+        Assert.That(archive.Matches, Is.Empty, "method and URL are in the summary");
+        Assert.That(archive.Loads, Is.EqualTo(loadsBefore), "no flow was loaded to filter");
+
+        view.SetFilter(FlowFilter.Parse("~c 404 | ~h x-debug"));
+        var notFound = flows.Count(f => f.Response?.StatusCode == 404);
+        Assert.That(archive.Matches, Has.Count.EqualTo(1));
+        Assert.That(archive.Matches[0], Has.Count.EqualTo(flows.Count - notFound), "the 404s are decided by the summary");
+    }
+
+    [Test]
+    public void AFlowThatChangedSinceItWasStoredStaysInMemory()
+    {
+        var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
+        var view = new FlowView(_ => { });
+        var archive = new InMemoryArchive();
+        view.Add(flows);
+        var summaries = archive.Store(flows);
+        flows[1].Marked = ":default:";
+        flows[2].Live = true;
+
+        view.Archive(archive, summaries);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.ColdCount, Is.EqualTo(1));
+            Assert.That(view.Get(flows[0].Id), Is.Not.SameAs(flows[0]), "the stored copy is loaded");
+            Assert.That(view.Get(flows[1].Id), Is.SameAs(flows[1]), "changed after it was stored");
+            Assert.That(view.Get(flows[2].Id), Is.SameAs(flows[2]), "still live");
+        });
+    }
+
+    [Test]
+    public void AColdFlowThatIsUpdatedComesBackIntoMemoryAndMoves()
+    {
+        var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
+        var messages = new List<object>();
+        var view = new FlowView(messages.Add);
+        var archive = new InMemoryArchive();
+        view.Add(flows);
+        view.SetFilter(FlowFilter.Parse("~marked"));
+        view.Archive(archive, archive.Store(flows));
+
+        var loaded = view.Get(flows[1].Id)!;
+        loaded.Marked = ":default:";
+        messages.Clear();
+        view.Update([loaded]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.ColdCount, Is.EqualTo(2));
+            Assert.That(view.Flows, Is.EqualTo(new[] { loaded }));
+            Assert.That(messages.OfType<ViewFlowAdded>().Single().Flow, Is.SameAs(loaded));
+        });
+    }
+
+    [Test]
+    public void ColdFlowsNewToTheStoreArriveInOrderWithTheFocusOnTheFirst()
+    {
+        var flows = Enumerable.Range(0, 2_000).Select(i => ViewHarness.T(created: 2_000 - i)).ToList();
+        var archive = new InMemoryArchive();
+        var summaries = archive.Store(flows);
+        var messages = new List<object>();
+        var view = new FlowView(messages.Add);
+        view.SetOrder(OrderKey.Url);
+        view.SetOrder(OrderKey.Time);
+        messages.Clear();
+
+        view.Archive(archive, summaries);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.StoreCount, Is.EqualTo(2_000));
+            Assert.That(Ids(view.Flows), Is.EqualTo(Ids(FlowViewOrderTests.Reference(flows, OrderKey.Time))));
+            Assert.That(Ids(view.StoreFlows), Is.EqualTo(Ids(flows)), "insertion order");
+            Assert.That(view.FocusedFlow!.Id, Is.EqualTo(flows[0].Id));
+            Assert.That(messages.OfType<ViewFlowAdded>(), Is.Empty, "many flows are announced as one refresh");
+            Assert.That(messages.OfType<ViewRefreshed>(), Has.Exactly(1).Items);
+            Assert.That(messages.OfType<ViewFocusChanged>().Single().Flow!.Id, Is.EqualTo(flows[0].Id));
+        });
+    }
+
+    [Test]
+    public void AFewColdFlowsNewToTheStoreAreAnnouncedOneByOne()
+    {
+        var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
+        var archive = new InMemoryArchive();
+        var messages = new List<object>();
+        var view = new FlowView(messages.Add) { FocusFollow = true };
+
+        view.Archive(archive, archive.Store(flows));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(messages.OfType<ViewFlowAdded>().Select(m => (m.Flow.Id, m.Index)), Is.EqualTo(flows.Select((f, i) => (f.Id, i))));
+            Assert.That(view.FocusedFlow!.Id, Is.EqualTo(flows[^1].Id), "focus follows the last one");
+        });
+    }
+
+    [Test]
+    public void RemovingAndClearingColdFlowsForgetsThem()
+    {
+        var flows = Enumerable.Range(0, 10).Select(i => ViewHarness.T(created: i)).ToList();
+        flows[3].Marked = ":default:";
+        var view = new FlowView(_ => { });
+        var archive = new InMemoryArchive();
+        view.Add(flows);
+        view.Archive(archive, archive.Store(flows));
+
+        view.Remove([view.Get(flows[0].Id)!]);
+        Assert.That(view.ColdCount, Is.EqualTo(9));
+        view.ClearUnmarked();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.ColdCount, Is.EqualTo(1));
+            Assert.That(Ids(view.Flows), Is.EqualTo(new[] { flows[3].Id }));
+        });
+    }
+
+    [Test]
+    public void AColdFlowTheArchiveCannotLoadIsAnErrorNamingTheFlow()
+    {
+        var flow = ViewHarness.T();
+        var view = new FlowView(_ => { });
+        var archive = new InMemoryArchive();
+        view.Add([flow]);
+        view.Archive(archive, archive.Store([flow]));
+        archive.IsOpen = false;
+
+        Assert.That(() => view.Get(flow.Id), Throws.TypeOf<Abstractions.Storage.FlowArchiveException>().With.Message.Contains(flow.Id.ToString()));
+    }
+
+    private static List<Guid> Ids(IEnumerable<Flow> flows) => [.. flows.Select(f => f.Id)];
+
+    /// <summary>A flow of the order tests with, now and then, a response (some 404), an x-debug header, a secret body or a mark.</summary>
+    private static HttpFlow Varied(Random random)
+    {
+        var flow = FlowViewOrderTests.RandomFlow(random);
+        if (random.Next(4) == 0)
+        {
+            flow.Request.Headers.Add("X-Debug", "1");
+        }
+
+        if (random.Next(5) == 0)
+        {
+            flow.Request.Content = "a secret"u8.ToArray();
+        }
+
+        if (random.Next(3) != 0)
+        {
+            flow.Response = new HttpResponse { StatusCode = random.Next(3) == 0 ? 404 : 200, Content = new byte[random.Next(5)] };
+        }
+
+        if (random.Next(6) == 0)
+        {
+            flow.Marked = ":default:";
+        }
+
+        return flow;
+    }
+}
