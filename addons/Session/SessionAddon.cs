@@ -28,7 +28,10 @@ public sealed partial class SessionAddon : Addon
     private IOption<int> _batchSize = null!;
     private IOption<int> _flushMilliseconds = null!;
     private IOption<int> _queueCapacity = null!;
+    private IOption<int> _hotFlows = null!;
     private SessionWriter? _writer;
+    private SessionArchive? _archive;
+    private HotFlows _hot = new(0);
     private string? _temporaryPath;
 
     /// <inheritdoc />
@@ -49,6 +52,7 @@ public sealed partial class SessionAddon : Addon
         _batchSize = loader.AddOption("session_batch_size", 1000, "The most flows the session writes in one transaction.");
         _flushMilliseconds = loader.AddOption("session_flush_ms", 200, "The longest a captured flow waits before it is written, in milliseconds: about what a crash can lose.");
         _queueCapacity = loader.AddOption("session_queue_size", 100_000, "How many flows may wait to be written; when the queue is full the proxy waits for the writer.");
+        _hotFlows = loader.AddOption("session_hot_flows", 0, "How many stored flows stay fully in memory; older ones stay in the View as summaries and load from the session file when needed. 0 keeps every flow in memory.");
 
         loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);
 
@@ -76,9 +80,15 @@ public sealed partial class SessionAddon : Addon
             return default;
         }
 
+        if (_hotFlows.Value < 0)
+        {
+            context.Reject($"session_hot_flows must be 0 (every flow in memory) or more (got {_hotFlows.Value}).");
+            return default;
+        }
+
         if (!context.IsInitial)
         {
-            if (context.Updated.Overlaps(["session_path", "session_batch_size", "session_flush_ms", "session_queue_size"]))
+            if (context.Updated.Overlaps(["session_path", "session_batch_size", "session_flush_ms", "session_queue_size", "session_hot_flows"]))
             {
                 context.Reject("The session options take effect at start; restart the host to change them.");
             }
@@ -111,7 +121,7 @@ public sealed partial class SessionAddon : Addon
             return default;
         }
 
-        var restored = Restore(store);
+        _hot = new HotFlows(_hotFlows.Value);
         _writer = new SessionWriter(
             store,
             new SessionWriterOptions
@@ -121,8 +131,19 @@ public sealed partial class SessionAddon : Addon
                 QueueCapacity = _queueCapacity.Value,
             },
             persisted => _bus?.Publish(persisted),
-            _logger);
-        LogOpened(_logger, store.Path, restored);
+            _logger,
+            _hot.Capacity > 0 ? Cool : null);
+        _archive = new SessionArchive(_writer, store.Path);
+        var (restored, cold) = Restore(store);
+        if (cold == 0)
+        {
+            LogOpened(_logger, store.Path, restored);
+        }
+        else
+        {
+            LogOpenedCold(_logger, store.Path, restored, cold, _hot.Capacity);
+        }
+
         return default;
     }
 
@@ -151,6 +172,7 @@ public sealed partial class SessionAddon : Addon
 
         // Every queued flow is written before done returns.
         await writer.DisposeAsync().ConfigureAwait(false);
+        _archive?.Close();
         var path = writer.WithStore(store =>
         {
             store.Dispose();
@@ -192,8 +214,26 @@ public sealed partial class SessionAddon : Addon
     private ValueTask Enqueue(Flow flow, CancellationToken cancellationToken) =>
         _writer is { } writer ? writer.EnqueueAsync(flow, cancellationToken) : default;
 
-    /// <summary>Publishes the stored flows, in order, with their settings, for the View; returns how many.</summary>
-    private int Restore(SessionStore store)
+    /// <summary>After a batch (on the writer's thread): with more flows in memory than the cap, the oldest written ones may go.</summary>
+    private void Cool(IReadOnlyList<Flow> written)
+    {
+        foreach (var flow in written)
+        {
+            _hot.Written(FlowSummary.Of(flow));
+        }
+
+        var overflow = _hot.TakeOverflow(_writer!.IsWaiting);
+        if (overflow.Count > 0)
+        {
+            _bus?.Publish(new FlowsArchived(_archive!, overflow));
+        }
+    }
+
+    /// <summary>
+    /// Publishes the stored flows, in order, with their settings, for the View: with a cap on the flows in memory, the
+    /// oldest as summaries (cold) and the newest whole. Returns how many flows, and how many of them cold.
+    /// </summary>
+    private (long Restored, long Cold) Restore(SessionStore store)
     {
         var settings = new Dictionary<Guid, IReadOnlyDictionary<string, string>>();
         foreach (var setting in store.ReadSettings())
@@ -206,10 +246,20 @@ public sealed partial class SessionAddon : Addon
             ((Dictionary<string, string>)values)[setting.Key] = setting.Value;
         }
 
-        var count = 0;
-        var chunk = new List<Flow>(RestoreChunk);
-        foreach (var flow in store.ReadAll())
+        long cold = 0;
+        if (_hot.Capacity > 0 && store.Count() - _hot.Capacity is > 0 and var over)
         {
+            var summaries = store.ReadSummaries(over).ToList();
+            cold = summaries.Count;
+            _hot.Archived += cold;
+            _bus?.Publish(new FlowsArchived(_archive!, summaries, settings.Count == 0 ? null : settings));
+        }
+
+        long count = 0;
+        var chunk = new List<Flow>(RestoreChunk);
+        foreach (var flow in store.ReadAll(skip: cold))
+        {
+            _hot.Written(FlowSummary.Of(flow));
             chunk.Add(flow);
             if (chunk.Count == RestoreChunk)
             {
@@ -218,7 +268,7 @@ public sealed partial class SessionAddon : Addon
             }
         }
 
-        return count + Publish(chunk, settings);
+        return (cold + count + Publish(chunk, settings), cold);
     }
 
     private int Publish(List<Flow> flows, Dictionary<Guid, IReadOnlyDictionary<string, string>> settings)
@@ -252,6 +302,12 @@ public sealed partial class SessionAddon : Addon
     private async Task ClearAsync(CancellationToken cancellationToken)
     {
         var writer = _writer ?? throw new CommandException("The session does not persist (see the log for why), so there is nothing to clear.");
+        if (_hot.Archived > 0)
+        {
+            throw new CommandException(
+                $"The View keeps flows that are only in session file {writer.WithStore(store => store.Path)} (session_hot_flows is {_hot.Capacity}); clearing it would lose them, so it was left as it is.");
+        }
+
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -281,7 +337,10 @@ public sealed partial class SessionAddon : Addon
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path}: {Count} flows restored")]
-    private static partial void LogOpened(ILogger logger, string path, int count);
+    private static partial void LogOpened(ILogger logger, string path, long count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path}: {Count} flows restored, {Cold} of them as summaries that load from the file when needed (session_hot_flows {Hot})")]
+    private static partial void LogOpenedCold(ILogger logger, string path, long count, long cold, int hot);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The host runs without persisting flows (set session_required to refuse to start instead).")]
     private static partial void LogNoPersistence(ILogger logger, string reason);

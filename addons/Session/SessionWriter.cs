@@ -20,6 +20,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     private readonly SessionStore _store;
     private readonly SessionWriterOptions _options;
     private readonly Action<FlowsPersisted> _persisted;
+    private readonly Action<IReadOnlyList<Flow>>? _committed;
     private readonly ILogger _logger;
     private readonly Lock _storeGate = new();
     private readonly Task _consumer;
@@ -32,7 +33,14 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     private string? _failure;
 
     public SessionWriter(SessionStore store, SessionWriterOptions options, Action<FlowsPersisted> persisted, ILogger logger)
+        : this(store, options, persisted, logger, committed: null)
     {
+    }
+
+    /// <param name="committed">Called on the writer's thread after each committed batch with the flows as written (the snapshots).</param>
+    public SessionWriter(SessionStore store, SessionWriterOptions options, Action<FlowsPersisted> persisted, ILogger logger, Action<IReadOnlyList<Flow>>? committed)
+    {
+        _committed = committed;
         _store = store;
         _options = options;
         _persisted = persisted;
@@ -55,6 +63,9 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     public long Lost => Interlocked.Read(ref _lost);
 
     public DateTimeOffset? LastFlush => _lastFlush;
+
+    /// <summary>Whether a flow is queued and not yet written (its newest state is not in the file yet).</summary>
+    public bool IsWaiting(Guid id) => _waiting.ContainsKey(id);
 
     /// <summary>Why writing stopped, or null while it works.</summary>
     public string? Failure => _failure;
@@ -223,6 +234,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         }
 
         _persisted(new FlowsPersisted(ids, _lastFlush.Value, clock.Elapsed, Math.Max(0, QueueDepth - batch.Count)));
+        _committed?.Invoke(batch);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} flows (the first {FlowId}) could not be written and is not saved: {Reason}")]

@@ -7,8 +7,14 @@ namespace Addons.Session.Storage;
 /// </summary>
 internal static class SessionSchema
 {
-    /// <summary>The schema version this build writes; the same number as <c>SchemaVersion.SCHEMA_VERSION_CURRENT</c> in flow.proto.</summary>
-    public const int Version = 1;
+    /// <summary>The schema version of the file this build writes (its tables and columns).</summary>
+    public const int Version = 2;
+
+    /// <summary>
+    /// The version of the flow records (<c>SchemaVersion.SCHEMA_VERSION_CURRENT</c> in flow.proto, whose package name
+    /// carries it) that every file schema so far stores: a new column is not a new record format.
+    /// </summary>
+    public const int RecordVersion = 1;
 
     /// <summary>The <c>PRAGMA application_id</c> of session files ("ASES"), so that file(1) and this build can tell them apart.</summary>
     public const int ApplicationId = 0x41534553;
@@ -68,5 +74,17 @@ internal static class SessionSchema
             """,
             $"PRAGMA application_id = {ApplicationId}",
         ]),
+        new(2, "summary columns: marker, error, pretty url and host", [
+            // What the View keeps of a cold flow and the filters decide on without decoding its record. pretty_url is
+            // null when it is the url; pretty_host is null when the request named no host of its own (Host header).
+            "ALTER TABLE flow ADD COLUMN marker TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE flow ADD COLUMN error INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE flow ADD COLUMN pretty_url TEXT",
+            "ALTER TABLE flow ADD COLUMN pretty_host TEXT",
+        ])
+        {
+            // Flows stored by version 1 get the new columns from their records.
+            Backfill = SchemaBackfill.SummaryColumns,
+        },
     ];
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Microsoft.Data.Sqlite;
 
@@ -229,19 +230,20 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>
-    /// Every stored flow, in insertion order, with all its bodies: what a restore reads. Streams: one flow is decoded
-    /// at a time. Do not write to this store while enumerating.
+    /// Every stored flow after the first <paramref name="skip"/>, in insertion order, with all its bodies: what a restore
+    /// reads. Streams: one flow is decoded at a time. Do not write to this store while enumerating.
     /// </summary>
     /// <exception cref="SessionStoreException">A page or a record is damaged, or the file cannot be read.</exception>
-    public IEnumerable<Flow> ReadAll()
+    public IEnumerable<Flow> ReadAll(long skip = 0)
     {
         const string Sql = """
             SELECT seq, record,
                 CASE WHEN bodies_apart & 1 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 0) END,
                 CASE WHEN bodies_apart & 2 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 1) END
-            FROM flow f ORDER BY seq
+            FROM flow f WHERE $skip = 0 OR seq > (SELECT seq FROM flow ORDER BY seq LIMIT 1 OFFSET $skip - 1) ORDER BY seq
             """;
         using var command = Command(Sql);
+        command.Parameters.AddWithValue("$skip", skip);
         using var reader = Guard("read", command.ExecuteReader);
         while (Guard("read", reader.Read))
         {
@@ -271,27 +273,103 @@ internal sealed class SessionStore : IDisposable
         return Guard("read", reader.Read) ? DecodeRow(reader, bodiesRequired: includeBodies) : null;
     }
 
-    /// <summary>Every stored flow's order and filter columns, in insertion order, without decoding records. Streams.</summary>
-    public IEnumerable<FlowSummary> ReadSummaries()
+    /// <summary>The number of stored flows.</summary>
+    public long Count() => Guard("read", () => Scalar<long>("SELECT count(*) FROM flow"));
+
+    /// <summary>
+    /// The summaries of the first <paramref name="limit"/> stored flows (all without a limit), in insertion order, from
+    /// their columns without decoding records: what the View keeps of a cold flow. Streams.
+    /// </summary>
+    public IEnumerable<FlowSummary> ReadSummaries(long? limit = null)
     {
-        using var command = Command(
-            "SELECT seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart FROM flow ORDER BY seq");
+        using var command = Command($"SELECT {SummaryColumns} FROM flow ORDER BY seq LIMIT $limit");
+        command.Parameters.AddWithValue("$limit", limit ?? -1);
         using var reader = Guard("read", command.ExecuteReader);
+        var texts = new TextPool();
         while (Guard("read", reader.Read))
         {
-            yield return Guard("read", () => new FlowSummary(
-                ReadId(reader, 1),
-                reader.GetInt64(0),
-                UnixTicks.To(reader.GetInt64(2)),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                reader.IsDBNull(7) ? null : reader.GetInt64(7),
-                reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                (BodiesApart)reader.GetInt32(9)));
+            yield return Guard("read", () => ReadSummary(reader, 0, texts));
         }
     }
+
+    /// <summary>
+    /// Which of the flows <paramref name="ids"/> match <paramref name="filter"/>. Each stored flow's columns are read in
+    /// insertion order; what they decide (method, url, host, status, error, marker...) needs no decoding, and only the
+    /// flows they leave open are decoded, with their bodies, and matched whole. Ids not stored are left out.
+    /// </summary>
+    public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(ids);
+        var wanted = ids as IReadOnlySet<Guid> ?? ids.ToHashSet();
+        var matched = new HashSet<Guid>();
+        if (wanted.Count == 0)
+        {
+            return matched;
+        }
+
+        using var command = Command($"SELECT {SummaryColumns}, seq, bodies_apart, record FROM flow ORDER BY seq");
+        using var bodies = Command("SELECT side, content FROM body WHERE flow = $seq");
+        var bodySequence = bodies.Parameters.Add("$seq", SqliteType.Integer);
+        using var reader = Guard("read", command.ExecuteReader);
+        var texts = new TextPool();
+        var rows = 0;
+        while (Guard("read", reader.Read))
+        {
+            if ((++rows & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var id = Guard("read", () => ReadId(reader, 0));
+            if (!wanted.Contains(id))
+            {
+                continue;
+            }
+
+            var summary = Guard("read", () => ReadSummary(reader, 0, texts));
+            if (filter.MatchesSummary(summary) is { } decided)
+            {
+                if (decided)
+                {
+                    matched.Add(id);
+                }
+
+                continue;
+            }
+
+            var sequence = reader.GetInt64(SummaryColumnCount);
+            byte[]? requestBody = null, responseBody = null;
+            if (reader.GetInt32(SummaryColumnCount + 1) != 0)
+            {
+                bodySequence.Value = sequence;
+                using var bodyReader = Guard("read", bodies.ExecuteReader);
+                while (Guard("read", bodyReader.Read))
+                {
+                    if (bodyReader.GetInt32(0) == SideRequest)
+                    {
+                        requestBody = (byte[])bodyReader.GetValue(1);
+                    }
+                    else
+                    {
+                        responseBody = (byte[])bodyReader.GetValue(1);
+                    }
+                }
+            }
+
+            var flow = Decode(sequence, (byte[])reader.GetValue(SummaryColumnCount + 2), requestBody, responseBody, bodiesRequired: true);
+            if (filter.Matches(flow))
+            {
+                matched.Add(id);
+            }
+        }
+
+        return matched;
+    }
+
+    /// <summary>The pretty_url column of a summary: null when it is the url.</summary>
+    internal static object PrettyUrlColumn(FlowSummary summary) =>
+        ReferenceEquals(summary.PrettyUrl, summary.Url) || summary.PrettyUrl == summary.Url ? DBNull.Value : summary.PrettyUrl;
 
     /// <summary>A body stored apart, or <c>null</c> when that flow has none on that side (its body, if any, is inside its record).</summary>
     public byte[]? LoadBody(Guid id, BodySide side)
@@ -440,6 +518,28 @@ internal sealed class SessionStore : IDisposable
         }
     }
 
+    private const string SummaryColumns = "id, timestamp, method, host, url, pretty_url, pretty_host, status, request_size, response_size, error, marker";
+    private const int SummaryColumnCount = 12;
+
+    /// <summary>A summary from the <see cref="SummaryColumns"/> starting at <paramref name="first"/>; repeated texts share one string.</summary>
+    private static FlowSummary ReadSummary(SqliteDataReader reader, int first, TextPool texts)
+    {
+        var url = reader.GetString(first + 4);
+        return new FlowSummary(
+            ReadId(reader, first),
+            FlowType.Http,
+            UnixTicks.To(reader.GetInt64(first + 1)),
+            texts.Get(reader.GetString(first + 2)),
+            url,
+            reader.IsDBNull(first + 5) ? url : reader.GetString(first + 5),
+            texts.Get(reader.GetString(first + 3)),
+            reader.IsDBNull(first + 6) ? null : texts.Get(reader.GetString(first + 6)),
+            reader.IsDBNull(first + 7) ? null : reader.GetInt32(first + 7),
+            reader.GetInt64(first + 10) != 0,
+            (reader.IsDBNull(first + 8) ? 0 : reader.GetInt64(first + 8)) + (reader.IsDBNull(first + 9) ? 0 : reader.GetInt64(first + 9)),
+            texts.Get(reader.GetString(first + 11)));
+    }
+
     private static Guid ReadId(SqliteDataReader reader, int ordinal)
     {
         var bytes = (byte[])reader.GetValue(ordinal);
@@ -549,6 +649,8 @@ internal sealed class SessionStore : IDisposable
                 command.ExecuteNonQuery();
             }
 
+            migration.Backfill?.Invoke(_connection, transaction);
+
             using var record = Command("INSERT INTO schema_version (version, applied_at, description) VALUES ($version, $at, $description)", transaction);
             record.Parameters.AddWithValue("$version", migration.Version);
             record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
@@ -567,12 +669,13 @@ internal sealed class SessionStore : IDisposable
             // A new flow is an INSERT at the end; a stored one an UPDATE in place (the id map tells which). One
             // INSERT OR REPLACE for both measured slower, and would delete and re-insert every index entry.
             _insert = FlowCommand("""
-                INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record)
-                VALUES ($seq, $id, $timestamp, $method, $host, $url, $status, $request_size, $response_size, $bodies_apart, $record)
+                INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record, marker, error, pretty_url, pretty_host)
+                VALUES ($seq, $id, $timestamp, $method, $host, $url, $status, $request_size, $response_size, $bodies_apart, $record, $marker, $error, $pretty_url, $pretty_host)
                 """);
             _update = FlowCommand("""
                 UPDATE flow SET id = $id, timestamp = $timestamp, method = $method, host = $host, url = $url, status = $status,
-                    request_size = $request_size, response_size = $response_size, bodies_apart = $bodies_apart, record = $record
+                    request_size = $request_size, response_size = $response_size, bodies_apart = $bodies_apart, record = $record,
+                    marker = $marker, error = $error, pretty_url = $pretty_url, pretty_host = $pretty_host
                 WHERE seq = $seq
                 """);
             _deleteBodies = Command("DELETE FROM body WHERE flow = $seq");
@@ -588,7 +691,7 @@ internal sealed class SessionStore : IDisposable
         _insert.Transaction = _update!.Transaction = _deleteBodies!.Transaction = _insertBody!.Transaction = transaction;
     }
 
-    /// <summary>A prepared flow-row statement whose parameters are, in this order: seq, id, the columns, bodies_apart, record.</summary>
+    /// <summary>A prepared flow-row statement whose parameters are, in this order: seq, id, the columns, bodies_apart, record, the summary columns.</summary>
     private SqliteCommand FlowCommand(string sql)
     {
         var command = Command(sql);
@@ -597,6 +700,7 @@ internal sealed class SessionStore : IDisposable
             ("$seq", SqliteType.Integer), ("$id", SqliteType.Blob), ("$timestamp", SqliteType.Integer), ("$method", SqliteType.Text),
             ("$host", SqliteType.Text), ("$url", SqliteType.Text), ("$status", SqliteType.Integer), ("$request_size", SqliteType.Integer),
             ("$response_size", SqliteType.Integer), ("$bodies_apart", SqliteType.Integer), ("$record", SqliteType.Blob),
+            ("$marker", SqliteType.Text), ("$error", SqliteType.Integer), ("$pretty_url", SqliteType.Text), ("$pretty_host", SqliteType.Text),
         })
         {
             command.Parameters.Add(name, type);
@@ -619,19 +723,24 @@ internal sealed class SessionStore : IDisposable
         _buffer.ResetWrittenCount();
         var apart = _codec.Encode(flow, _buffer);
         var command = exists ? _update! : _insert!;
+        var summary = FlowSummary.Of(flow);
         var p = command.Parameters;
         p[0].Value = sequence;
         p[1].Value = flow.Id.ToByteArray(bigEndian: true);
         p[2].Value = UnixTicks.From(flow.TimestampCreated);
         p[3].Value = flow.Request.Method;
         p[4].Value = flow.Request.Host;
-        p[5].Value = flow.Request.Url;
+        p[5].Value = summary.Url;
         p[6].Value = flow.Response is { } response ? response.StatusCode : DBNull.Value;
         p[7].Value = flow.Request.Content is { } requestBody ? requestBody.Length : DBNull.Value;
         p[8].Value = flow.Response?.Content is { } responseBody ? responseBody.Length : DBNull.Value;
         p[9].Value = (int)apart;
         // Microsoft.Data.Sqlite binds whole arrays only: one copy of the record per flow is the one allocation left.
         p[10].Value = _buffer.WrittenSpan.ToArray();
+        p[11].Value = summary.Marked;
+        p[12].Value = summary.HasError ? 1 : 0;
+        p[13].Value = PrettyUrlColumn(summary);
+        p[14].Value = (object?)summary.PrettyHost ?? DBNull.Value;
         command.ExecuteNonQuery();
 
         if (exists)
@@ -668,18 +777,33 @@ internal sealed class SessionStore : IDisposable
             var record = (byte[])reader.GetValue(1);
             var requestBody = reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2);
             var responseBody = reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3);
-            return FlowCodec.Decode(record, requestBody, responseBody, bodiesRequired);
+            return Decode(sequence, record, requestBody, responseBody, bodiesRequired);
         }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or InvalidCastException)
+        catch (InvalidCastException e)
         {
-            throw new SessionStoreException(Path, e is NotSupportedException ? SessionStoreError.NewerSchema : SessionStoreError.Corrupt,
-                $"Session file {Path} has a flow (row {sequence}) that cannot be read: {e.Message}", e);
+            throw Unreadable(sequence, e);
         }
         catch (SqliteException e)
         {
             throw Failure("read", e);
         }
     }
+
+    private Flow Decode(long sequence, byte[] record, byte[]? requestBody, byte[]? responseBody, bool bodiesRequired)
+    {
+        try
+        {
+            return FlowCodec.Decode(record, requestBody, responseBody, bodiesRequired);
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or InvalidCastException)
+        {
+            throw Unreadable(sequence, e);
+        }
+    }
+
+    private SessionStoreException Unreadable(long sequence, Exception e) =>
+        new(Path, e is NotSupportedException ? SessionStoreError.NewerSchema : SessionStoreError.Corrupt,
+            $"Session file {Path} has a flow (row {sequence}) that cannot be read: {e.Message}", e);
 
     /// <summary>The id → seq map, read from the (seq, id) index the first time it is needed.</summary>
     private Dictionary<Guid, long> IdMap()

@@ -162,11 +162,11 @@ public sealed class FlowCodecTests
     }
 
     [Test]
-    public void The_schema_version_constant_matches_the_proto()
+    public void The_record_version_constant_matches_the_proto()
     {
-        Assert.That(SessionSchema.Version, Is.EqualTo((int)P.SchemaVersion.Current));
+        Assert.That(SessionSchema.RecordVersion, Is.EqualTo((int)P.SchemaVersion.Current));
         Assert.That(SessionSchema.Migrations[^1].Version, Is.EqualTo(SessionSchema.Version));
-        Assert.That(P.FlowReflection.Descriptor.Package, Is.EqualTo($"addons.session.v{SessionSchema.Version}"));
+        Assert.That(P.FlowReflection.Descriptor.Package, Is.EqualTo($"addons.session.v{SessionSchema.RecordVersion}"));
     }
 
     private sealed class TcpLikeFlow : Flow

@@ -1,5 +1,7 @@
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Session.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Addons.Session.Tests.Storage;
 
@@ -94,22 +96,115 @@ public sealed class SessionStoreTests
     }
 
     [Test]
-    public void Summaries_carry_the_order_and_filter_columns_without_the_records()
+    public void Summaries_are_read_from_the_columns_as_the_flows_describe_themselves()
     {
         using var store = SessionStore.Open(_temp.File("s.session"));
         var withResponse = SampleFlows.Simple(1, responseBytes: 10_000, method: "POST", host: "a.example");
+        withResponse.Marked = ":star:";
         var withoutResponse = SampleFlows.Simple(2, host: "b.example");
         withoutResponse.Response = null;
         withoutResponse.Request.Content = null;
-        store.WriteBatch([withResponse, withoutResponse]);
+        withoutResponse.Error = new FlowError("connection reset", DateTimeOffset.UnixEpoch);
+        var reverse = SampleFlows.Simple(3, host: "10.0.0.5");
+        reverse.Request.Headers.Set("Host", "shop.example:8080");
+        var flows = new[] { withResponse, withoutResponse, reverse, SampleFlows.Full() };
+        store.WriteBatch(flows);
 
         var summaries = store.ReadSummaries().ToList();
 
-        Assert.That(summaries[0], Is.EqualTo(new FlowSummary(withResponse.Id, summaries[0].Sequence, withResponse.TimestampCreated, "POST", "a.example",
-            "http://a.example/item/1", withResponse.Response!.StatusCode, 0, 10_000, BodiesApart.Response)));
-        Assert.That(summaries[1], Is.EqualTo(new FlowSummary(withoutResponse.Id, summaries[1].Sequence, withoutResponse.TimestampCreated, "GET", "b.example",
-            "http://b.example/item/2", null, null, null, BodiesApart.None)));
-        Assert.That(summaries[1].Sequence, Is.GreaterThan(summaries[0].Sequence));
+        Assert.That(summaries, Is.EqualTo(flows.Select(FlowSummary.Of)));
+        Assert.That(summaries[2].PrettyUrl, Does.StartWith("http://shop.example:8080/"));
+        Assert.That(store.ReadSummaries(limit: 2).Select(s => s.Id), Is.EqualTo(flows.Take(2).Select(f => f.Id)));
+        Assert.That(store.ReadAll(skip: 3).Select(f => f.Id), Is.EqualTo(new[] { flows[3].Id }));
+        Assert.That(store.ReadAll(skip: 0).Count(), Is.EqualTo(4));
+    }
+
+    [Test]
+    public void A_filter_is_decided_from_the_columns_where_it_can_and_on_the_decoded_flow_elsewhere()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"), new SessionStoreOptions { BodyThreshold = 100 });
+        var random = new Random(3);
+        var flows = Enumerable.Range(0, 300).Select(i =>
+        {
+            var flow = SampleFlows.Simple(i, responseBytes: random.Next(0, 300), method: random.Next(2) == 0 ? "GET" : "POST", host: $"h{random.Next(3)}.example");
+            flow.Response!.StatusCode = random.Next(3) == 0 ? 404 : 200;
+            if (random.Next(4) == 0)
+            {
+                flow.Request.Headers.Add("X-Debug", "1");
+            }
+
+            if (random.Next(5) == 0)
+            {
+                // Past the threshold: the secret is in the body table.
+                flow.Response.Content = [.. new byte[150], .. "secret"u8.ToArray()];
+            }
+
+            return flow;
+        }).ToList();
+        store.WriteBatch(flows);
+        var asked = flows.Where((_, i) => i % 2 == 0).Select(f => f.Id).ToList();
+
+        foreach (var expression in new[] { "~m POST & ~u /item", "~c 404 | ~h x-debug", "~b secret", "~d h1 & !~c 404", "~all" })
+        {
+            var filter = FlowFilter.Parse(expression);
+            var expected = flows.Where((f, i) => i % 2 == 0 && filter.Matches(f)).Select(f => f.Id);
+            Assert.That(store.Match(filter, asked), Is.EquivalentTo(expected), expression);
+        }
+
+        Assert.That(store.Match(FlowFilter.All, [Guid.NewGuid()]), Is.Empty, "an id not stored");
+    }
+
+    [Test]
+    public void A_version_1_file_gets_the_summary_columns_from_its_records()
+    {
+        var path = _temp.File("v1.session");
+        var marked = SampleFlows.Simple(1);
+        marked.Marked = ":default:";
+        var failed = SampleFlows.Simple(2);
+        failed.Error = new FlowError("timeout", DateTimeOffset.UnixEpoch);
+        failed.Request.Headers.Set("Host", "named.example");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            foreach (var statement in SessionSchema.Migrations[0].Statements)
+            {
+                Execute(connection, transaction, statement);
+            }
+
+            Execute(connection, transaction, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT NOT NULL)");
+            Execute(connection, transaction, "INSERT INTO schema_version VALUES (1, '2026-11-01', 'v1')");
+            var codec = new FlowCodec(SessionStoreOptions.DefaultBodyThreshold);
+            var seq = 1;
+            foreach (var flow in new[] { marked, failed })
+            {
+                var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                codec.Encode(flow, buffer);
+                using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = "INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record) VALUES ($seq, $id, 0, $method, $host, $url, 200, 0, 0, 0, $record)";
+                insert.Parameters.AddWithValue("$seq", seq++);
+                insert.Parameters.AddWithValue("$id", flow.Id.ToByteArray(bigEndian: true));
+                insert.Parameters.AddWithValue("$method", flow.Request.Method);
+                insert.Parameters.AddWithValue("$host", flow.Request.Host);
+                insert.Parameters.AddWithValue("$url", flow.Request.Url);
+                insert.Parameters.AddWithValue("$record", buffer.WrittenSpan.ToArray());
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        using var store = SessionStore.Open(path);
+        var summaries = store.ReadSummaries().ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(summaries[0].Marked, Is.EqualTo(":default:"));
+            Assert.That(summaries[1].HasError, Is.True);
+            Assert.That(summaries[1].PrettyHost, Is.EqualTo("named.example"));
+            Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(new[] { marked.Id, failed.Id }), "the records are untouched");
+        });
     }
 
     [Test]
@@ -269,5 +364,13 @@ public sealed class SessionStoreTests
         public override FlowType Type => FlowType.Dns;
 
         public override Flow Copy() => new OtherFlow();
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }

@@ -1,0 +1,43 @@
+using Addons.Abstractions.Flows;
+using Microsoft.Data.Sqlite;
+
+namespace Addons.Session.Storage;
+
+/// <summary>Migration steps that compute new columns from the flows' records.</summary>
+internal static class SchemaBackfill
+{
+    /// <summary>Version 2: the summary columns (marker, error, pretty url and host) of every stored flow, from its record.</summary>
+    public static void SummaryColumns(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        select.CommandText = "SELECT seq, record FROM flow";
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE flow SET marker = $marker, error = $error, pretty_url = $pretty_url, pretty_host = $pretty_host WHERE seq = $seq";
+        var marker = update.Parameters.Add("$marker", SqliteType.Text);
+        var error = update.Parameters.Add("$error", SqliteType.Integer);
+        var prettyUrl = update.Parameters.Add("$pretty_url", SqliteType.Text);
+        var prettyHost = update.Parameters.Add("$pretty_host", SqliteType.Text);
+        var seq = update.Parameters.Add("$seq", SqliteType.Integer);
+        var rows = new List<(long Sequence, FlowSummary Summary)>();
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var flow = FlowCodec.Decode((byte[])reader.GetValue(1), bodiesRequired: false);
+                rows.Add((reader.GetInt64(0), FlowSummary.Of(flow)));
+            }
+        }
+
+        foreach (var (sequence, summary) in rows)
+        {
+            marker.Value = summary.Marked;
+            error.Value = summary.HasError ? 1 : 0;
+            prettyUrl.Value = SessionStore.PrettyUrlColumn(summary);
+            prettyHost.Value = (object?)summary.PrettyHost ?? DBNull.Value;
+            seq.Value = sequence;
+            update.ExecuteNonQuery();
+        }
+    }
+}
