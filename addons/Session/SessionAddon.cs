@@ -252,7 +252,7 @@ public sealed partial class SessionAddon : Addon
             var summaries = store.ReadSummaries(over).ToList();
             cold = summaries.Count;
             _hot.Archived += cold;
-            _bus?.Publish(new FlowsArchived(_archive!, summaries, settings.Count == 0 ? null : settings));
+            _bus?.Publish(new FlowsLoaded([], settings.Count == 0 ? null : settings, _archive, summaries));
         }
 
         long count = 0;

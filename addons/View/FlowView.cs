@@ -209,20 +209,41 @@ internal sealed class FlowView
     }
 
     /// <summary>
-    /// Takes in flows <paramref name="archive"/> holds: a hot flow the summary still describes (and that is not live)
-    /// becomes cold; a flow new to the store is added cold, in order, as <see cref="Add"/> adds (many at once are
-    /// announced as one refresh rather than one message each, which would load every flow). The view keeps cold flows
-    /// of one archive at a time: flows from another while it holds cold flows stay as they are.
+    /// Lets flows <paramref name="archive"/> holds leave memory: each hot flow its summary still describes (and that is
+    /// not live) becomes cold. Flows the store does not hold are ignored. The view keeps cold flows of one archive at a
+    /// time: flows of another while it holds cold flows stay as they are.
     /// </summary>
     public void Archive(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
     {
-        if (_archive is not null && !ReferenceEquals(_archive, archive) && ColdCount > 0)
+        if (!UseArchive(archive))
         {
             return;
         }
 
-        _archive = archive;
-        _cold ??= new FlowSummary?[_flows.Length];
+        foreach (var summary in summaries)
+        {
+            if (_ids.TryGetValue(summary.Id, out var slot) && _flows[slot] is { Live: false } flow && FlowSummary.Of(flow) == summary)
+            {
+                // The archive's copy is the flow as it is now: the object may go.
+                _flows[slot] = null;
+                _cold![slot] = summary;
+                ColdCount++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds flows not yet in the store as cold flows of <paramref name="archive"/>, in order, as <see cref="Add"/> adds
+    /// (many at once are announced as one refresh rather than one message each, which would load every flow).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The view holds cold flows of another archive.</exception>
+    public void AddCold(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
+    {
+        if (!UseArchive(archive))
+        {
+            throw new InvalidOperationException($"The view keeps cold flows of {_archive!.Name}, so it cannot take cold flows of {archive.Name} too.");
+        }
+
         var added = new List<int>();
         foreach (var summary in summaries)
         {
@@ -231,13 +252,6 @@ internal sealed class FlowView
             {
                 known = NewSlot(summary);
                 added.Add(known);
-            }
-            else if (_flows[known] is { Live: false } flow && FlowSummary.Of(flow) == summary)
-            {
-                // The archive's copy is the flow as it is now: the object may go.
-                _flows[known] = null;
-                _cold[known] = summary;
-                ColdCount++;
             }
         }
 
@@ -593,6 +607,18 @@ internal sealed class FlowView
         }
 
         return slot;
+    }
+
+    private bool UseArchive(IFlowArchive archive)
+    {
+        if (_archive is not null && !ReferenceEquals(_archive, archive) && ColdCount > 0)
+        {
+            return false;
+        }
+
+        _archive = archive;
+        _cold ??= new FlowSummary?[_flows.Length];
+        return true;
     }
 
     private int NewSlot(FlowSummary summary)

@@ -142,43 +142,29 @@ public sealed partial class ViewAddon : Addon
         return default;
     }
 
-    /// <summary>Flows brought back from storage: into the store in their order, with their settings.</summary>
+    /// <summary>Flows brought back from storage: into the store in their order (cold ones first), with their settings.</summary>
     private void Load(Abstractions.View.FlowsLoaded loaded) => Do(() =>
     {
-        _view.Add(loaded.Flows);
-        if (loaded.Settings is null)
+        if (loaded is { Archive: { } archive, ColdFlows: { Count: > 0 } cold })
         {
-            return;
+            _view.AddCold(archive, cold);
+            KeepSettings(cold.Select(f => f.Id), loaded.Settings);
         }
 
-        foreach (var flow in loaded.Flows)
-        {
-            if (loaded.Settings.TryGetValue(flow.Id, out var settings) && _view.Get(flow.Id) is { } stored)
-            {
-                var target = _view.Settings(stored);
-                foreach (var (key, value) in settings)
-                {
-                    target[key] = value;
-                }
-            }
-        }
+        _view.Add(loaded.Flows);
+        KeepSettings(loaded.Flows.Select(f => f.Id), loaded.Settings);
     });
 
-    /// <summary>
-    /// Flows a storage addon holds: those still as it stored them leave memory (cold, kept as summaries), those new to
-    /// the store (a restored session) come in cold, with their settings.
-    /// </summary>
-    private void Archive(Abstractions.Storage.FlowsArchived archived) => Do(() =>
+    private void KeepSettings(IEnumerable<Guid> ids, IReadOnlyDictionary<Guid, IReadOnlyDictionary<string, string>>? all)
     {
-        _view.Archive(archived.Archive, archived.Flows);
-        if (archived.Settings is null)
+        if (all is null)
         {
             return;
         }
 
-        foreach (var (id, settings) in archived.Settings)
+        foreach (var id in ids)
         {
-            if (_view.StoreContains(id))
+            if (all.TryGetValue(id, out var settings) && _view.StoreContains(id))
             {
                 var target = _view.Settings(id);
                 foreach (var (key, value) in settings)
@@ -187,7 +173,10 @@ public sealed partial class ViewAddon : Addon
                 }
             }
         }
-    });
+    }
+
+    /// <summary>Flows a storage addon holds: those still as it stored them leave memory (cold, kept as summaries).</summary>
+    private void Archive(Abstractions.Storage.FlowsArchived archived) => Do(() => _view.Archive(archived.Archive, archived.Flows));
 
     /// <summary>Adds flows directly (for tests and loaders), as requestheaders does.</summary>
     internal void Add(params Flow[] flows) => Do(() => _view.Add(flows));

@@ -131,7 +131,7 @@ public sealed class FlowViewColdTests
         view.SetOrder(OrderKey.Time);
         messages.Clear();
 
-        view.Archive(archive, summaries);
+        view.AddCold(archive, summaries);
 
         Assert.Multiple(() =>
         {
@@ -153,13 +153,45 @@ public sealed class FlowViewColdTests
         var messages = new List<object>();
         var view = new FlowView(messages.Add) { FocusFollow = true };
 
-        view.Archive(archive, archive.Store(flows));
+        view.AddCold(archive, archive.Store(flows));
 
         Assert.Multiple(() =>
         {
             Assert.That(messages.OfType<ViewFlowAdded>().Select(m => (m.Flow.Id, m.Index)), Is.EqualTo(flows.Select((f, i) => (f.Id, i))));
             Assert.That(view.FocusedFlow!.Id, Is.EqualTo(flows[^1].Id), "focus follows the last one");
         });
+    }
+
+    [Test]
+    public void AFlowRemovedBeforeItWasArchivedDoesNotComeBack()
+    {
+        var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
+        var view = new FlowView(_ => { });
+        var archive = new InMemoryArchive();
+        view.Add(flows);
+        var summaries = archive.Store(flows);
+        view.Remove([flows[0]]);
+
+        view.Archive(archive, summaries);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.StoreCount, Is.EqualTo(2));
+            Assert.That(view.ColdCount, Is.EqualTo(2));
+            Assert.That(view.StoreContains(flows[0].Id), Is.False);
+        });
+    }
+
+    [Test]
+    public void ColdFlowsOfASecondArchiveAreRefusedWhileTheFirstKeepsSome()
+    {
+        var view = new FlowView(_ => { });
+        var first = new InMemoryArchive();
+        var second = new InMemoryArchive();
+        view.AddCold(first, first.Store([ViewHarness.T()]));
+
+        Assert.That(() => view.AddCold(second, second.Store([ViewHarness.T()])), Throws.InvalidOperationException.With.Message.Contains("cold flows of"));
+        Assert.That(view.StoreCount, Is.EqualTo(1));
     }
 
     [Test]

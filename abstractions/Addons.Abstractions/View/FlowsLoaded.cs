@@ -1,4 +1,5 @@
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.Storage;
 
 namespace Addons.Abstractions.View;
 
@@ -9,4 +10,13 @@ namespace Addons.Abstractions.View;
 /// </summary>
 /// <param name="Flows">The flows, in the order they were first captured.</param>
 /// <param name="Settings">Per-flow settings (the View's <c>view.settings.*</c> values) by flow id; null when there are none.</param>
-public sealed record FlowsLoaded(IReadOnlyList<Flow> Flows, IReadOnlyDictionary<Guid, IReadOnlyDictionary<string, string>>? Settings = null);
+/// <param name="Archive">Where <paramref name="ColdFlows"/> are kept; null without cold flows.</param>
+/// <param name="ColdFlows">
+/// Flows that stay out of memory, as summaries, loaded from <paramref name="Archive"/> when someone asks for them
+/// (a session restored with a cap on the flows in memory); they come before <paramref name="Flows"/>, in their order.
+/// </param>
+public sealed record FlowsLoaded(
+    IReadOnlyList<Flow> Flows,
+    IReadOnlyDictionary<Guid, IReadOnlyDictionary<string, string>>? Settings = null,
+    IFlowArchive? Archive = null,
+    IReadOnlyList<FlowSummary>? ColdFlows = null);

@@ -4,6 +4,7 @@ using Addons.Session.Storage;
 
 // Usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]
 //        SessionBench --restore N   (writes N flows, then times reading them all back as a restore does)
+//        SessionBench --restore N --hot H   (the same file restored by the View and Session addons with session_hot_flows H)
 //   (a) one transaction per flow, (b) the best raw batched insert of the same records, and SessionStore.WriteBatch,
 //   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
 //   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
@@ -34,7 +35,10 @@ for (var i = 0; i < args.Length; i++)
             only = args[++i];
             break;
         case "--restore":
-            return RestoreBench.Run(int.Parse(args[++i], CultureInfo.InvariantCulture));
+            var count = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            return i + 2 < args.Length && args[i + 1] == "--hot"
+                ? ColdRestoreBench.Run(count, int.Parse(args[i + 2], CultureInfo.InvariantCulture))
+                : RestoreBench.Run(count);
         default:
             Console.Error.WriteLine($"Unknown argument {args[i]}; usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]");
             return 2;

@@ -23,6 +23,12 @@ internal sealed class SessionStoreCase : IBenchCase
         {
             var rows = 0L;
             var batch = new List<Flow>(BatchSize);
+
+            // The store reads the objects when the batch is written: an object given a new id twice in one batch would
+            // be written once, so a batch larger than the pool takes copies.
+            var pool = input.Flows.Length >= BatchSize
+                ? input.Flows
+                : [.. Enumerable.Range(0, BatchSize).Select(i => (HttpFlow)input.Flows[i % input.Flows.Length].Copy())];
             using var store = SessionStore.Open(path, new SessionStoreOptions { PageSize = PageSize });
             var watch = Stopwatch.StartNew();
             while (rows < input.Rows && watch.Elapsed < input.MaxDuration)
@@ -30,7 +36,7 @@ internal sealed class SessionStoreCase : IBenchCase
                 batch.Clear();
                 for (var i = 0; i < BatchSize && rows < input.Rows; i++, rows++)
                 {
-                    var flow = input.Flows[rows % input.Flows.Length];
+                    var flow = pool[rows % pool.Length];
                     // Live traffic: every flow a new id, created after the one before.
                     flow.Id = Guid.NewGuid();
                     flow.TimestampCreated = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond);
