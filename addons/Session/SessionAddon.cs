@@ -56,9 +56,15 @@ public sealed partial class SessionAddon : Addon
 
         loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);
 
-        // Commands change flows in the View (flow.mark, ...) without an update hook: the View's message says so.
+        // Commands change flows in the View (flow.mark, ...) without an update hook: the View's message says so. Its
+        // messages about live flows follow the proxy's hooks, which the session handles itself.
         loader.Bus.Subscribe<ViewFlowUpdated>(updated =>
         {
+            if (updated.Flow.Live)
+            {
+                return;
+            }
+
             var enqueue = Enqueue(updated.Flow, CancellationToken.None);
             if (!enqueue.IsCompletedSuccessfully)
             {
@@ -154,11 +160,21 @@ public sealed partial class SessionAddon : Addon
     public override ValueTask ErrorAsync(HttpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
 
     /// <inheritdoc />
+    public override ValueTask WebSocketEndAsync(HttpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
+    /// <summary>
+    /// A flow changed outside the proxy's exchange (a command, a replay, another addon): stored again. The proxy also
+    /// fires update after each of its hooks, for a flow still live; such a flow is stored when it completes (response,
+    /// error, end of its WebSocket), not at each step.
+    /// </summary>
     public override async ValueTask UpdateAsync(UpdateContext context)
     {
         foreach (var flow in context.Flows)
         {
-            await Enqueue(flow, context.CancellationToken).ConfigureAwait(false);
+            if (!flow.Live)
+            {
+                await Enqueue(flow, context.CancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

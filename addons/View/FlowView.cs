@@ -209,8 +209,8 @@ internal sealed class FlowView
     }
 
     /// <summary>
-    /// Lets flows <paramref name="archive"/> holds leave memory: each hot flow its summary still describes (and that is
-    /// not live) becomes cold. Flows the store does not hold are ignored. The view keeps cold flows of one archive at a
+    /// Lets flows <paramref name="archive"/> holds leave memory: each hot flow its summary still describes becomes cold.
+    /// Flows the store does not hold are ignored. The view keeps cold flows of one archive at a
     /// time: flows of another while it holds cold flows stay as they are.
     /// </summary>
     public void Archive(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
@@ -222,9 +222,10 @@ internal sealed class FlowView
 
         foreach (var summary in summaries)
         {
-            if (_ids.TryGetValue(summary.Id, out var slot) && _flows[slot] is { Live: false } flow && FlowSummary.Of(flow) == summary)
+            if (_ids.TryGetValue(summary.Id, out var slot) && _flows[slot] is { } flow && FlowSummary.Of(flow) == summary)
             {
-                // The archive's copy is the flow as it is now: the object may go.
+                // The archive's copy is the flow as it is now: the object may go. A live flow may still change, but
+                // every change comes with a hook, whose update brings it back.
                 _flows[slot] = null;
                 _cold![slot] = summary;
                 ColdCount++;

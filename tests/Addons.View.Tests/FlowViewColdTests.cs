@@ -88,11 +88,15 @@ public sealed class FlowViewColdTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(view.ColdCount, Is.EqualTo(1));
+            Assert.That(view.ColdCount, Is.EqualTo(2));
             Assert.That(view.Get(flows[0].Id), Is.Not.SameAs(flows[0]), "the stored copy is loaded");
             Assert.That(view.Get(flows[1].Id), Is.SameAs(flows[1]), "changed after it was stored");
-            Assert.That(view.Get(flows[2].Id), Is.SameAs(flows[2]), "still live");
         });
+
+        // A live flow that changes again comes back with the update that reports it.
+        flows[2].Comment = "later";
+        view.Update([flows[2]]);
+        Assert.That(view.Get(flows[2].Id), Is.SameAs(flows[2]));
     }
 
     [Test]

@@ -132,7 +132,18 @@ internal sealed partial class ClientSession
                 }
 
                 var flow = CreateFlow(head, origin);
-                if (!await ExchangeAsync(channel, flow, head, stop).ConfigureAwait(false))
+                bool next;
+                try
+                {
+                    next = await ExchangeAsync(channel, flow, head, stop).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // The exchange is over (answered, failed or relayed to its end): nothing can kill the flow now.
+                    flow.Live = false;
+                }
+
+                if (!next)
                 {
                     return;
                 }
@@ -668,6 +679,19 @@ internal sealed partial class ClientSession
                 TimestampEnd = DateTimeOffset.UtcNow,
             },
         };
+        try
+        {
+            await ConnectAsync(channel, flow, host, port, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            flow.Live = false;
+        }
+    }
+
+    /// <summary>The CONNECT flow's hook and what follows it: a refusal, or the tunnel's traffic.</summary>
+    private async Task ConnectAsync(ClientChannel channel, HttpFlow flow, string host, int port, CancellationToken stop)
+    {
         if (!await HookAsync(Hook.HttpConnect, flow, stop).ConfigureAwait(false))
         {
             return;

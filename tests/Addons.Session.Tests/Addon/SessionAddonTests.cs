@@ -95,6 +95,33 @@ public sealed class SessionAddonTests
     }
 
     [Test]
+    public async Task ALiveFlowIsStoredWhenItCompletesNotAtTheUpdateAfterEachOfTheProxysHooks()
+    {
+        var path = _temp.File("s.sqlite");
+        var h = await SessionHarness.StartAsync(("session_path", path), ("session_flush_ms", 5));
+        var flow = SampleFlows.Simple(1);
+        var response = flow.Response;
+        flow.Response = null;
+        flow.Live = true;
+
+        // requestheaders and request, each followed by update, as the proxy runs them.
+        await h.Session.UpdateAsync(new UpdateContext([flow], CancellationToken.None));
+        await h.Session.UpdateAsync(new UpdateContext([flow], CancellationToken.None));
+        await Task.Delay(50);
+        Assert.That(h.PersistedCount(), Is.Zero, "nothing is stored while the flow is in the middle of its exchange");
+
+        flow.Response = response;
+        await h.Session.ResponseAsync(new HttpFlowContext(flow, CancellationToken.None));
+        await h.Session.UpdateAsync(new UpdateContext([flow], CancellationToken.None));
+        flow.Live = false;
+        await h.DoneAsync();
+
+        Assert.That(h.PersistedCount(), Is.EqualTo(1), "stored once, complete");
+        using var store = SessionStore.Open(path, readOnly: true);
+        Assert.That(((HttpFlow)store.ReadAll().Single()).Response, Is.Not.Null);
+    }
+
+    [Test]
     public async Task AnUpdatedFlowReplacesItsStoredCopy()
     {
         var path = _temp.File("s.sqlite");
