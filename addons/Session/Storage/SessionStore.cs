@@ -31,6 +31,7 @@ internal sealed class SessionStore : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly byte[] _idBytes = new byte[16];
     private Dictionary<Guid, long>? _ids;
+    private long _mappedUpTo;
     private long _nextSequence;
 
     // Prepared once, reused for every batch.
@@ -293,9 +294,10 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>
-    /// Which of the flows <paramref name="ids"/> match <paramref name="filter"/>. Each stored flow's columns are read in
-    /// insertion order; what they decide (method, url, host, status, error, marker...) needs no decoding, and only the
-    /// flows they leave open are decoded, with their bodies, and matched whole. Ids not stored are left out.
+    /// Which of the flows <paramref name="ids"/> match <paramref name="filter"/>. Each flow's columns are read first;
+    /// what they decide (method, url, host, status, error, marker...) needs no decoding, and only the flows they leave
+    /// open are decoded, with their bodies, and matched whole, on all cores while the next rows are read. A few ids
+    /// are read by their row keys; many, by one pass over the table. Ids not stored are left out.
     /// </summary>
     public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
@@ -308,13 +310,16 @@ internal sealed class SessionStore : IDisposable
             return matched;
         }
 
-        using var command = Command($"SELECT {SummaryColumns}, seq, bodies_apart, record FROM flow ORDER BY seq");
         using var bodies = Command("SELECT side, content FROM body WHERE flow = $seq");
         var bodySequence = bodies.Parameters.Add("$seq", SqliteType.Integer);
-        using var reader = Guard("read", command.ExecuteReader);
         var texts = new TextPool();
+        var undecided = new List<Candidate>(MatchChunk);
+
+        // Chunks are decoded one after another (each waits for the one before), so this set has one writer at a time.
+        var decodedMatches = new HashSet<Guid>();
+        var decoding = Task.CompletedTask;
         var rows = 0;
-        while (Guard("read", reader.Read))
+        foreach (var reader in MatchRows(wanted))
         {
             if ((++rows & 1023) == 0)
             {
@@ -357,14 +362,90 @@ internal sealed class SessionStore : IDisposable
                 }
             }
 
-            var flow = Decode(sequence, (byte[])reader.GetValue(SummaryColumnCount + 2), requestBody, responseBody, bodiesRequired: true);
-            if (filter.Matches(flow))
+            undecided.Add(new Candidate(id, sequence, Guard("read", () => (byte[])reader.GetValue(SummaryColumnCount + 2)), requestBody, responseBody));
+            if (undecided.Count == MatchChunk)
             {
-                matched.Add(id);
+                // The previous chunk finishes decoding while this one was read; this one decodes while the next is read.
+                decoding.GetAwaiter().GetResult();
+                var chunk = undecided;
+                undecided = new List<Candidate>(MatchChunk);
+                decoding = Task.Run(() => MatchDecoded(filter, chunk, decodedMatches, cancellationToken), cancellationToken);
             }
         }
 
+        decoding.GetAwaiter().GetResult();
+        MatchDecoded(filter, undecided, decodedMatches, cancellationToken);
+        matched.UnionWith(decodedMatches);
         return matched;
+    }
+
+    /// <summary>
+    /// The rows <see cref="Match"/> reads (summary columns, seq, bodies_apart, record): by row key, in order, when the
+    /// ids are under an eighth of the flows; else every row, in one pass.
+    /// </summary>
+    private IEnumerable<SqliteDataReader> MatchRows(IReadOnlySet<Guid> wanted)
+    {
+        const string Columns = $"{SummaryColumns}, seq, bodies_apart, record";
+        if (wanted.Count * 8L < Count())
+        {
+            var map = IdMap(wanted);
+            var sequences = new List<long>(wanted.Count);
+            foreach (var id in wanted)
+            {
+                if (map.TryGetValue(id, out var sequence))
+                {
+                    sequences.Add(sequence);
+                }
+            }
+
+            sequences.Sort();
+            using var one = Command($"SELECT {Columns} FROM flow WHERE seq = $seq");
+            var parameter = one.Parameters.Add("$seq", SqliteType.Integer);
+            foreach (var sequence in sequences)
+            {
+                parameter.Value = sequence;
+                using var row = Guard("read", one.ExecuteReader);
+                if (Guard("read", row.Read))
+                {
+                    yield return row;
+                }
+            }
+
+            yield break;
+        }
+
+        using var all = Command($"SELECT {Columns} FROM flow ORDER BY seq");
+        using var reader = Guard("read", all.ExecuteReader);
+        while (Guard("read", reader.Read))
+        {
+            yield return reader;
+        }
+    }
+
+    /// <summary>Decodes undecided flows on all cores and adds those that match to <paramref name="matched"/>.</summary>
+    private void MatchDecoded(FlowFilter filter, List<Candidate> candidates, HashSet<Guid> matched, CancellationToken cancellationToken)
+    {
+        var found = new bool[candidates.Count];
+        try
+        {
+            Parallel.For(0, candidates.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            {
+                var candidate = candidates[i];
+                found[i] = filter.Matches(Decode(candidate.Sequence, candidate.Record, candidate.RequestBody, candidate.ResponseBody, bodiesRequired: true));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[0] is SessionStoreException damaged)
+        {
+            // A damaged record: the first one found is the error, as a sequential read would report it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(damaged).Throw();
+        }
+        for (var i = 0; i < found.Length; i++)
+        {
+            if (found[i])
+            {
+                matched.Add(candidates[i].Id);
+            }
+        }
     }
 
     /// <summary>The pretty_url column of a summary: null when it is the url.</summary>
@@ -517,6 +598,8 @@ internal sealed class SessionStore : IDisposable
             File.Delete(file);
         }
     }
+
+    private const int MatchChunk = 1024;
 
     private const string SummaryColumns = "id, timestamp, method, host, url, pretty_url, pretty_host, status, request_size, response_size, error, marker";
     private const int SummaryColumnCount = 12;
@@ -805,20 +888,26 @@ internal sealed class SessionStore : IDisposable
         new(Path, e is NotSupportedException ? SessionStoreError.NewerSchema : SessionStoreError.Corrupt,
             $"Session file {Path} has a flow (row {sequence}) that cannot be read: {e.Message}", e);
 
-    /// <summary>The id → seq map, read from the (seq, id) index the first time it is needed.</summary>
-    private Dictionary<Guid, long> IdMap()
+    /// <summary>
+    /// The id → seq map, read from the (seq, id) index the first time it is needed. A read-only store, which another
+    /// connection writes to, reads the rows added since when it is asked for an id it does not know.
+    /// </summary>
+    private Dictionary<Guid, long> IdMap(IReadOnlySet<Guid>? wanted = null)
     {
-        if (_ids is not null)
+        if (_ids is not null && (!Options.ReadOnly || wanted is null || wanted.All(_ids.ContainsKey)))
         {
             return _ids;
         }
 
-        var ids = new Dictionary<Guid, long>();
-        using var command = Command("SELECT seq, id FROM flow INDEXED BY flow_seq_id");
+        var ids = _ids ?? [];
+        using var command = Command("SELECT seq, id FROM flow INDEXED BY flow_seq_id WHERE seq > $after");
+        command.Parameters.AddWithValue("$after", _mappedUpTo);
         using var reader = Guard("read", command.ExecuteReader);
         while (Guard("read", reader.Read))
         {
-            ids[Guard("read", () => ReadId(reader, 1))] = reader.GetInt64(0);
+            var sequence = reader.GetInt64(0);
+            ids[Guard("read", () => ReadId(reader, 1))] = sequence;
+            _mappedUpTo = Math.Max(_mappedUpTo, sequence);
         }
 
         return _ids = ids;

@@ -155,6 +155,53 @@ public sealed class SessionStoreTests
     }
 
     [Test]
+    public void A_reader_matches_many_flows_in_one_pass_and_a_few_by_key_including_flows_written_after_it_opened()
+    {
+        var path = _temp.File("s.session");
+        using var writer = SessionStore.Open(path);
+        var flows = Enumerable.Range(0, 3000).Select(i =>
+        {
+            var flow = SampleFlows.Simple(i);
+            flow.Comment = i % 7 == 0 ? "look" : "";
+            return flow;
+        }).ToList();
+        writer.WriteBatch(flows[..2000]);
+        using var reader = SessionStore.Open(path, readOnly: true);
+        var filter = FlowFilter.Parse("~comment look");
+
+        // Every flow: one pass, more undecided flows than one decoding chunk.
+        Assert.That(reader.Match(filter, flows[..2000].Select(f => f.Id).ToList()), Is.EquivalentTo(flows[..2000].Where(filter.Matches).Select(f => f.Id)));
+
+        // Written after the reader mapped the ids; a few, read by key.
+        writer.WriteBatch(flows[2000..]);
+        var few = flows[2990..].Select(f => f.Id).ToList();
+        Assert.That(reader.Match(filter, few), Is.EquivalentTo(flows[2990..].Where(filter.Matches).Select(f => f.Id)));
+    }
+
+    [Test]
+    public void A_damaged_record_met_while_matching_is_an_error_naming_the_file_and_row()
+    {
+        var path = _temp.File("s.session");
+        var flows = Enumerable.Range(0, 20).Select(i => SampleFlows.Simple(i)).ToList();
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch(flows);
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var damage = connection.CreateCommand();
+            damage.CommandText = "UPDATE flow SET record = x'ffffffff' WHERE seq = 5";
+            damage.ExecuteNonQuery();
+        }
+
+        using var reader = SessionStore.Open(path, readOnly: true);
+        var error = Assert.Throws<SessionStoreException>(() => reader.Match(FlowFilter.Parse("~h x"), flows.Select(f => f.Id).ToList()));
+        Assert.That(error!.Message, Does.Contain(path).And.Contain("row 5"));
+    }
+
+    [Test]
     public void A_version_1_file_gets_the_summary_columns_from_its_records()
     {
         var path = _temp.File("v1.session");
