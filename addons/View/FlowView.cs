@@ -29,6 +29,9 @@ internal sealed class FlowView
     private const int ChunkSize = 16 * 1024;
     private const byte InViewFlag = 1;
 
+    // A cold flow the filter could not decide from its summary, waiting for the archive's answer (out of the view).
+    private const byte PendingFlag = 4;
+
     // The key's 16 characters do not decide: the text is longer, or has a character past the abbreviation's range.
     private const byte InexactFlag = 2;
 
@@ -51,6 +54,9 @@ internal sealed class FlowView
     private readonly List<int> _view = [];
     private FlowFilter? _filter;
     private int _focus = -1;
+
+    // Counts filter changes, so that an archive's late answer to an older filter is dropped.
+    private int _generation;
 
     public FlowView(Action<object> publish) => _publish = publish;
 
@@ -87,7 +93,7 @@ internal sealed class FlowView
     public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => FlowAt(_view[Internal(i)]));
 
     /// <summary>Every flow of the store in insertion order (cold ones loaded one at a time).</summary>
-    public IEnumerable<Flow> StoreFlows => StoreFlowsWhere(static (_, _) => true);
+    public IEnumerable<Flow> StoreFlows => Select(static (_, _) => true).Select(s => s.Flow ?? Get(s.Id)!);
 
     /// <summary>How many flows of the store are cold (kept in the archive as summaries).</summary>
     public int ColdCount { get; private set; }
@@ -102,73 +108,79 @@ internal sealed class FlowView
 
     public Flow? Get(Guid id) => _ids.TryGetValue(id, out var slot) ? FlowAt(slot) : null;
 
+    /// <summary>The archive the cold flows are in, or null while there are none.</summary>
+    public IFlowArchive? ArchiveInUse => _archive;
+
     /// <summary>
     /// The flows of the store in insertion order for which <paramref name="where"/> holds, given the hot flow or the
-    /// cold flow's summary (the other is null); only the cold flows picked are loaded.
+    /// cold flow's summary (the other is null). Cold flows are left to load (see <see cref="Selected"/>).
     /// </summary>
-    public IEnumerable<Flow> StoreFlowsWhere(Func<Flow?, FlowSummary?, bool> where)
+    public List<Selected> Select(Func<Flow?, FlowSummary?, bool> where)
     {
+        var selected = new List<Selected>();
         for (var slot = 0; slot < _slots; slot++)
         {
             var flow = _flows[slot];
             var summary = _cold?[slot];
             if ((flow is not null || summary is not null) && where(flow, summary))
             {
-                yield return flow ?? FlowAt(slot);
+                selected.Add(SelectedAt(slot));
             }
         }
+
+        return selected;
     }
 
-    /// <summary>The flows of the store not in the view, in insertion order.</summary>
-    public IEnumerable<Flow> HiddenFlows
+    /// <summary>The flows of the view in display order, cold ones left to load.</summary>
+    public List<Selected> SelectShown()
     {
-        get
+        var selected = new List<Selected>(_view.Count);
+        for (var i = 0; i < _view.Count; i++)
         {
-            for (var slot = 0; slot < _slots; slot++)
-            {
-                if (IsLive(slot) && !InView(slot))
-                {
-                    yield return FlowAt(slot);
-                }
-            }
+            selected.Add(SelectedAt(_view[Internal(i)]));
         }
+
+        return selected;
     }
 
-    /// <summary>The flows of the store that match <paramref name="filter"/>, in insertion order; cold flows the summary cannot decide are asked of the archive at once.</summary>
-    public IReadOnlyList<Flow> StoreFlowsMatching(FlowFilter filter)
+    /// <summary>The flows of the store not in the view, in insertion order, cold ones left to load.</summary>
+    public List<Selected> SelectHidden()
     {
-        var passes = new bool[_slots];
-        var undecided = new List<int>();
+        var selected = new List<Selected>();
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            if (IsLive(slot) && !InView(slot))
+            {
+                selected.Add(SelectedAt(slot));
+            }
+        }
+
+        return selected;
+    }
+
+    /// <summary>
+    /// The flows of the store that match <paramref name="filter"/> or may (cold flows their summary cannot decide,
+    /// marked undecided, for the archive to match), in insertion order.
+    /// </summary>
+    public List<Selected> SelectMatching(FlowFilter filter)
+    {
+        var selected = new List<Selected>();
         for (var slot = 0; slot < _slots; slot++)
         {
             if (_flows[slot] is { } flow)
             {
-                passes[slot] = filter.Matches(flow);
+                if (filter.Matches(flow))
+                {
+                    selected.Add(new Selected(flow, flow.Id));
+                }
             }
-            else if (_cold?[slot] is { } summary)
+            else if (_cold?[slot] is { } summary && filter.MatchesSummary(summary) is var decided && decided != false)
             {
-                if (filter.MatchesSummary(summary) is { } decided)
-                {
-                    passes[slot] = decided;
-                }
-                else
-                {
-                    undecided.Add(slot);
-                }
+                selected.Add(new Selected(null, summary.Id, Undecided: decided is null));
             }
         }
 
-        AskArchive(filter, undecided, slot => passes[slot] = true);
-        var result = new List<Flow>();
-        for (var slot = 0; slot < passes.Length; slot++)
-        {
-            if (passes[slot])
-            {
-                result.Add(FlowAt(slot));
-            }
-        }
-
-        return result;
+        return selected;
     }
 
     public bool Contains(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot);
@@ -294,6 +306,7 @@ internal sealed class FlowView
             }
 
             _flows[slot] = flow;
+            _flags[slot] &= unchecked((byte)~PendingFlag);
             var wasInView = InView(slot);
             var passes = Passes(flow);
             if (wasInView && !passes)
@@ -384,6 +397,7 @@ internal sealed class FlowView
         _flows = new Flow?[64];
         _cold = null;
         ColdCount = 0;
+        _generation++;
         _keyHigh = new ulong[64];
         _keyLow = new ulong[64];
         _flags = new byte[64];
@@ -399,8 +413,8 @@ internal sealed class FlowView
         PublishFocusChange(before);
     }
 
-    /// <summary>Drops every unmarked flow from the store.</summary>
-    public void ClearUnmarked()
+    /// <summary>Drops every unmarked flow from the store; returns the cold flows left for the archive, as <see cref="SetFilter"/>.</summary>
+    public ArchiveQuery? ClearUnmarked()
     {
         var before = FocusedId;
         for (var slot = 0; slot < _slots; slot++)
@@ -420,21 +434,61 @@ internal sealed class FlowView
         _sorted.RemoveAll(slot => !IsLive(slot));
         _view.RemoveAll(slot => !IsLive(slot));
         Compact();
-        Refilter(before);
+        var query = Refilter(before);
         _publish(StoreRefreshed.Instance);
+        return query;
     }
 
     /// <summary>Sets the filter (null: every flow) and rebuilds the view.</summary>
-    public void SetFilter(FlowFilter? filter)
+    /// <summary>
+    /// Sets the filter (null: every flow) and rebuilds the view; returns the cold flows left for the archive to match,
+    /// to be run outside the lock and handed to <see cref="Complete"/>, or null.
+    /// </summary>
+    public ArchiveQuery? SetFilter(FlowFilter? filter)
     {
         _filter = filter;
-        Refilter(FocusedId);
+        return Refilter(FocusedId);
     }
 
-    public void SetMarkedOnly(bool markedOnly)
+    /// <summary>Shows only marked flows, or every flow; returns the cold flows left for the archive, as <see cref="SetFilter"/>.</summary>
+    public ArchiveQuery? SetMarkedOnly(bool markedOnly)
     {
         MarkedOnly = markedOnly;
-        Refilter(FocusedId);
+        return Refilter(FocusedId);
+    }
+
+    /// <summary>
+    /// Takes the archive's answer to a query of <see cref="SetFilter"/>: the matching flows enter the view (the focus
+    /// stays where it is, or goes to the first flow when there was none). An answer to an older filter is dropped.
+    /// </summary>
+    public void Complete(ArchiveQuery query, IReadOnlySet<Guid> matched)
+    {
+        if (query.Generation != _generation)
+        {
+            return;
+        }
+
+        var before = FocusedId;
+        foreach (var id in query.Ids)
+        {
+            if (_ids.TryGetValue(id, out var slot) && (_flags[slot] & PendingFlag) != 0)
+            {
+                _flags[slot] &= unchecked((byte)~PendingFlag);
+                if (matched.Contains(id))
+                {
+                    _flags[slot] |= InViewFlag;
+                }
+            }
+        }
+
+        RebuildView();
+        if (_focus < 0 && _view.Count > 0)
+        {
+            _focus = _view[Internal(0)];
+        }
+
+        _publish(ViewRefreshed.Instance);
+        PublishFocusChange(before);
     }
 
     /// <summary>Sorts by another key; reversal stays as it is.</summary>
@@ -538,6 +592,8 @@ internal sealed class FlowView
     private bool IsLive(int slot) => _flows[slot] is not null || (_cold is not null && _cold[slot] is not null);
 
     private Guid IdOf(int slot) => _flows[slot]?.Id ?? _cold![slot]!.Id;
+
+    private Selected SelectedAt(int slot) => _flows[slot] is { } flow ? new Selected(flow, flow.Id) : new Selected(null, _cold![slot]!.Id);
 
     /// <summary>A slot's flow: the hot object, or the cold flow loaded from the archive (a new object each time).</summary>
     private Flow FlowAt(int slot)
@@ -758,9 +814,13 @@ internal sealed class FlowView
         _focus = _focus < 0 ? -1 : map[_focus];
     }
 
-    /// <summary>Evaluates the filter on every flow and rebuilds the view; <paramref name="before"/> is the focus the caller saw.</summary>
-    private void Refilter(Guid? before)
+    /// <summary>
+    /// Evaluates the filter on every flow and rebuilds the view; <paramref name="before"/> is the focus the caller saw.
+    /// Cold flows the summary cannot decide stay out of the view, pending, and are returned as a query for the archive.
+    /// </summary>
+    private ArchiveQuery? Refilter(Guid? before)
     {
+        _generation++;
         // Flows are visited in insertion order, which is the order they lie in memory.
         var flows = _flows;
         var cold = _cold;
@@ -780,7 +840,7 @@ internal sealed class FlowView
                     passes = false;
                 }
 
-                flags[slot] = passes.Value ? (byte)(flags[slot] | InViewFlag) : (byte)(flags[slot] & ~InViewFlag);
+                flags[slot] = passes.Value ? (byte)((flags[slot] | InViewFlag) & ~PendingFlag) : (byte)(flags[slot] & ~(InViewFlag | PendingFlag));
             }
 
             if (unknown is not null)
@@ -788,7 +848,25 @@ internal sealed class FlowView
                 undecided.Add(unknown);
             }
         });
-        AskArchive(_filter, [.. undecided.SelectMany(x => x)], slot => flags[slot] |= InViewFlag);
+
+        var pending = new List<Guid>();
+        foreach (var slot in undecided.SelectMany(x => x))
+        {
+            if (slot == _focus)
+            {
+                // The focus moves only if its flow leaves: that one flow is loaded and decided now.
+                if (Passes(FlowAt(slot)))
+                {
+                    flags[slot] |= InViewFlag;
+                }
+            }
+            else if (_archive is not null && _filter is not null)
+            {
+                flags[slot] |= PendingFlag;
+                pending.Add(_cold![slot]!.Id);
+            }
+        }
+
         var focusLeft = _focus >= 0 && !InView(_focus);
         RebuildView();
 
@@ -809,6 +887,7 @@ internal sealed class FlowView
 
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
+        return pending.Count == 0 ? null : new ArchiveQuery(_archive!, _filter!, pending, _generation);
     }
 
     /// <summary>The view is the sorted store without the flows that do not pass.</summary>

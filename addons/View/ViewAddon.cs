@@ -6,6 +6,8 @@ using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
+using Addons.Abstractions.Storage;
+using Microsoft.Extensions.Logging;
 
 [assembly: AddonEntryPoint(typeof(Addons.View.ViewAddon))]
 
@@ -22,6 +24,7 @@ public sealed partial class ViewAddon : Addon
     private readonly List<object> _pending = [];
     private readonly FlowView _view;
     private IEventBus? _bus;
+    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IOptionStore? _options;
     private IOption<string> _filterOption = null!;
     private IOption<string> _orderOption = null!;
@@ -42,6 +45,7 @@ public sealed partial class ViewAddon : Addon
     public override void Load(IAddonLoader loader)
     {
         _bus = loader.Bus;
+        _logger = loader.Logger;
         _options = loader.Options;
         _filterOption = loader.AddOption("view_filter", "", "Limit the view to flows matching this filter expression.");
         _orderOption = loader.AddOption("view_order", "time", "The order of the view.", [.. OrderKey.All.Select(o => o.Name)]);
@@ -59,7 +63,7 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.order", () => Read(() => _view.Order.Name), "The current order of the view.");
         loader.AddCommand("view.filter.set", (string filter, CancellationToken ct) => SetOptionAsync("view_filter", filter, ct), "Set the view's filter; empty shows every flow.");
         loader.AddCommand("view.clear", () => Do(_view.Clear), "Remove every flow from the view and the store.");
-        loader.AddCommand("view.clear_unmarked", () => Do(_view.ClearUnmarked), "Remove every unmarked flow.");
+        loader.AddCommand("view.clear_unmarked", (CancellationToken ct) => Refilter(_view.ClearUnmarked, ct), "Remove every unmarked flow.");
         loader.AddCommand("view.settings.getval", (Flow flow, string key, string fallback) => Read(() => _view.Settings(flow).TryGetValue(key, out var value) ? value : fallback), "A per-flow setting, or the default.");
         loader.AddCommand("view.settings.setval", (IReadOnlyList<Flow> flows, string key, string value) => SetSetting(flows, key, _ => value), "Set a per-flow setting.");
         loader.AddCommand("view.settings.setval.toggle", (IReadOnlyList<Flow> flows, string key) => SetSetting(flows, key, old => old == "true" ? "false" : "true"), "Toggle a per-flow setting between true and false.");
@@ -69,36 +73,37 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.flows.create", (string method, string url) => Create(method, url), "Create a request-only flow.");
         loader.AddCommand("view.properties.length", () => Read(() => _view.Count), "How many flows the view shows.");
         loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
-        loader.AddCommand("view.properties.marked.toggle", () => Do(() => _view.SetMarkedOnly(!_view.MarkedOnly)), "Show only marked flows, or every flow.");
+        loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => Refilter(() => _view.SetMarkedOnly(!_view.MarkedOnly), ct), "Show only marked flows, or every flow.");
         loader.AddCommand("view.properties.inbounds", (int index) => Read(() => _view.InBounds(index)), "Whether a position is inside the view.");
         loader.AddCommand("flow.mark", (IReadOnlyList<Flow> flows, string marker) => Mark(flows, _ => marker), "Mark flows with a marker (empty unmarks; :default: is the usual mark).");
         loader.AddCommand("flow.mark.toggle", (IReadOnlyList<Flow> flows) => Mark(flows, f => f.Marked.Length > 0 ? "" : ":default:"), "Mark unmarked flows and unmark marked ones.");
     }
 
     /// <inheritdoc />
-    public override ValueTask ConfigureAsync(ConfigureContext context)
+    public override async ValueTask ConfigureAsync(ConfigureContext context)
     {
         FlowFilter? filter = null;
         if (context.Updated.Contains("view_filter") && _filterOption.Value.Length > 0 &&
             !FlowFilter.TryParse(_filterOption.Value, out filter, out var error))
         {
             context.Reject($"view_filter: {error.Message}");
-            return default;
+            return;
         }
 
         var order = OrderKey.Find(_orderOption.Value);
         if (order is null)
         {
             context.Reject($"view_order: Unknown flow order '{_orderOption.Value}'; use {string.Join(", ", OrderKey.All.Select(o => o.Name))}");
-            return default;
+            return;
         }
 
+        ArchiveQuery? query = null;
         Do(() =>
         {
             _view.FocusFollow = _focusFollowOption.Value;
             if (context.Updated.Contains("view_filter"))
             {
-                _view.SetFilter(filter);
+                query = _view.SetFilter(filter);
             }
 
             if (context.Updated.Contains("view_order") && order != _view.Order)
@@ -111,7 +116,7 @@ public sealed partial class ViewAddon : Addon
                 _view.SetReversed(_reversedOption.Value);
             }
         });
-        return default;
+        await AskArchiveAsync(query, context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -186,38 +191,123 @@ public sealed partial class ViewAddon : Addon
 
     internal IReadOnlyList<Flow> Resolve(string spec)
     {
+        List<Selected> selected;
+        IFlowArchive? archive;
+        FlowFilter? filter = null;
         lock (_gate)
         {
+            archive = _view.ArchiveInUse;
             switch (spec)
             {
                 case "@all":
-                    return [.. _view.StoreFlows];
+                    selected = _view.Select(static (_, _) => true);
+                    break;
                 case "@focus":
                     return _view.FocusedFlow is { } focused ? [focused] : [];
                 case "@shown":
-                    return [.. _view.Flows];
+                    selected = _view.SelectShown();
+                    break;
                 case "@hidden":
-                    return [.. _view.HiddenFlows];
+                    selected = _view.SelectHidden();
+                    break;
                 case "@marked":
-                    return [.. _view.StoreFlowsWhere(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length > 0)];
+                    selected = _view.Select(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length > 0);
+                    break;
                 case "@unmarked":
-                    return [.. _view.StoreFlowsWhere(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length == 0)];
-            }
+                    selected = _view.Select(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length == 0);
+                    break;
+                default:
+                    if (IdList().IsMatch(spec))
+                    {
+                        return [.. spec[1..].Split(',', StringSplitOptions.RemoveEmptyEntries)
+                            .Select(id => Guid.TryParse(id, out var guid) ? _view.Get(guid) : null)
+                            .OfType<Flow>()];
+                    }
 
-            if (IdList().IsMatch(spec))
-            {
-                return [.. spec[1..].Split(',', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(id => Guid.TryParse(id, out var guid) ? _view.Get(guid) : null)
-                    .OfType<Flow>()];
-            }
+                    if (!FlowFilter.TryParse(spec, out filter, out var error))
+                    {
+                        throw new CommandException(error.Message);
+                    }
 
-            if (!FlowFilter.TryParse(spec, out var filter, out var error))
-            {
-                throw new CommandException(error.Message);
+                    selected = _view.SelectMatching(filter);
+                    break;
             }
-
-            return _view.StoreFlowsMatching(filter);
         }
+
+        return Load(selected, filter, archive);
+    }
+
+    /// <summary>
+    /// The flows of a selection, outside the view's lock: cold ones the filter left open are matched by the archive,
+    /// and cold ones picked are loaded from it. A flow the archive cannot give is an error naming it.
+    /// </summary>
+    internal static List<Flow> Load(List<Selected> selected, FlowFilter? filter, IFlowArchive? archive)
+    {
+        IReadOnlySet<Guid>? matched = null;
+        if (filter is not null && archive is not null && selected.Any(s => s.Undecided))
+        {
+            matched = Guard(() => archive.Match(filter, [.. selected.Where(s => s.Undecided).Select(s => s.Id)]));
+        }
+
+        var flows = new List<Flow>(selected.Count);
+        foreach (var item in selected)
+        {
+            if (item.Flow is { } flow)
+            {
+                flows.Add(flow);
+            }
+            else if (!item.Undecided || matched?.Contains(item.Id) == true)
+            {
+                flows.Add(Guard(() => archive!.Load(item.Id)) ?? throw new CommandException($"Flow {item.Id} is no longer in {archive!.Name}, where the view keeps it."));
+            }
+        }
+
+        return flows;
+    }
+
+    private static T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (FlowArchiveException e)
+        {
+            throw new CommandException(e.Message, e);
+        }
+    }
+
+    /// <summary>A change that refilters (marked-only, clear unmarked), then the archive's part of it.</summary>
+    private async Task Refilter(Func<ArchiveQuery?> change, CancellationToken cancellationToken)
+    {
+        ArchiveQuery? query = null;
+        Do(() => query = change());
+        await AskArchiveAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the archive, off the view's lock (the proxy goes on adding flows meanwhile), which cold flows the summaries
+    /// left open match, and puts those into the view. When the archive cannot answer they stay out, and the log says so.
+    /// </summary>
+    private async Task AskArchiveAsync(ArchiveQuery? query, CancellationToken cancellationToken)
+    {
+        if (query is null)
+        {
+            return;
+        }
+
+        IReadOnlySet<Guid> matched;
+        try
+        {
+            matched = await Task.Run(() => query.Archive.Match(query.Filter, query.Ids, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FlowArchiveException or OperationCanceledException)
+        {
+            LogArchiveFailed(_logger, query.Ids.Count, query.Archive.Name, query.Filter.Pattern, e.Message);
+            matched = new HashSet<Guid>();
+        }
+
+        Do(() => _view.Complete(query, matched));
     }
 
     private void Create(string method, string url)
@@ -345,6 +435,9 @@ public sealed partial class ViewAddon : Addon
             case Abstractions.View.FlowSettingChanged m: _bus.Publish(m); break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} flows kept in {Archive} could not be matched against the filter '{Filter}', so they are left out of the view: {Reason}")]
+    private static partial void LogArchiveFailed(ILogger logger, int count, string archive, string filter, string reason);
 
     [GeneratedRegex("^@[0-9a-fA-F\\-,]{36,}$")]
     private static partial Regex IdList();
