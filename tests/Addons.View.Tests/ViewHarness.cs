@@ -34,13 +34,13 @@ internal sealed class ViewHarness
     /// <summary>Every message the View published, in order.</summary>
     public List<object> Messages { get; } = [];
 
-    public static async Task<ViewHarness> CreateAsync()
+    public static async Task<ViewHarness> CreateAsync(ILogger? logger = null)
     {
         var bus = new EventBus(NullLogger<EventBus>.Instance);
         var commands = new CommandRegistry();
         var options = new OptionStore();
         var view = new ViewAddon();
-        view.Load(new AddonRegistration("view", new AddonEventBus(bus, "view"), commands, options, NullLogger.Instance));
+        view.Load(new AddonRegistration("view", new AddonEventBus(bus, "view"), commands, options, logger ?? NullLogger.Instance));
         options.Configure = async (updated, initial, ct) =>
         {
             var context = new ConfigureContext(updated, initial, ct);
