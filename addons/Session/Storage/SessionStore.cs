@@ -232,7 +232,7 @@ internal sealed class SessionStore : IDisposable
 
     /// <summary>
     /// Every stored flow after the first <paramref name="skip"/>, in insertion order, with all its bodies: what a restore
-    /// reads. Streams: one flow is decoded at a time. Do not write to this store while enumerating.
+    /// reads. Streams, a chunk of flows at a time, decoded on all cores. Do not write to this store while enumerating.
     /// </summary>
     /// <exception cref="SessionStoreException">A page or a record is damaged, or the file cannot be read.</exception>
     public IEnumerable<Flow> ReadAll(long skip = 0)
@@ -246,10 +246,86 @@ internal sealed class SessionStore : IDisposable
         using var command = Command(Sql);
         command.Parameters.AddWithValue("$skip", skip);
         using var reader = Guard("read", command.ExecuteReader);
+
+        // Records are read here and decoded on all cores a chunk at a time, the next chunk read while one decodes.
+        var chunk = new List<Candidate>(MatchChunk);
+        Task<Flow[]>? decoding = null;
         while (Guard("read", reader.Read))
         {
-            yield return DecodeRow(reader, bodiesRequired: true);
+            chunk.Add(ReadCandidate(reader));
+            if (chunk.Count < MatchChunk)
+            {
+                continue;
+            }
+
+            var previous = decoding;
+            var next = chunk;
+            chunk = new List<Candidate>(MatchChunk);
+            decoding = Task.Run(() => DecodeAll(next));
+            if (previous is not null)
+            {
+                foreach (var flow in previous.GetAwaiter().GetResult())
+                {
+                    yield return flow;
+                }
+            }
         }
+
+        if (decoding is not null)
+        {
+            foreach (var flow in decoding.GetAwaiter().GetResult())
+            {
+                yield return flow;
+            }
+        }
+
+        foreach (var flow in DecodeAll(chunk))
+        {
+            yield return flow;
+        }
+    }
+
+    /// <summary>A row of seq, record and the two bodies stored apart (or nulls), to decode later.</summary>
+    private Candidate ReadCandidate(SqliteDataReader reader)
+    {
+        var sequence = reader.GetInt64(0);
+        try
+        {
+            return new Candidate(
+                Guid.Empty,
+                sequence,
+                (byte[])reader.GetValue(1),
+                reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2),
+                reader.IsDBNull(3) ? null : (byte[])reader.GetValue(3));
+        }
+        catch (InvalidCastException e)
+        {
+            throw Unreadable(sequence, e);
+        }
+        catch (SqliteException e)
+        {
+            throw Failure("read", e);
+        }
+    }
+
+    /// <summary>Decodes rows on all cores, in their order; a damaged record is the error of the first one met.</summary>
+    private Flow[] DecodeAll(List<Candidate> rows)
+    {
+        var flows = new Flow[rows.Count];
+        try
+        {
+            Parallel.For(0, rows.Count, i =>
+            {
+                var row = rows[i];
+                flows[i] = Decode(row.Sequence, row.Record, row.RequestBody, row.ResponseBody, bodiesRequired: true);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[0] is SessionStoreException damaged)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(damaged).Throw();
+        }
+
+        return flows;
     }
 
     /// <summary>One stored flow, or <c>null</c> when no flow has this id. Without <paramref name="includeBodies"/>, bodies stored apart are left <c>null</c>.</summary>

@@ -179,6 +179,39 @@ public sealed class SessionStoreTests
     }
 
     [Test]
+    public void A_restore_reads_many_flows_in_order_and_stops_at_a_damaged_record_naming_its_row()
+    {
+        var path = _temp.File("s.session");
+        var flows = Enumerable.Range(0, 2500).Select(i => SampleFlows.Simple(i)).ToList();
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch(flows);
+            Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)), "in order across the decoding chunks");
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var damage = connection.CreateCommand();
+            damage.CommandText = "UPDATE flow SET record = x'ffffffff' WHERE seq = 1500";
+            damage.ExecuteNonQuery();
+        }
+
+        using var reader = SessionStore.Open(path, readOnly: true);
+        var read = new List<Flow>();
+        var error = Assert.Throws<SessionStoreException>(() =>
+        {
+            foreach (var flow in reader.ReadAll())
+            {
+                read.Add(flow);
+            }
+        });
+        Assert.That(error!.Message, Does.Contain(path).And.Contain("row 1500"));
+        Assert.That(read.Select(f => f.Id), Is.EqualTo(flows.Take(read.Count).Select(f => f.Id)), "what came before the damage is usable");
+        Assert.That(read, Has.Count.GreaterThanOrEqualTo(1024));
+    }
+
+    [Test]
     public void A_damaged_record_met_while_matching_is_an_error_naming_the_file_and_row()
     {
         var path = _temp.File("s.session");
