@@ -58,7 +58,10 @@ if (explore)
         new RawInsertCase { Name = "(b) synchronous FULL", Synchronous = "FULL" },
         new RawInsertCase { Name = "(b) synchronous OFF (not durable)", Synchronous = "OFF" },
         new RawInsertCase { Name = "(b) 100 flows/tx", BatchSize = 100 },
+        new RawInsertCase { Name = "(b) 2000 flows/tx", BatchSize = 2000 },
+        new RawInsertCase { Name = "(b) 5000 flows/tx", BatchSize = 5000 },
         new RawInsertCase { Name = "(b) 10000 flows/tx", BatchSize = 10_000 },
+        new RawInsertCase { Name = "(b) 20000 flows/tx", BatchSize = 20_000 },
         new RawInsertCase { Name = "(b) + id column and (seq, id) index (the store's id map)", Key = RowKey.RowidWithIdColumn },
         new RawInsertCase { Name = "(b) + UUIDv4 id under a UNIQUE index", Key = RowKey.RandomUuidUniqueIndex },
         new RawInsertCase { Name = "(b) + UUIDv4 id under a UNIQUE index, 64 MiB cache", Key = RowKey.RandomUuidUniqueIndex, CacheKiB = 65536 },
@@ -77,7 +80,14 @@ if (explore)
         new SessionStoreCase { Name = "SessionStore, 32 KiB pages", PageSize = 32768 },
         new SessionStoreCase { Name = "SessionStore, 64 KiB pages", PageSize = 65536 },
         new SessionStoreCase { Name = "SessionStore, 100 flows/tx", BatchSize = 100 },
+        new SessionStoreCase { Name = "SessionStore, 2000 flows/tx", BatchSize = 2000 },
+        new SessionStoreCase { Name = "SessionStore, 5000 flows/tx", BatchSize = 5000 },
         new SessionStoreCase { Name = "SessionStore, 10000 flows/tx", BatchSize = 10_000 },
+        new SessionStoreCase { Name = "SessionStore, 20000 flows/tx", BatchSize = 20_000 },
+        new PipelineCase { Name = "(c) pipeline, 2000 flows/tx", BatchSize = 2000 },
+        new PipelineCase { Name = "(c) pipeline, 5000 flows/tx", BatchSize = 5000 },
+        new PipelineCase { Name = "(c) pipeline, 10000 flows/tx", BatchSize = 10_000 },
+        new PipelineCase { Name = "(c) pipeline, 20000 flows/tx", BatchSize = 20_000 },
     ]);
 }
 

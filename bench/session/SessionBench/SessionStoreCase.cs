@@ -21,6 +21,14 @@ internal sealed class SessionStoreCase : IBenchCase
         var path = input.NewDatabasePath("store");
         try
         {
+            // Each batch row its own flow object: a batch larger than the input's pool would otherwise hold one object
+            // several times, under its last id, and the store would update rows instead of inserting them.
+            var pool = new Flow[Math.Max(input.Flows.Length, BatchSize)];
+            for (var i = 0; i < pool.Length; i++)
+            {
+                pool[i] = input.Flows[i % input.Flows.Length].Copy();
+            }
+
             var rows = 0L;
             var batch = new List<Flow>(BatchSize);
             using var store = SessionStore.Open(path, new SessionStoreOptions { PageSize = PageSize });
@@ -30,7 +38,7 @@ internal sealed class SessionStoreCase : IBenchCase
                 batch.Clear();
                 for (var i = 0; i < BatchSize && rows < input.Rows; i++, rows++)
                 {
-                    var flow = input.Flows[rows % input.Flows.Length];
+                    var flow = pool[rows % pool.Length];
                     // Live traffic: every flow a new id, created after the one before.
                     flow.Id = Guid.NewGuid();
                     flow.TimestampCreated = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond);
