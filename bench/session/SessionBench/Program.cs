@@ -8,7 +8,8 @@ using Addons.Session.Storage;
 //   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
 //   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
 //   --explore adds every (b) variant tried (page size, journal, synchronous, batch size, row key, indexes).
-//   --only keeps the cases whose name contains TEXT (besides (a), (b) and the store, which the ratios need).
+//   --only keeps the cases whose name contains TEXT, or one of TEXT's |-separated parts (besides (a), (b), the store
+//   and (c), which the ratios need).
 var rows = 200_000;
 var seconds = 10.0;
 var repeat = 1;
@@ -57,6 +58,9 @@ if (explore)
         new RawInsertCase { Name = "(b) rollback journal (DELETE) instead of WAL", JournalMode = "DELETE" },
         new RawInsertCase { Name = "(b) synchronous FULL", Synchronous = "FULL" },
         new RawInsertCase { Name = "(b) synchronous OFF (not durable)", Synchronous = "OFF" },
+        new RawInsertCase { Name = "(b) native binding (SQLite's statement API)", Native = true },
+        new RawInsertCase { Name = "(b) native binding, 10000 flows/tx", Native = true, BatchSize = 10_000 },
+        new RawInsertCase { Name = "(b) + id column, columns and the store's 4 indexes, native binding, 10000 flows/tx", Key = RowKey.RowidWithIdColumn, Columns = true, Indexes = ["timestamp", "method", "host", "status"], Native = true, BatchSize = 10_000 },
         new RawInsertCase { Name = "(b) 100 flows/tx", BatchSize = 100 },
         new RawInsertCase { Name = "(b) 2000 flows/tx", BatchSize = 2000 },
         new RawInsertCase { Name = "(b) 5000 flows/tx", BatchSize = 5000 },
@@ -99,7 +103,8 @@ if (rows <= 0 || seconds <= 0 || repeat <= 0)
 
 if (only is not null)
 {
-    cases.RemoveAll(x => x != a && x != b && x != store && x != c && !x.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
+    var wanted = only.Split('|');
+    cases.RemoveAll(x => x != a && x != b && x != store && x != c && !wanted.Any(w => x.Name.Contains(w, StringComparison.OrdinalIgnoreCase)));
 }
 
 var directory = Directory.CreateTempSubdirectory("session-bench-").FullName;

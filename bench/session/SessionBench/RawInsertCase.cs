@@ -30,6 +30,12 @@ internal sealed class RawInsertCase : IBenchCase
     /// <summary>SQLite's page cache in KiB (SQLite's default is 2,000 KiB).</summary>
     public int CacheKiB { get; init; } = 2000;
 
+    /// <summary>
+    /// Bind and step through SQLite's native statement API (<see cref="NativeStatement"/>, what the store uses) instead
+    /// of Microsoft.Data.Sqlite's <see cref="SqliteCommand"/>.
+    /// </summary>
+    public bool Native { get; init; }
+
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("raw");
@@ -91,6 +97,7 @@ internal sealed class RawInsertCase : IBenchCase
             }
 
             insert.Prepare();
+            using var native = Native ? new Storage.NativeStatement(connection, insert.CommandText) : null;
             var ids = new byte[16];
             var rows = 0L;
             var watch = Stopwatch.StartNew();
@@ -101,16 +108,47 @@ internal sealed class RawInsertCase : IBenchCase
                 for (var i = 0; i < BatchSize && rows < input.Rows; i++, rows++)
                 {
                     var flow = input.Flows[rows % input.Flows.Length];
+                    var recordBytes = input.Records[rows % input.Records.Length];
                     if (hasId)
                     {
                         var guid = Key == RowKey.TimeOrderedUuidUniqueIndex ? Guid.CreateVersion7() : Guid.NewGuid();
                         guid.TryWriteBytes(ids, bigEndian: true, out _);
+                    }
+
+                    var createdTicks = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond).UtcTicks;
+                    if (native is not null)
+                    {
+                        // Parameters in the INSERT's order: [id], [the seven columns], record.
+                        var n = 1;
+                        if (hasId)
+                        {
+                            native.Bind(n++, ids);
+                        }
+
+                        if (Columns)
+                        {
+                            native.Bind(n++, createdTicks);
+                            native.Bind(n++, flow.Request.Method);
+                            native.Bind(n++, flow.Request.Host);
+                            native.Bind(n++, flow.Request.Url);
+                            native.Bind(n++, flow.Response?.StatusCode);
+                            native.Bind(n++, flow.Request.Content?.Length);
+                            native.Bind(n++, flow.Response?.Content?.Length);
+                        }
+
+                        native.Bind(n, recordBytes);
+                        native.Execute();
+                        continue;
+                    }
+
+                    if (hasId)
+                    {
                         id.Value = ids;
                     }
 
                     if (Columns)
                     {
-                        timestamp.Value = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond).UtcTicks;
+                        timestamp.Value = createdTicks;
                         method.Value = flow.Request.Method;
                         host.Value = flow.Request.Host;
                         url.Value = flow.Request.Url;
@@ -119,7 +157,7 @@ internal sealed class RawInsertCase : IBenchCase
                         responseSize.Value = flow.Response?.Content?.Length;
                     }
 
-                    record.Value = input.Records[rows % input.Records.Length];
+                    record.Value = recordBytes;
                     insert.ExecuteNonQuery();
                 }
 
