@@ -46,7 +46,7 @@ public sealed partial class SessionAddon : Addon
         _bus = loader.Bus;
         _path = loader.AddOption("session_path", "", "The session file flows are kept in and restored from; empty: a temporary file removed on exit.");
         _required = loader.AddOption("session_required", false, "Refuse to start when the session file cannot be used, instead of running without persistence.");
-        _batchSize = loader.AddOption("session_batch_size", 1000, "The most flows the session writes in one transaction.");
+        _batchSize = loader.AddOption("session_batch_size", 10_000, "The most flows the session writes in one transaction.");
         _flushMilliseconds = loader.AddOption("session_flush_ms", 200, "The longest a captured flow waits before it is written, in milliseconds: about what a crash can lose.");
         _queueCapacity = loader.AddOption("session_queue_size", 100_000, "How many flows may wait to be written; when the queue is full the proxy waits for the writer.");
 

@@ -35,7 +35,8 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, EncodedFlow> _waiting = new();
 
     // Encoded flows written and ready for reuse, with their record buffers grown: queueing allocates nothing once
-    // warm. At most _maxSpare are kept (two batches), so a burst that filled the queue does not stay allocated.
+    // warm. At most _maxSpare are kept (one batch: what the writer hands back at once), so a burst that filled the
+    // queue does not stay allocated.
     private readonly ConcurrentQueue<EncodedFlow> _spare = new();
     private readonly int _maxSpare;
     private int _spareCount;
@@ -52,7 +53,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         _options = options;
         _persisted = persisted;
         _logger = logger;
-        _maxSpare = Math.Min(options.QueueCapacity, 2 * options.BatchSize);
+        _maxSpare = Math.Min(options.QueueCapacity, options.BatchSize);
         _queue = Channel.CreateBounded<Guid>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

@@ -18,7 +18,7 @@ internal sealed class PipelineCase : IBenchCase
 
     public required string Name { get; init; }
 
-    public int BatchSize { get; init; } = 1000;
+    public int BatchSize { get; init; } = SessionWriterOptions.DefaultBatchSize;
 
     /// <summary>How many flows may wait; at least two batches, so that the producer fills one while the writer commits the other.</summary>
     public int QueueCapacity

@@ -12,7 +12,7 @@ internal sealed class SessionStoreCase : IBenchCase
 {
     public required string Name { get; init; }
 
-    public int BatchSize { get; init; } = 1000;
+    public int BatchSize { get; init; } = SessionWriterOptions.DefaultBatchSize;
 
     public int PageSize { get; init; } = SessionStoreOptions.DefaultPageSize;
 
