@@ -36,6 +36,9 @@ internal sealed class RawInsertCase : IBenchCase
     /// </summary>
     public bool Native { get; init; }
 
+    /// <summary>Rows per INSERT statement (<c>VALUES (...), (...)</c>; with <see cref="Native"/> only), so that SQLite keeps its cursors across rows.</summary>
+    public int RowsPerStatement { get; init; } = 1;
+
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("raw");
@@ -97,7 +100,15 @@ internal sealed class RawInsertCase : IBenchCase
             }
 
             insert.Prepare();
-            using var native = Native ? new Storage.NativeStatement(connection, insert.CommandText) : null;
+            if (RowsPerStatement > 1 && (!Native || BatchSize % RowsPerStatement != 0 || input.Rows % RowsPerStatement != 0))
+            {
+                throw new InvalidOperationException($"{Name}: several rows per statement need native binding and batches and rows that are multiples of them.");
+            }
+
+            var perRow = insert.Parameters.Count;
+            var values = "(" + string.Join(", ", Enumerable.Repeat("?", perRow)) + ")";
+            using var native = !Native ? null : RowsPerStatement == 1 ? new Storage.NativeStatement(connection, insert.CommandText)
+                : new Storage.NativeStatement(connection, insert.CommandText[..insert.CommandText.IndexOf("VALUES", StringComparison.Ordinal)] + "VALUES " + string.Join(", ", Enumerable.Repeat(values, RowsPerStatement)));
             var ids = new byte[16];
             var rows = 0L;
             var watch = Stopwatch.StartNew();
@@ -118,8 +129,8 @@ internal sealed class RawInsertCase : IBenchCase
                     var createdTicks = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond).UtcTicks;
                     if (native is not null)
                     {
-                        // Parameters in the INSERT's order: [id], [the seven columns], record.
-                        var n = 1;
+                        // Parameters in the INSERT's order: [id], [the seven columns], record; row i of a statement after i rows' worth.
+                        var n = 1 + ((i % RowsPerStatement) * perRow);
                         if (hasId)
                         {
                             native.Bind(n++, ids);
@@ -137,7 +148,11 @@ internal sealed class RawInsertCase : IBenchCase
                         }
 
                         native.Bind(n, recordBytes);
-                        native.Execute();
+                        if ((i + 1) % RowsPerStatement == 0)
+                        {
+                            native.Execute();
+                        }
+
                         continue;
                     }
 
