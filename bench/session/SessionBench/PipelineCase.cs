@@ -30,6 +30,9 @@ internal sealed class PipelineCase : IBenchCase
     /// <summary>Queue depth sampled every 100 ms of the last run: whether it stayed flat.</summary>
     public List<int> DepthSamples { get; } = [];
 
+    /// <summary>Managed bytes allocated per flow in the last run, by every thread (producer, writer, SQLite's wrapper).</summary>
+    public double AllocatedBytesPerFlow { get; private set; }
+
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("pipeline");
@@ -46,6 +49,7 @@ internal sealed class PipelineCase : IBenchCase
             var options = new SessionWriterOptions { BatchSize = BatchSize, QueueCapacity = QueueCapacity, FlushPeriod = TimeSpan.FromMilliseconds(200) };
             var writer = new SessionWriter(store, options, persisted => Interlocked.Add(ref committed, persisted.FlowIds.Count), NullLogger.Instance);
             DepthSamples.Clear();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
             using var sampler = new Timer(_ => DepthSamples.Add(writer.QueueDepth), null, 100, 100);
             var queued = 0L;
@@ -67,6 +71,7 @@ internal sealed class PipelineCase : IBenchCase
             // batch (or queue) cannot leave flows uncounted behind the measured interval.
             writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
             var elapsed = watch.Elapsed;
+            AllocatedBytesPerFlow = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Math.Max(1, queued);
             if (Interlocked.Read(ref committed) != queued || writer.Lost != 0)
             {
                 throw new InvalidOperationException($"The pipeline committed {committed} of {queued} flows ({writer.Lost} lost).");

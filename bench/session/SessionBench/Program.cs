@@ -175,7 +175,7 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"(b)/(a) = {Median(b) / Median(a):N1}x; store/(b) = {Median(store) / Median(b):P0}; store/(a) = {Median(store) / Median(a):N1}x"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"(c)/(b) = {Median(c) / Median(b):P0}; (c)/(a) = {Median(c) / Median(a):N1}x; (c) queue depth in its last run (sampled every 100 ms, capacity {c.QueueCapacity:N0}): min {c.DepthSamples.DefaultIfEmpty().Min():N0}, median {c.DepthSamples.Order().ElementAtOrDefault(c.DepthSamples.Count / 2):N0}, max {c.DepthSamples.DefaultIfEmpty().Max():N0}"));
+        $"(c)/(b) = {Median(c) / Median(b):P0}; (c)/(a) = {Median(c) / Median(a):N1}x; (c) queue depth in its last run (sampled every 100 ms, capacity {c.QueueCapacity:N0}): min {c.DepthSamples.DefaultIfEmpty().Min():N0}, median {c.DepthSamples.Order().ElementAtOrDefault(c.DepthSamples.Count / 2):N0}, max {c.DepthSamples.DefaultIfEmpty().Max():N0}; {c.AllocatedBytesPerFlow:N0} bytes allocated per flow"));
     return 0;
 }
 finally
