@@ -49,7 +49,7 @@ public sealed partial class SessionAddon : Addon
         _bus = loader.Bus;
         _path = loader.AddOption("session_path", "", "The session file flows are kept in and restored from; empty: a temporary file removed on exit.");
         _required = loader.AddOption("session_required", false, "Refuse to start when the session file cannot be used, instead of running without persistence.");
-        _batchSize = loader.AddOption("session_batch_size", 1000, "The most flows the session writes in one transaction.");
+        _batchSize = loader.AddOption("session_batch_size", 10_000, "The most flows the session writes in one transaction.");
         _flushMilliseconds = loader.AddOption("session_flush_ms", 200, "The longest a captured flow waits before it is written, in milliseconds: about what a crash can lose.");
         _queueCapacity = loader.AddOption("session_queue_size", 100_000, "How many flows may wait to be written; when the queue is full the proxy waits for the writer.");
         _hotFlows = loader.AddOption("session_hot_flows", 0, "How many stored flows stay fully in memory; older ones stay in the View as summaries and load from the session file when needed. 0 keeps every flow in memory.");
@@ -231,11 +231,11 @@ public sealed partial class SessionAddon : Addon
         _writer is { } writer ? writer.EnqueueAsync(flow, cancellationToken) : default;
 
     /// <summary>After a batch (on the writer's thread): with more flows in memory than the cap, the oldest written ones may go.</summary>
-    private void Cool(IReadOnlyList<Flow> written)
+    private void Cool(IReadOnlyList<FlowSummary> written)
     {
-        foreach (var flow in written)
+        foreach (var summary in written)
         {
-            _hot.Written(FlowSummary.Of(flow));
+            _hot.Written(summary);
         }
 
         var overflow = _hot.TakeOverflow(_writer!.IsWaiting);

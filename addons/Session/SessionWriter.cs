@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Addons.Abstractions.Flows;
@@ -11,20 +12,35 @@ namespace Addons.Session;
 /// The producer/consumer pipeline between the proxy and the session file: hooks queue flows in a bounded channel
 /// (a full queue makes the producer wait: nothing is dropped), and one background consumer writes them in batches,
 /// one transaction each, as soon as <see cref="SessionWriterOptions.BatchSize"/> flows are waiting or
-/// <see cref="SessionWriterOptions.FlushPeriod"/> after the first of a batch arrived. The queue holds snapshots, so
-/// what is written is the flow as it was when queued; a flow queued again while waiting is written once, as last queued.
+/// <see cref="SessionWriterOptions.FlushPeriod"/> after the first of a batch arrived. The queue holds each flow encoded
+/// on the hook's thread (<see cref="EncodedFlow"/>), so what is written is the flow as it was when queued and the
+/// consumer only binds it; a flow queued again while waiting is written once, as last queued.
 /// </summary>
 internal sealed partial class SessionWriter : IAsyncDisposable
 {
+    // A spare's record buffer above this size is not kept for reuse.
+    private const int MaxSpareBytes = 64 * 1024;
+
+    // Hooks run on many threads at once, and a codec reuses a size table: one per thread.
+    [ThreadStatic]
+    private static FlowCodec? t_codec;
+
     private readonly Channel<Guid> _queue;
     private readonly SessionStore _store;
     private readonly SessionWriterOptions _options;
     private readonly Action<FlowsPersisted> _persisted;
-    private readonly Action<IReadOnlyList<Flow>>? _committed;
+    private readonly Action<IReadOnlyList<FlowSummary>>? _committed;
     private readonly ILogger _logger;
     private readonly Lock _storeGate = new();
     private readonly Task _consumer;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Flow> _waiting = new();
+    private readonly ConcurrentDictionary<Guid, EncodedFlow> _waiting = new();
+
+    // Encoded flows written and ready for reuse, with their record buffers grown: queueing allocates nothing once
+    // warm. At most _maxSpare are kept (one batch: what the writer hands back at once), so a burst that filled the
+    // queue does not stay allocated.
+    private readonly ConcurrentQueue<EncodedFlow> _spare = new();
+    private readonly int _maxSpare;
+    private int _spareCount;
     private long _queued;
     private long _processed;
     private long _written;
@@ -37,14 +53,15 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     {
     }
 
-    /// <param name="committed">Called on the writer's thread after each committed batch with the flows as written (the snapshots).</param>
-    public SessionWriter(SessionStore store, SessionWriterOptions options, Action<FlowsPersisted> persisted, ILogger logger, Action<IReadOnlyList<Flow>>? committed)
+    /// <param name="committed">Called on the writer's thread after each committed batch with the summaries of the flows as written.</param>
+    public SessionWriter(SessionStore store, SessionWriterOptions options, Action<FlowsPersisted> persisted, ILogger logger, Action<IReadOnlyList<FlowSummary>>? committed)
     {
         _committed = committed;
         _store = store;
         _options = options;
         _persisted = persisted;
         _logger = logger;
+        _maxSpare = Math.Min(options.QueueCapacity, options.BatchSize);
         _queue = Channel.CreateBounded<Guid>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -71,18 +88,31 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     public string? Failure => _failure;
 
     /// <summary>
-    /// Queues a snapshot of a flow, taken now on the caller's thread, where the flow holds still (a hook runs while
-    /// the proxy waits for it): the writer encodes it later without racing the proxy's next changes. A flow still
-    /// waiting is not queued again; its waiting snapshot is replaced by the newer one. Waits while the queue is full.
+    /// Queues a flow encoded now on the caller's thread, where the flow holds still (a hook runs while the proxy waits
+    /// for it): the writer never reads the flow, so the proxy's next changes cannot race it. A flow still waiting is
+    /// not queued again; its waiting encoding is replaced by the newer one. Waits while the queue is full. A flow the
+    /// schema cannot store, or that fails to encode, is counted as lost (the latter also logged).
     /// </summary>
     public ValueTask EnqueueAsync(Flow flow, CancellationToken cancellationToken)
     {
-        var snapshot = flow.Copy();
-        snapshot.Id = flow.Id;
-        while (!_waiting.TryAdd(flow.Id, snapshot))
+        if (flow is not HttpFlow http)
         {
-            if (_waiting.TryGetValue(flow.Id, out var waiting) && _waiting.TryUpdate(flow.Id, snapshot, waiting))
+            // Only HTTP flows have a schema yet; anything else is left out, and counted.
+            Interlocked.Increment(ref _lost);
+            return default;
+        }
+
+        var encoded = Encode(http);
+        if (encoded is null)
+        {
+            return default;
+        }
+
+        while (!_waiting.TryAdd(flow.Id, encoded))
+        {
+            if (_waiting.TryGetValue(flow.Id, out var waiting) && _waiting.TryUpdate(flow.Id, encoded, waiting))
             {
+                Release(waiting);
                 return default;
             }
         }
@@ -127,14 +157,62 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         catch
         {
             Interlocked.Decrement(ref _queued);
-            _waiting.TryRemove(id, out _);
+            if (_waiting.TryRemove(id, out var encoded))
+            {
+                Release(encoded);
+            }
+
             throw;
         }
     }
 
+    private EncodedFlow? Encode(HttpFlow flow)
+    {
+        var threshold = _store.Options.BodyThreshold;
+        var codec = t_codec is { } cached && cached.BodyThreshold == threshold ? cached : t_codec = new FlowCodec(threshold);
+        var encoded = Rent();
+        try
+        {
+            encoded.Capture(flow, codec, copyBodies: true);
+            return encoded;
+        }
+        catch (Exception e)
+        {
+            // A flow that cannot be encoded must not fail the hook, nor vanish unsaid.
+            t_codec = null;
+            Interlocked.Increment(ref _lost);
+            LogEncodeFailed(_logger, flow.Id, e.Message);
+            return null;
+        }
+    }
+
+    private EncodedFlow Rent()
+    {
+        if (_spare.TryDequeue(out var encoded))
+        {
+            Interlocked.Decrement(ref _spareCount);
+            return encoded;
+        }
+
+        return new EncodedFlow();
+    }
+
+    private void Release(EncodedFlow encoded)
+    {
+        encoded.Clear();
+        // Keep the usual ~2 KB buffers; one grown for an unusually large record goes back to the GC.
+        if (encoded.Capacity <= MaxSpareBytes && Interlocked.Increment(ref _spareCount) <= _maxSpare)
+        {
+            _spare.Enqueue(encoded);
+            return;
+        }
+
+        Interlocked.Decrement(ref _spareCount);
+    }
+
     private async Task ConsumeAsync()
     {
-        var batch = new List<Flow>(_options.BatchSize);
+        var batch = new List<EncodedFlow>(_options.BatchSize);
         var positions = new Dictionary<Guid, int>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -155,6 +233,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
 
                         if (positions.TryGetValue(flow.Id, out var at))
                         {
+                            Release(batch[at]);
                             batch[at] = flow;
                         }
                         else
@@ -192,12 +271,17 @@ internal sealed partial class SessionWriter : IAsyncDisposable
             }
 
             Interlocked.Add(ref _processed, taken);
+            foreach (var encoded in batch)
+            {
+                Release(encoded);
+            }
+
             batch.Clear();
             positions.Clear();
         }
     }
 
-    private void Write(List<Flow> batch)
+    private void Write(List<EncodedFlow> batch)
     {
         if (_failure is not null)
         {
@@ -205,9 +289,6 @@ internal sealed partial class SessionWriter : IAsyncDisposable
             return;
         }
 
-        // Only HTTP flows have a schema yet; anything else is left out, and counted, rather than failing the batch.
-        var skipped = batch.RemoveAll(flow => !FlowCodec.CanEncode(flow));
-        Interlocked.Add(ref _lost, skipped);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -234,8 +315,20 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         }
 
         _persisted(new FlowsPersisted(ids, _lastFlush.Value, clock.Elapsed, Math.Max(0, QueueDepth - batch.Count)));
-        _committed?.Invoke(batch);
+        if (_committed is { } committed)
+        {
+            var summaries = new FlowSummary[batch.Count];
+            for (var i = 0; i < summaries.Length; i++)
+            {
+                summaries[i] = batch[i].Summary!;
+            }
+
+            committed(summaries);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Flow {FlowId} could not be encoded and is not saved: {Reason}")]
+    private static partial void LogEncodeFailed(ILogger logger, Guid flowId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} flows (the first {FlowId}) could not be written and is not saved: {Reason}")]
     private static partial void LogBatchFailed(ILogger logger, int count, Guid flowId, string reason);

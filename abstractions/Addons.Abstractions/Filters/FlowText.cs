@@ -62,18 +62,21 @@ internal static class FlowText
         return authority.Length > 0;
     }
 
-    /// <summary>The URL as the client saw it (see <see cref="AppendPrettyUrl"/>), as a string.</summary>
-    public static string PrettyUrl(HttpRequest request)
+    /// <summary>
+    /// The URL as the client saw it (see <see cref="AppendPrettyUrl"/>) as a new string, or <c>null</c> when it is the
+    /// same text as <paramref name="url"/> (the usual case), which then costs no allocation.
+    /// </summary>
+    public static string? PrettyUrlUnlessSame(HttpRequest request, string url)
     {
-        var url = new PooledTextBuilder(stackalloc char[256]);
+        var pretty = new PooledTextBuilder(stackalloc char[256]);
         try
         {
-            AppendPrettyUrl(request, ref url);
-            return url.Text.ToString();
+            AppendPrettyUrl(request, ref pretty);
+            return pretty.Text.SequenceEqual(url) ? null : pretty.Text.ToString();
         }
         finally
         {
-            url.Dispose();
+            pretty.Dispose();
         }
     }
 

@@ -49,7 +49,7 @@ public sealed record FlowSummary(
 
         var request = http.Request;
         var url = request.Url;
-        var prettyUrl = FlowText.PrettyUrl(request);
+        var prettyUrl = FlowText.PrettyUrlUnlessSame(request, url);
         string? prettyHost = null;
         if (FlowText.TryGetClientAuthority(request, out var authority))
         {
@@ -63,7 +63,7 @@ public sealed record FlowSummary(
             flow.TimestampCreated,
             request.Method,
             url,
-            prettyUrl.AsSpan().SequenceEqual(url) ? url : prettyUrl,
+            prettyUrl ?? url,
             request.Host,
             prettyHost,
             http.Response?.StatusCode,

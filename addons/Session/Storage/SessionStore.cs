@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
@@ -28,17 +27,17 @@ internal sealed class SessionStore : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly FlowCodec _codec;
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly EncodedFlow _encoded = new();
     private readonly byte[] _idBytes = new byte[16];
     private Dictionary<Guid, long>? _ids;
     private long _mappedUpTo;
     private long _nextSequence;
 
-    // Prepared once, reused for every batch.
-    private SqliteCommand? _insert;
-    private SqliteCommand? _update;
-    private SqliteCommand? _deleteBodies;
-    private SqliteCommand? _insertBody;
+    // Prepared once, reused for every batch; bound from spans (see NativeStatement).
+    private NativeStatement? _insert;
+    private NativeStatement? _update;
+    private NativeStatement? _deleteBodies;
+    private NativeStatement? _insertBody;
 
     private SessionStore(string path, SqliteConnection connection, SessionStoreOptions options)
     {
@@ -130,36 +129,35 @@ internal sealed class SessionStore : IDisposable
             }
         }
 
-        var ids = IdMap();
-        var added = new List<Guid>();
-        var firstSequence = _nextSequence;
-        try
+        WriteInTransaction(flows.Count, (ids, added) =>
         {
-            using var transaction = _connection.BeginTransaction();
-            PrepareWriteStatements(transaction);
             foreach (var flow in flows)
             {
-                WriteFlow((HttpFlow)flow, ids, added);
+                // The caller holds the flows still until this returns, so the bodies stored apart need no copy.
+                _encoded.Capture((HttpFlow)flow, _codec, copyBodies: false);
+                WriteFlow(_encoded, ids, added);
             }
 
-            transaction.Commit();
-        }
-        catch (Exception e)
+            _encoded.Clear();
+        });
+    }
+
+    /// <summary>
+    /// Stores flows already encoded (by <see cref="EncodedFlow.Capture"/> with a codec of this store's
+    /// <see cref="SessionStoreOptions.BodyThreshold"/>) in one transaction, as <see cref="WriteBatch(IReadOnlyList{Flow})"/> does.
+    /// </summary>
+    /// <exception cref="SessionStoreException">The write failed (full disk, lock, read-only...); nothing was written.</exception>
+    public void WriteBatch(IReadOnlyList<EncodedFlow> flows)
+    {
+        ArgumentNullException.ThrowIfNull(flows);
+        EnsureWritable($"write {flows.Count} flows to");
+        WriteInTransaction(flows.Count, (ids, added) =>
         {
-            // The transaction rolled back: the flows it added are not stored after all.
-            foreach (var id in added)
+            foreach (var flow in flows)
             {
-                ids.Remove(id);
+                WriteFlow(flow, ids, added);
             }
-
-            _nextSequence = firstSequence;
-            if (e is SqliteException sqlite)
-            {
-                throw Failure($"write {flows.Count} flows to", sqlite);
-            }
-
-            throw;
-        }
+        });
     }
 
     /// <summary>Removes the flows with these ids, their bodies and settings, in one transaction; returns how many flows were removed.</summary>
@@ -821,55 +819,65 @@ internal sealed class SessionStore : IDisposable
         _nextSequence = 1;
     }
 
-    private void PrepareWriteStatements(SqliteTransaction transaction)
+    /// <summary>
+    /// Runs <paramref name="write"/> (given the id map and a list to note the ids it adds) in one transaction; when
+    /// anything fails, the transaction rolls back and the id map and next sequence are restored.
+    /// </summary>
+    private void WriteInTransaction(int count, Action<Dictionary<Guid, long>, List<Guid>> write)
     {
-        if (_insert is null)
+        var ids = IdMap();
+        var added = new List<Guid>();
+        var firstSequence = _nextSequence;
+        try
         {
-            // A new flow is an INSERT at the end; a stored one an UPDATE in place (the id map tells which). One
-            // INSERT OR REPLACE for both measured slower, and would delete and re-insert every index entry.
-            _insert = FlowCommand("""
-                INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record, marker, error, pretty_url, pretty_host)
-                VALUES ($seq, $id, $timestamp, $method, $host, $url, $status, $request_size, $response_size, $bodies_apart, $record, $marker, $error, $pretty_url, $pretty_host)
-                """);
-            _update = FlowCommand("""
-                UPDATE flow SET id = $id, timestamp = $timestamp, method = $method, host = $host, url = $url, status = $status,
-                    request_size = $request_size, response_size = $response_size, bodies_apart = $bodies_apart, record = $record,
-                    marker = $marker, error = $error, pretty_url = $pretty_url, pretty_host = $pretty_host
-                WHERE seq = $seq
-                """);
-            _deleteBodies = Command("DELETE FROM body WHERE flow = $seq");
-            _deleteBodies.Parameters.Add("$seq", SqliteType.Integer);
-            _insertBody = Command("INSERT INTO body (flow, side, content) VALUES ($seq, $side, $content)");
-            _insertBody.Parameters.Add("$seq", SqliteType.Integer);
-            _insertBody.Parameters.Add("$side", SqliteType.Integer);
-            _insertBody.Parameters.Add("$content", SqliteType.Blob);
-            _deleteBodies.Prepare();
-            _insertBody.Prepare();
+            using var transaction = _connection.BeginTransaction();
+            PrepareWriteStatements();
+            write(ids, added);
+            transaction.Commit();
         }
+        catch (Exception e)
+        {
+            // The transaction rolled back: the flows it added are not stored after all.
+            foreach (var id in added)
+            {
+                ids.Remove(id);
+            }
 
-        _insert.Transaction = _update!.Transaction = _deleteBodies!.Transaction = _insertBody!.Transaction = transaction;
+            _nextSequence = firstSequence;
+            if (e is SqliteException sqlite)
+            {
+                throw Failure($"write {count} flows to", sqlite);
+            }
+
+            throw;
+        }
     }
 
-    /// <summary>A prepared flow-row statement whose parameters are, in this order: seq, id, the columns, bodies_apart, record, the summary columns.</summary>
-    private SqliteCommand FlowCommand(string sql)
+    private void PrepareWriteStatements()
     {
-        var command = Command(sql);
-        foreach (var (name, type) in new[]
+        if (_insert is not null)
         {
-            ("$seq", SqliteType.Integer), ("$id", SqliteType.Blob), ("$timestamp", SqliteType.Integer), ("$method", SqliteType.Text),
-            ("$host", SqliteType.Text), ("$url", SqliteType.Text), ("$status", SqliteType.Integer), ("$request_size", SqliteType.Integer),
-            ("$response_size", SqliteType.Integer), ("$bodies_apart", SqliteType.Integer), ("$record", SqliteType.Blob),
-            ("$marker", SqliteType.Text), ("$error", SqliteType.Integer), ("$pretty_url", SqliteType.Text), ("$pretty_host", SqliteType.Text),
-        })
-        {
-            command.Parameters.Add(name, type);
+            return;
         }
 
-        command.Prepare();
-        return command;
+        // A new flow is an INSERT at the end; a stored one an UPDATE in place (the id map tells which). One INSERT OR
+        // REPLACE for both measured slower, and would delete and re-insert every index entry. Parameters, in this
+        // order: seq, id, the columns, bodies_apart, record, the summary columns.
+        _insert = new NativeStatement(_connection, """
+            INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record, marker, error, pretty_url, pretty_host)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """);
+        _update = new NativeStatement(_connection, """
+            UPDATE flow SET id = ?2, timestamp = ?3, method = ?4, host = ?5, url = ?6, status = ?7,
+                request_size = ?8, response_size = ?9, bodies_apart = ?10, record = ?11,
+                marker = ?12, error = ?13, pretty_url = ?14, pretty_host = ?15
+            WHERE seq = ?1
+            """);
+        _deleteBodies = new NativeStatement(_connection, "DELETE FROM body WHERE flow = ?1");
+        _insertBody = new NativeStatement(_connection, "INSERT INTO body (flow, side, content) VALUES (?1, ?2, ?3)");
     }
 
-    private void WriteFlow(HttpFlow flow, Dictionary<Guid, long> ids, List<Guid> added)
+    private void WriteFlow(EncodedFlow flow, Dictionary<Guid, long> ids, List<Guid> added)
     {
         var exists = ids.TryGetValue(flow.Id, out var sequence);
         if (!exists)
@@ -879,53 +887,49 @@ internal sealed class SessionStore : IDisposable
             added.Add(flow.Id);
         }
 
-        _buffer.ResetWrittenCount();
-        var apart = _codec.Encode(flow, _buffer);
-        var command = exists ? _update! : _insert!;
-        var summary = FlowSummary.Of(flow);
-        var p = command.Parameters;
-        p[0].Value = sequence;
-        p[1].Value = flow.Id.ToByteArray(bigEndian: true);
-        p[2].Value = UnixTicks.From(flow.TimestampCreated);
-        p[3].Value = flow.Request.Method;
-        p[4].Value = flow.Request.Host;
-        p[5].Value = summary.Url;
-        p[6].Value = flow.Response is { } response ? response.StatusCode : DBNull.Value;
-        p[7].Value = flow.Request.Content is { } requestBody ? requestBody.Length : DBNull.Value;
-        p[8].Value = flow.Response?.Content is { } responseBody ? responseBody.Length : DBNull.Value;
-        p[9].Value = (int)apart;
-        // Microsoft.Data.Sqlite binds whole arrays only: one copy of the record per flow is the one allocation left.
-        p[10].Value = _buffer.WrittenSpan.ToArray();
-        p[11].Value = summary.Marked;
-        p[12].Value = summary.HasError ? 1 : 0;
-        p[13].Value = PrettyUrlColumn(summary);
-        p[14].Value = (object?)summary.PrettyHost ?? DBNull.Value;
-        command.ExecuteNonQuery();
+        Span<byte> id = stackalloc byte[16];
+        flow.Id.TryWriteBytes(id, bigEndian: true, out _);
+        var statement = exists ? _update! : _insert!;
+        statement.Bind(1, sequence);
+        statement.Bind(2, id);
+        statement.Bind(3, flow.Timestamp);
+        statement.Bind(4, flow.Method);
+        statement.Bind(5, flow.Host);
+        statement.Bind(6, flow.Url);
+        statement.Bind(7, flow.Status);
+        statement.Bind(8, flow.RequestSize);
+        statement.Bind(9, flow.ResponseSize);
+        statement.Bind(10, (long)flow.BodiesApart);
+        statement.Bind(11, flow.Record);
+        statement.Bind(12, flow.Marker);
+        statement.Bind(13, flow.HasError ? 1 : 0);
+        statement.Bind(14, flow.PrettyUrl);
+        statement.Bind(15, flow.PrettyHost);
+        statement.Execute();
 
         if (exists)
         {
-            _deleteBodies!.Parameters[0].Value = sequence;
-            _deleteBodies.ExecuteNonQuery();
+            _deleteBodies!.Bind(1, sequence);
+            _deleteBodies.Execute();
         }
 
-        if ((apart & BodiesApart.Request) != 0)
+        if (flow.RequestBody is { } requestBody)
         {
-            InsertBody(sequence, SideRequest, flow.Request.Content!);
+            InsertBody(sequence, SideRequest, requestBody);
         }
 
-        if ((apart & BodiesApart.Response) != 0)
+        if (flow.ResponseBody is { } responseBody)
         {
-            InsertBody(sequence, SideResponse, flow.Response!.Content!);
+            InsertBody(sequence, SideResponse, responseBody);
         }
     }
 
     private void InsertBody(long sequence, int side, byte[] content)
     {
-        var p = _insertBody!.Parameters;
-        p[0].Value = sequence;
-        p[1].Value = side;
-        p[2].Value = content;
-        _insertBody.ExecuteNonQuery();
+        _insertBody!.Bind(1, sequence);
+        _insertBody.Bind(2, side);
+        _insertBody.Bind(3, content);
+        _insertBody.Execute();
     }
 
     private Flow DecodeRow(SqliteDataReader reader, bool bodiesRequired)

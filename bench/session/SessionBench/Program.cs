@@ -9,12 +9,14 @@ using Addons.Session.Storage;
 //   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
 //   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
 //   --explore adds every (b) variant tried (page size, journal, synchronous, batch size, row key, indexes).
-//   --only keeps the cases whose name contains TEXT (besides (a), (b) and the store, which the ratios need).
+//   --only keeps the cases whose name contains TEXT, or one of TEXT's |-separated parts (besides (a), (b), the store
+//   and (c), which the ratios need). --profile TEXT runs only the matching cases, without ratios (to run under perf).
 var rows = 200_000;
 var seconds = 10.0;
 var repeat = 1;
 var explore = false;
 string? only = null;
+var profile = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -34,6 +36,10 @@ for (var i = 0; i < args.Length; i++)
         case "--only":
             only = args[++i];
             break;
+        case "--profile":
+            only = args[++i];
+            profile = true;
+            break;
         case "--restore":
             var count = int.Parse(args[++i], CultureInfo.InvariantCulture);
             return i + 2 < args.Length && args[i + 1] == "--hot"
@@ -47,8 +53,8 @@ for (var i = 0; i < args.Length; i++)
 
 var a = new RawInsertCase { Name = "(a) one transaction per flow (16 KiB pages, WAL, NORMAL, rowid key)", BatchSize = 1 };
 var b = new RawInsertCase { Name = "(b) raw batched insert (16 KiB pages, WAL, NORMAL, rowid key, 1000 flows/tx)" };
-var store = new SessionStoreCase { Name = "SessionStore.WriteBatch (full schema, 1000 flows/tx)" };
-var c = new PipelineCase { Name = "(c) Session pipeline: hook queue -> batched writer -> committed (1000 flows/tx)" };
+var store = new SessionStoreCase { Name = "SessionStore.WriteBatch (full schema, 10000 flows/tx, the writer's batch)" };
+var c = new PipelineCase { Name = "(c) Session pipeline: hook queue -> batched writer -> committed (10000 flows/tx)" };
 var cases = new List<IBenchCase> { a, b, store, c };
 if (explore)
 {
@@ -61,8 +67,14 @@ if (explore)
         new RawInsertCase { Name = "(b) rollback journal (DELETE) instead of WAL", JournalMode = "DELETE" },
         new RawInsertCase { Name = "(b) synchronous FULL", Synchronous = "FULL" },
         new RawInsertCase { Name = "(b) synchronous OFF (not durable)", Synchronous = "OFF" },
+        new RawInsertCase { Name = "(b) native binding (SQLite's statement API)", Native = true },
+        new RawInsertCase { Name = "(b) native binding, 10000 flows/tx", Native = true, BatchSize = 10_000 },
+        new RawInsertCase { Name = "(b) + id column, columns and the store's 4 indexes, native binding, 10000 flows/tx", Key = RowKey.RowidWithIdColumn, Columns = true, Indexes = ["timestamp", "method", "host", "status"], Native = true, BatchSize = 10_000 },
         new RawInsertCase { Name = "(b) 100 flows/tx", BatchSize = 100 },
+        new RawInsertCase { Name = "(b) 2000 flows/tx", BatchSize = 2000 },
+        new RawInsertCase { Name = "(b) 5000 flows/tx", BatchSize = 5000 },
         new RawInsertCase { Name = "(b) 10000 flows/tx", BatchSize = 10_000 },
+        new RawInsertCase { Name = "(b) 20000 flows/tx", BatchSize = 20_000 },
         new RawInsertCase { Name = "(b) + id column and (seq, id) index (the store's id map)", Key = RowKey.RowidWithIdColumn },
         new RawInsertCase { Name = "(b) + UUIDv4 id under a UNIQUE index", Key = RowKey.RandomUuidUniqueIndex },
         new RawInsertCase { Name = "(b) + UUIDv4 id under a UNIQUE index, 64 MiB cache", Key = RowKey.RandomUuidUniqueIndex, CacheKiB = 65536 },
@@ -78,10 +90,32 @@ if (explore)
         new RawInsertCase { Name = "(b) + columns, the store's 4 indexes", Columns = true, Indexes = ["timestamp", "method", "host", "status"] },
         new RawInsertCase { Name = "(b) + id column, columns and the store's 4 indexes (the store's schema)", Key = RowKey.RowidWithIdColumn, Columns = true, Indexes = ["timestamp", "method", "host", "status"] },
         new RawInsertCase { Name = "(b) + columns, all 6 indexes", Columns = true, Indexes = ["timestamp", "method", "host", "url", "status", "request_size, response_size"] },
+        // What each index costs at the writer's batch size, with the store's binding: the store's key (rowid plus an id
+        // column under the (seq, id) index) and columns, then one index at a time, the store's four, all six.
+        new RawInsertCase { Name = "(b) native binding, 10000 flows/tx, 50 rows per INSERT", Native = true, BatchSize = 10_000, RowsPerStatement = 50 },
+        new RawInsertCase { Name = "(i) native, 10000/tx, 50 rows per INSERT: (seq, id) + the store's 4 (the store's schema)", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, RowsPerStatement = 50, Indexes = ["timestamp", "method", "host", "status"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: + id column, (seq, id) index, columns, no other index", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000 },
+        new RawInsertCase { Name = "(i) native, 10000/tx: + id column (no index), columns, no index", Key = RowKey.RowidWithUnindexedIdColumn, Columns = true, Native = true, BatchSize = 10_000 },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + timestamp", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["timestamp"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + method", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["method"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + host", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["host"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + status", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["status"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + url", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["url"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + sizes", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["request_size, response_size"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + the store's 4 (the store's schema)", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["timestamp", "method", "host", "status"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: the store's 4 without (seq, id)", Key = RowKey.RowidWithUnindexedIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["timestamp", "method", "host", "status"] },
+        new RawInsertCase { Name = "(i) native, 10000/tx: (seq, id) + all 6", Key = RowKey.RowidWithIdColumn, Columns = true, Native = true, BatchSize = 10_000, Indexes = ["timestamp", "method", "host", "url", "status", "request_size, response_size"] },
         new SessionStoreCase { Name = "SessionStore, 32 KiB pages", PageSize = 32768 },
         new SessionStoreCase { Name = "SessionStore, 64 KiB pages", PageSize = 65536 },
         new SessionStoreCase { Name = "SessionStore, 100 flows/tx", BatchSize = 100 },
-        new SessionStoreCase { Name = "SessionStore, 10000 flows/tx", BatchSize = 10_000 },
+        new SessionStoreCase { Name = "SessionStore, 2000 flows/tx", BatchSize = 2000 },
+        new SessionStoreCase { Name = "SessionStore, 5000 flows/tx", BatchSize = 5000 },
+        new SessionStoreCase { Name = "SessionStore, 1000 flows/tx", BatchSize = 1000 },
+        new SessionStoreCase { Name = "SessionStore, 20000 flows/tx", BatchSize = 20_000 },
+        new PipelineCase { Name = "(c) pipeline, 2000 flows/tx", BatchSize = 2000 },
+        new PipelineCase { Name = "(c) pipeline, 5000 flows/tx", BatchSize = 5000 },
+        new PipelineCase { Name = "(c) pipeline, 1000 flows/tx", BatchSize = 1000 },
+        new PipelineCase { Name = "(c) pipeline, 20000 flows/tx", BatchSize = 20_000 },
     ]);
 }
 
@@ -93,7 +127,8 @@ if (rows <= 0 || seconds <= 0 || repeat <= 0)
 
 if (only is not null)
 {
-    cases.RemoveAll(x => x != a && x != b && x != store && x != c && !x.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
+    var wanted = only.Split('|');
+    cases.RemoveAll(x => (profile || (x != a && x != b && x != store && x != c)) && !wanted.Any(w => x.Name.Contains(w, StringComparison.OrdinalIgnoreCase)));
 }
 
 var directory = Directory.CreateTempSubdirectory("session-bench-").FullName;
@@ -124,6 +159,11 @@ try
     }
 
     Console.WriteLine();
+    if (profile)
+    {
+        return 0;
+    }
+
     if (repeat > 1)
     {
         Console.WriteLine("| case | median flows/s |");
@@ -139,7 +179,7 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"(b)/(a) = {Median(b) / Median(a):N1}x; store/(b) = {Median(store) / Median(b):P0}; store/(a) = {Median(store) / Median(a):N1}x"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"(c)/(b) = {Median(c) / Median(b):P0}; (c)/(a) = {Median(c) / Median(a):N1}x; (c) queue depth in its last run (sampled every 100 ms, capacity {c.QueueCapacity:N0}): min {c.DepthSamples.DefaultIfEmpty().Min():N0}, median {c.DepthSamples.Order().ElementAtOrDefault(c.DepthSamples.Count / 2):N0}, max {c.DepthSamples.DefaultIfEmpty().Max():N0}"));
+        $"(c)/(b) = {Median(c) / Median(b):P0}; (c)/(a) = {Median(c) / Median(a):N1}x; (c) queue depth in its last run (sampled every 100 ms, capacity {c.QueueCapacity:N0}): min {c.DepthSamples.DefaultIfEmpty().Min():N0}, median {c.DepthSamples.Order().ElementAtOrDefault(c.DepthSamples.Count / 2):N0}, max {c.DepthSamples.DefaultIfEmpty().Max():N0}; {c.AllocatedBytesPerFlow:N0} bytes allocated per flow"));
     return 0;
 }
 finally

@@ -30,6 +30,15 @@ internal sealed class RawInsertCase : IBenchCase
     /// <summary>SQLite's page cache in KiB (SQLite's default is 2,000 KiB).</summary>
     public int CacheKiB { get; init; } = 2000;
 
+    /// <summary>
+    /// Bind and step through SQLite's native statement API (<see cref="NativeStatement"/>, what the store uses) instead
+    /// of Microsoft.Data.Sqlite's <see cref="SqliteCommand"/>.
+    /// </summary>
+    public bool Native { get; init; }
+
+    /// <summary>Rows per INSERT statement (<c>VALUES (...), (...)</c>; with <see cref="Native"/> only), so that SQLite keeps its cursors across rows.</summary>
+    public int RowsPerStatement { get; init; } = 1;
+
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("raw");
@@ -91,6 +100,15 @@ internal sealed class RawInsertCase : IBenchCase
             }
 
             insert.Prepare();
+            if (RowsPerStatement > 1 && (!Native || BatchSize % RowsPerStatement != 0 || input.Rows % RowsPerStatement != 0))
+            {
+                throw new InvalidOperationException($"{Name}: several rows per statement need native binding and batches and rows that are multiples of them.");
+            }
+
+            var perRow = insert.Parameters.Count;
+            var values = "(" + string.Join(", ", Enumerable.Repeat("?", perRow)) + ")";
+            using var native = !Native ? null : RowsPerStatement == 1 ? new Storage.NativeStatement(connection, insert.CommandText)
+                : new Storage.NativeStatement(connection, insert.CommandText[..insert.CommandText.IndexOf("VALUES", StringComparison.Ordinal)] + "VALUES " + string.Join(", ", Enumerable.Repeat(values, RowsPerStatement)));
             var ids = new byte[16];
             var rows = 0L;
             var watch = Stopwatch.StartNew();
@@ -101,16 +119,51 @@ internal sealed class RawInsertCase : IBenchCase
                 for (var i = 0; i < BatchSize && rows < input.Rows; i++, rows++)
                 {
                     var flow = input.Flows[rows % input.Flows.Length];
+                    var recordBytes = input.Records[rows % input.Records.Length];
                     if (hasId)
                     {
                         var guid = Key == RowKey.TimeOrderedUuidUniqueIndex ? Guid.CreateVersion7() : Guid.NewGuid();
                         guid.TryWriteBytes(ids, bigEndian: true, out _);
+                    }
+
+                    var createdTicks = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond).UtcTicks;
+                    if (native is not null)
+                    {
+                        // Parameters in the INSERT's order: [id], [the seven columns], record; row i of a statement after i rows' worth.
+                        var n = 1 + ((i % RowsPerStatement) * perRow);
+                        if (hasId)
+                        {
+                            native.Bind(n++, ids);
+                        }
+
+                        if (Columns)
+                        {
+                            native.Bind(n++, createdTicks);
+                            native.Bind(n++, flow.Request.Method);
+                            native.Bind(n++, flow.Request.Host);
+                            native.Bind(n++, flow.Request.Url);
+                            native.Bind(n++, flow.Response?.StatusCode);
+                            native.Bind(n++, flow.Request.Content?.Length);
+                            native.Bind(n++, flow.Response?.Content?.Length);
+                        }
+
+                        native.Bind(n, recordBytes);
+                        if ((i + 1) % RowsPerStatement == 0)
+                        {
+                            native.Execute();
+                        }
+
+                        continue;
+                    }
+
+                    if (hasId)
+                    {
                         id.Value = ids;
                     }
 
                     if (Columns)
                     {
-                        timestamp.Value = input.Start.AddTicks(rows * TimeSpan.TicksPerMillisecond).UtcTicks;
+                        timestamp.Value = createdTicks;
                         method.Value = flow.Request.Method;
                         host.Value = flow.Request.Host;
                         url.Value = flow.Request.Url;
@@ -119,7 +172,7 @@ internal sealed class RawInsertCase : IBenchCase
                         responseSize.Value = flow.Response?.Content?.Length;
                     }
 
-                    record.Value = input.Records[rows % input.Records.Length];
+                    record.Value = recordBytes;
                     insert.ExecuteNonQuery();
                 }
 

@@ -6,8 +6,11 @@ internal enum RowKey
     /// <summary>Only the rowid (INTEGER PRIMARY KEY, insertion order); the flow id is not stored.</summary>
     Rowid,
 
-    /// <summary>The rowid plus the flow's UUID in a column without an index (the store maps ids in memory).</summary>
+    /// <summary>The rowid plus the flow's UUID in a column, under the (seq, id) index the store reads to map ids to rows.</summary>
     RowidWithIdColumn,
+
+    /// <summary>The rowid plus the flow's UUID in a column without any index.</summary>
+    RowidWithUnindexedIdColumn,
 
     /// <summary>The rowid plus a random UUIDv4 column under a UNIQUE index.</summary>
     RandomUuidUniqueIndex,

@@ -12,7 +12,7 @@ internal sealed class SessionStoreCase : IBenchCase
 {
     public required string Name { get; init; }
 
-    public int BatchSize { get; init; } = 1000;
+    public int BatchSize { get; init; } = SessionWriterOptions.DefaultBatchSize;
 
     public int PageSize { get; init; } = SessionStoreOptions.DefaultPageSize;
 
@@ -21,14 +21,16 @@ internal sealed class SessionStoreCase : IBenchCase
         var path = input.NewDatabasePath("store");
         try
         {
+            // Each batch row its own flow object: a batch larger than the input's pool would otherwise hold one object
+            // several times, under its last id, and the store would update rows instead of inserting them.
+            var pool = new Flow[Math.Max(input.Flows.Length, BatchSize)];
+            for (var i = 0; i < pool.Length; i++)
+            {
+                pool[i] = input.Flows[i % input.Flows.Length].Copy();
+            }
+
             var rows = 0L;
             var batch = new List<Flow>(BatchSize);
-
-            // The store reads the objects when the batch is written: an object given a new id twice in one batch would
-            // be written once, so a batch larger than the pool takes copies.
-            var pool = input.Flows.Length >= BatchSize
-                ? input.Flows
-                : [.. Enumerable.Range(0, BatchSize).Select(i => (HttpFlow)input.Flows[i % input.Flows.Length].Copy())];
             using var store = SessionStore.Open(path, new SessionStoreOptions { PageSize = PageSize });
             var watch = Stopwatch.StartNew();
             while (rows < input.Rows && watch.Elapsed < input.MaxDuration)

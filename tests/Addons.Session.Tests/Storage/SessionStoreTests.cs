@@ -400,6 +400,19 @@ public sealed class SessionStoreTests
     }
 
     [Test]
+    public void Empty_method_and_host_are_stored_as_empty_strings_not_as_missing()
+    {
+        using var store = SessionStore.Open(_temp.File("s.session"));
+        var flow = SampleFlows.Simple(1, responseBytes: 0, method: "", host: "");
+
+        store.WriteBatch([flow]);
+
+        var summary = store.ReadSummaries().Single();
+        Assert.That((summary.Method, summary.Host, summary.Marked, summary.Size), Is.EqualTo(("", "", "", 0L)));
+        Assert.That(((HttpFlow)store.ReadAll().Single()).Response!.Content, Is.Empty);
+    }
+
+    [Test]
     public void A_sound_session_passes_the_integrity_check()
     {
         using var store = SessionStore.Open(_temp.File("s.session"));
