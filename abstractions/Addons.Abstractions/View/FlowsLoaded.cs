@@ -19,4 +19,13 @@ public sealed record FlowsLoaded(
     IReadOnlyList<Flow> Flows,
     IReadOnlyDictionary<Guid, IReadOnlyDictionary<string, string>>? Settings = null,
     IFlowArchive? Archive = null,
-    IReadOnlyList<FlowSummary>? ColdFlows = null);
+    IReadOnlyList<FlowSummary>? ColdFlows = null)
+{
+    /// <summary>Flows brought back whole, as contract 1.0 published them (kept so that 1.0 plugins still run).</summary>
+    /// <param name="Flows">The flows, in the order they were first captured.</param>
+    /// <param name="Settings">Per-flow settings by flow id; null when there are none.</param>
+    public FlowsLoaded(IReadOnlyList<Flow> Flows, IReadOnlyDictionary<Guid, IReadOnlyDictionary<string, string>>? Settings)
+        : this(Flows, Settings, null, null)
+    {
+    }
+}
