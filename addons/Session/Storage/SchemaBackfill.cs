@@ -40,4 +40,43 @@ internal static class SchemaBackfill
             update.ExecuteNonQuery();
         }
     }
+
+    /// <summary>Version 3: the flow table's columns into segments (full ones indexed), then the table gives way to a view.</summary>
+    public static void Segments(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var last = connection.CreateCommand();
+        last.Transaction = transaction;
+        last.CommandText = "SELECT coalesce(max(seq), 0) FROM flow";
+        var maxSequence = (long)last.ExecuteScalar()!;
+        var rows = Storage.Segments.RowsOf(connection, transaction);
+        var segments = Math.Max(1, Storage.Segments.Of(Math.Max(1, maxSequence), rows) + 1);
+        foreach (var table in new[] { "DROP INDEX IF EXISTS flow_seq_id", "DROP INDEX IF EXISTS flow_timestamp", "DROP INDEX IF EXISTS flow_method", "DROP INDEX IF EXISTS flow_host", "DROP INDEX IF EXISTS flow_status", "ALTER TABLE flow RENAME TO flow_v2" })
+        {
+            Run(connection, transaction, table);
+        }
+
+        for (var segment = 0; segment < segments; segment++)
+        {
+            Storage.Segments.Create(connection, transaction, segment);
+            var first = Storage.Segments.FirstSequence(segment, rows);
+            Run(connection, transaction, $"""
+                INSERT INTO {Storage.Segments.Table(segment)} (seq, {Storage.Segments.Columns})
+                SELECT seq, {Storage.Segments.Columns} FROM flow_v2 WHERE seq BETWEEN {first} AND {first + rows - 1}
+                """);
+            if (segment < segments - 1)
+            {
+                Storage.Segments.Index(connection, transaction, segment);
+            }
+        }
+
+        Run(connection, transaction, "DROP TABLE flow_v2");
+    }
+
+    private static void Run(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 }

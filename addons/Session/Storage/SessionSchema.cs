@@ -8,7 +8,7 @@ namespace Addons.Session.Storage;
 internal static class SessionSchema
 {
     /// <summary>The schema version of the file this build writes (its tables and columns).</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>
     /// The version of the flow records (<c>SchemaVersion.SCHEMA_VERSION_CURRENT</c> in flow.proto, whose package name
@@ -85,6 +85,15 @@ internal static class SessionSchema
         {
             // Flows stored by version 1 get the new columns from their records.
             Backfill = SchemaBackfill.SummaryColumns,
+        },
+        new(3, "records apart from the columns, which go to segments indexed in bulk when full", [
+            // The records in insertion order, with no index but the key: appends touch one B-tree.
+            "CREATE TABLE record (seq INTEGER PRIMARY KEY, bodies_apart INTEGER NOT NULL, record BLOB NOT NULL)",
+            "INSERT INTO record (seq, bodies_apart, record) SELECT seq, bodies_apart, record FROM flow",
+        ])
+        {
+            // The columns move to segments (see Segments); the flow table and its indexes go, a view takes its name.
+            Backfill = SchemaBackfill.Segments,
         },
     ];
 }

@@ -33,11 +33,16 @@ internal sealed class SessionStore : IDisposable
     private long _mappedUpTo;
     private long _nextSequence;
 
-    // Prepared once, reused for every batch; bound from spans (see NativeStatement).
-    private NativeStatement? _insert;
-    private NativeStatement? _update;
+    // Prepared once, reused for every batch; bound from spans (see NativeStatement). The column statements are per
+    // segment: inserts go to the last one, updates to the one a flow's row key falls in.
+    private NativeStatement? _insertRecord;
+    private NativeStatement? _updateRecord;
     private NativeStatement? _deleteBodies;
     private NativeStatement? _insertBody;
+    private readonly Dictionary<(int Segment, bool Update), NativeStatement> _columns = [];
+    private SqliteTransaction? _transaction;
+    private int _segments;
+    private int _segmentRows = Segments.DefaultRows;
 
     private SessionStore(string path, SqliteConnection connection, SessionStoreOptions options)
     {
@@ -170,10 +175,10 @@ internal sealed class SessionStore : IDisposable
         try
         {
             using var transaction = _connection.BeginTransaction();
-            using var deleteFlow = Command("DELETE FROM flow WHERE seq = $seq", transaction);
+            using var deleteRecord = Command("DELETE FROM record WHERE seq = $seq", transaction);
             using var deleteBodies = Command("DELETE FROM body WHERE flow = $seq", transaction);
             using var deleteSettings = Command("DELETE FROM setting WHERE flow_id = $id", transaction);
-            var seq = deleteFlow.Parameters.Add("$seq", SqliteType.Integer);
+            var seq = deleteRecord.Parameters.Add("$seq", SqliteType.Integer);
             var bodySeq = deleteBodies.Parameters.Add("$seq", SqliteType.Integer);
             var settingId = deleteSettings.Parameters.Add("$id", SqliteType.Blob);
             foreach (var id in ids.Distinct())
@@ -183,8 +188,11 @@ internal sealed class SessionStore : IDisposable
                 if (map.TryGetValue(id, out var sequence))
                 {
                     seq.Value = bodySeq.Value = sequence;
-                    deleteFlow.ExecuteNonQuery();
+                    deleteRecord.ExecuteNonQuery();
                     deleteBodies.ExecuteNonQuery();
+                    using var deleteColumns = Command($"DELETE FROM {Segments.Table(Segments.Of(sequence, _segmentRows))} WHERE seq = $seq", transaction);
+                    deleteColumns.Parameters.AddWithValue("$seq", sequence);
+                    deleteColumns.ExecuteNonQuery();
                     removed.Add((id, sequence));
                 }
             }
@@ -210,21 +218,27 @@ internal sealed class SessionStore : IDisposable
         EnsureWritable("clear");
         try
         {
+            DisposeColumnStatements();
             using var transaction = _connection.BeginTransaction();
-            foreach (var table in new[] { "flow", "body", "setting" })
+            foreach (var sql in new[] { "DELETE FROM record", "DELETE FROM body", "DELETE FROM setting", "DROP VIEW IF EXISTS flow" }
+                .Concat(Enumerable.Range(0, _segments).Select(k => $"DROP TABLE {Segments.Table(k)}")))
             {
-                using var command = Command($"DELETE FROM {table}", transaction);
+                using var command = Command(sql, transaction);
                 command.ExecuteNonQuery();
             }
 
+            Segments.Create(_connection, transaction, 0);
             transaction.Commit();
         }
         catch (SqliteException e)
         {
+            _segments = Segments.Count(_connection, null);
             throw Failure("clear", e);
         }
 
+        _segments = 1;
         _ids?.Clear();
+        _mappedUpTo = 0;
         _nextSequence = 1;
     }
 
@@ -239,7 +253,7 @@ internal sealed class SessionStore : IDisposable
             SELECT seq, record,
                 CASE WHEN bodies_apart & 1 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 0) END,
                 CASE WHEN bodies_apart & 2 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 1) END
-            FROM flow f WHERE $skip = 0 OR seq > (SELECT seq FROM flow ORDER BY seq LIMIT 1 OFFSET $skip - 1) ORDER BY seq
+            FROM record f WHERE $skip = 0 OR seq > (SELECT seq FROM record ORDER BY seq LIMIT 1 OFFSET $skip - 1) ORDER BY seq
             """;
         using var command = Command(Sql);
         command.Parameters.AddWithValue("$skip", skip);
@@ -339,9 +353,9 @@ internal sealed class SessionStore : IDisposable
               SELECT seq, record,
                   CASE WHEN bodies_apart & 1 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 0) END,
                   CASE WHEN bodies_apart & 2 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 1) END
-              FROM flow f WHERE seq = $seq
+              FROM record f WHERE seq = $seq
               """
-            : "SELECT seq, record, NULL, NULL FROM flow WHERE seq = $seq";
+            : "SELECT seq, record, NULL, NULL FROM record WHERE seq = $seq";
         using var command = Command(sql);
         command.Parameters.AddWithValue("$seq", sequence);
         using var reader = Guard("read", command.ExecuteReader);
@@ -349,7 +363,7 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>The number of stored flows.</summary>
-    public long Count() => Guard("read", () => Scalar<long>("SELECT count(*) FROM flow"));
+    public long Count() => Guard("read", () => Scalar<long>("SELECT count(*) FROM record"));
 
     /// <summary>
     /// The summaries of the first <paramref name="limit"/> stored flows (all without a limit), in insertion order, from
@@ -357,21 +371,27 @@ internal sealed class SessionStore : IDisposable
     /// </summary>
     public IEnumerable<FlowSummary> ReadSummaries(long? limit = null)
     {
-        using var command = Command($"SELECT {SummaryColumns} FROM flow ORDER BY seq LIMIT $limit");
-        command.Parameters.AddWithValue("$limit", limit ?? -1);
-        using var reader = Guard("read", command.ExecuteReader);
+        RefreshSegments();
+        var remaining = limit ?? long.MaxValue;
         var texts = new TextPool();
-        while (Guard("read", reader.Read))
+        for (var segment = 0; segment < _segments && remaining > 0; segment++)
         {
-            yield return Guard("read", () => ReadSummary(reader, 0, texts));
+            using var command = Command($"SELECT {SummaryColumns} FROM {Segments.Table(segment)} ORDER BY seq LIMIT $limit");
+            command.Parameters.AddWithValue("$limit", remaining == long.MaxValue ? -1 : remaining);
+            using var reader = Guard("read", command.ExecuteReader);
+            while (Guard("read", reader.Read))
+            {
+                remaining--;
+                yield return Guard("read", () => ReadSummary(reader, 0, texts));
+            }
         }
     }
 
     /// <summary>
-    /// Which of the flows <paramref name="ids"/> match <paramref name="filter"/>. Each flow's columns are read first;
-    /// what they decide (method, url, host, status, error, marker...) needs no decoding, and only the flows they leave
-    /// open are decoded, with their bodies, and matched whole, on all cores while the next rows are read. A few ids
-    /// are read by their row keys; many, by one pass over the table. Ids not stored are left out.
+    /// Which of the flows <paramref name="ids"/> match <paramref name="filter"/>. Their columns are read first, from the
+    /// narrow segment tables; what those decide (method, url, host, status, error, marker...) needs no record, and only
+    /// the flows they leave open have their records read and decoded, with their bodies, on all cores while the next
+    /// records are read. A few rows are read by key, many in one pass. Ids not stored are left out.
     /// </summary>
     public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
@@ -384,16 +404,11 @@ internal sealed class SessionStore : IDisposable
             return matched;
         }
 
-        using var bodies = Command("SELECT side, content FROM body WHERE flow = $seq");
-        var bodySequence = bodies.Parameters.Add("$seq", SqliteType.Integer);
+        // The columns decide what they can.
         var texts = new TextPool();
-        var undecided = new List<Candidate>(MatchChunk);
-
-        // Chunks are decoded one after another (each waits for the one before), so this set has one writer at a time.
-        var decodedMatches = new HashSet<Guid>();
-        var decoding = Task.CompletedTask;
+        var undecided = new SortedDictionary<long, Guid>();
         var rows = 0;
-        foreach (var reader in MatchRows(wanted))
+        foreach (var reader in ColumnRows(wanted))
         {
             if ((++rows & 1023) == 0)
             {
@@ -406,20 +421,40 @@ internal sealed class SessionStore : IDisposable
                 continue;
             }
 
-            var summary = Guard("read", () => ReadSummary(reader, 0, texts));
-            if (filter.MatchesSummary(summary) is { } decided)
+            switch (filter.MatchesSummary(Guard("read", () => ReadSummary(reader, 0, texts))))
             {
-                if (decided)
-                {
+                case true:
                     matched.Add(id);
-                }
+                    break;
+                case null:
+                    undecided[reader.GetInt64(SummaryColumnCount)] = id;
+                    break;
+            }
+        }
 
+        // The rest are decoded and matched whole, a chunk on all cores while the next chunk is read.
+        using var bodies = Command("SELECT side, content FROM body WHERE flow = $seq");
+        var bodySequence = bodies.Parameters.Add("$seq", SqliteType.Integer);
+        var chunk = new List<Candidate>(MatchChunk);
+
+        // Chunks are decoded one after another (each waits for the one before), so this set has one writer at a time.
+        var decodedMatches = new HashSet<Guid>();
+        var decoding = Task.CompletedTask;
+        foreach (var reader in RecordRows(undecided.Keys))
+        {
+            if ((++rows & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var sequence = reader.GetInt64(0);
+            if (!undecided.TryGetValue(sequence, out var id))
+            {
                 continue;
             }
 
-            var sequence = reader.GetInt64(SummaryColumnCount);
             byte[]? requestBody = null, responseBody = null;
-            if (reader.GetInt32(SummaryColumnCount + 1) != 0)
+            if (reader.GetInt32(1) != 0)
             {
                 bodySequence.Value = sequence;
                 using var bodyReader = Guard("read", bodies.ExecuteReader);
@@ -436,63 +471,106 @@ internal sealed class SessionStore : IDisposable
                 }
             }
 
-            undecided.Add(new Candidate(id, sequence, Guard("read", () => (byte[])reader.GetValue(SummaryColumnCount + 2)), requestBody, responseBody));
-            if (undecided.Count == MatchChunk)
+            chunk.Add(new Candidate(id, sequence, Guard("read", () => (byte[])reader.GetValue(2)), requestBody, responseBody));
+            if (chunk.Count == MatchChunk)
             {
-                // The previous chunk finishes decoding while this one was read; this one decodes while the next is read.
                 decoding.GetAwaiter().GetResult();
-                var chunk = undecided;
-                undecided = new List<Candidate>(MatchChunk);
-                decoding = Task.Run(() => MatchDecoded(filter, chunk, decodedMatches, cancellationToken), cancellationToken);
+                var next = chunk;
+                chunk = new List<Candidate>(MatchChunk);
+                decoding = Task.Run(() => MatchDecoded(filter, next, decodedMatches, cancellationToken), cancellationToken);
             }
         }
 
         decoding.GetAwaiter().GetResult();
-        MatchDecoded(filter, undecided, decodedMatches, cancellationToken);
+        MatchDecoded(filter, chunk, decodedMatches, cancellationToken);
         matched.UnionWith(decodedMatches);
         return matched;
     }
 
     /// <summary>
-    /// The rows <see cref="Match"/> reads (summary columns, seq, bodies_apart, record): by row key, in order, when the
-    /// ids are under an eighth of the flows; else every row, in one pass.
+    /// The column rows (the summary columns, then seq) of the wanted flows: by row key when they are under an eighth of
+    /// the flows, else every segment in one pass.
     /// </summary>
-    private IEnumerable<SqliteDataReader> MatchRows(IReadOnlySet<Guid> wanted)
+    private IEnumerable<SqliteDataReader> ColumnRows(IReadOnlySet<Guid> wanted)
     {
-        const string Columns = $"{SummaryColumns}, seq, bodies_apart, record";
         if (wanted.Count * 8L < Count())
         {
             var map = IdMap(wanted);
-            var sequences = new List<long>(wanted.Count);
-            foreach (var id in wanted)
+            var sequences = wanted.Select(id => map.TryGetValue(id, out var sequence) ? sequence : 0).Where(sequence => sequence > 0).Order();
+            foreach (var reader in RowsByKey(sequences, segment => $"SELECT {SummaryColumns}, seq FROM {Segments.Table(segment)} WHERE seq = $seq"))
             {
-                if (map.TryGetValue(id, out var sequence))
-                {
-                    sequences.Add(sequence);
-                }
-            }
-
-            sequences.Sort();
-            using var one = Command($"SELECT {Columns} FROM flow WHERE seq = $seq");
-            var parameter = one.Parameters.Add("$seq", SqliteType.Integer);
-            foreach (var sequence in sequences)
-            {
-                parameter.Value = sequence;
-                using var row = Guard("read", one.ExecuteReader);
-                if (Guard("read", row.Read))
-                {
-                    yield return row;
-                }
+                yield return reader;
             }
 
             yield break;
         }
 
-        using var all = Command($"SELECT {Columns} FROM flow ORDER BY seq");
-        using var reader = Guard("read", all.ExecuteReader);
-        while (Guard("read", reader.Read))
+        RefreshSegments();
+        for (var segment = 0; segment < _segments; segment++)
         {
-            yield return reader;
+            using var all = Command($"SELECT {SummaryColumns}, seq FROM {Segments.Table(segment)} ORDER BY seq");
+            using var reader = Guard("read", all.ExecuteReader);
+            while (Guard("read", reader.Read))
+            {
+                yield return reader;
+            }
+        }
+    }
+
+    /// <summary>The record rows (seq, bodies_apart, record) of these row keys, in order: by key when few, else in one pass.</summary>
+    private IEnumerable<SqliteDataReader> RecordRows(ICollection<long> sequences)
+    {
+        if (sequences.Count == 0)
+        {
+            yield break;
+        }
+
+        if (sequences.Count * 8L < Count())
+        {
+            foreach (var reader in RowsByKey(sequences, _ => "SELECT seq, bodies_apart, record FROM record WHERE seq = $seq"))
+            {
+                yield return reader;
+            }
+
+            yield break;
+        }
+
+        using var all = Command("SELECT seq, bodies_apart, record FROM record ORDER BY seq");
+        using var pass = Guard("read", all.ExecuteReader);
+        while (Guard("read", pass.Read))
+        {
+            yield return pass;
+        }
+    }
+
+    /// <summary>One row per key, read with the statement <paramref name="sql"/> gives for the key's segment (its <c>$seq</c> bound).</summary>
+    private IEnumerable<SqliteDataReader> RowsByKey(IEnumerable<long> sequences, Func<int, string> sql)
+    {
+        SqliteCommand? command = null;
+        var segment = -1;
+        try
+        {
+            foreach (var sequence in sequences)
+            {
+                if (Segments.Of(sequence, _segmentRows) != segment || command is null)
+                {
+                    segment = Segments.Of(sequence, _segmentRows);
+                    command?.Dispose();
+                    command = Command(sql(segment));
+                    command.Parameters.Add("$seq", SqliteType.Integer);
+                }
+
+                command.Parameters[0].Value = sequence;
+                using var row = Guard("read", command.ExecuteReader);
+                if (Guard("read", row.Read))
+                {
+                    yield return row;
+                }
+            }
+        }
+        finally
+        {
+            command?.Dispose();
         }
     }
 
@@ -585,7 +663,7 @@ internal sealed class SessionStore : IDisposable
         return Guard("read", () =>
         {
             using var command = Command("""
-                SELECT (SELECT count(*) FROM flow), (SELECT count(*) FROM body),
+                SELECT (SELECT count(*) FROM record), (SELECT count(*) FROM body),
                     (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())
                 """);
             using var reader = command.ExecuteReader();
@@ -653,8 +731,9 @@ internal sealed class SessionStore : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _insert?.Dispose();
-        _update?.Dispose();
+        _insertRecord?.Dispose();
+        _updateRecord?.Dispose();
+        DisposeColumnStatements();
         _deleteBodies?.Dispose();
         _insertBody?.Dispose();
         _connection.Dispose();
@@ -710,6 +789,7 @@ internal sealed class SessionStore : IDisposable
             // Page size and journal mode must be set before the first table exists.
             Execute($"PRAGMA page_size = {Options.PageSize.ToString(CultureInfo.InvariantCulture)}");
             Execute("PRAGMA journal_mode = WAL");
+            Execute($"PRAGMA user_version = {Options.SegmentRows.ToString(CultureInfo.InvariantCulture)}");
             Configure();
             Migrate(fromVersion: 0);
             return;
@@ -722,6 +802,7 @@ internal sealed class SessionStore : IDisposable
             // A SQLite database without any table (made by `sqlite3 file ""`, say) is as good as a new file.
             Execute($"PRAGMA page_size = {Options.PageSize.ToString(CultureInfo.InvariantCulture)}");
             Execute("PRAGMA journal_mode = WAL");
+            Execute($"PRAGMA user_version = {Options.SegmentRows.ToString(CultureInfo.InvariantCulture)}");
             Configure();
             Migrate(fromVersion: 0);
             return;
@@ -762,7 +843,9 @@ internal sealed class SessionStore : IDisposable
             Migrate(version.Value);
         }
 
-        _nextSequence = Scalar<long>("SELECT coalesce(max(seq), 0) + 1 FROM flow");
+        _nextSequence = Scalar<long>("SELECT coalesce(max(seq), 0) + 1 FROM record");
+        _segments = Segments.Count(_connection, null);
+        _segmentRows = Segments.RowsOf(_connection, null);
     }
 
     private int? ReadSchemaVersion(out bool hasTables)
@@ -816,7 +899,9 @@ internal sealed class SessionStore : IDisposable
         }
 
         transaction.Commit();
-        _nextSequence = 1;
+        _nextSequence = Scalar<long>("SELECT coalesce(max(seq), 0) + 1 FROM record");
+        _segments = Segments.Count(_connection, null);
+        _segmentRows = Segments.RowsOf(_connection, null);
     }
 
     /// <summary>
@@ -828,22 +913,30 @@ internal sealed class SessionStore : IDisposable
         var ids = IdMap();
         var added = new List<Guid>();
         var firstSequence = _nextSequence;
+        var segments = _segments;
         try
         {
             using var transaction = _connection.BeginTransaction();
+            _transaction = transaction;
             PrepareWriteStatements();
             write(ids, added);
             transaction.Commit();
         }
         catch (Exception e)
         {
-            // The transaction rolled back: the flows it added are not stored after all.
+            // The transaction rolled back: the flows it added are not stored after all, nor the segments it began.
             foreach (var id in added)
             {
                 ids.Remove(id);
             }
 
             _nextSequence = firstSequence;
+            if (_segments != segments)
+            {
+                DisposeColumnStatements();
+                _segments = segments;
+            }
+
             if (e is SqliteException sqlite)
             {
                 throw Failure($"write {count} flows to", sqlite);
@@ -851,28 +944,23 @@ internal sealed class SessionStore : IDisposable
 
             throw;
         }
+        finally
+        {
+            _transaction = null;
+        }
     }
 
     private void PrepareWriteStatements()
     {
-        if (_insert is not null)
+        if (_insertRecord is not null)
         {
             return;
         }
 
         // A new flow is an INSERT at the end; a stored one an UPDATE in place (the id map tells which). One INSERT OR
-        // REPLACE for both measured slower, and would delete and re-insert every index entry. Parameters, in this
-        // order: seq, id, the columns, bodies_apart, record, the summary columns.
-        _insert = new NativeStatement(_connection, """
-            INSERT INTO flow (seq, id, timestamp, method, host, url, status, request_size, response_size, bodies_apart, record, marker, error, pretty_url, pretty_host)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-            """);
-        _update = new NativeStatement(_connection, """
-            UPDATE flow SET id = ?2, timestamp = ?3, method = ?4, host = ?5, url = ?6, status = ?7,
-                request_size = ?8, response_size = ?9, bodies_apart = ?10, record = ?11,
-                marker = ?12, error = ?13, pretty_url = ?14, pretty_host = ?15
-            WHERE seq = ?1
-            """);
+        // REPLACE for both measured slower, and would delete and re-insert every index entry.
+        _insertRecord = new NativeStatement(_connection, "INSERT INTO record (seq, bodies_apart, record) VALUES (?1, ?2, ?3)");
+        _updateRecord = new NativeStatement(_connection, "UPDATE record SET bodies_apart = ?2, record = ?3 WHERE seq = ?1");
         _deleteBodies = new NativeStatement(_connection, "DELETE FROM body WHERE flow = ?1");
         _insertBody = new NativeStatement(_connection, "INSERT INTO body (flow, side, content) VALUES (?1, ?2, ?3)");
     }
@@ -887,25 +975,29 @@ internal sealed class SessionStore : IDisposable
             added.Add(flow.Id);
         }
 
+        var record = exists ? _updateRecord! : _insertRecord!;
+        record.Bind(1, sequence);
+        record.Bind(2, (long)flow.BodiesApart);
+        record.Bind(3, flow.Record);
+        record.Execute();
+
         Span<byte> id = stackalloc byte[16];
         flow.Id.TryWriteBytes(id, bigEndian: true, out _);
-        var statement = exists ? _update! : _insert!;
-        statement.Bind(1, sequence);
-        statement.Bind(2, id);
-        statement.Bind(3, flow.Timestamp);
-        statement.Bind(4, flow.Method);
-        statement.Bind(5, flow.Host);
-        statement.Bind(6, flow.Url);
-        statement.Bind(7, flow.Status);
-        statement.Bind(8, flow.RequestSize);
-        statement.Bind(9, flow.ResponseSize);
-        statement.Bind(10, (long)flow.BodiesApart);
-        statement.Bind(11, flow.Record);
-        statement.Bind(12, flow.Marker);
-        statement.Bind(13, flow.HasError ? 1 : 0);
-        statement.Bind(14, flow.PrettyUrl);
-        statement.Bind(15, flow.PrettyHost);
-        statement.Execute();
+        var columns = ColumnStatement(Segments.Of(sequence, _segmentRows), exists);
+        columns.Bind(1, sequence);
+        columns.Bind(2, id);
+        columns.Bind(3, flow.Timestamp);
+        columns.Bind(4, flow.Method);
+        columns.Bind(5, flow.Host);
+        columns.Bind(6, flow.Url);
+        columns.Bind(7, flow.Status);
+        columns.Bind(8, flow.RequestSize);
+        columns.Bind(9, flow.ResponseSize);
+        columns.Bind(10, flow.Marker);
+        columns.Bind(11, flow.HasError ? 1 : 0);
+        columns.Bind(12, flow.PrettyUrl);
+        columns.Bind(13, flow.PrettyHost);
+        columns.Execute();
 
         if (exists)
         {
@@ -922,6 +1014,58 @@ internal sealed class SessionStore : IDisposable
         {
             InsertBody(sequence, SideResponse, responseBody);
         }
+    }
+
+    /// <summary>
+    /// The statement that inserts (or updates) a row of segment <paramref name="segment"/>'s columns; a new segment
+    /// is created first, and the full one before it gets its indexes (in the current transaction).
+    /// </summary>
+    private NativeStatement ColumnStatement(int segment, bool update)
+    {
+        while (_segments <= segment)
+        {
+            if (_segments > 0)
+            {
+                Segments.Index(_connection, _transaction, _segments - 1);
+            }
+
+            Segments.Create(_connection, _transaction, _segments);
+            _segments++;
+        }
+
+        if (!_columns.TryGetValue((segment, update), out var statement))
+        {
+            var table = Segments.Table(segment);
+            statement = new NativeStatement(_connection, update
+                ? $"""
+                  UPDATE {table} SET id = ?2, timestamp = ?3, method = ?4, host = ?5, url = ?6, status = ?7, request_size = ?8,
+                      response_size = ?9, marker = ?10, error = ?11, pretty_url = ?12, pretty_host = ?13
+                  WHERE seq = ?1
+                  """
+                : $"INSERT INTO {table} (seq, {Segments.Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+            _columns[(segment, update)] = statement;
+        }
+
+        return statement;
+    }
+
+    /// <summary>A read-only store learns of the segments another connection began since it opened.</summary>
+    private void RefreshSegments()
+    {
+        if (Options.ReadOnly)
+        {
+            _segments = Guard("read", () => Segments.Count(_connection, null));
+        }
+    }
+
+    private void DisposeColumnStatements()
+    {
+        foreach (var statement in _columns.Values)
+        {
+            statement.Dispose();
+        }
+
+        _columns.Clear();
     }
 
     private void InsertBody(long sequence, int side, byte[] content)
@@ -980,14 +1124,19 @@ internal sealed class SessionStore : IDisposable
         }
 
         var ids = _ids ?? [];
-        using var command = Command("SELECT seq, id FROM flow INDEXED BY flow_seq_id WHERE seq > $after");
-        command.Parameters.AddWithValue("$after", _mappedUpTo);
-        using var reader = Guard("read", command.ExecuteReader);
-        while (Guard("read", reader.Read))
+        RefreshSegments();
+
+        for (var segment = Segments.Of(_mappedUpTo + 1, _segmentRows); segment < _segments; segment++)
         {
-            var sequence = reader.GetInt64(0);
-            ids[Guard("read", () => ReadId(reader, 1))] = sequence;
-            _mappedUpTo = Math.Max(_mappedUpTo, sequence);
+            using var command = Command($"SELECT seq, id FROM {Segments.Table(segment)} WHERE seq > $after");
+            command.Parameters.AddWithValue("$after", _mappedUpTo);
+            using var reader = Guard("read", command.ExecuteReader);
+            while (Guard("read", reader.Read))
+            {
+                var sequence = reader.GetInt64(0);
+                ids[Guard("read", () => ReadId(reader, 1))] = sequence;
+                _mappedUpTo = Math.Max(_mappedUpTo, sequence);
+            }
         }
 
         return _ids = ids;

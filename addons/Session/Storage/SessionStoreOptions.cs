@@ -34,4 +34,10 @@ internal sealed class SessionStoreOptions
 
     /// <summary>SQLite's page cache for this store, in KiB.</summary>
     public int CacheKiB { get; init; } = 16 * 1024;
+
+    /// <summary>
+    /// Rows per column segment of a new file (see <see cref="Segments"/>); an existing file keeps its own. Tests make
+    /// it small to cover many segments with few flows.
+    /// </summary>
+    public int SegmentRows { get; init; } = Segments.DefaultRows;
 }

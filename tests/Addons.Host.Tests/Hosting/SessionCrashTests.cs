@@ -212,7 +212,7 @@ public sealed partial class SessionCrashTests
         }
 
         using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM flow";
+        count.CommandText = "SELECT COUNT(*) FROM record";
         return ([.. integrity], (long)count.ExecuteScalar()!);
     }
 

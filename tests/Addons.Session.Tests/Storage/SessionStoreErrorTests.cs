@@ -150,7 +150,7 @@ public sealed class SessionStoreErrorTests
         using (var holder = Raw(path))
         {
             // Exclusive locking mode plus a write: the other connection keeps the file locked until it closes.
-            Execute(holder, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE flow SET method = method; COMMIT");
+            Execute(holder, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE record SET bodies_apart = bodies_apart; COMMIT");
 
             var error = Assert.Throws<SessionStoreException>(() => SessionStore.Open(path, new SessionStoreOptions { BusyTimeout = TimeSpan.FromMilliseconds(100) }));
 

@@ -193,7 +193,7 @@ public sealed class SessionStoreTests
         {
             connection.Open();
             using var damage = connection.CreateCommand();
-            damage.CommandText = "UPDATE flow SET record = x'ffffffff' WHERE seq = 1500";
+            damage.CommandText = "UPDATE record SET record = x'ffffffff' WHERE seq = 1500";
             damage.ExecuteNonQuery();
         }
 
@@ -212,6 +212,61 @@ public sealed class SessionStoreTests
     }
 
     [Test]
+    public void Columns_fill_segments_that_are_indexed_when_full_and_every_read_spans_them()
+    {
+        var path = _temp.File("s.session");
+        var flows = Enumerable.Range(0, 350).Select(i => SampleFlows.Simple(i, method: i % 3 == 0 ? "POST" : "GET", host: $"h{i % 4}.example")).ToList();
+        using (var store = SessionStore.Open(path, new SessionStoreOptions { SegmentRows = 100 }))
+        {
+            foreach (var batch in flows.Chunk(117))
+            {
+                store.WriteBatch(batch);
+            }
+
+            // Changed and written again, in the first segment; one removed from the second.
+            flows[5].Marked = ":star:";
+            store.WriteBatch([flows[5]]);
+            store.Delete([flows[150].Id]);
+        }
+
+        flows.RemoveAt(150);
+        using (var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
+        {
+            connection.Open();
+            Assert.Multiple(() =>
+            {
+                Assert.That(Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 'flow_0%'"), Is.EqualTo(4));
+                Assert.That(Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ('flow_00000', 'flow_00001', 'flow_00002')"), Is.EqualTo(18), "six indexes per full segment");
+                Assert.That(Scalar(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'flow_00003'"), Is.Zero, "the segment being filled has none");
+                Assert.That(Scalar(connection, "SELECT count(*) FROM flow WHERE method = 'POST' AND status = 200"), Is.EqualTo(flows.Count(f => f.Request.Method == "POST")), "the flow view joins them for SQL");
+            });
+        }
+
+        using var reopened = SessionStore.Open(path);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)));
+            Assert.That(reopened.ReadSummaries(), Is.EqualTo(flows.Select(FlowSummary.Of)));
+            Assert.That(reopened.ReadSummaries(limit: 120).Select(x => x.Id), Is.EqualTo(flows.Take(120).Select(f => f.Id)));
+            Assert.That(reopened.ReadFlow(flows[300].Id)!.Id, Is.EqualTo(flows[300].Id), "found by id after a reopen");
+            var filter = FlowFilter.Parse("~m POST & ~h host | ~marked");
+            Assert.That(reopened.Match(filter, flows.Select(f => f.Id).ToList()), Is.EquivalentTo(flows.Where(filter.Matches).Select(f => f.Id)));
+            Assert.That(reopened.Match(filter, flows.Skip(200).Take(5).Select(f => f.Id).ToList()), Is.EquivalentTo(flows.Skip(200).Take(5).Where(filter.Matches).Select(f => f.Id)));
+            Assert.That(reopened.IntegrityCheck(), Is.Empty);
+        });
+
+        // More flows continue the last segment, then begin the next.
+        var more = Enumerable.Range(400, 60).Select(i => SampleFlows.Simple(i)).ToList();
+        reopened.WriteBatch(more);
+        Assert.That(reopened.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Concat(more).Select(f => f.Id)));
+
+        reopened.Clear();
+        Assert.That(reopened.Count(), Is.Zero);
+        reopened.WriteBatch(more);
+        Assert.That(reopened.ReadSummaries().Select(x => x.Id), Is.EqualTo(more.Select(f => f.Id)), "a cleared session starts again at the first segment");
+    }
+
+    [Test]
     public void A_damaged_record_met_while_matching_is_an_error_naming_the_file_and_row()
     {
         var path = _temp.File("s.session");
@@ -225,7 +280,7 @@ public sealed class SessionStoreTests
         {
             connection.Open();
             using var damage = connection.CreateCommand();
-            damage.CommandText = "UPDATE flow SET record = x'ffffffff' WHERE seq = 5";
+            damage.CommandText = "UPDATE record SET record = x'ffffffff' WHERE seq = 5";
             damage.ExecuteNonQuery();
         }
 
@@ -465,5 +520,12 @@ public sealed class SessionStoreTests
         command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 }
