@@ -253,10 +253,10 @@ internal sealed class SessionStore : IDisposable
             SELECT seq, record,
                 CASE WHEN bodies_apart & 1 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 0) END,
                 CASE WHEN bodies_apart & 2 THEN (SELECT content FROM body WHERE flow = f.seq AND side = 1) END
-            FROM record f WHERE $skip = 0 OR seq > (SELECT seq FROM record ORDER BY seq LIMIT 1 OFFSET $skip - 1) ORDER BY seq
+            FROM record f WHERE seq > $after ORDER BY seq
             """;
         using var command = Command(Sql);
-        command.Parameters.AddWithValue("$skip", skip);
+        command.Parameters.AddWithValue("$after", SequenceOfRow(skip));
         using var reader = Guard("read", command.ExecuteReader);
 
         // Records are read here and decoded on all cores a chunk at a time, the next chunk read while one decodes.
@@ -295,6 +295,27 @@ internal sealed class SessionStore : IDisposable
         {
             yield return flow;
         }
+    }
+
+    /// <summary>The row key of the <paramref name="row"/>-th stored flow (1-based; 0 for none), found in the narrow segments.</summary>
+    private long SequenceOfRow(long row)
+    {
+        RefreshSegments();
+        for (var segment = 0; segment < _segments && row > 0; segment++)
+        {
+            var table = Segments.Table(segment);
+            var count = Guard("read", () => Scalar<long>($"SELECT count(*) FROM {table}"));
+            if (row <= count)
+            {
+                using var command = Command($"SELECT seq FROM {table} ORDER BY seq LIMIT 1 OFFSET $offset");
+                command.Parameters.AddWithValue("$offset", row - 1);
+                return Guard("read", () => (long)command.ExecuteScalar()!);
+            }
+
+            row -= count;
+        }
+
+        return row > 0 ? long.MaxValue : 0;
     }
 
     /// <summary>A row of seq, record and the two bodies stored apart (or nulls), to decode later.</summary>
@@ -363,7 +384,13 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>The number of stored flows.</summary>
-    public long Count() => Guard("read", () => Scalar<long>("SELECT count(*) FROM record"));
+    public long Count()
+    {
+        // Counted over the narrow segments: counting the record table would read every record's pages.
+        RefreshSegments();
+        return Guard("read", () => _segments == 0 ? 0 : Scalar<long>(
+            "SELECT " + string.Join(" + ", Enumerable.Range(0, _segments).Select(k => $"(SELECT count(*) FROM {Segments.Table(k)})"))));
+    }
 
     /// <summary>
     /// The summaries of the first <paramref name="limit"/> stored flows (all without a limit), in insertion order, from
@@ -406,7 +433,7 @@ internal sealed class SessionStore : IDisposable
 
         // The columns decide what they can.
         var texts = new TextPool();
-        var undecided = new SortedDictionary<long, Guid>();
+        var undecided = new Dictionary<long, Guid>();
         var rows = 0;
         foreach (var reader in ColumnRows(wanted))
         {
@@ -440,7 +467,9 @@ internal sealed class SessionStore : IDisposable
         // Chunks are decoded one after another (each waits for the one before), so this set has one writer at a time.
         var decodedMatches = new HashSet<Guid>();
         var decoding = Task.CompletedTask;
-        foreach (var reader in RecordRows(undecided.Keys))
+        var sequences = undecided.Keys.ToList();
+        sequences.Sort();
+        foreach (var reader in RecordRows(sequences))
         {
             if ((++rows & 1023) == 0)
             {
@@ -518,7 +547,7 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>The record rows (seq, bodies_apart, record) of these row keys, in order: by key when few, else in one pass.</summary>
-    private IEnumerable<SqliteDataReader> RecordRows(ICollection<long> sequences)
+    private IEnumerable<SqliteDataReader> RecordRows(List<long> sequences)
     {
         if (sequences.Count == 0)
         {
@@ -660,16 +689,16 @@ internal sealed class SessionStore : IDisposable
     /// <summary>How many flows and bytes the session holds.</summary>
     public SessionStats Stats()
     {
+        var flows = Count();
         return Guard("read", () =>
         {
             using var command = Command("""
-                SELECT (SELECT count(*) FROM record), (SELECT count(*) FROM body),
-                    (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())
+                SELECT (SELECT count(*) FROM body), (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())
                 """);
             using var reader = command.ExecuteReader();
             reader.Read();
             var wal = new FileInfo(Path + "-wal");
-            return new SessionStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), wal.Exists ? wal.Length : 0);
+            return new SessionStats(flows, reader.GetInt64(0), reader.GetInt64(1), wal.Exists ? wal.Length : 0);
         });
     }
 
