@@ -36,6 +36,7 @@ internal sealed class FlowView
     private const byte InexactFlag = 2;
 
     private readonly Action<object> _publish;
+    private readonly Action<string>? _warn;
     private readonly Dictionary<Guid, int> _ids = [];
     private readonly Dictionary<Guid, Dictionary<string, string>> _settings = [];
     private Flow?[] _flows = new Flow?[64];
@@ -58,7 +59,13 @@ internal sealed class FlowView
     // Counts filter changes, so that an archive's late answer to an older filter is dropped.
     private int _generation;
 
-    public FlowView(Action<object> publish) => _publish = publish;
+    /// <param name="publish">Receives each message the view emits.</param>
+    /// <param name="warn">Told, in one sentence, of a cold flow the archive could not give where the view carries on without it.</param>
+    public FlowView(Action<object> publish, Action<string>? warn = null)
+    {
+        _publish = publish;
+        _warn = warn;
+    }
 
     public OrderKey Order { get; private set; } = OrderKey.Time;
 
@@ -538,7 +545,10 @@ internal sealed class FlowView
             throw new ArgumentOutOfRangeException(nameof(index), index, $"The view has {_view.Count} flows.");
         }
 
-        Focus(this[index]);
+        // By slot: focusing a cold flow does not load it.
+        var before = FocusedId;
+        _focus = _view[Internal(index)];
+        PublishFocusChange(before);
     }
 
     /// <summary>view.focus.go: a position, negative from the end, clamped; nothing on an empty view.</summary>
@@ -606,6 +616,20 @@ internal sealed class FlowView
         var summary = _cold![slot]!;
         return _archive!.Load(summary.Id)
             ?? throw new FlowArchiveException($"Flow {summary.Id} is no longer in {_archive.Name}, which the view keeps it in.");
+    }
+
+    /// <summary>A slot's flow, or null when it is cold and the archive cannot give it (said to the warning callback).</summary>
+    private Flow? TryFlowAt(int slot)
+    {
+        try
+        {
+            return FlowAt(slot);
+        }
+        catch (FlowArchiveException e)
+        {
+            _warn?.Invoke($"{e.Message} The view goes on without it.");
+            return null;
+        }
     }
 
     /// <summary>
@@ -727,11 +751,25 @@ internal sealed class FlowView
         }
         else
         {
+            var unannounced = false;
             foreach (var slot in entered)
             {
                 _flags[slot] &= unchecked((byte)~InViewFlag);
                 var index = Insert(slot);
-                _publish(new ViewFlowAdded(FlowAt(slot), index));
+                if (TryFlowAt(slot) is { } flow)
+                {
+                    _publish(new ViewFlowAdded(flow, index));
+                }
+                else
+                {
+                    unannounced = true;
+                }
+            }
+
+            if (unannounced)
+            {
+                // A flow the archive could not give is in the view all the same: followers re-read it.
+                _publish(ViewRefreshed.Instance);
             }
         }
 
@@ -854,8 +892,9 @@ internal sealed class FlowView
         {
             if (slot == _focus)
             {
-                // The focus moves only if its flow leaves: that one flow is loaded and decided now.
-                if (Passes(FlowAt(slot)))
+                // The focus moves only if its flow leaves: that one flow is loaded and decided now (a flow the archive
+                // cannot give does not pass).
+                if (TryFlowAt(slot) is { } focused && Passes(focused))
                 {
                     flags[slot] |= InViewFlag;
                 }
@@ -1244,7 +1283,7 @@ internal sealed class FlowView
     {
         if (before != FocusedId)
         {
-            _publish(new ViewFocusChanged(FocusedFlow, FocusIndex));
+            _publish(new ViewFocusChanged(_focus < 0 ? null : TryFlowAt(_focus), FocusIndex));
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed partial class ViewAddon : Addon
     private IOption<bool> _reversedOption = null!;
     private IOption<bool> _focusFollowOption = null!;
 
-    public ViewAddon() => _view = new FlowView(_pending.Add);
+    public ViewAddon() => _view = new FlowView(_pending.Add, message => LogArchiveUnreadable(_logger, message));
 
     /// <inheritdoc />
     public override string Name => "view";
@@ -435,6 +435,9 @@ public sealed partial class ViewAddon : Addon
             case Abstractions.View.FlowSettingChanged m: _bus.Publish(m); break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Message}")]
+    private static partial void LogArchiveUnreadable(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} flows kept in {Archive} could not be matched against the filter '{Filter}', so they are left out of the view: {Reason}")]
     private static partial void LogArchiveFailed(ILogger logger, int count, string archive, string filter, string reason);

@@ -53,6 +53,30 @@ public sealed class ViewArchiveTests
         });
     }
 
+    [Test]
+    public async Task AnArchiveThatCannotLoadItsFlowsIsACommandErrorAndTheViewGoesOn()
+    {
+        var logger = new ListLogger();
+        var h = await ViewHarness.CreateAsync(logger);
+        var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
+        h.View.Add([.. flows]);
+        var archive = new InMemoryArchive();
+        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        archive.IsOpen = false;
+
+        // Moving the focus does not need the flow; telling followers about it does, and goes on without it.
+        await h.Commands.ExecuteAsync("view.focus.next", []);
+        var error = Assert.ThrowsAsync<Abstractions.Commands.CommandException>(async () => await h.Commands.ExecuteAsync("view.flows.resolve", ["@all"]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(h.Model.FocusIndex, Is.EqualTo(1));
+            Assert.That(h.Messages.OfType<Abstractions.View.ViewFocusChanged>().Last(), Is.EqualTo(new Abstractions.View.ViewFocusChanged(null, 1)));
+            Assert.That(logger.Lines, Has.Some.Contains(flows[1].Id.ToString()).And.Contains("The view goes on without it."));
+            Assert.That(error!.Message, Does.Contain("the test archive").And.Contain(flows[0].Id.ToString()));
+        });
+    }
+
     /// <summary>An archive whose Match waits until released (or fails), to stand for a long scan of a session file.</summary>
     private sealed class SlowArchive : IFlowArchive
     {
