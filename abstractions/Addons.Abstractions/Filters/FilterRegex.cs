@@ -38,6 +38,12 @@ internal sealed class FilterRegex
     public string Description { get; }
 
     /// <summary>
+    /// The pattern when it is a plain ASCII literal (no regex syntax, no control character), matched case-insensitively
+    /// by any search for that text; otherwise null.
+    /// </summary>
+    public string? PlainLiteral { get; private init; }
+
+    /// <summary>
     /// Compiles <paramref name="source"/>. When <paramref name="matchesBytes"/> is set the subject is bytes shown as
     /// Latin-1 text, so the pattern's non-ASCII characters are turned into their UTF-8 bytes the same way (as a bytes
     /// regex in mitmproxy is the UTF-8 encoding of what the user typed).
@@ -47,7 +53,11 @@ internal sealed class FilterRegex
     {
         var pattern = matchesBytes && !Ascii.IsValid(source) ? Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(source)) : source;
         var options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled | extraOptions;
-        return new FilterRegex(source, extraOptions, new Regex(pattern, options, MatchTimeout), matchesBytes ? AsciiLiteral.TryCreate(source) : null);
+        var literal = AsciiLiteral.TryCreate(source);
+        return new FilterRegex(source, extraOptions, new Regex(pattern, options, MatchTimeout), matchesBytes ? literal : null)
+        {
+            PlainLiteral = literal is null ? null : source,
+        };
     }
 
     /// <summary>Whether the regex occurs anywhere in <paramref name="bytes"/> read as Latin-1 text.</summary>

@@ -25,6 +25,22 @@ internal sealed class HeadersNode(MessageSide side, FilterRegex regex) : FilterN
 
     private bool HeadersMatch(HttpHeaders headers)
     {
+        // A literal without ':', ' ', CR or LF cannot span the "name: value\r\n" joints: it matches the block where it
+        // is in one name or one value, which are searched where they lie instead of copied into a block.
+        if (regex.PlainLiteral is { } literal && literal.AsSpan().IndexOfAny(": \r\n") < 0)
+        {
+            for (var i = 0; i < headers.Count; i++)
+            {
+                var field = headers[i];
+                if (field.Name.Contains(literal, StringComparison.OrdinalIgnoreCase) || field.Value.Contains(literal, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         var block = new PooledTextBuilder(stackalloc char[512]);
         try
         {
