@@ -52,14 +52,14 @@ internal static class SchemaBackfill
         var segments = Math.Max(1, Storage.Segments.Of(Math.Max(1, maxSequence), rows) + 1);
         foreach (var table in new[] { "DROP INDEX IF EXISTS flow_seq_id", "DROP INDEX IF EXISTS flow_timestamp", "DROP INDEX IF EXISTS flow_method", "DROP INDEX IF EXISTS flow_host", "DROP INDEX IF EXISTS flow_status", "ALTER TABLE flow RENAME TO flow_v2" })
         {
-            Run(connection, transaction, table);
+            Storage.Segments.Execute(connection, transaction, table);
         }
 
         for (var segment = 0; segment < segments; segment++)
         {
             Storage.Segments.Create(connection, transaction, segment);
             var first = Storage.Segments.FirstSequence(segment, rows);
-            Run(connection, transaction, $"""
+            Storage.Segments.Execute(connection, transaction, $"""
                 INSERT INTO {Storage.Segments.Table(segment)} (seq, {Storage.Segments.Columns})
                 SELECT seq, {Storage.Segments.Columns} FROM flow_v2 WHERE seq BETWEEN {first} AND {first + rows - 1}
                 """);
@@ -69,14 +69,6 @@ internal static class SchemaBackfill
             }
         }
 
-        Run(connection, transaction, "DROP TABLE flow_v2");
-    }
-
-    private static void Run(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        Storage.Segments.Execute(connection, transaction, "DROP TABLE flow_v2");
     }
 }

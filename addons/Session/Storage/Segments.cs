@@ -87,7 +87,8 @@ internal static class Segments
         Execute(connection, transaction, $"CREATE VIEW flow AS SELECT c.*, r.bodies_apart, r.record FROM ({union}) c JOIN record r ON r.seq = c.seq");
     }
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    /// <summary>Runs one statement in the given transaction (null: none).</summary>
+    public static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -345,20 +345,28 @@ internal sealed class SessionStore : IDisposable
     private Flow[] DecodeAll(List<Candidate> rows)
     {
         var flows = new Flow[rows.Count];
+        Decode(rows, (i, flow) => flows[i] = flow, CancellationToken.None);
+        return flows;
+    }
+
+    /// <summary>
+    /// Decodes rows on all cores and hands each flow with its row's index to <paramref name="use"/> (on the decoding
+    /// thread); a damaged record is the error of the first one met, as a sequential read would report it.
+    /// </summary>
+    private void Decode(List<Candidate> rows, Action<int, Flow> use, CancellationToken cancellationToken)
+    {
         try
         {
-            Parallel.For(0, rows.Count, i =>
+            Parallel.For(0, rows.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var row = rows[i];
-                flows[i] = Decode(row.Sequence, row.Record, row.RequestBody, row.ResponseBody, bodiesRequired: true);
+                use(i, Decode(row.Sequence, row.Record, row.RequestBody, row.ResponseBody, bodiesRequired: true));
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[0] is SessionStoreException damaged)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(damaged).Throw();
         }
-
-        return flows;
     }
 
     /// <summary>One stored flow, or <c>null</c> when no flow has this id. Without <paramref name="includeBodies"/>, bodies stored apart are left <c>null</c>.</summary>
@@ -607,19 +615,7 @@ internal sealed class SessionStore : IDisposable
     private void MatchDecoded(FlowFilter filter, List<Candidate> candidates, HashSet<Guid> matched, CancellationToken cancellationToken)
     {
         var found = new bool[candidates.Count];
-        try
-        {
-            Parallel.For(0, candidates.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-            {
-                var candidate = candidates[i];
-                found[i] = filter.Matches(Decode(candidate.Sequence, candidate.Record, candidate.RequestBody, candidate.ResponseBody, bodiesRequired: true));
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[0] is SessionStoreException damaged)
-        {
-            // A damaged record: the first one found is the error, as a sequential read would report it.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(damaged).Throw();
-        }
+        Decode(candidates, (i, flow) => found[i] = filter.Matches(flow), cancellationToken);
         for (var i = 0; i < found.Length; i++)
         {
             if (found[i])
