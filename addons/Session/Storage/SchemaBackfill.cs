@@ -50,9 +50,9 @@ internal static class SchemaBackfill
         var maxSequence = (long)last.ExecuteScalar()!;
         var rows = Storage.Segments.RowsOf(connection, transaction);
         var segments = Math.Max(1, Storage.Segments.Of(Math.Max(1, maxSequence), rows) + 1);
-        foreach (var table in new[] { "DROP INDEX IF EXISTS flow_seq_id", "DROP INDEX IF EXISTS flow_timestamp", "DROP INDEX IF EXISTS flow_method", "DROP INDEX IF EXISTS flow_host", "DROP INDEX IF EXISTS flow_status", "ALTER TABLE flow RENAME TO flow_v2" })
+        foreach (var statement in new[] { "DROP INDEX IF EXISTS flow_seq_id", "DROP INDEX IF EXISTS flow_timestamp", "DROP INDEX IF EXISTS flow_method", "DROP INDEX IF EXISTS flow_host", "DROP INDEX IF EXISTS flow_status", "ALTER TABLE flow RENAME TO flow_v2" })
         {
-            Storage.Segments.Execute(connection, transaction, table);
+            Storage.Segments.Execute(connection, transaction, statement);
         }
 
         for (var segment = 0; segment < segments; segment++)
