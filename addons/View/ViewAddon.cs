@@ -234,14 +234,14 @@ public sealed partial class ViewAddon : Addon
             }
         }
 
-        return Load(selected, filter, archive);
+        return LoadSelected(selected, filter, archive);
     }
 
     /// <summary>
     /// The flows of a selection, outside the view's lock: cold ones the filter left open are matched by the archive,
     /// and cold ones picked are loaded from it. A flow the archive cannot give is an error naming it.
     /// </summary>
-    internal static List<Flow> Load(List<Selected> selected, FlowFilter? filter, IFlowArchive? archive)
+    internal static List<Flow> LoadSelected(List<Selected> selected, FlowFilter? filter, IFlowArchive? archive)
     {
         IReadOnlySet<Guid>? matched = null;
         if (filter is not null && archive is not null && selected.Any(s => s.Undecided))

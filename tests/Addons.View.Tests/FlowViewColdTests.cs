@@ -43,7 +43,7 @@ public sealed class FlowViewColdTests
             Assert.That(hot.SetFilter(filter), Is.Null, "nothing is left open in memory");
             SetFilter(cold, filter);
             Assert.That(Ids(cold.Flows), Is.EqualTo(Ids(hot.Flows)), expression);
-            Assert.That(Ids(ViewAddon.Load(cold.SelectMatching(filter), filter, cold.ArchiveInUse)), Is.EqualTo(Ids(flows.Where(filter.Matches))), expression);
+            Assert.That(Ids(ViewAddon.LoadSelected(cold.SelectMatching(filter), filter, cold.ArchiveInUse)), Is.EqualTo(Ids(flows.Where(filter.Matches))), expression);
         }
 
         hot.SetMarkedOnly(true);
