@@ -349,7 +349,8 @@ public sealed partial class SessionAddon : Addon
         var (path, stats) = writer.WithStore(store => (store.Path, store.Stats()));
         var lastFlush = writer.LastFlush is { } at ? at.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "never";
         var failure = writer.Failure is { } reason ? $"; writing stopped: {reason}" : "";
-        return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{failure}";
+        var cold = _hot.Capacity > 0 ? $"; handed to the View as summaries {_hot.Archived} (session_hot_flows {_hot.Capacity})" : "";
+        return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}";
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path}: {Count} flows restored")]

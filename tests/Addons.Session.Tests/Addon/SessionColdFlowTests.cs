@@ -91,6 +91,7 @@ public sealed class SessionColdFlowTests
             Assert.That(await h.RunAsync("view.settings.getval", "@" + flows[95].Id, "color", "none"), Is.EqualTo("blue"));
             Assert.That(h.Log.Lines.Select(l => l.Message), Has.Some.EqualTo($"Session file {path}: 100 flows restored, 80 of them as summaries that load from the file when needed (session_hot_flows 20)"));
             Assert.That(h.PersistedCount(), Is.Zero, "restored flows are not written again");
+            Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 100 flows").And.Contain("handed to the View as summaries 80 (session_hot_flows 20)"));
         });
         await h.DoneAsync();
     }
