@@ -16,9 +16,6 @@ internal sealed class HotFlows(int capacity)
     /// <summary>The most flows kept in memory; 0 keeps every flow.</summary>
     public int Capacity { get; } = capacity;
 
-    /// <summary>How many stored flows are counted as in memory.</summary>
-    public int Count => _versions.Count;
-
     /// <summary>How many flows were let go of (archived) so far, restored cold ones included.</summary>
     public long Archived { get; set; }
 

@@ -43,7 +43,10 @@ internal sealed class EncodedFlow : IBufferWriter<byte>
     public bool HasError => Summary?.HasError == true;
 
     /// <summary>The URL as the client saw it, or <c>null</c> when it is <see cref="Url"/>.</summary>
-    public string? PrettyUrl => Summary is { } summary && !ReferenceEquals(summary.PrettyUrl, summary.Url) ? summary.PrettyUrl : null;
+    public string? PrettyUrl => Summary is { } summary ? PrettyUrlUnlessUrl(summary) : null;
+
+    /// <summary>What the pretty_url column holds for a summary: its pretty URL, or null when that is its URL.</summary>
+    public static string? PrettyUrlUnlessUrl(FlowSummary summary) => summary.PrettyUrl == summary.Url ? null : summary.PrettyUrl;
 
     /// <summary>The host the Host header names, or <c>null</c> without one.</summary>
     public string? PrettyHost => Summary?.PrettyHost;

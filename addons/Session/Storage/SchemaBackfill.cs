@@ -34,7 +34,7 @@ internal static class SchemaBackfill
         {
             marker.Value = summary.Marked;
             error.Value = summary.HasError ? 1 : 0;
-            prettyUrl.Value = SessionStore.PrettyUrlColumn(summary);
+            prettyUrl.Value = (object?)EncodedFlow.PrettyUrlUnlessUrl(summary) ?? DBNull.Value;
             prettyHost.Value = (object?)summary.PrettyHost ?? DBNull.Value;
             seq.Value = sequence;
             update.ExecuteNonQuery();

@@ -625,10 +625,6 @@ internal sealed class SessionStore : IDisposable
         }
     }
 
-    /// <summary>The pretty_url column of a summary: null when it is the url.</summary>
-    internal static object PrettyUrlColumn(FlowSummary summary) =>
-        ReferenceEquals(summary.PrettyUrl, summary.Url) || summary.PrettyUrl == summary.Url ? DBNull.Value : summary.PrettyUrl;
-
     /// <summary>A body stored apart, or <c>null</c> when that flow has none on that side (its body, if any, is inside its record).</summary>
     public byte[]? LoadBody(Guid id, BodySide side)
     {
