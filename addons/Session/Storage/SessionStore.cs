@@ -41,6 +41,7 @@ internal sealed class SessionStore : IDisposable
     private NativeStatement? _insertBody;
     private readonly Dictionary<(int Segment, bool Update), NativeStatement> _columns = [];
     private SqliteTransaction? _transaction;
+    private WalCheckpointer? _checkpointer;
     private int _segments;
     private int _segmentRows = Segments.DefaultRows;
 
@@ -57,6 +58,9 @@ internal sealed class SessionStore : IDisposable
 
     /// <summary>The options the store was opened with.</summary>
     public SessionStoreOptions Options { get; }
+
+    /// <summary>The thread that copies the log into the file, while it works (null: SQLite checkpoints on the writer).</summary>
+    internal WalCheckpointer? Checkpointer => _checkpointer;
 
     /// <summary>Whether the store was opened for reading only.</summary>
     public bool IsReadOnly => Options.ReadOnly;
@@ -98,6 +102,7 @@ internal sealed class SessionStore : IDisposable
         {
             connection.Open();
             store.Initialize(isNew: !existed || new FileInfo(fullPath).Length == 0);
+            store.StartCheckpointer();
             return store;
         }
         catch (SqliteException e)
@@ -198,6 +203,7 @@ internal sealed class SessionStore : IDisposable
             }
 
             transaction.Commit();
+            _checkpointer?.Committed();
         }
         catch (SqliteException e)
         {
@@ -229,6 +235,7 @@ internal sealed class SessionStore : IDisposable
 
             Segments.Create(_connection, transaction, 0);
             transaction.Commit();
+            _checkpointer?.Committed();
         }
         catch (SqliteException e)
         {
@@ -752,6 +759,9 @@ internal sealed class SessionStore : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // The checkpointer's connection closes first, so that the writer's, the last, copies what is left of the log
+        // into the file and removes it.
+        _checkpointer?.Dispose();
         _insertRecord?.Dispose();
         _updateRecord?.Dispose();
         DisposeColumnStatements();
@@ -935,6 +945,7 @@ internal sealed class SessionStore : IDisposable
         var added = new List<Guid>();
         var firstSequence = _nextSequence;
         var segments = _segments;
+        BeforeWrite();
         try
         {
             using var transaction = _connection.BeginTransaction();
@@ -942,6 +953,7 @@ internal sealed class SessionStore : IDisposable
             PrepareWriteStatements();
             write(ids, added);
             transaction.Commit();
+            _checkpointer?.Committed();
         }
         catch (Exception e)
         {
@@ -969,6 +981,40 @@ internal sealed class SessionStore : IDisposable
         {
             _transaction = null;
         }
+    }
+
+    /// <summary>Copies of the log run on their own thread (see <see cref="WalCheckpointer"/>) unless the options say otherwise.</summary>
+    private void StartCheckpointer()
+    {
+        if (Options.ReadOnly || Options.WalRestartBytes is not { } restartBytes)
+        {
+            return;
+        }
+
+        _checkpointer = new WalCheckpointer(Path, Scalar<long>("PRAGMA page_size"), restartBytes);
+        Execute("PRAGMA wal_autocheckpoint = 0");
+    }
+
+    /// <summary>
+    /// Before a batch: lets the checkpointer restart a grown log; if it failed, gives checkpoints back to SQLite, whose
+    /// failures then surface as write errors.
+    /// </summary>
+    private void BeforeWrite()
+    {
+        if (_checkpointer is null)
+        {
+            return;
+        }
+
+        if (_checkpointer.Failure is not null)
+        {
+            _checkpointer.Dispose();
+            _checkpointer = null;
+            Execute("PRAGMA wal_autocheckpoint = 1000");
+            return;
+        }
+
+        _checkpointer.BeforeWrite();
     }
 
     private void PrepareWriteStatements()

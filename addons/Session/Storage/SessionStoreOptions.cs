@@ -36,6 +36,16 @@ internal sealed class SessionStoreOptions
     public int CacheKiB { get; init; } = 16 * 1024;
 
     /// <summary>
+    /// The write-ahead log size, in bytes, above which the writer lets the background checkpointer catch up so that the
+    /// log starts over (see <see cref="WalCheckpointer"/>); <c>null</c>: SQLite checkpoints on the writer's thread
+    /// after each commit that leaves more than 1,000 pages in the log, as it does by default.
+    /// </summary>
+    public long? WalRestartBytes { get; init; } = DefaultWalRestartBytes;
+
+    /// <summary>The default for <see cref="WalRestartBytes"/>.</summary>
+    public const long DefaultWalRestartBytes = 256L * 1024 * 1024;
+
+    /// <summary>
     /// Rows per column segment of a new file (see <see cref="Segments"/>); an existing file keeps its own. Tests make
     /// it small to cover many segments with few flows.
     /// </summary>

@@ -23,6 +23,21 @@ internal sealed class SplitTableCase : IBenchCase
 
     public int BatchSize { get; init; } = 10_000;
 
+    /// <summary>Whether full segments get their indexes (false: the cost of the narrow rows alone).</summary>
+    public bool Indexed { get; init; } = true;
+
+    /// <summary>Whether the narrow rows are written at all (false: the records alone, as (b) at this batch size).</summary>
+    public bool Narrow { get; init; } = true;
+
+    /// <summary>SQLite's <c>PRAGMA threads</c>: helper threads its sorter may use for CREATE INDEX.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>SQLite's <c>PRAGMA wal_autocheckpoint</c> in pages (1,000 is SQLite's default).</summary>
+    public int AutoCheckpoint { get; init; } = 1000;
+
+    /// <summary>SQLite's page cache in KiB.</summary>
+    public int CacheKiB { get; init; } = 2000;
+
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("split");
@@ -33,6 +48,9 @@ internal sealed class SplitTableCase : IBenchCase
             Execute(connection, "PRAGMA page_size = 16384");
             Execute(connection, "PRAGMA journal_mode = WAL");
             Execute(connection, "PRAGMA synchronous = NORMAL");
+            Execute(connection, $"PRAGMA threads = {Threads}");
+            Execute(connection, $"PRAGMA wal_autocheckpoint = {AutoCheckpoint}");
+            Execute(connection, $"PRAGMA cache_size = -{CacheKiB}");
             Execute(connection, "CREATE TABLE record (seq INTEGER PRIMARY KEY, record BLOB NOT NULL)");
             var segment = 0;
             CreateSegment(connection, segment, indexed: SegmentRows == 0);
@@ -52,6 +70,11 @@ internal sealed class SplitTableCase : IBenchCase
                         insertRecord.Bind(1, seq);
                         insertRecord.Bind(2, input.Records[rows % input.Records.Length]);
                         insertRecord.Execute();
+                        if (!Narrow)
+                        {
+                            continue;
+                        }
+
                         Guid.NewGuid().TryWriteBytes(id, bigEndian: true, out _);
                         insertColumns.Bind(1, seq);
                         insertColumns.Bind(2, id);
@@ -67,7 +90,7 @@ internal sealed class SplitTableCase : IBenchCase
                         {
                             // The full segment is indexed in bulk and a new one takes the next rows.
                             insertColumns.Dispose();
-                            foreach (var columns in IndexedColumns)
+                            foreach (var columns in Indexed ? IndexedColumns : [])
                             {
                                 Execute(connection, $"CREATE INDEX flow_{segment}_{columns.Replace(", ", "_", StringComparison.Ordinal)} ON flow_{segment} ({columns})");
                             }
@@ -81,10 +104,19 @@ internal sealed class SplitTableCase : IBenchCase
                 }
             }
 
-            watch.Stop();
+            if (AutoCheckpoint == 0)
+            {
+                // Whatever the background checkpoints left in the WAL is copied now, inside the measured time.
+                var wal = new FileInfo(path + "-wal").Length;
+                var before = watch.Elapsed;
+                Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+                Console.Error.WriteLine($"{Name}: WAL {wal / 1048576.0:N0} MiB at the end, final checkpoint {(watch.Elapsed - before).TotalSeconds:N2} s");
+            }
+
             insertColumns.Dispose();
             insertRecord.Dispose();
             connection.Close();
+            watch.Stop();
             return new BenchResult(Name, rows, watch.Elapsed, RawInsertCase.FileBytes(path));
         }
         finally
