@@ -38,6 +38,12 @@ public interface IAddonLoader
     /// <summary>Every addon's options.</summary>
     IOptionStore Options { get; }
 
+    /// <summary>
+    /// Puts flows through every addon's hooks as the proxy does for captured flows (contract 1.2). A host without that
+    /// ability, or a loader made by an older host, throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    IFlowInjector Flows => throw new NotSupportedException("This host cannot inject flows into the addon chain (it needs contract 1.2).");
+
     /// <summary>A logger named after the addon.</summary>
     ILogger Logger { get; }
 }

@@ -193,8 +193,11 @@ internal sealed class RawInsertCase : IBenchCase
                 checkpointer?.Committed();
             }
 
-            // Closing copies the rest of the log into the file: part of the time, as for every case.
+            // Closing copies the rest of the log into the file: part of the time, as for every case. The statements go
+            // first: SQLite closes a connection (and checkpoints) only once its statements are finalized.
             checkpointer?.Dispose();
+            native?.Dispose();
+            insert.Dispose();
             connection.Close();
             watch.Stop();
             return new BenchResult(Name, rows, watch.Elapsed, FileBytes(path));

@@ -8,6 +8,7 @@ using Addons.Host.Loading;
 using Addons.Host.Options;
 using Addons.Host.Proxy;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Hosting;
@@ -27,6 +28,8 @@ internal sealed partial class AddonHost(
     CommandRegistry commands,
     EventBus bus,
     ProxyAddon proxy,
+    FlowInjector injector,
+    IHostApplicationLifetime lifetime,
     ILogger<AddonHost> logger)
 {
     private readonly List<string> _failures = [];
@@ -41,6 +44,7 @@ internal sealed partial class AddonHost(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var fatal = new List<string>();
+        commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
         foreach (var entry in PluginEntryReader.Read(configuration, file))
         {
@@ -156,7 +160,7 @@ internal sealed partial class AddonHost(
 
         try
         {
-            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon));
+            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon), injector);
             addon.Instance.Load(registration);
         }
         catch (Exception ex)

@@ -108,6 +108,7 @@ internal static class HostProgram
         services.AddSingleton<OptionStore>();
         services.AddSingleton<IOptionStore>(sp => sp.GetRequiredService<OptionStore>());
         services.AddSingleton<AddonChain>();
+        services.AddSingleton<FlowInjector>();
         services.AddSingleton<PluginAddonFactory>();
         services.AddSingleton<AddonHost>();
         services.AddSingleton(TimeProvider.System);

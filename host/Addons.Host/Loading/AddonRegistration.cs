@@ -9,8 +9,10 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Loading;
 
 /// <summary>The <see cref="IAddonLoader"/> an addon gets in <c>load</c>: declarations are recorded under its name.</summary>
-internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger) : IAddonLoader
+internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger, IFlowInjector? flows = null) : IAddonLoader
 {
+    public IFlowInjector Flows => flows ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the addon chain, so it cannot put flows through the hooks.");
+
     public IEventBus Bus { get; } = bus;
 
     public ICommandRegistry Commands => commands;

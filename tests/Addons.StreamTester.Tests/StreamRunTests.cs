@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using Addons.Abstractions;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Storage;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Addons.StreamTester.Tests;
+
+public sealed class StreamRunTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    [Test]
+    public async Task On_a_fake_clock_the_stream_sends_its_rate_in_bursts_exactly_for_its_duration()
+    {
+        var time = new FakeTimeProvider(Start);
+        var injector = new RecordingInjector();
+        var run = new StreamRun(new StreamParameters().With(["rate=100", "burst=10", "duration=1s"]), UnitFlow.Synthetic(100, Start), injector, time);
+        run.Start();
+
+        // Bursts are due at 0, 100, ..., 900 ms: after each 100 ms step, one more burst of 10.
+        for (var step = 1; step <= 10; step++)
+        {
+            await WaitUntilAsync(() => injector.Flows.Count == step * 10, $"burst {step}");
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        await run.Producing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(run.Offered, Is.EqualTo(100));
+        Assert.That(injector.Flows.Select(f => f.Id).Distinct().Count(), Is.EqualTo(100), "each duplicate has a fresh id");
+        Assert.That(injector.Flows.Select(f => f.TimestampCreated).Distinct().Count(), Is.EqualTo(10), "a timestamp per burst: the time it was sent");
+    }
+
+    [Test]
+    public async Task A_count_is_kept_exactly_across_producers_at_rate_max()
+    {
+        var injector = new RecordingInjector();
+        var run = new StreamRun(new StreamParameters().With(["rate=max", "count=1001", "producers=3", "burst=7", "duration=0"]), UnitFlow.Synthetic(10, Start), injector, TimeProvider.System);
+        run.Start();
+
+        await run.Producing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(run.Offered, Is.EqualTo(1001));
+        Assert.That(injector.Flows, Has.Count.EqualTo(1001));
+    }
+
+    [Test]
+    public async Task Persisted_reports_give_latency_batches_and_duplicates_and_the_rest_is_not_persisted()
+    {
+        var time = new FakeTimeProvider(Start);
+        var injector = new RecordingInjector();
+        var run = new StreamRun(new StreamParameters().With(["rate=max", "count=10", "duration=0"]), UnitFlow.Synthetic(10, Start), injector, time);
+        run.Start();
+        await run.Producing.WaitAsync(TimeSpan.FromSeconds(10));
+        var ids = injector.Flows.Select(f => f.Id).ToList();
+
+        // Two batches 30 ms and 80 ms after publication; a flow reported twice; two flows never reported.
+        run.OnPersisted(new FlowsPersisted([.. ids.Take(5), Guid.NewGuid()], Start.AddMilliseconds(30), TimeSpan.FromMilliseconds(5), 3));
+        run.OnPersisted(new FlowsPersisted([.. ids.Skip(5).Take(3), ids[0]], Start.AddMilliseconds(80), TimeSpan.FromMilliseconds(5), 0));
+        var drain = run.DrainAsync(CancellationToken.None);
+        for (var i = 0; i < 60 && !drain.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1);
+        }
+
+        await drain.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = run.Result();
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Offered, Is.EqualTo(10));
+            Assert.That(result.Persisted, Is.EqualTo(8));
+            Assert.That(result.NotPersisted, Is.EqualTo(2), "storage reported nothing for 5 s: the drain gave up on them");
+            Assert.That(result.Duplicates, Is.EqualTo(1));
+            Assert.That(result.Batches, Is.EqualTo(2));
+            Assert.That(result.LargestBatch, Is.EqualTo(6));
+            Assert.That(result.MaxQueueDepth, Is.EqualTo(3));
+            Assert.That(result.Latency.P50, Is.EqualTo(30));
+            Assert.That(result.Latency.Max, Is.EqualTo(80));
+            Assert.That(result.Latency.Count, Is.EqualTo(8));
+        });
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.That(condition(), Is.True, what);
+    }
+
+    private sealed class RecordingInjector : IFlowInjector
+    {
+        public ConcurrentQueue<Flow> Flows { get; } = new();
+
+        public ValueTask<bool> InjectAsync(Flow flow, CancellationToken cancellationToken = default)
+        {
+            Flows.Enqueue(flow);
+            return ValueTask.FromResult(true);
+        }
+    }
+}
