@@ -26,7 +26,7 @@ public sealed class PluginLoadingTests
         Assert.That(host.Commands.Find("view.flows.resolve")?.Owner, Is.EqualTo("view"));
         Assert.That(messages, Has.Some.Matches<string>(m => m.StartsWith("Session file ", StringComparison.Ordinal) && m.EndsWith(": 0 flows restored", StringComparison.Ordinal)));
         Assert.That(messages, Has.Some.Matches<string>(m => m.StartsWith("Session file ", StringComparison.Ordinal) && m.Contains(" closed: ", StringComparison.Ordinal)));
-        Assert.That(messages, Has.Some.EqualTo("StreamTester done"));
+        Assert.That(host.Commands.Find("streamtester.start")?.Owner, Is.EqualTo("streamtester"));
         Assert.That(host.Logs.Errors, Is.Empty);
     }
 
