@@ -142,14 +142,14 @@ internal sealed class StreamRun
         Interlocked.Exchange(ref _lastPersistedTimestamp, now);
     }
 
-    /// <summary>Records the process's memory for the current second (the sampler calls it once a second).</summary>
+    /// <summary>Records the process's memory for the second that just ended (the sampler calls it at each second's end).</summary>
     public void SampleMemory()
     {
         var managed = GC.GetTotalMemory(forceFullCollection: false);
         var workingSet = Environment.WorkingSet;
         lock (_gate)
         {
-            var second = Second(_time.GetUtcNow());
+            var second = Second(_time.GetUtcNow() - TimeSpan.FromMilliseconds(500));
             second.ManagedBytes = Math.Max(second.ManagedBytes, managed);
             second.WorkingSetBytes = Math.Max(second.WorkingSetBytes, workingSet);
         }

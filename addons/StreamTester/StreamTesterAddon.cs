@@ -255,7 +255,13 @@ public sealed partial class StreamTesterAddon : Addon
         await run.DrainAsync(CancellationToken.None).ConfigureAwait(false);
         _progress?.Cancel();
         var result = run.Result();
-        LogSummary(_logger, result.SummaryTable());
+        LogSummaryTitle(_logger);
+        foreach (var line in result.SummaryTable().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // A line each: the console logger writes an entry on one line, and a table needs its rows.
+            LogSummary(_logger, line);
+        }
+
         if (result.NotPersisted > 0)
         {
             LogNotPersisted(_logger, result.NotPersisted, StreamRun.DrainQuiet.TotalSeconds);
@@ -329,8 +335,11 @@ public sealed partial class StreamTesterAddon : Addon
     [LoggerMessage(Level = LogLevel.Information, Message = "Stream produced {Offered} flows in {Seconds:0.0} s; waiting for storage to report them")]
     private static partial void LogProduced(ILogger logger, long offered, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stream summary:\n{Table}")]
-    private static partial void LogSummary(ILogger logger, string table);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream summary:")]
+    private static partial void LogSummaryTitle(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Row}")]
+    private static partial void LogSummary(ILogger logger, string row);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} flows of the stream were not reported persisted: storage reported nothing for {Seconds} s (is a storage addon such as the Session loaded and writing?)")]
     private static partial void LogNotPersisted(ILogger logger, long count, double seconds);
