@@ -16,7 +16,7 @@ internal sealed record StreamParameters
     public const int MaxProducers = 256;
 
     /// <summary>The keys <c>streamtester.start</c> accepts, each also an option named <c>streamtester_KEY</c>.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["rate", "period", "burst", "duration", "count", "body_size", "producers", "unit", "output"];
+    public static readonly IReadOnlyList<string> Keys = ["rate", "period", "burst", "duration", "count", "body_size", "producers", "unit", "file", "output"];
 
     /// <summary>Flows per second over all producers, unless <see cref="Period"/> is set; null: as fast as the system takes them (<c>rate=max</c>).</summary>
     public double? Rate { get; init; } = 1000;
@@ -42,8 +42,14 @@ internal sealed record StreamParameters
     /// <summary>Producers sending at once, each a share of the rate.</summary>
     public int Producers { get; init; } = 1;
 
-    /// <summary>The unit flow: empty for a synthetic one, else a flow selector or filter the View resolves (<c>@id</c>, <c>~u /api</c>).</summary>
+    /// <summary>
+    /// The unit flow: empty for a synthetic one, else a flow selector or filter the View resolves (<c>@id</c>,
+    /// <c>~u /api</c>); with <see cref="File"/>, a filter choosing the file's entry.
+    /// </summary>
     public string Unit { get; init; } = "";
+
+    /// <summary>A flow file (HAR) whose first entry, or first entry <see cref="Unit"/> matches, is the unit flow; empty: none.</summary>
+    public string File { get; init; } = "";
 
     /// <summary>The folder the result files go to.</summary>
     public string Output { get; init; } = "streamtester-results";
@@ -65,7 +71,9 @@ internal sealed record StreamParameters
             (null, { } c) => string.Create(CultureInfo.InvariantCulture, $"until {c:N0} flows"),
             _ => "until stopped",
         };
-        var unit = Unit.Length == 0 ? string.Create(CultureInfo.InvariantCulture, $"a synthetic flow with a {BodySize:N0}-byte body") : $"the flow '{Unit}'";
+        var unit = File.Length > 0 ? $"the {(Unit.Length == 0 ? "first flow" : $"first flow matching '{Unit}'")} of {File}"
+            : Unit.Length == 0 ? string.Create(CultureInfo.InvariantCulture, $"a synthetic flow with a {BodySize:N0}-byte body")
+            : $"the flow '{Unit}'";
         return string.Create(CultureInfo.InvariantCulture, $"{rate} {end}, in bursts of {Burst} from {Producers} producer(s), duplicating {unit}");
     }
 
@@ -103,6 +111,7 @@ internal sealed record StreamParameters
         "body_size" => this with { BodySize = ParseInt(key, value) },
         "producers" => this with { Producers = ParseInt(key, value) },
         "unit" => this with { Unit = value },
+        "file" => this with { File = value },
         "output" => this with { Output = value },
         _ => throw new FormatException($"Unknown stream parameter '{key}'; the keys are {string.Join(", ", Keys)}."),
     };

@@ -2,6 +2,7 @@ using System.Globalization;
 using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
@@ -32,6 +33,7 @@ public sealed partial class StreamTesterAddon : Addon
     private IOption<int> _bodySize = null!;
     private IOption<int> _producers = null!;
     private IOption<string> _unit = null!;
+    private IOption<string> _file = null!;
     private IOption<string> _output = null!;
     private IOption<bool> _autostart = null!;
     private IOption<bool> _exit = null!;
@@ -62,6 +64,7 @@ public sealed partial class StreamTesterAddon : Addon
         _bodySize = loader.AddOption("streamtester_body_size", defaults.BodySize, "The synthetic unit flow's response body in bytes (at most 16 MiB).");
         _producers = loader.AddOption("streamtester_producers", defaults.Producers, "Producers sending at once, each a share of the rate.");
         _unit = loader.AddOption("streamtester_unit", "", "The flow to duplicate: empty for a synthetic one, or a flow selector or filter of the View (@<id>, ~u /api).");
+        _file = loader.AddOption("streamtester_file", "", "A flow file (HAR) whose first flow, or first flow matching streamtester_unit, is the unit flow.");
         _output = loader.AddOption("streamtester_output", defaults.Output, "The folder the JSON, CSV and SVG results of each stream go to.");
         _autostart = loader.AddOption("streamtester_autostart", false, "Start a stream with these options once the host is running.");
         _exit = loader.AddOption("streamtester_exit", false, "Stop the host when the autostarted stream has finished and its results are written (headless runs).");
@@ -77,7 +80,7 @@ public sealed partial class StreamTesterAddon : Addon
             new AsyncSubscriptionOptions { Capacity = 4096, Policy = BackpressurePolicy.Wait });
 
         loader.AddCommand("streamtester.start", (string[] arguments, CancellationToken ct) => StartAsync(arguments, ct),
-            "Start a stream; key=value arguments (rate, period, burst, duration, count, body_size, producers, unit, output) override the streamtester_* options.");
+            "Start a stream; key=value arguments (rate, period, burst, duration, count, body_size, producers, unit, file, output) override the streamtester_* options.");
         loader.AddCommand("streamtester.stop", (CancellationToken ct) => StopAsync(ct), "Stop the running stream, wait for storage to report its flows, and return the summary.");
         loader.AddCommand("streamtester.status", () => Status(), "What the stream is doing: its parameters, flows offered and persisted, the last second.");
     }
@@ -146,6 +149,7 @@ public sealed partial class StreamTesterAddon : Addon
             BodySize = _bodySize.Value,
             Producers = _producers.Value,
             Unit = _unit.Value,
+            File = _file.Value,
             Output = _output.Value,
         };
         parameters.Validate();
@@ -219,9 +223,21 @@ public sealed partial class StreamTesterAddon : Addon
         return string.Create(CultureInfo.InvariantCulture, $"Stream {state} after {run.Elapsed.TotalSeconds:N1} s ({run.Parameters.Describe()}): offered {run.Offered:N0}, persisted {run.Persisted:N0}{last}.");
     }
 
-    /// <summary>The unit flow: a synthetic one, or the first flow the View resolves for the selector or filter.</summary>
+    /// <summary>The unit flow: from a flow file, a synthetic one, or the first flow the View resolves for the selector or filter.</summary>
     private async Task<HttpFlow> UnitAsync(StreamParameters parameters, CancellationToken cancellationToken)
     {
+        if (parameters.File.Length > 0)
+        {
+            try
+            {
+                return HarUnit.Read(parameters.File, parameters.Unit.Length == 0 ? null : FlowFilter.Parse(parameters.Unit));
+            }
+            catch (Exception e) when (e is FormatException or FlowFilterException)
+            {
+                throw new CommandException($"No stream was started: {e.Message}", e);
+            }
+        }
+
         if (parameters.Unit.Length == 0)
         {
             return UnitFlow.Synthetic(parameters.BodySize, Time.GetUtcNow());

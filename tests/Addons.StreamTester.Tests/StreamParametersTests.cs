@@ -59,8 +59,8 @@ public sealed class StreamParametersTests
     [TestCase("burst=0", "burst must be at least 1 flow, not 0.")]
     [TestCase("producers=0", "producers must be from 1 to 256, not 0.")]
     [TestCase("count=many", "count 'many' is not a whole number.")]
-    [TestCase("speed=10", "Unknown stream parameter 'speed'; the keys are rate, period, burst, duration, count, body_size, producers, unit, output.")]
-    [TestCase("rate", "Argument 'rate' is not key=value; the keys are rate, period, burst, duration, count, body_size, producers, unit, output.")]
+    [TestCase("speed=10", "Unknown stream parameter 'speed'; the keys are rate, period, burst, duration, count, body_size, producers, unit, file, output.")]
+    [TestCase("rate", "Argument 'rate' is not key=value; the keys are rate, period, burst, duration, count, body_size, producers, unit, file, output.")]
     public void Bad_input_is_one_sentence_naming_the_key_and_value(string argument, string message)
     {
         var error = Assert.Throws<FormatException>(() => new StreamParameters().With([argument]));

@@ -102,6 +102,31 @@ public sealed class StreamTesterTests
         Assert.That(reader.GetString(4), Is.EqualTo("POST"));
     }
 
+    [Test]
+    public async Task An_entry_of_a_HAR_file_is_the_unit_of_the_stream()
+    {
+        var har = Path.Combine(_folder, "capture.har");
+        await File.WriteAllTextAsync(har, """
+            { "log": { "entries": [
+              { "startedDateTime": "2026-11-26T10:00:00Z", "request": { "method": "GET", "url": "https://example.com/", "headers": [] }, "response": { "status": 200, "headers": [], "content": { "text": "hi" } } },
+              { "startedDateTime": "2026-11-26T10:00:01Z", "request": { "method": "DELETE", "url": "https://example.com/items/9", "headers": [] }, "response": { "status": 204, "headers": [], "content": {} } } ] } }
+            """);
+        await using (var host = await StartAsync())
+        {
+            var started = (string)(await host.ExecuteAsync("streamtester.start", $"file={har}", "unit=~m DELETE", "rate=max", "count=20", "duration=0", $"output={Output}"))!;
+            Assert.That(started, Does.EndWith($"duplicating the first flow matching '~m DELETE' of {har}."));
+            await ResultAsync(CancellationToken.None);
+        }
+
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), min(url), max(status) FROM flow";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        Assert.That((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)), Is.EqualTo((20L, "https://example.com/items/9", 204L)));
+    }
+
+    [TestCase("file=/nonexistent/capture.har", "No stream was started: Flow file /nonexistent/capture.har cannot be read: ")]
     [TestCase("rate=0", "No stream was started: rate must be a positive number of flows per second or max, not 0.")]
     [TestCase("rate=-10", "No stream was started: rate must be a positive number of flows per second or max, not -10.")]
     [TestCase("body_size=20000000", "No stream was started: body_size must be from 0 to 16,777,216 bytes (16 MiB), not 20,000,000.")]
