@@ -107,16 +107,9 @@ internal sealed class WalCheckpointer : IDisposable
                 return;
             }
 
-            var deadline = Stopwatch.GetTimestamp() + (long)(MaxWait.TotalSeconds * Stopwatch.Frequency);
-            while (_checkpointedCommit != _committed)
+            if (!WaitCopiedLocked(MaxWait) || Failure is not null)
             {
-                var left = deadline - Stopwatch.GetTimestamp();
-                if (left <= 0 || Failure is not null || _stopping)
-                {
-                    return;
-                }
-
-                Monitor.Wait(_lock, TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency));
+                return;
             }
 
             if (_copiedFrames < _logFrames)
@@ -135,22 +128,28 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>Waits until the copy that follows the last commit has run (for tests); false when the time ran out.</summary>
     public bool WaitCopied(TimeSpan timeout)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (_lock)
         {
-            while (_checkpointedCommit != _committed)
-            {
-                var left = deadline - Stopwatch.GetTimestamp();
-                if (left <= 0)
-                {
-                    return false;
-                }
+            return WaitCopiedLocked(timeout);
+        }
+    }
 
-                Monitor.Wait(_lock, TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency));
+    /// <summary>Under the lock: waits until a copy has run after the last commit; false when the time ran out or the checkpointer stopped.</summary>
+    private bool WaitCopiedLocked(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (_checkpointedCommit != _committed)
+        {
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0 || Failure is not null || _stopping)
+            {
+                return false;
             }
 
-            return true;
+            Monitor.Wait(_lock, TimeSpan.FromSeconds(left / (double)Stopwatch.Frequency));
         }
+
+        return true;
     }
 
     public void Dispose()
