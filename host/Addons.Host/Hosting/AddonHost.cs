@@ -3,6 +3,7 @@ using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Abstractions;
 using Addons.Host.Configuration;
+using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Loading;
 using Addons.Host.Options;
@@ -28,6 +29,7 @@ internal sealed partial class AddonHost(
     CommandRegistry commands,
     EventBus bus,
     ProxyAddon proxy,
+    DumpAddon dump,
     FlowInjector injector,
     IHostApplicationLifetime lifetime,
     ILogger<AddonHost> logger)
@@ -61,6 +63,9 @@ internal sealed partial class AddonHost(
                 LogLoaded(logger, addon.Name, addon.Version, entry.Id, addon.AssemblyPath);
             }
         }
+
+        // mitmdump's output, last so that it prints flows as every addon left them.
+        AddBuiltIn(dump, "Dump", fatal);
 
         if (fatal.Count > 0)
         {

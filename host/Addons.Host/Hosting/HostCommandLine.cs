@@ -12,6 +12,9 @@ internal sealed record HostCommandLine(
     bool ShowHelp,
     IReadOnlyList<string> ConfigurationArguments)
 {
+    /// <summary>-q (-1), nothing (0) or -v (1): how much the host logs.</summary>
+    public int Verbosity { get; init; }
+
     public const string Usage = """
         Usage: addons-host [options] [--Section:Key=value ...]
 
@@ -21,6 +24,12 @@ internal sealed record HostCommandLine(
           --listen-host ADDR  the proxy's address (default 127.0.0.1); --set listen_host=ADDR
           -m, --mode MODE     regular, or reverse:URL to stand in front of one server; --set mode=MODE
           -k, --ssl-insecure  do not verify upstream certificates; --set ssl_insecure=true
+          -n, --no-server     do not start the proxy; --set server=false
+          -q, --quiet         print no flows and log only warnings and errors; --set flow_detail=0
+          -v, --verbose       log more (debug messages)
+          --json              print each flow as a JSON object with its id; --set dump_json=true
+          FILTER              print only the flows this filter expression matches, such as "~m POST & ~c 500"
+                              (several words are joined with spaces); --set dumper_filter=FILTER
           --options           list every addon option with its value and exit
           --commands          list every addon command with its signature and exit
           -h, --help          show this help and exit
@@ -35,6 +44,8 @@ internal sealed record HostCommandLine(
         var sets = new List<KeyValuePair<string, string>>();
         var configuration = new List<string>();
         bool listOptions = false, listCommands = false, help = false;
+        var verbosity = 0;
+        var filter = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -67,6 +78,19 @@ internal sealed record HostCommandLine(
                 case "-k" or "--ssl-insecure":
                     sets.Add(KeyValuePair.Create("ssl_insecure", "true"));
                     continue;
+                case "-n" or "--no-server":
+                    sets.Add(KeyValuePair.Create("server", "false"));
+                    continue;
+                case "-q" or "--quiet":
+                    sets.Add(KeyValuePair.Create("flow_detail", "0"));
+                    verbosity = -1;
+                    continue;
+                case "-v" or "--verbose":
+                    verbosity = 1;
+                    continue;
+                case "--json":
+                    sets.Add(KeyValuePair.Create("dump_json", "true"));
+                    continue;
             }
 
             if (arg.StartsWith("--plugins=", StringComparison.Ordinal))
@@ -97,11 +121,17 @@ internal sealed record HostCommandLine(
             }
             else
             {
-                throw new AddonHostException($"Unexpected argument '{arg}'; run with --help to see the options.");
+                // mitmdump's positional filter: every remaining word, joined.
+                filter.Add(arg);
             }
         }
 
-        return new HostCommandLine(plugins, sets, listOptions, listCommands, help, configuration);
+        if (filter.Count > 0)
+        {
+            sets.Add(KeyValuePair.Create("dumper_filter", string.Join(' ', filter)));
+        }
+
+        return new HostCommandLine(plugins, sets, listOptions, listCommands, help, configuration) { Verbosity = verbosity };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i, string name, string expected) =>

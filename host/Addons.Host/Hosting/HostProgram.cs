@@ -3,6 +3,7 @@ using Addons.Abstractions.Options;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Host.Configuration;
+using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Loading;
 using Addons.Host.Options;
@@ -98,6 +99,10 @@ internal static class HostProgram
             console.SingleLine = true;
             console.TimestampFormat = "HH:mm:ss ";
         });
+        if (commandLine.Verbosity != 0)
+        {
+            builder.Logging.SetMinimumLevel(commandLine.Verbosity < 0 ? LogLevel.Warning : LogLevel.Debug);
+        }
 
         var services = builder.Services;
         services.AddSingleton(file);
@@ -113,6 +118,7 @@ internal static class HostProgram
         services.AddSingleton<AddonHost>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProxyAddon>();
+        services.AddSingleton<DumpAddon>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ProxyServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyServer>());

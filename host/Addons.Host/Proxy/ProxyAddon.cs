@@ -23,6 +23,7 @@ internal sealed class ProxyAddon : Addon
     private IOption<string> _confdir = null!;
     private IOption<TimeSpan> _clientTimeout = null!;
     private IOption<TimeSpan> _upstreamTimeout = null!;
+    private IOption<bool> _server = null!;
     private ProxySettings _settings = new();
 
     public override string Name => "proxy";
@@ -32,6 +33,7 @@ internal sealed class ProxyAddon : Addon
 
     public override void Load(IAddonLoader loader)
     {
+        _server = loader.AddOption("server", true, "Start the proxy server; false (-n) runs the addons without listening, to work on flows from files.");
         _listenHost = loader.AddOption("listen_host", "127.0.0.1", "The address the proxy listens on; 0.0.0.0 or :: for every interface.");
         _listenPort = loader.AddOption("listen_port", 8080, "The port the proxy listens on; 0 picks a free one.");
         _mode = loader.AddOption("mode", "regular", "regular (an explicit HTTP proxy) or reverse:URL (clients talk to the proxy as if it were URL).");
@@ -96,6 +98,7 @@ internal sealed class ProxyAddon : Addon
 
         Volatile.Write(ref _settings, new ProxySettings
         {
+            Server = _server.Value,
             ListenAddress = address!,
             ListenPort = _listenPort.Value,
             Mode = mode!,

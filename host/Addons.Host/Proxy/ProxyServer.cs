@@ -39,6 +39,12 @@ internal sealed partial class ProxyServer(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = proxy.Settings;
+        if (!settings.Server)
+        {
+            LogNoServer(_logger);
+            return Task.CompletedTask;
+        }
+
         try
         {
             var authority = CertificateAuthority.LoadOrCreate(settings.ConfigDirectory, time, loggers.CreateLogger<CertificateAuthority>());
@@ -156,6 +162,9 @@ internal sealed partial class ProxyServer(
 
     [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "Accepting a connection failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Information, Message = "The proxy does not listen (server is false, -n): the addons run on flows from elsewhere")]
+    private static partial void LogNoServer(ILogger logger);
 
     [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "{Count} connection(s) were still open when the shutdown timeout ended")]
     private static partial void LogSessionsAbandoned(ILogger logger, int count);

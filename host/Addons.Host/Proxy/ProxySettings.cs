@@ -7,6 +7,9 @@ namespace Addons.Host.Proxy;
 /// <summary>The proxy's options after checking, as one immutable snapshot the engine reads per connection.</summary>
 internal sealed record ProxySettings
 {
+    /// <summary>Whether the proxy listens at all (mitmproxy's <c>server</c> option; -n turns it off).</summary>
+    public bool Server { get; init; } = true;
+
     public IPAddress ListenAddress { get; init; } = IPAddress.Loopback;
 
     public int ListenPort { get; init; } = 8080;

@@ -34,12 +34,32 @@ public sealed class HostCommandLineTests
         }));
     }
 
+    [Test]
+    public void NoServerQuietVerboseJsonAndThePositionalFilterAreMitmdumps()
+    {
+        var quiet = HostCommandLine.Parse(["-n", "-q", "--json", "~m", "POST", "&", "~c 500"]);
+        var verbose = HostCommandLine.Parse(["--no-server", "-v"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(quiet.Sets, Is.EqualTo(new[]
+            {
+                KeyValuePair.Create("server", "false"),
+                KeyValuePair.Create("flow_detail", "0"),
+                KeyValuePair.Create("dump_json", "true"),
+                KeyValuePair.Create("dumper_filter", "~m POST & ~c 500"),
+            }));
+            Assert.That(quiet.Verbosity, Is.EqualTo(-1));
+            Assert.That(verbose.Sets, Is.EqualTo(new[] { KeyValuePair.Create("server", "false") }));
+            Assert.That(verbose.Verbosity, Is.EqualTo(1));
+        });
+    }
+
     [TestCase(new[] { "-p" }, "-p needs a value: a port number, such as -p 8080.")]
     [TestCase(new[] { "--set" }, "--set needs a value: NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--set", "novalue" }, "--set novalue: expected NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--plugins" }, "--plugins needs a value: a file name, such as --plugins ./plugins.json.")]
     [TestCase(new[] { "-x" }, "Unknown option '-x'; run with --help to see the options.")]
-    [TestCase(new[] { "stray" }, "Unexpected argument 'stray'; run with --help to see the options.")]
     public void MistakesGetOneClearSentence(string[] args, string expected) =>
         Assert.That(() => HostCommandLine.Parse(args), Throws.TypeOf<AddonHostException>().With.Message.EqualTo(expected));
 

@@ -162,7 +162,7 @@ public sealed class StreamTesterTests
             Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins,
             "--set", "listen_port=0", "--set", $"confdir={Path.Combine(_folder, "conf")}", "--set", $"session_path={SessionPath}",
             "--set", "streamtester_autostart=true", "--set", "streamtester_exit=true", "--set", "streamtester_duration=1s",
-            "--set", "streamtester_rate=1000", "--set", $"streamtester_output={Output}",
+            "--set", "streamtester_rate=1000", "--set", $"streamtester_output={Output}", "--set", "flow_detail=0",
         ])
         {
             RedirectStandardOutput = true,
@@ -186,7 +186,7 @@ public sealed class StreamTesterTests
         var log = await output;
         Assert.That(process.ExitCode, Is.Zero, log + await errors);
         Assert.That(log, Does.Contain("Stream summary:").And.Contain("| persisted |").And.Contain("Stream results: "));
-        Assert.That(log, Does.Contain("Done: 4 addon(s) stopped"));
+        Assert.That(log, Does.Contain("Done: 5 addon(s) stopped"));
         var result = await ResultAsync(cancellationToken);
         Assert.That(StoredIds(), Has.Count.EqualTo(result.GetProperty("offered").GetInt64()));
     }

@@ -63,8 +63,9 @@ internal sealed class TestHost : IAsyncDisposable
         IHost? host = null;
         try
         {
-            // A test never takes port 8080 or writes a CA into the user's home; its own arguments can still override.
-            var commandLine = HostCommandLine.Parse(["--set", "listen_port=0", "--set", $"confdir={Path.Combine(folder, "conf")}", .. args, "--plugins", path]);
+            // A test never takes port 8080, writes a CA into the user's home or prints flows on the test run's output;
+            // its own arguments can still override.
+            var commandLine = HostCommandLine.Parse(["--set", "listen_port=0", "--set", $"confdir={Path.Combine(folder, "conf")}", "--set", "flow_detail=0", .. args, "--plugins", path]);
             var builder = HostProgram.CreateBuilder(commandLine, PluginsFile.Open(commandLine.PluginsPath));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Addons.Abstractions;
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Abstractions.Options;
+
+namespace Addons.Host.Dump;
+
+/// <summary>
+/// mitmdump's flow output: a line per completed flow on standard output (client, method, URL, then status, reason
+/// and response size, or the error), or with <c>dump_json</c> one JSON object per flow with its id. Only flows the
+/// <c>dumper_filter</c> matches are printed (the command line's positional filter sets it). Built in, last in the
+/// chain, so that it prints a flow as every addon left it.
+/// </summary>
+internal sealed class DumpAddon : Addon, IDisposable
+{
+    private readonly Lock _gate = new();
+    private IOption<int> _detail = null!;
+    private IOption<string> _filter = null!;
+    private IOption<bool> _json = null!;
+    private FlowFilter? _compiled;
+    private TextWriter? _output;
+    private Timer? _flusher;
+
+    public override string Name => "dump";
+
+    /// <summary>Where the lines go: standard output, unless a test gives a writer.</summary>
+    internal TextWriter? Output { get; set; }
+
+    public override void Load(IAddonLoader loader)
+    {
+        _detail = loader.AddOption("flow_detail", 1, "What is printed of each flow: 0 nothing, 1 a line per flow (mitmdump's default); -q sets 0.");
+        _filter = loader.AddOption("dumper_filter", "", "Print only the flows this filter expression matches (the command line's positional argument sets it).");
+        _json = loader.AddOption("dump_json", false, "Print each flow as one JSON object per line, with its id, instead of a line of text (--json).");
+    }
+
+    public override ValueTask ConfigureAsync(ConfigureContext context)
+    {
+        if (_detail.Value is < 0 or > 1)
+        {
+            context.Reject($"flow_detail must be 0 (no flow output) or 1 (a line per flow), not {_detail.Value}; headers and bodies (mitmdump's 2 to 4) are not printed.");
+            return default;
+        }
+
+        if (!FlowFilter.TryParse(_filter.Value, out var filter, out var error) && _filter.Value.Length > 0)
+        {
+            context.Reject($"dumper_filter: {error!.Message}");
+            return default;
+        }
+
+        Volatile.Write(ref _compiled, _filter.Value.Length == 0 ? null : filter);
+        return default;
+    }
+
+    public override ValueTask ResponseAsync(HttpFlowContext context)
+    {
+        Echo(context.Flow);
+        return default;
+    }
+
+    public override ValueTask ErrorAsync(HttpFlowContext context)
+    {
+        // A flow with a response was printed then; one that failed before it is printed with its error.
+        if (context.Flow.Response is null)
+        {
+            Echo(context.Flow);
+        }
+
+        return default;
+    }
+
+    public override ValueTask DoneAsync(LifecycleContext context)
+    {
+        Flush();
+        return default;
+    }
+
+    public void Dispose()
+    {
+        _flusher?.Dispose();
+        Flush();
+    }
+
+    /// <summary>The line mitmdump would print for a flow, without a trailing newline.</summary>
+    internal static string Line(HttpFlow flow)
+    {
+        var text = new StringBuilder();
+        if (flow.Client.PeerName is { } client)
+        {
+            text.Append(client.Host.Contains(':', StringComparison.Ordinal) ? $"[{client.Host}]" : client.Host).Append(':')
+                .Append(client.Port.ToString(CultureInfo.InvariantCulture)).Append(": ");
+        }
+
+        text.Append(flow.Request.Method).Append(' ').Append(flow.Request.Url);
+        if (flow.Response is { } response)
+        {
+            text.Append(" << ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture));
+            if (response.Reason.Length > 0)
+            {
+                text.Append(' ').Append(response.Reason);
+            }
+
+            text.Append(' ').Append(PrettySize(response.Content?.Length ?? 0));
+        }
+        else if (flow.Error is { } error)
+        {
+            text.Append(" << ").Append(error.Message);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One JSON object for a flow: what the text line says, with the flow's id and times.</summary>
+    internal static string Json(HttpFlow flow)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", flow.Id);
+            json.WriteString("timestamp_created", flow.TimestampCreated);
+            if (flow.Client.PeerName is { } client)
+            {
+                json.WriteString("client", $"{client.Host}:{client.Port.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            json.WriteString("method", flow.Request.Method);
+            json.WriteString("url", flow.Request.Url);
+            json.WriteString("http_version", flow.Request.HttpVersion);
+            if (flow.Response is { } response)
+            {
+                json.WriteNumber("status_code", response.StatusCode);
+                json.WriteString("reason", response.Reason);
+                json.WriteNumber("response_size", response.Content?.Length ?? 0);
+                if (response.TimestampEnd is { } end)
+                {
+                    json.WriteNumber("duration_ms", Math.Round((end - flow.Request.TimestampStart).TotalMilliseconds, 3));
+                }
+            }
+
+            if (flow.Error is { } error)
+            {
+                json.WriteString("error", error.Message);
+            }
+
+            if (flow.Marked.Length > 0)
+            {
+                json.WriteString("marked", flow.Marked);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>mitmproxy's human size: 345b, 1.2k, 3.4m.</summary>
+    internal static string PrettySize(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes}b"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#}k"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#}m"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.#}g"),
+    };
+
+    private void Echo(HttpFlow flow)
+    {
+        if (_detail.Value == 0 || (Volatile.Read(ref _compiled) is { } filter && !filter.Matches(flow)))
+        {
+            return;
+        }
+
+        var line = _json.Value ? Json(flow) : Line(flow);
+        lock (_gate)
+        {
+            if (_output is null)
+            {
+                // Buffered, and flushed a few times a second: a write per flow would cost a system call each.
+                _output = Output ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
+                _flusher = new Timer(_ => Flush(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+            }
+
+            _output.WriteLine(line);
+        }
+    }
+
+    private void Flush()
+    {
+        lock (_gate)
+        {
+            _output?.Flush();
+        }
+    }
+}

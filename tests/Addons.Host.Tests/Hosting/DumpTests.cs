@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Addons.Abstractions.Flows;
+using Addons.Host.Chain;
+using Addons.Host.Dump;
+using Addons.Host.Proxy;
+using Addons.Host.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Addons.Host.Tests.Hosting;
+
+/// <summary>mitmdump's output (the built-in dump addon) and -n.</summary>
+public sealed class DumpTests
+{
+    [Test]
+    public async Task A_line_per_completed_flow_as_mitmdump_prints_it()
+    {
+        await using var host = await StartAsync();
+        var output = Capture(host);
+
+        await Inject(host, Flow("https://example.com/a?x=1", 200, "OK", 1234));
+        await Inject(host, Flow("http://example.com:8080/b", 404, "Not Found", 10));
+        var failed = Flow("https://example.com/c", 0, "", 0);
+        failed.Error = new FlowError("Connection refused", DateTimeOffset.UtcNow);
+        await Inject(host, failed);
+        await host.StopAsync();
+
+        Assert.That(Lines(output), Is.EqualTo(new[]
+        {
+            "127.0.0.1:50000: GET https://example.com/a?x=1 << 200 OK 1.2k",
+            "127.0.0.1:50000: GET http://example.com:8080/b << 404 Not Found 10b",
+            "127.0.0.1:50000: GET https://example.com/c << Connection refused",
+        }));
+    }
+
+    [Test]
+    public async Task The_filter_chooses_the_flows_and_json_prints_one_object_each_with_its_id()
+    {
+        await using var host = await StartAsync("--set", "dumper_filter=~c 500", "--set", "dump_json=true");
+        var output = Capture(host);
+        var wanted = Flow("https://example.com/fail", 500, "Internal Server Error", 5);
+
+        await Inject(host, Flow("https://example.com/ok", 200, "OK", 5));
+        await Inject(host, wanted);
+        await host.StopAsync();
+
+        var line = Lines(output).Single();
+        using var json = JsonDocument.Parse(line);
+        Assert.That(json.RootElement.GetProperty("id").GetGuid(), Is.EqualTo(wanted.Id));
+        Assert.That(json.RootElement.GetProperty("url").GetString(), Is.EqualTo("https://example.com/fail"));
+        Assert.That(json.RootElement.GetProperty("status_code").GetInt32(), Is.EqualTo(500));
+        Assert.That(json.RootElement.GetProperty("response_size").GetInt32(), Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task Flow_detail_0_prints_nothing()
+    {
+        await using var host = await StartAsync("--set", "flow_detail=0");
+        var output = Capture(host);
+
+        await Inject(host, Flow("https://example.com/a", 200, "OK", 1));
+        await host.StopAsync();
+
+        Assert.That(output.ToString(), Is.Empty);
+    }
+
+    [TestCase("dumper_filter=~c", "dumper_filter: ")]
+    [TestCase("flow_detail=3", "flow_detail must be 0 (no flow output) or 1 (a line per flow), not 3; headers and bodies (mitmdump's 2 to 4) are not printed.")]
+    public void Bad_options_refuse_the_start_with_a_sentence(string set, string message)
+    {
+        var error = Assert.ThrowsAsync<AddonHostException>(async () => await StartAsync("--set", set));
+
+        Assert.That(error!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public async Task No_server_starts_the_addons_without_listening()
+    {
+        await using var host = await StartAsync("--set", "server=false");
+        var server = host.Services.GetRequiredService<ProxyServer>();
+
+        await server.StartAsync(CancellationToken.None);
+
+        Assert.That(server.EndPoint, Is.Null);
+        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Some.StartsWith("The proxy does not listen (server is false, -n)"));
+        await server.StopAsync(CancellationToken.None);
+    }
+
+    private static Task<TestHost> StartAsync(params string[] args) =>
+        TestHost.StartAsync([TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1)], ["--set", "flow_detail=1", .. args]);
+
+    private static StringWriter Capture(TestHost host)
+    {
+        var output = new StringWriter();
+        host.Services.GetRequiredService<DumpAddon>().Output = output;
+        return output;
+    }
+
+    private static async Task Inject(TestHost host, HttpFlow flow) => await host.Services.GetRequiredService<FlowInjector>().InjectAsync(flow);
+
+    private static string[] Lines(StringWriter output) => output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static HttpFlow Flow(string url, int status, string reason, int size)
+    {
+        var flow = FlowLifecycle.NewFlow(url);
+        flow.Client.PeerName = new HostPort("127.0.0.1", 50000);
+        if (status > 0)
+        {
+            flow.Response = new HttpResponse { StatusCode = status, Reason = reason, Content = new byte[size] };
+        }
+
+        return flow;
+    }
+}
