@@ -20,23 +20,24 @@ internal static class ResultChart
         var seconds = result.Seconds;
         var c = CultureInfo.InvariantCulture;
         var svg = new StringBuilder();
-        svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"620\" viewBox=\"0 0 {Width} 620\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"650\" viewBox=\"0 0 {Width} 650\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        var title = string.Create(c, $"Stream tester, {result.StartedAt:yyyy-MM-dd HH:mm:ss} UTC: {result.Parameters.Describe()}");
-        svg.Append(c, $"<text x=\"{Left}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{Escape(title)}</text>\n");
+        var title = string.Create(c, $"Stream tester, {result.StartedAt:yyyy-MM-dd HH:mm:ss} UTC: {result.OfferedRate:N0} flows/s offered, {result.PersistedRate:N0} persisted");
+        svg.Append(c, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Escape(title)}</text>\n");
+        svg.Append(c, $"<text x=\"{Left}\" y=\"38\" font-size=\"11\">{Escape(result.Parameters.Describe())}</text>\n");
 
         var last = Math.Max(1, seconds.Count);
-        Panel(svg, top: 50, "flows per second", last,
+        Panel(svg, top: 80, "flows per second", last,
         [
             ("offered", "#1f77b4", seconds.Select(s => (s.Second, (double)s.Offered)).ToList()),
             ("persisted", "#ff7f0e", seconds.Select(s => (s.Second, (double)s.Persisted)).ToList()),
         ]);
-        Panel(svg, top: 340, "latency publish → commit (ms)", last,
+        Panel(svg, top: 370, "latency publish → commit (ms)", last,
         [
             ("p50", "#2ca02c", seconds.Where(s => s.Latency.Count > 0).Select(s => (s.Second, s.Latency.P50)).ToList()),
             ("p99", "#d62728", seconds.Where(s => s.Latency.Count > 0).Select(s => (s.Second, s.Latency.P99)).ToList()),
         ]);
-        svg.Append(c, $"<text x=\"{Left + ((Width - Left - Right) / 2)}\" y=\"605\" text-anchor=\"middle\">second of the run</text>\n");
+        svg.Append(c, $"<text x=\"{Left + ((Width - Left - Right) / 2)}\" y=\"635\" text-anchor=\"middle\">second of the run</text>\n");
         svg.Append("</svg>\n");
         return svg.ToString();
     }

@@ -59,7 +59,7 @@ public sealed class HarUnitTests
         Assert.That(flow.Response, Is.Null, "DevTools writes status 0 for a request that got no response");
     }
 
-    [TestCase("{ \"log\": ", "is not HAR: invalid JSON at line 1, byte 10 of the line.")]
+    [TestCase("{ \"log\": ", "is not valid HAR after 0 entries: invalid JSON at byte 9 (line 1).")]
     [TestCase("{ \"entries\": [] }", "is not HAR: it has no log.entries array.")]
     [TestCase("{ \"log\": { \"entries\": [] } }", "has no entries.")]
     [TestCase("{ \"log\": { \"entries\": [ { \"startedDateTime\": \"2026-11-26T10:00:00Z\", \"request\": { \"method\": \"GET\" } } ] } }", ", entry 0: request.url is missing.")]

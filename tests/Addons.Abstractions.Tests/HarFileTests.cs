@@ -1,0 +1,94 @@
+using System.Text;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Interop;
+
+namespace Addons.Abstractions.Tests;
+
+public sealed class HarFileTests
+{
+    [Test]
+    public void Flows_written_as_HAR_read_back_with_their_requests_responses_headers_and_bodies()
+    {
+        var text = NewFlow("https://example.com/search?q=a%20b&x=1", "GET");
+        text.Request.Headers.Add("Accept-Language", "fr-FR");
+        text.Request.Headers.Add("X-Name", Encoding.Latin1.GetString("café"u8.ToArray()));
+        text.Response = new HttpResponse { StatusCode = 200, Reason = "OK", Content = "hello"u8.ToArray(), TimestampStart = text.Request.TimestampStart, TimestampEnd = text.Request.TimestampStart.AddMilliseconds(25) };
+        text.Response.Headers.Add("Content-Type", "text/plain");
+        text.Comment = "first";
+        var binary = NewFlow("http://example.com:8080/upload", "POST");
+        binary.Request.Content = [0, 1, 2, 255];
+        var unanswered = NewFlow("https://example.com/pending", "GET");
+
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [text, binary, unanswered]);
+        var read = HarFile.Read(stream.ToArray(), "memory.har").ToList();
+
+        Assert.That(read, Has.Count.EqualTo(3));
+        Assert.Multiple(() =>
+        {
+            Assert.That(read[0].Request.Url, Is.EqualTo("https://example.com/search?q=a%20b&x=1"));
+            Assert.That(read[0].Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(text.Request.Headers.Select(h => (h.Name, h.Value))), "order, case and non-ASCII bytes kept");
+            Assert.That(read[0].Response!.StatusCode, Is.EqualTo(200));
+            Assert.That(read[0].Response!.Content, Is.EqualTo("hello"u8.ToArray()));
+            Assert.That(read[0].Response!.TimestampEnd, Is.EqualTo(text.Response.TimestampEnd));
+            Assert.That(read[0].Comment, Is.EqualTo("first"));
+            Assert.That(read[1].Request.Method, Is.EqualTo("POST"));
+            Assert.That(read[1].Request.Port, Is.EqualTo(8080));
+            Assert.That(read[1].Request.Content, Is.EqualTo(new byte[] { 0, 1, 2, 255 }), "binary bodies go as base64");
+            Assert.That(read[2].Response, Is.Null, "a request without response is written with status 0");
+        });
+    }
+
+    [Test]
+    public void A_truncated_file_yields_the_entries_before_the_damage_then_names_the_file_and_offset()
+    {
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [NewFlow("https://example.com/1", "GET"), NewFlow("https://example.com/2", "GET"), NewFlow("https://example.com/3", "GET")]);
+        var whole = stream.ToArray();
+        var cut = whole.AsSpan(0, Encoding.UTF8.GetString(whole).IndexOf("https://example.com/3", StringComparison.Ordinal)).ToArray();
+
+        var read = new List<HttpFlow>();
+        var error = Assert.Throws<FormatException>(() =>
+        {
+            foreach (var flow in HarFile.Read(cut, "cut.har"))
+            {
+                read.Add(flow);
+            }
+        });
+
+        Assert.That(read.Select(f => f.Request.Path), Is.EqualTo(new[] { "/1", "/2" }));
+        Assert.That(error!.Message, Does.Match(@"^Flow file cut\.har is not valid HAR after 2 entries: invalid JSON at byte \d+ \(line \d+\)\.$"));
+    }
+
+    [TestCase("[]", "Flow file x.har is not HAR: it has no log.entries array.")]
+    [TestCase("{ \"log\": { \"version\": \"1.2\" } }", "Flow file x.har is not HAR: it has no log.entries array.")]
+    [TestCase("{ \"log\": { \"entries\": [] } }", "Flow file x.har has no entries.")]
+    [TestCase("{ \"log\": { \"entries\": [ { \"startedDateTime\": \"2026-11-26T10:00:00Z\", \"request\": { \"method\": \"GET\" } } ] } }", "Flow file x.har, entry 0: request.url is missing.")]
+    [TestCase("{ \"log\": { \"entries\": [ { \"startedDateTime\": \"2026-11-26T10:00:00Z\", \"request\": { \"method\": \"GET\", \"url\": \"http://a/\", \"postData\": { \"text\": \"@@\", \"encoding\": \"base64\" } } } ] } }", "Flow file x.har, entry 0: request.postData.text is marked base64 but is not base64.")]
+    public void Bad_input_is_one_sentence(string json, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => HarFile.Read(Encoding.UTF8.GetBytes(json), "x.har").ToList());
+
+        Assert.That(error!.Message, Is.EqualTo(message));
+    }
+
+    private static HttpFlow NewFlow(string url, string method)
+    {
+        var uri = new Uri(url);
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+        return new HttpFlow
+        {
+            TimestampCreated = at,
+            Request = new HttpRequest
+            {
+                Method = method,
+                Scheme = uri.Scheme,
+                Host = uri.Host,
+                Port = uri.Port,
+                Path = uri.PathAndQuery,
+                Headers = new HttpHeaders(("Host", uri.Authority)),
+                TimestampStart = at,
+            },
+        };
+    }
+}
