@@ -30,6 +30,8 @@ internal sealed partial class AddonHost(
     EventBus bus,
     ProxyAddon proxy,
     DumpAddon dump,
+    ReadFileAddon readFile,
+    SaveStreamAddon save,
     FlowInjector injector,
     IHostApplicationLifetime lifetime,
     ILogger<AddonHost> logger)
@@ -64,7 +66,9 @@ internal sealed partial class AddonHost(
             }
         }
 
-        // mitmdump's output, last so that it prints flows as every addon left them.
+        // mitmdump's file reading, file writing and output, last so that they see flows as every addon left them.
+        AddBuiltIn(readFile, "ReadFile", fatal);
+        AddBuiltIn(save, "Save", fatal);
         AddBuiltIn(dump, "Dump", fatal);
 
         if (fatal.Count > 0)

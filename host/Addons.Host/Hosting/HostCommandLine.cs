@@ -28,8 +28,10 @@ internal sealed record HostCommandLine(
           -q, --quiet         print no flows and log only warnings and errors; --set flow_detail=0
           -v, --verbose       log more (debug messages)
           --json              print each flow as a JSON object with its id; --set dump_json=true
+          -r, --rfile FILE    put the flows of a HAR file through the addons (with -n, then exit); --set rfile=FILE
+          -w, --wfile FILE    write completed flows to a new HAR file as they complete; --set save_stream_file=FILE
           FILTER              print only the flows this filter expression matches, such as "~m POST & ~c 500"
-                              (several words are joined with spaces); --set dumper_filter=FILTER
+                              (several words are joined with spaces); also limits what -r reads and -w writes
           --options           list every addon option with its value and exit
           --commands          list every addon command with its signature and exit
           -h, --help          show this help and exit
@@ -91,6 +93,12 @@ internal sealed record HostCommandLine(
                 case "--json":
                     sets.Add(KeyValuePair.Create("dump_json", "true"));
                     continue;
+                case "-r" or "--rfile":
+                    sets.Add(KeyValuePair.Create("rfile", ValueOf(args, ref i, arg, "a flow file, such as -r capture.har")));
+                    continue;
+                case "-w" or "--wfile":
+                    sets.Add(KeyValuePair.Create("save_stream_file", ValueOf(args, ref i, arg, "a new file, such as -w out.har")));
+                    continue;
             }
 
             if (arg.StartsWith("--plugins=", StringComparison.Ordinal))
@@ -128,7 +136,11 @@ internal sealed record HostCommandLine(
 
         if (filter.Count > 0)
         {
-            sets.Add(KeyValuePair.Create("dumper_filter", string.Join(' ', filter)));
+            // As mitmdump: the filter limits what is printed, written and read.
+            var expression = string.Join(' ', filter);
+            sets.Add(KeyValuePair.Create("dumper_filter", expression));
+            sets.Add(KeyValuePair.Create("save_stream_filter", expression));
+            sets.Add(KeyValuePair.Create("readfile_filter", expression));
         }
 
         return new HostCommandLine(plugins, sets, listOptions, listCommands, help, configuration) { Verbosity = verbosity };

@@ -119,6 +119,8 @@ internal static class HostProgram
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProxyAddon>();
         services.AddSingleton<DumpAddon>();
+        services.AddSingleton<ReadFileAddon>();
+        services.AddSingleton<SaveStreamAddon>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ProxyServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyServer>());

@@ -48,6 +48,8 @@ public sealed class HostCommandLineTests
                 KeyValuePair.Create("flow_detail", "0"),
                 KeyValuePair.Create("dump_json", "true"),
                 KeyValuePair.Create("dumper_filter", "~m POST & ~c 500"),
+                KeyValuePair.Create("save_stream_filter", "~m POST & ~c 500"),
+                KeyValuePair.Create("readfile_filter", "~m POST & ~c 500"),
             }));
             Assert.That(quiet.Verbosity, Is.EqualTo(-1));
             Assert.That(verbose.Sets, Is.EqualTo(new[] { KeyValuePair.Create("server", "false") }));

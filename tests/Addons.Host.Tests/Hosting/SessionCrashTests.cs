@@ -63,7 +63,7 @@ public sealed partial class SessionCrashTests
                 {
                     listening.TrySetResult(IPEndPoint.Parse(match.Groups[1].Value));
                 }
-                else if (e.Data?.Contains("Running with 3 addon(s)", StringComparison.Ordinal) == true)
+                else if (e.Data?.Contains("Running with 5 addon(s)", StringComparison.Ordinal) == true)
                 {
                     running.TrySetResult();
                 }

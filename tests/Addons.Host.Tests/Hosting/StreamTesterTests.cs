@@ -186,7 +186,7 @@ public sealed class StreamTesterTests
         var log = await output;
         Assert.That(process.ExitCode, Is.Zero, log + await errors);
         Assert.That(log, Does.Contain("Stream summary:").And.Contain("| persisted |").And.Contain("Stream results: "));
-        Assert.That(log, Does.Contain("Done: 5 addon(s) stopped"));
+        Assert.That(log, Does.Contain("Done: 7 addon(s) stopped"));
         var result = await ResultAsync(cancellationToken);
         Assert.That(StoredIds(), Has.Count.EqualTo(result.GetProperty("offered").GetInt64()));
     }

@@ -1,0 +1,107 @@
+using Addons.Abstractions;
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Abstractions.Interop;
+using Addons.Abstractions.Options;
+using Addons.Host.Chain;
+using Addons.Host.Proxy;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Dump;
+
+/// <summary>
+/// mitmproxy's readfile: <c>rfile</c> (-r) names a flow file whose flows go through every addon's hooks once the host
+/// runs, as captured flows would (the View shows them, the Session stores them, the dump prints them). Only the flows
+/// <c>readfile_filter</c> matches are read. Without the proxy (-n) and without <c>keepserving</c> the host stops when
+/// the file is done, as mitmdump does.
+/// </summary>
+internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon proxy, IHostApplicationLifetime lifetime, ILogger<ReadFileAddon> logger) : Addon
+{
+    private IOption<string> _file = null!;
+    private IOption<string> _filter = null!;
+    private IOption<bool> _keepServing = null!;
+    private FlowFilter? _compiled;
+
+    public override string Name => "readfile";
+
+    /// <summary>Completes when the file given at start has been read (for tests).</summary>
+    internal Task Reading { get; private set; } = Task.CompletedTask;
+
+    public override void Load(IAddonLoader loader)
+    {
+        _file = loader.AddOption("rfile", "", "A flow file (HAR) whose flows go through the addons once the host runs (-r).");
+        _filter = loader.AddOption("readfile_filter", "", "Read only the flows of rfile this filter expression matches.");
+        _keepServing = loader.AddOption("keepserving", false, "Keep running after rfile is read even without the proxy (-n); by default the host then stops.");
+    }
+
+    public override ValueTask ConfigureAsync(ConfigureContext context)
+    {
+        if (_filter.Value.Length > 0 && !FlowFilter.TryParse(_filter.Value, out _, out var error))
+        {
+            context.Reject($"readfile_filter: {error!.Message}");
+            return default;
+        }
+
+        _compiled = _filter.Value.Length == 0 ? null : FlowFilter.Parse(_filter.Value);
+        if (context.IsInitial && _file.Value.Length > 0 && !File.Exists(_file.Value))
+        {
+            context.Reject($"rfile: flow file {Path.GetFullPath(_file.Value)} does not exist.");
+        }
+
+        return default;
+    }
+
+    public override ValueTask RunningAsync(LifecycleContext context)
+    {
+        if (_file.Value.Length > 0)
+        {
+            Reading = ReadAsync(_file.Value, context.CancellationToken);
+        }
+
+        return default;
+    }
+
+    private async Task ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        // Off the running hook: the host finishes starting while the file is read.
+        await Task.Yield();
+        var read = 0;
+        try
+        {
+            foreach (var flow in HarFile.Read(path))
+            {
+                if (_compiled is { } filter && !filter.Matches(flow))
+                {
+                    continue;
+                }
+
+                await injector.InjectAsync(flow, cancellationToken).ConfigureAwait(false);
+                read++;
+            }
+
+            LogRead(logger, read, Path.GetFullPath(path));
+        }
+        catch (FormatException e)
+        {
+            LogReadFailed(logger, e.Message, read);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!_keepServing.Value && !proxy.Settings.Server)
+        {
+            // mitmdump -n -r FILE: nothing else to do.
+            lifetime.StopApplication();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} flows from {Path}")]
+    private static partial void LogRead(ILogger logger, int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} ({Count} flows before it were read.)")]
+    private static partial void LogReadFailed(ILogger logger, string reason, int count);
+}

@@ -1,0 +1,163 @@
+using System.Text;
+using Addons.Abstractions;
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
+using Addons.Abstractions.Interop;
+using Addons.Abstractions.Options;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Host.Dump;
+
+/// <summary>
+/// mitmproxy's save: <c>save_stream_file</c> (-w) writes each completed flow (response, or error without one) to a
+/// HAR file as it completes, the flows <c>save_stream_filter</c> matches; the document is closed when the host
+/// stops, and a file cut short by a crash still reads up to its last whole flow.
+/// </summary>
+internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) : Addon, IDisposable
+{
+    private static readonly byte[] Separator = ",\n"u8.ToArray();
+    private readonly Lock _gate = new();
+    private IOption<string> _file = null!;
+    private IOption<string> _filter = null!;
+    private FlowFilter? _compiled;
+    private FileStream? _stream;
+    private int _written;
+
+    public override string Name => "save";
+
+    public override void Load(IAddonLoader loader)
+    {
+        _file = loader.AddOption("save_stream_file", "", "Write each completed flow to this HAR file as it completes (-w); an existing file is not overwritten.");
+        _filter = loader.AddOption("save_stream_filter", "", "Write only the flows this filter expression matches.");
+    }
+
+    public override ValueTask ConfigureAsync(ConfigureContext context)
+    {
+        if (_filter.Value.Length > 0 && !FlowFilter.TryParse(_filter.Value, out _, out var error))
+        {
+            context.Reject($"save_stream_filter: {error!.Message}");
+            return default;
+        }
+
+        _compiled = _filter.Value.Length == 0 ? null : FlowFilter.Parse(_filter.Value);
+        if (!context.IsInitial || _file.Value.Length == 0)
+        {
+            return default;
+        }
+
+        var path = Path.GetFullPath(_file.Value);
+        try
+        {
+            // CreateNew: a capture never overwrites another.
+            _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            var head = $"{{\"log\": {{\"version\": \"1.2\", \"creator\": {{\"name\": \"addons-host\", \"version\": \"{typeof(HarFile).Assembly.GetName().Version?.ToString(3)}\"}}, \"entries\": [\n";
+            _stream.Write(Encoding.UTF8.GetBytes(head));
+            _stream.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Reject($"save_stream_file: {path} cannot be created ({e.Message}); name a new file.");
+        }
+
+        return default;
+    }
+
+    public override ValueTask ResponseAsync(HttpFlowContext context)
+    {
+        Save(context.Flow);
+        return default;
+    }
+
+    public override ValueTask ErrorAsync(HttpFlowContext context)
+    {
+        if (context.Flow.Response is null)
+        {
+            Save(context.Flow);
+        }
+
+        return default;
+    }
+
+    public override ValueTask DoneAsync(LifecycleContext context)
+    {
+        Close();
+        return default;
+    }
+
+    public void Dispose() => Close();
+
+    private void Save(HttpFlow flow)
+    {
+        if (_stream is null || (_compiled is { } filter && !filter.Matches(flow)))
+        {
+            return;
+        }
+
+        // One entry: the document HarFile writes for this flow alone, cut to the entry inside its array.
+        using var single = new MemoryStream();
+        HarFile.Write(single, [flow]);
+        var text = single.GetBuffer().AsSpan(0, (int)single.Length);
+        var start = text.IndexOf("\"entries\": ["u8) + "\"entries\": ["u8.Length;
+        var end = text.LastIndexOf((byte)']');
+        var entry = text[start..end].Trim("\r\n "u8);
+        lock (_gate)
+        {
+            if (_stream is null)
+            {
+                return;
+            }
+
+            try
+            {
+                if (_written > 0)
+                {
+                    _stream.Write(Separator);
+                }
+
+                _stream.Write(entry);
+                _stream.Flush();
+                _written++;
+            }
+            catch (IOException e)
+            {
+                // A full disk: say so once, stop writing, keep what is there.
+                LogWriteFailed(logger, _stream.Name, e.Message, _written);
+                _stream.Dispose();
+                _stream = null;
+            }
+        }
+    }
+
+    private void Close()
+    {
+        lock (_gate)
+        {
+            if (_stream is null)
+            {
+                return;
+            }
+
+            try
+            {
+                _stream.Write("\n]}}\n"u8);
+                LogClosed(logger, _written, _stream.Name);
+            }
+            catch (IOException e)
+            {
+                LogWriteFailed(logger, _stream.Name, e.Message, _written);
+            }
+            finally
+            {
+                _stream.Dispose();
+                _stream = null;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} flows to {Path}")]
+    private static partial void LogClosed(ILogger logger, int count, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing flows to {Path} failed: {Reason}; the {Count} flows written before stay readable, no more are written")]
+    private static partial void LogWriteFailed(ILogger logger, string path, string reason, int count);
+}
