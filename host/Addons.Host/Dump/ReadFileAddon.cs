@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Dump;
 
 /// <summary>
-/// mitmproxy's readfile: <c>rfile</c> (-r) names a flow file whose flows go through every addon's hooks once the host
+/// mitmproxy's readfile: <c>rfile</c> (-r) names a flow file (mitmproxy's own or HAR) whose flows go through every addon's hooks once the host
 /// runs, as captured flows would (the View shows them, the Session stores them, the dump prints them). Only the flows
 /// <c>readfile_filter</c> matches are read. Without the proxy (-n) and without <c>keepserving</c> the host stops when
 /// the file is done, as mitmdump does.
@@ -31,7 +31,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
 
     public override void Load(IAddonLoader loader)
     {
-        _file = loader.AddOption("rfile", "", "A flow file (HAR) whose flows go through the addons once the host runs (-r).");
+        _file = loader.AddOption("rfile", "", "A flow file (mitmproxy's own, or HAR) whose flows go through the addons once the host runs (-r).");
         _filter = loader.AddOption("readfile_filter", "", "Read only the flows of rfile this filter expression matches.");
         _keepServing = loader.AddOption("keepserving", false, "Keep running after rfile is read even without the proxy (-n); by default the host then stops.");
     }
@@ -70,7 +70,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
         var read = 0;
         try
         {
-            foreach (var flow in HarFile.Read(path))
+            foreach (var flow in Flows(path))
             {
                 if (_compiled is { } filter && !filter.Matches(flow))
                 {
@@ -98,6 +98,32 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
             lifetime.StopApplication();
         }
     }
+
+    /// <summary>The flows of a HAR file or of a mitmproxy flow file, told apart by their first byte.</summary>
+    private IEnumerable<HttpFlow> Flows(string path)
+    {
+        Span<byte> first = stackalloc byte[1];
+        try
+        {
+            using var probe = File.OpenRead(path);
+
+            // The first byte that is not white space: '{' for HAR, a digit for mitmproxy's tnetstrings.
+            while (probe.Read(first) == 1 && char.IsWhiteSpace((char)first[0]))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FormatException($"Flow file {Path.GetFullPath(path)} cannot be read: {e.Message}", e);
+        }
+
+        return char.IsAsciiDigit((char)first[0])
+            ? MitmproxyFlowFile.Read(path, reason => LogSkipped(logger, reason))
+            : HarFile.Read(path);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Reason}")]
+    private static partial void LogSkipped(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} flows from {Path}")]
     private static partial void LogRead(ILogger logger, int count, string path);

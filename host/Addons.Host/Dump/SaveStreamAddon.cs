@@ -10,9 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Dump;
 
 /// <summary>
-/// mitmproxy's save: <c>save_stream_file</c> (-w) writes each completed flow (response, or error without one) to a
-/// HAR file as it completes, the flows <c>save_stream_filter</c> matches; the document is closed when the host
-/// stops, and a file cut short by a crash still reads up to its last whole flow.
+/// mitmproxy's save: <c>save_stream_file</c> (-w) writes each completed flow (response, or error without one) as it
+/// completes, the flows <c>save_stream_filter</c> matches: as mitmproxy's own flow file (format 17), or as HAR when
+/// the name ends in <c>.har</c> (the document is closed when the host stops). A file cut short by a crash still reads
+/// up to its last whole flow.
 /// </summary>
 internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) : Addon, IDisposable
 {
@@ -22,13 +23,14 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
     private IOption<string> _filter = null!;
     private FlowFilter? _compiled;
     private FileStream? _stream;
+    private bool _har;
     private int _written;
 
     public override string Name => "save";
 
     public override void Load(IAddonLoader loader)
     {
-        _file = loader.AddOption("save_stream_file", "", "Write each completed flow to this HAR file as it completes (-w); an existing file is not overwritten.");
+        _file = loader.AddOption("save_stream_file", "", "Write each completed flow to this new file as it completes (-w): mitmproxy's flow format, or HAR for a name ending in .har.");
         _filter = loader.AddOption("save_stream_filter", "", "Write only the flows this filter expression matches.");
     }
 
@@ -51,9 +53,13 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
         {
             // CreateNew: a capture never overwrites another.
             _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            var head = $"{{\"log\": {{\"version\": \"1.2\", \"creator\": {{\"name\": \"addons-host\", \"version\": \"{typeof(HarFile).Assembly.GetName().Version?.ToString(3)}\"}}, \"entries\": [\n";
-            _stream.Write(Encoding.UTF8.GetBytes(head));
-            _stream.Flush();
+            _har = path.EndsWith(".har", StringComparison.OrdinalIgnoreCase);
+            if (_har)
+            {
+                var head = $"{{\"log\": {{\"version\": \"1.2\", \"creator\": {{\"name\": \"addons-host\", \"version\": \"{typeof(HarFile).Assembly.GetName().Version?.ToString(3)}\"}}, \"entries\": [\n";
+                _stream.Write(Encoding.UTF8.GetBytes(head));
+                _stream.Flush();
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -94,13 +100,7 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
             return;
         }
 
-        // One entry: the document HarFile writes for this flow alone, cut to the entry inside its array.
-        using var single = new MemoryStream();
-        HarFile.Write(single, [flow]);
-        var text = single.GetBuffer().AsSpan(0, (int)single.Length);
-        var start = text.IndexOf("\"entries\": ["u8) + "\"entries\": ["u8.Length;
-        var end = text.LastIndexOf((byte)']');
-        var entry = text[start..end].Trim("\r\n "u8);
+        var entry = _har ? HarEntry(flow) : MitmproxyState(flow);
         lock (_gate)
         {
             if (_stream is null)
@@ -110,7 +110,7 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
 
             try
             {
-                if (_written > 0)
+                if (_har && _written > 0)
                 {
                     _stream.Write(Separator);
                 }
@@ -140,7 +140,11 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
 
             try
             {
-                _stream.Write("\n]}}\n"u8);
+                if (_har)
+                {
+                    _stream.Write("\n]}}\n"u8);
+                }
+
                 LogClosed(logger, _written, _stream.Name);
             }
             catch (IOException e)
@@ -153,6 +157,24 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
                 _stream = null;
             }
         }
+    }
+
+    /// <summary>One HAR entry: the document HarFile writes for this flow alone, cut to the entry inside its array.</summary>
+    private static byte[] HarEntry(HttpFlow flow)
+    {
+        using var single = new MemoryStream();
+        HarFile.Write(single, [flow]);
+        var text = single.GetBuffer().AsSpan(0, (int)single.Length);
+        var start = text.IndexOf("\"entries\": ["u8) + "\"entries\": ["u8.Length;
+        var end = text.LastIndexOf((byte)']');
+        return text[start..end].Trim("\r\n "u8).ToArray();
+    }
+
+    private static byte[] MitmproxyState(HttpFlow flow)
+    {
+        using var single = new MemoryStream();
+        MitmproxyFlowFile.Write(single, flow);
+        return single.ToArray();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} flows to {Path}")]

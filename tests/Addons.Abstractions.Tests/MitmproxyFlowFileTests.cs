@@ -1,0 +1,156 @@
+using System.Text;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Interop;
+
+namespace Addons.Abstractions.Tests;
+
+public sealed class MitmproxyFlowFileTests
+{
+    [TestCase("5:hello,", "hello")]
+    [TestCase("3:abc;", "abc")]
+    [TestCase("2:42#", 42L)]
+    [TestCase("3:-17#", -17L)]
+    [TestCase("4:true!", true)]
+    [TestCase("5:false!", false)]
+    [TestCase("0:~", null)]
+    [TestCase("3:1.5^", 1.5)]
+    public void Tnetstring_scalars_read_as_their_types(string text, object? expected)
+    {
+        var offset = 0;
+        var value = Tnetstring.Read(Encoding.ASCII.GetBytes(text), ref offset);
+
+        Assert.That(value is byte[] bytes ? Encoding.ASCII.GetString(bytes) : value, Is.EqualTo(expected));
+        Assert.That(offset, Is.EqualTo(text.Length));
+    }
+
+    [Test]
+    public void Tnetstring_containers_round_trip()
+    {
+        var value = new Dictionary<string, object?> { ["a"] = new List<object?> { 1L, "x", null, new byte[] { 0, 255 } }, ["b"] = true, ["c"] = 1795701808.725535 };
+        using var stream = new MemoryStream();
+        Tnetstring.Write(stream, value);
+        var offset = 0;
+
+        var read = (Dictionary<string, object?>)Tnetstring.Read(stream.ToArray(), ref offset)!;
+
+        Assert.That(read["b"], Is.EqualTo(true));
+        Assert.That(read["c"], Is.EqualTo(1795701808.725535), "floats as Python's repr writes them, shortest round trip");
+        Assert.That((List<object?>)read["a"]!, Is.EqualTo(new object?[] { 1L, "x", null, new byte[] { 0, 255 } }));
+    }
+
+    [Test]
+    public void Flows_written_read_back_with_every_field_mitmproxy_keeps()
+    {
+        var flow = Sample();
+        using var stream = new MemoryStream();
+        MitmproxyFlowFile.Write(stream, [flow, Sample()]);
+
+        var read = MitmproxyFlowFile.Read(stream.ToArray(), "ours.mitm").ToList();
+
+        Assert.That(read, Has.Count.EqualTo(2));
+        var back = read[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(back.Id, Is.EqualTo(flow.Id));
+            Assert.That(back.Request.Url, Is.EqualTo(flow.Request.Url));
+            Assert.That(back.Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Request.Headers.Select(h => (h.Name, h.Value))));
+            Assert.That(back.Request.Content, Is.EqualTo(flow.Request.Content));
+            Assert.That(back.Response!.StatusCode, Is.EqualTo(201));
+            Assert.That(back.Response.Reason, Is.EqualTo("Created"));
+            Assert.That(back.Response.Content, Is.EqualTo(flow.Response!.Content));
+            Assert.That(back.Response.Trailers!.Single(), Is.EqualTo(new HeaderField("X-Trailer", "done")));
+            Assert.That(back.Marked, Is.EqualTo(":star:"));
+            Assert.That(back.Comment, Is.EqualTo("a comment"));
+            Assert.That(back.Metadata["k"], Is.EqualTo("v"));
+            Assert.That(back.IsReplay, Is.EqualTo(ReplayKind.Request));
+            Assert.That(back.Error!.Message, Is.EqualTo("Connection killed."));
+            Assert.That(back.Client.PeerName, Is.EqualTo(new HostPort("127.0.0.1", 50000)));
+            Assert.That(back.Server.Address, Is.EqualTo(new HostPort("example.com", 443)));
+            Assert.That(back.Server.CertificateChain.Single(), Is.EqualTo(new byte[] { 0x30, 0x82, 1, 2, 3 }));
+            Assert.That(back.Request.TimestampStart, Is.EqualTo(flow.Request.TimestampStart).Within(TimeSpan.FromTicks(10)));
+            Assert.That(back.TimestampCreated, Is.EqualTo(flow.TimestampCreated).Within(TimeSpan.FromTicks(10)));
+            Assert.That(back.WebSocket!.Messages.Select(m => m.Content), Is.EqualTo(new[] { "hi"u8.ToArray(), new byte[] { 1 } }));
+        });
+    }
+
+    [Test]
+    public void A_truncated_file_yields_the_flows_before_the_damage_then_names_the_file_and_byte()
+    {
+        using var stream = new MemoryStream();
+        MitmproxyFlowFile.Write(stream, [Sample(), Sample(), Sample()]);
+        var bytes = stream.ToArray();
+        var cut = bytes[..(bytes.Length - 50)];
+
+        var read = new List<HttpFlow>();
+        var error = Assert.Throws<FormatException>(() =>
+        {
+            foreach (var flow in MitmproxyFlowFile.Read(cut, "cut.mitm"))
+            {
+                read.Add(flow);
+            }
+        });
+
+        Assert.That(read, Has.Count.EqualTo(2));
+        Assert.That(error!.Message, Does.Match(@"^Flow file cut\.mitm is damaged after 2 flows: at byte \d+: a value of \d+ bytes runs past the end of the file \(cut short\?\)\.$"));
+    }
+
+    [Test]
+    public void Too_old_a_version_and_flows_that_are_not_HTTP_are_said()
+    {
+        using var old = new MemoryStream();
+        Tnetstring.Write(old, new Dictionary<string, object?> { ["version"] = 9L, ["type"] = "http" });
+        using var mixed = new MemoryStream();
+        Tnetstring.Write(mixed, new Dictionary<string, object?> { ["version"] = 17L, ["type"] = "tcp" });
+        MitmproxyFlowFile.Write(mixed, Sample());
+        var skipped = new List<string>();
+
+        var error = Assert.Throws<FormatException>(() => MitmproxyFlowFile.Read(old.ToArray(), "old.mitm").ToList());
+        var flows = MitmproxyFlowFile.Read(mixed.ToArray(), "mixed.mitm", skipped.Add).ToList();
+
+        Assert.That(error!.Message, Is.EqualTo("Flow file old.mitm is damaged after 0 flows: its flow format version is 9, older than mitmproxy 8.0's 14, which this build does not upgrade."));
+        Assert.That(flows, Has.Count.EqualTo(1));
+        Assert.That(skipped, Is.EqualTo(new[] { "Flow file mixed.mitm, flow 0 at byte 0: a tcp flow, which this build does not read; left out" }));
+    }
+
+    private static HttpFlow Sample()
+    {
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero).AddTicks(1234567);
+        var flow = new HttpFlow
+        {
+            TimestampCreated = at,
+            Request = new HttpRequest
+            {
+                Method = "POST",
+                Scheme = "https",
+                Host = "example.com",
+                Port = 443,
+                Path = "/orders?id=7",
+                Headers = new HttpHeaders(("Host", "example.com"), ("Content-Type", "application/json"), ("x-dup", "1"), ("X-Dup", "2")),
+                Content = "{\"a\":1}"u8.ToArray(),
+                TimestampStart = at,
+                TimestampEnd = at.AddMilliseconds(1),
+            },
+            Response = new HttpResponse
+            {
+                StatusCode = 201,
+                Reason = "Created",
+                Headers = new HttpHeaders(("Content-Length", "3")),
+                Content = [1, 2, 255],
+                Trailers = new HttpHeaders(("X-Trailer", "done")),
+                TimestampStart = at.AddMilliseconds(5),
+                TimestampEnd = at.AddMilliseconds(6),
+            },
+            Marked = ":star:",
+            Comment = "a comment",
+            IsReplay = ReplayKind.Request,
+            Error = new FlowError(FlowError.KilledMessage, at.AddSeconds(1)),
+            WebSocket = new WebSocketData { Messages = [new WebSocketMessage { Type = WebSocketMessageType.Text, FromClient = true, Content = "hi"u8.ToArray(), Timestamp = at }, new WebSocketMessage { Type = WebSocketMessageType.Binary, Content = [1], Timestamp = at }] },
+        };
+        flow.Metadata["k"] = "v";
+        flow.Client.PeerName = new HostPort("127.0.0.1", 50000);
+        flow.Client.TimestampStart = at;
+        flow.Server.Address = new HostPort("example.com", 443);
+        flow.Server.CertificateChain = [new byte[] { 0x30, 0x82, 1, 2, 3 }];
+        return flow;
+    }
+}
