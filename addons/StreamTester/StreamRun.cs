@@ -239,7 +239,7 @@ internal sealed class StreamRun
 
             for (var i = 0; i < count && !stop.IsCancellationRequested; i++)
             {
-                await PublishAsync(stop).ConfigureAwait(false);
+                await PublishAsync().ConfigureAwait(false);
             }
         }
     }
@@ -257,7 +257,7 @@ internal sealed class StreamRun
         return over <= 0 ? wanted : (int)Math.Max(0, wanted - over);
     }
 
-    private async Task PublishAsync(CancellationToken stop)
+    private async Task PublishAsync()
     {
         var now = _time.GetUtcNow();
         var flow = UnitFlow.Duplicate(_unit, now);
@@ -270,11 +270,9 @@ internal sealed class StreamRun
         Interlocked.Increment(ref _offered);
         try
         {
-            await _injector.InjectAsync(flow, stop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopped while an addon held the flow (a full writer queue, an intercept): it was offered all the same.
+            // A flow once published runs all its hooks, as a captured flow in flight does when the host stops: the
+            // stop ends the stream, not the flows already in it (a cancelled hook would leave storage without them).
+            await _injector.InjectAsync(flow, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {

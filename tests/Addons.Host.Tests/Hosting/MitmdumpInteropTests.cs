@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Addons.Abstractions.Flows;
+using Addons.Abstractions.Interop;
+using Addons.Host.Tests.Infrastructure;
+
+namespace Addons.Host.Tests.Hosting;
+
+/// <summary>
+/// Issue 7 against a real mitmdump (Debian's mitmproxy 8.1.1; .ci/run installs it): files it writes are read, files
+/// this build writes are read by it and come back the same, and the host's -n -r lists a file's flows as it does.
+/// </summary>
+public sealed class MitmdumpInteropTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (Mitmdump is null)
+        {
+            Assert.Ignore("mitmdump is not installed (apt-get install mitmproxy; .ci/run does it).");
+        }
+
+        _folder = Directory.CreateTempSubdirectory("addons-mitmdump-").FullName;
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (_folder is not null)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private static string? Mitmdump => new[] { "/usr/bin/mitmdump", "/usr/local/bin/mitmdump" }.FirstOrDefault(File.Exists);
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task A_file_mitmdump_wrote_while_proxying_is_read_with_requests_responses_and_errors(CancellationToken cancellationToken)
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        var file = Path.Combine(_folder, "captured.mitm");
+        var port = FreePort();
+        using var mitmdump = Start(["--listen-host", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", file]);
+        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://127.0.0.1:{port}"), UseProxy = true }) { Timeout = TimeSpan.FromSeconds(20) };
+        await WaitForPortAsync(port, cancellationToken);
+
+        Assert.That(await client.GetStringAsync(origin.Http("/hello"), cancellationToken), Is.EqualTo("hello"));
+        using var posted = await client.PostAsync(origin.Http("/echo"), new StringContent("ping", Encoding.UTF8, "text/plain"), cancellationToken);
+        using var refused = await client.GetAsync($"http://127.0.0.1:{FreePort()}/nobody", cancellationToken);
+        await StopAsync(mitmdump, cancellationToken);
+
+        var flows = MitmproxyFlowFile.Read(file).ToList();
+
+        Assert.That(flows.Select(f => f.Request.Url), Is.EqualTo(new[] { origin.Http("/hello"), origin.Http("/echo"), $"http://127.0.0.1:{refused.RequestMessage!.RequestUri!.Port}/nobody" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(flows[0].Response!.StatusCode, Is.EqualTo(200));
+            Assert.That(flows[0].Response!.Content, Is.EqualTo("hello"u8.ToArray()));
+            Assert.That(flows[0].Request.Headers["Host"], Is.EqualTo($"127.0.0.1:{origin.HttpPort}"));
+            Assert.That(flows[1].Request.Method, Is.EqualTo("POST"));
+            Assert.That(flows[1].Request.Content, Is.EqualTo("ping"u8.ToArray()));
+            Assert.That(flows[2].Response, Is.Null);
+            Assert.That(flows[2].Error!.Message, Does.Contain("Connect call failed"));
+            Assert.That(flows[0].Client.PeerName!.Value.Host, Is.EqualTo("127.0.0.1"));
+            Assert.That(flows[0].Server.Address, Is.EqualTo(new HostPort("127.0.0.1", origin.HttpPort)));
+            Assert.That(flows[0].TimestampCreated, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromMinutes(5)));
+        });
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task A_file_this_build_wrote_is_read_by_mitmdump_and_what_it_writes_back_is_the_same(CancellationToken cancellationToken)
+    {
+        var ours = Path.Combine(_folder, "ours.mitm");
+        var theirs = Path.Combine(_folder, "theirs.mitm");
+        var written = new[] { Flow("https://example.com/a?x=1", "GET", 200, "hello"), Flow("http://example.com:8080/b", "POST", 500, "\u00ff binary") };
+        written[0].Marked = ":star:";
+        written[0].Comment = "first";
+        written[1].Request.Content = [0, 1, 2, 255];
+        written[1].Error = new FlowError("Connection killed.", written[1].Request.TimestampStart);
+        await using (var stream = File.Create(ours))
+        {
+            MitmproxyFlowFile.Write(stream, written);
+        }
+
+        using var mitmdump = Start(["-n", "-r", ours, "-w", theirs]);
+        var output = await mitmdump.StandardOutput.ReadToEndAsync(cancellationToken);
+        await mitmdump.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var errors = await mitmdump.StandardError.ReadToEndAsync(cancellationToken);
+
+        Assert.That(mitmdump.ExitCode, Is.Zero, output + errors);
+        Assert.That(output, Does.Contain("GET https://example.com/a?x=1").And.Contain("POST http://example.com:8080/b"));
+        // mitmdump's -w writes a flow at response and again at error: the flow with both comes twice, the same.
+        var read = MitmproxyFlowFile.Read(theirs).ToList();
+        Assert.That(read.Select(f => f.Id), Is.EqualTo(new[] { written[0].Id, written[1].Id, written[1].Id }));
+        var back = read.DistinctBy(f => f.Id).ToList();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(back[i].Id, Is.EqualTo(written[i].Id));
+                Assert.That(back[i].Request.Url, Is.EqualTo(written[i].Request.Url));
+                Assert.That(back[i].Request.Method, Is.EqualTo(written[i].Request.Method));
+                Assert.That(back[i].Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(written[i].Request.Headers.Select(h => (h.Name, h.Value))));
+                Assert.That(back[i].Request.Content, Is.EqualTo(written[i].Request.Content));
+                Assert.That(back[i].Response!.StatusCode, Is.EqualTo(written[i].Response!.StatusCode));
+                Assert.That(back[i].Response!.Content, Is.EqualTo(written[i].Response!.Content));
+                Assert.That(back[i].Marked, Is.EqualTo(written[i].Marked));
+                Assert.That(back[i].Comment, Is.EqualTo(written[i].Comment));
+                Assert.That(back[i].Error?.Message, Is.EqualTo(written[i].Error?.Message));
+                Assert.That(back[i].TimestampCreated, Is.EqualTo(written[i].TimestampCreated).Within(TimeSpan.FromMilliseconds(1)));
+            });
+        }
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task The_host_lists_a_mitmdump_file_with_a_filter_without_starting_a_proxy(CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(_folder, "in.mitm");
+        await using (var stream = File.Create(file))
+        {
+            MitmproxyFlowFile.Write(stream, [Flow("https://example.com/a", "GET", 200, "a"), Flow("https://example.com/orders", "POST", 500, "no"), Flow("https://example.com/b", "POST", 201, "ok")]);
+        }
+
+        var plugins = Path.Combine(_folder, "plugins.json");
+        await File.WriteAllTextAsync(plugins, $$"""{ "Addons": { "View": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("View"))}}, "Order": 1 } } }""", cancellationToken);
+        using var host = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={Path.Combine(_folder, "conf")}", "-n", "-r", file, "~m POST & ~c 500"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await host.StandardOutput.ReadToEndAsync(cancellationToken);
+        await host.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+
+        Assert.That(host.ExitCode, Is.Zero, output);
+        Assert.That(output.Split('\n').Where(l => l.Contains(" << ", StringComparison.Ordinal)).Select(l => l.Trim()),
+            Is.EqualTo(new[] { "127.0.0.1:50000: POST https://example.com/orders << 500 Internal Server Error 2b" }));
+    }
+
+    private static HttpFlow Flow(string url, string method, int status, string body)
+    {
+        var flow = FlowLifecycle.NewFlow(url);
+        flow.Live = false;
+        flow.Request.Method = method;
+        flow.Request.Headers.Add("X-Case", "Mixed");
+        flow.Request.TimestampEnd = flow.Request.TimestampStart;
+        flow.TimestampCreated = flow.Request.TimestampStart;
+        flow.Client.PeerName = new HostPort("127.0.0.1", 50000);
+        flow.Client.TimestampStart = flow.Request.TimestampStart;
+        flow.Server.Address = new HostPort(flow.Request.Host, flow.Request.Port);
+        flow.Response = new HttpResponse
+        {
+            StatusCode = status,
+            Reason = ReasonPhrases.For(status),
+            Headers = new HttpHeaders(("Content-Type", "text/plain")),
+            Content = Encoding.UTF8.GetBytes(body),
+            TimestampStart = flow.Request.TimestampStart,
+            TimestampEnd = flow.Request.TimestampStart.AddMilliseconds(3),
+        };
+        return flow;
+    }
+
+    private static Process Start(string[] args) => Process.Start(new ProcessStartInfo(Mitmdump!, args)
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        Environment = { ["HOME"] = Path.GetTempPath() },
+    })!;
+
+    private static async Task StopAsync(Process process, CancellationToken cancellationToken)
+    {
+        // SIGINT: mitmdump finishes writing its file and exits.
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+        }
+
+        await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var socket = new TcpClient();
+                await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        Assert.Fail($"mitmdump did not listen on port {port}.");
+    }
+}
