@@ -104,7 +104,11 @@ public sealed class MitmproxyFlowFileTests
         MitmproxyFlowFile.Write(mixed, Sample());
         var skipped = new List<string>();
 
+        using var newer = new MemoryStream();
+        Tnetstring.Write(newer, new Dictionary<string, object?> { ["version"] = 25L, ["type"] = "http" });
         var error = Assert.Throws<FormatException>(() => MitmproxyFlowFile.Read(old.ToArray(), "old.mitm").ToList());
+        Assert.That(Assert.Throws<FormatException>(() => MitmproxyFlowFile.Read(newer.ToArray(), "new.mitm").ToList())!.Message,
+            Is.EqualTo("Flow file new.mitm is damaged after 0 flows: its flow format version is 25, newer than the 21 this build reads; convert the file with that mitmproxy (as HAR, say)."));
         var flows = MitmproxyFlowFile.Read(mixed.ToArray(), "mixed.mitm", skipped.Add).ToList();
 
         Assert.That(error!.Message, Is.EqualTo("Flow file old.mitm is damaged after 0 flows: its flow format version is 9, older than mitmproxy 8.0's 14, which this build does not upgrade."));

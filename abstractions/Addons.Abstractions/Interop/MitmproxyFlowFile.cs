@@ -20,6 +20,9 @@ public static class MitmproxyFlowFile
     /// <summary>The oldest flow format read (mitmproxy 8.0's).</summary>
     public const int OldestVersion = 14;
 
+    /// <summary>The newest flow format read (mitmproxy's as of August 2026); a newer file is refused, as mitmproxy refuses one.</summary>
+    public const int NewestVersion = 21;
+
     /// <summary>Whether <paramref name="bytes"/> look like a mitmproxy flow file (a tnetstring length first).</summary>
     public static bool Sniff(ReadOnlySpan<byte> bytes) => bytes.Length > 2 && char.IsAsciiDigit((char)bytes[0]);
 
@@ -114,6 +117,11 @@ public static class MitmproxyFlowFile
         if (number < OldestVersion)
         {
             throw new FormatException($"its flow format version is {number}, older than mitmproxy 8.0's {OldestVersion}, which this build does not upgrade");
+        }
+
+        if (number > NewestVersion)
+        {
+            throw new FormatException($"its flow format version is {number}, newer than the {NewestVersion} this build reads; convert the file with that mitmproxy (as HAR, say)");
         }
 
         var type = Text(state, "type") ?? "http";
