@@ -17,18 +17,7 @@ public static class HarFile
     /// <exception cref="FormatException">The file cannot be read or is not HAR (after the entries before the damage).</exception>
     public static IEnumerable<HttpFlow> Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var name = Path.GetFullPath(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(name);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FormatException($"Flow file {name} cannot be read: {e.Message}", e);
-        }
-
+        var (bytes, name) = FlowFileBytes.Read(path);
         return Read(bytes, name);
     }
 

@@ -32,18 +32,7 @@ public static class MitmproxyFlowFile
     /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
     public static IEnumerable<HttpFlow> Read(string path, Action<string>? skipped = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var name = Path.GetFullPath(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(name);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FormatException($"Flow file {name} cannot be read: {e.Message}", e);
-        }
-
+        var (bytes, name) = FlowFileBytes.Read(path);
         return Read(bytes, name, skipped);
     }
 

@@ -15,7 +15,7 @@ namespace Addons.Host.Dump;
 /// <c>dumper_filter</c> matches are printed (the command line's positional filter sets it). Built in, last in the
 /// chain, so that it prints a flow as every addon left it.
 /// </summary>
-internal sealed class DumpAddon : Addon, IDisposable
+internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
 {
     private readonly Lock _gate = new();
     private IOption<int> _detail = null!;
@@ -52,23 +52,6 @@ internal sealed class DumpAddon : Addon, IDisposable
         }
 
         Volatile.Write(ref _compiled, _filter.Value.Length == 0 ? null : filter);
-        return default;
-    }
-
-    public override ValueTask ResponseAsync(HttpFlowContext context)
-    {
-        Echo(context.Flow);
-        return default;
-    }
-
-    public override ValueTask ErrorAsync(HttpFlowContext context)
-    {
-        // A flow with a response was printed then; one that failed before it is printed with its error.
-        if (context.Flow.Response is null)
-        {
-            Echo(context.Flow);
-        }
-
         return default;
     }
 
@@ -166,7 +149,7 @@ internal sealed class DumpAddon : Addon, IDisposable
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.#}g"),
     };
 
-    private void Echo(HttpFlow flow)
+    protected override void Completed(HttpFlow flow)
     {
         if (_detail.Value == 0 || (Volatile.Read(ref _compiled) is { } filter && !filter.Matches(flow)))
         {

@@ -99,25 +99,22 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
         }
     }
 
-    /// <summary>The flows of a HAR file or of a mitmproxy flow file, told apart by their first byte.</summary>
+    /// <summary>The flows of a mitmproxy flow file (a tnetstring length first) or of a HAR file.</summary>
     private IEnumerable<HttpFlow> Flows(string path)
     {
-        Span<byte> first = stackalloc byte[1];
+        var head = new byte[16];
+        int length;
         try
         {
             using var probe = File.OpenRead(path);
-
-            // The first byte that is not white space: '{' for HAR, a digit for mitmproxy's tnetstrings.
-            while (probe.Read(first) == 1 && char.IsWhiteSpace((char)first[0]))
-            {
-            }
+            length = probe.Read(head);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FormatException($"Flow file {Path.GetFullPath(path)} cannot be read: {e.Message}", e);
         }
 
-        return char.IsAsciiDigit((char)first[0])
+        return MitmproxyFlowFile.Sniff(head.AsSpan(0, length))
             ? MitmproxyFlowFile.Read(path, reason => LogSkipped(logger, reason))
             : HarFile.Read(path);
     }

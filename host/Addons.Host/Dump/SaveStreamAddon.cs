@@ -15,7 +15,7 @@ namespace Addons.Host.Dump;
 /// the name ends in <c>.har</c> (the document is closed when the host stops). A file cut short by a crash still reads
 /// up to its last whole flow.
 /// </summary>
-internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) : Addon, IDisposable
+internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) : CompletedFlowAddon, IDisposable
 {
     private static readonly byte[] Separator = ",\n"u8.ToArray();
     private readonly Lock _gate = new();
@@ -69,22 +69,6 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
         return default;
     }
 
-    public override ValueTask ResponseAsync(HttpFlowContext context)
-    {
-        Save(context.Flow);
-        return default;
-    }
-
-    public override ValueTask ErrorAsync(HttpFlowContext context)
-    {
-        if (context.Flow.Response is null)
-        {
-            Save(context.Flow);
-        }
-
-        return default;
-    }
-
     public override ValueTask DoneAsync(LifecycleContext context)
     {
         Close();
@@ -93,7 +77,7 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
 
     public void Dispose() => Close();
 
-    private void Save(HttpFlow flow)
+    protected override void Completed(HttpFlow flow)
     {
         if (_stream is null || (_compiled is { } filter && !filter.Matches(flow)))
         {

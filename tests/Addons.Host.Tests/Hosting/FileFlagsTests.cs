@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Interop;
 using Addons.Host.Tests.Infrastructure;
@@ -81,26 +80,6 @@ public sealed class FileFlagsTests
     {
         var plugins = Path.Combine(_folder, "plugins.json");
         await File.WriteAllTextAsync(plugins, $$"""{ "Addons": { "View": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("View"))}}, "Order": 1 } } }""", cancellationToken);
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={Path.Combine(_folder, "conf")}", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await output + await errors);
+        return await HostProcess.RunAsync(plugins, _folder, args, TimeSpan.FromSeconds(60), cancellationToken);
     }
 }

@@ -130,15 +130,9 @@ public sealed class MitmdumpInteropTests
 
         var plugins = Path.Combine(_folder, "plugins.json");
         await File.WriteAllTextAsync(plugins, $$"""{ "Addons": { "View": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("View"))}}, "Order": 1 } } }""", cancellationToken);
-        using var host = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={Path.Combine(_folder, "conf")}", "-n", "-r", file, "~m POST & ~c 500"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = await host.StandardOutput.ReadToEndAsync(cancellationToken);
-        await host.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var (code, output) = await HostProcess.RunAsync(plugins, _folder, ["-n", "-r", file, "~m POST & ~c 500"], TimeSpan.FromSeconds(60), cancellationToken);
 
-        Assert.That(host.ExitCode, Is.Zero, output);
+        Assert.That(code, Is.Zero, output);
         Assert.That(output.Split('\n').Where(l => l.Contains(" << ", StringComparison.Ordinal)).Select(l => l.Trim()),
             Is.EqualTo(new[] { "127.0.0.1:50000: POST https://example.com/orders << 500 Internal Server Error 2b" }));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Addons.Abstractions.Commands;
@@ -157,34 +156,14 @@ public sealed class StreamTesterTests
     {
         var plugins = Path.Combine(_folder, "plugins.json");
         await File.WriteAllTextAsync(plugins, PluginsJson(), cancellationToken);
-        var start = new ProcessStartInfo("dotnet",
+        var (code, log) = await HostProcess.RunAsync(plugins, _folder,
         [
-            Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins,
-            "--set", "listen_port=0", "--set", $"confdir={Path.Combine(_folder, "conf")}", "--set", $"session_path={SessionPath}",
+            "--set", "listen_port=0", "--set", $"session_path={SessionPath}",
             "--set", "streamtester_autostart=true", "--set", "streamtester_exit=true", "--set", "streamtester_duration=1s",
             "--set", "streamtester_rate=1000", "--set", $"streamtester_output={Output}", "--set", "flow_detail=0",
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(90), cancellationToken);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        ], TimeSpan.FromSeconds(90), cancellationToken);
 
-        var log = await output;
-        Assert.That(process.ExitCode, Is.Zero, log + await errors);
+        Assert.That(code, Is.Zero, log);
         Assert.That(log, Does.Contain("Stream summary:").And.Contain("| persisted |").And.Contain("Stream results: "));
         Assert.That(log, Does.Contain("Done: 7 addon(s) stopped"));
         var result = await ResultAsync(cancellationToken);

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace Addons.Host.Tests.Infrastructure;
+
+/// <summary>The built host run as a process to its end, as a user runs it from the command line.</summary>
+internal static class HostProcess
+{
+    /// <summary>
+    /// Runs <c>addons-host</c> with <paramref name="plugins"/> and <paramref name="args"/> (its CA in
+    /// <paramref name="folder"/>) until it exits by itself; kills it after <paramref name="timeout"/>.
+    /// </summary>
+    /// <returns>The exit code, and standard output followed by standard error.</returns>
+    public static async Task<(int Code, string Output)> RunAsync(string plugins, string folder, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={Path.Combine(folder, "conf")}", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+}
