@@ -5,6 +5,7 @@ using Addons.Abstractions.Events;
 using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
+using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Abstractions.Storage;
 using Microsoft.Extensions.Logging;
@@ -71,6 +72,7 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.flows.remove", (IReadOnlyList<Flow> flows) => Do(() => _view.Remove(flows)), "Remove flows from the view and the store, killing live ones.");
         loader.AddCommand("view.flows.resolve", (string spec) => Resolve(spec), "The flows a selector (@all, @focus, @shown, @hidden, @marked, @unmarked, @id,...) or a filter picks.");
         loader.AddCommand("view.flows.create", (string method, string url) => Create(method, url), "Create a request-only flow.");
+        loader.AddCommand("view.flows.load", (string path) => LoadFile(path), "Load the flows of a file (mitmproxy's flow format or HAR) into the view as copies with new ids, without running addons.");
         loader.AddCommand("view.properties.length", () => Read(() => _view.Count), "How many flows the view shows.");
         loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
         loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => Refilter(() => _view.SetMarkedOnly(!_view.MarkedOnly), ct), "Show only marked flows, or every flow.");
@@ -336,6 +338,32 @@ public sealed partial class ViewAddon : Addon
         Add(flow);
     }
 
+    /// <summary>
+    /// mitmproxy's load_file: copies of the file's flows (new ids, so a file loaded twice gives each flow twice) join the
+    /// view; no addon's hook runs. A file that cannot be read is logged, not raised; of a damaged one, the flows before
+    /// the damage are kept.
+    /// </summary>
+    private void LoadFile(string path)
+    {
+        var loaded = new List<Flow>();
+        try
+        {
+            foreach (var flow in FlowFile.Read(path, reason => LogFileFlowSkipped(_logger, reason)))
+            {
+                loaded.Add(flow.Copy());
+            }
+        }
+        catch (FormatException e)
+        {
+            LogFileUnreadable(_logger, e.Message);
+        }
+
+        if (loaded.Count > 0)
+        {
+            Add([.. loaded]);
+        }
+    }
+
     private void Duplicate(IReadOnlyList<Flow> flows)
     {
         var copies = flows.Select(f => f.Copy()).ToArray();
@@ -441,6 +469,12 @@ public sealed partial class ViewAddon : Addon
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} flows kept in {Archive} could not be matched against the filter '{Filter}', so they are left out of the view: {Reason}")]
     private static partial void LogArchiveFailed(ILogger logger, int count, string archive, string filter, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason}")]
+    private static partial void LogFileUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Reason}")]
+    private static partial void LogFileFlowSkipped(ILogger logger, string reason);
 
     [GeneratedRegex("^@[0-9a-fA-F\\-,]{36,}$")]
     private static partial Regex IdList();

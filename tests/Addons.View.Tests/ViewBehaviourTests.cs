@@ -1,5 +1,6 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using static Addons.View.Tests.ViewHarness;
 
@@ -657,9 +658,47 @@ public sealed class ViewBehaviourTests
     }
 
     [Test]
-    [Ignore("view.flows.load reads mitmproxy's flow file format, which arrives with issue 7 (interop)")]
-    public void B50_LoadingFlowFiles()
+    public async Task B50_LoadingFlowFiles()
     {
+        var logger = new ListLogger();
+        _h = await ViewHarness.CreateAsync(logger);
+        var folder = Directory.CreateTempSubdirectory("view-load-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "flows.mitm");
+            var saved = new[] { T("get", 1), T("post", 2) };
+            foreach (var flow in saved)
+            {
+                flow.Response = new HttpResponse { StatusCode = 200, Content = "ok"u8.ToArray() };
+            }
+
+            await using (var stream = File.Create(file))
+            {
+                MitmproxyFlowFile.Write(stream, saved);
+            }
+
+            await _h.RunAsync("view.flows.load", file);
+            Assert.That(V.Count, Is.EqualTo(2));
+            await _h.RunAsync("view.flows.load", file);
+            Assert.That(V.Count, Is.EqualTo(4));
+            Assert.That(V.Flows.Select(f => f.Id).Distinct().Count(), Is.EqualTo(4), "each loaded flow gets a new id");
+            Assert.That(V.Flows.Select(f => f.Id), Has.None.AnyOf(saved.Select(f => f.Id).Cast<object>().ToArray()));
+
+            var missing = Path.Combine(folder, "missing.mitm");
+            await _h.RunAsync("view.flows.load", missing);
+            var invalid = Path.Combine(folder, "invalid");
+            await File.WriteAllTextAsync(invalid, "invalidflows");
+            await _h.RunAsync("view.flows.load", invalid);
+
+            Assert.That(V.Count, Is.EqualTo(4), "nothing raised, nothing added");
+            Assert.That(logger.Lines, Has.Some.StartsWith($"Flow file {missing} cannot be read: "));
+            Assert.That(logger.Lines, Has.Some.StartsWith($"Flow file {invalid} is not valid HAR after 0 entries: invalid JSON at byte"),
+                "mitmproxy logs \"Invalid data format.\"; this names the file and where");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Test]

@@ -70,7 +70,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
         var read = 0;
         try
         {
-            foreach (var flow in Flows(path))
+            foreach (var flow in FlowFile.Read(path, reason => LogSkipped(logger, reason)))
             {
                 if (_compiled is { } filter && !filter.Matches(flow))
                 {
@@ -97,26 +97,6 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
             // mitmdump -n -r FILE: nothing else to do.
             lifetime.StopApplication();
         }
-    }
-
-    /// <summary>The flows of a mitmproxy flow file (a tnetstring length first) or of a HAR file.</summary>
-    private IEnumerable<HttpFlow> Flows(string path)
-    {
-        var head = new byte[16];
-        int length;
-        try
-        {
-            using var probe = File.OpenRead(path);
-            length = probe.Read(head);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new FormatException($"Flow file {Path.GetFullPath(path)} cannot be read: {e.Message}", e);
-        }
-
-        return MitmproxyFlowFile.Sniff(head.AsSpan(0, length))
-            ? MitmproxyFlowFile.Read(path, reason => LogSkipped(logger, reason))
-            : HarFile.Read(path);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Reason}")]

@@ -1,0 +1,18 @@
+namespace Addons.Abstractions.Interop;
+
+/// <summary>
+/// A flow file of either format this contract reads, told apart by its first bytes: mitmproxy's own
+/// (<see cref="MitmproxyFlowFile"/>, a tnetstring length first) or HAR (<see cref="HarFile"/>).
+/// </summary>
+public static class FlowFile
+{
+    /// <summary>The HTTP flows of the file at <paramref name="path"/>, in order.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="skipped">Told of flows that are left out (not HTTP), one sentence each.</param>
+    /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
+    public static IEnumerable<Flows.HttpFlow> Read(string path, Action<string>? skipped = null)
+    {
+        var (bytes, name) = FlowFileBytes.Read(path);
+        return MitmproxyFlowFile.Sniff(bytes) ? MitmproxyFlowFile.Read(bytes, name, skipped) : HarFile.Read(bytes, name);
+    }
+}
