@@ -72,6 +72,51 @@ public sealed class HarFileTests
         Assert.That(error!.Message, Is.EqualTo(message));
     }
 
+    [Test]
+    public void A_session_file_given_as_a_flow_file_is_named_and_sent_to_the_Session()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"flowfile-{Guid.NewGuid():N}.session");
+        File.WriteAllBytes(path, [.. "SQLite format 3\0"u8, .. new byte[100]]);
+        try
+        {
+            var error = Assert.Throws<FormatException>(() => FlowFile.Read(path).ToList());
+
+            Assert.That(error!.Message, Is.EqualTo($"Flow file {path} is a SQLite database, such as a session file; a session is opened by the Session addon (--set session_path={path}), not read as a flow file."));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void FlowFile_tells_mitmproxy_files_from_HAR_by_their_first_bytes()
+    {
+        var flow = NewFlow("https://example.com/x", "GET");
+        var mitm = Path.Combine(Path.GetTempPath(), $"flowfile-{Guid.NewGuid():N}.dump");
+        var har = Path.Combine(Path.GetTempPath(), $"flowfile-{Guid.NewGuid():N}.dump");
+        try
+        {
+            using (var stream = File.Create(mitm))
+            {
+                MitmproxyFlowFile.Write(stream, [flow]);
+            }
+
+            using (var stream = File.Create(har))
+            {
+                HarFile.Write(stream, [flow]);
+            }
+
+            Assert.That(FlowFile.Read(mitm).Single().Id, Is.EqualTo(flow.Id), "mitmproxy's format keeps the id");
+            Assert.That(FlowFile.Read(har).Single().Request.Url, Is.EqualTo("https://example.com/x"));
+        }
+        finally
+        {
+            File.Delete(mitm);
+            File.Delete(har);
+        }
+    }
+
     private static HttpFlow NewFlow(string url, string method)
     {
         var uri = new Uri(url);

@@ -13,6 +13,11 @@ public static class FlowFile
     public static IEnumerable<Flows.HttpFlow> Read(string path, Action<string>? skipped = null)
     {
         var (bytes, name) = FlowFileBytes.Read(path);
+        if (bytes.AsSpan().StartsWith("SQLite format 3\0"u8))
+        {
+            throw new FormatException($"Flow file {name} is a SQLite database, such as a session file; a session is opened by the Session addon (--set session_path={name}), not read as a flow file.");
+        }
+
         return MitmproxyFlowFile.Sniff(bytes) ? MitmproxyFlowFile.Read(bytes, name, skipped) : HarFile.Read(bytes, name);
     }
 }

@@ -62,6 +62,36 @@ public sealed class FileFlagsTests
         Assert.That(await File.ReadAllBytesAsync(existing, cancellationToken), Is.EqualTo(before), "never overwritten");
     }
 
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task A_file_read_with_the_Session_loaded_becomes_a_session_file(CancellationToken cancellationToken)
+    {
+        var input = WriteHar("in.har", ("GET", "https://example.com/a", 200), ("POST", "https://example.com/b", 201));
+        var session = Path.Combine(_folder, "out.session");
+        var plugins = Path.Combine(_folder, "plugins-session.json");
+        await File.WriteAllTextAsync(plugins, $$"""
+            { "Addons": {
+                "View": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("View"))}}, "Order": 1 },
+                "Session": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("Session"))}}, "Order": 2 } } }
+            """, cancellationToken);
+
+        var (code, log) = await HostProcess.RunAsync(plugins, _folder, ["-n", "-q", "-r", input, "--set", $"session_path={session}"], TimeSpan.FromSeconds(60), cancellationToken);
+
+        Assert.That(code, Is.Zero, log);
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={session};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT url, method, status FROM flow ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, string, long)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+
+        Assert.That(rows, Is.EqualTo(new[] { ("https://example.com/a", "GET", 200L), ("https://example.com/b", "POST", 201L) }));
+    }
+
     private string WriteHar(string name, params (string Method, string Url, int Status)[] flows)
     {
         var path = Path.Combine(_folder, name);
