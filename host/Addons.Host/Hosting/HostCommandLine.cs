@@ -28,8 +28,8 @@ internal sealed record HostCommandLine(
           -q, --quiet         print no flows and log only warnings and errors; --set flow_detail=0
           -v, --verbose       log more (debug messages)
           --json              print each flow as a JSON object with its id; --set dump_json=true
-          -r, --rfile FILE    put the flows of a HAR file through the addons (with -n, then exit); --set rfile=FILE
-          -w, --wfile FILE    write completed flows to a new HAR file as they complete; --set save_stream_file=FILE
+          -r, --rfile FILE    put a flow file's flows (mitmproxy's or HAR) through the addons; with -n, then exit
+          -w, --wfile FILE    write completed flows to a new file as they complete: mitmproxy's format, HAR for *.har
           FILTER              print only the flows this filter expression matches, such as "~m POST & ~c 500"
                               (several words are joined with spaces); also limits what -r reads and -w writes
           --options           list every addon option with its value and exit
@@ -108,6 +108,14 @@ internal sealed record HostCommandLine(
             else if (arg.StartsWith("--set=", StringComparison.Ordinal))
             {
                 sets.Add(ParseSet(arg["--set=".Length..]));
+            }
+            else if (arg.StartsWith("--rfile=", StringComparison.Ordinal))
+            {
+                sets.Add(KeyValuePair.Create("rfile", arg["--rfile=".Length..]));
+            }
+            else if (arg.StartsWith("--wfile=", StringComparison.Ordinal))
+            {
+                sets.Add(KeyValuePair.Create("save_stream_file", arg["--wfile=".Length..]));
             }
             else if (arg.StartsWith("--listen-port=", StringComparison.Ordinal) || arg.StartsWith("--listen-host=", StringComparison.Ordinal) ||
                      arg.StartsWith("--mode=", StringComparison.Ordinal))

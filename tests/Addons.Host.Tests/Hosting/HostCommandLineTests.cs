@@ -38,7 +38,7 @@ public sealed class HostCommandLineTests
     public void NoServerQuietVerboseJsonAndThePositionalFilterAreMitmdumps()
     {
         var quiet = HostCommandLine.Parse(["-n", "-q", "--json", "~m", "POST", "&", "~c 500"]);
-        var verbose = HostCommandLine.Parse(["--no-server", "-v"]);
+        var verbose = HostCommandLine.Parse(["--no-server", "-v", "--rfile=in.mitm", "-w", "out.har", "--wfile=x.mitm", "-r", "b.har"]);
 
         Assert.Multiple(() =>
         {
@@ -52,7 +52,14 @@ public sealed class HostCommandLineTests
                 KeyValuePair.Create("readfile_filter", "~m POST & ~c 500"),
             }));
             Assert.That(quiet.Verbosity, Is.EqualTo(-1));
-            Assert.That(verbose.Sets, Is.EqualTo(new[] { KeyValuePair.Create("server", "false") }));
+            Assert.That(verbose.Sets, Is.EqualTo(new[]
+            {
+                KeyValuePair.Create("server", "false"),
+                KeyValuePair.Create("rfile", "in.mitm"),
+                KeyValuePair.Create("save_stream_file", "out.har"),
+                KeyValuePair.Create("save_stream_file", "x.mitm"),
+                KeyValuePair.Create("rfile", "b.har"),
+            }));
             Assert.That(verbose.Verbosity, Is.EqualTo(1));
         });
     }
