@@ -4,7 +4,10 @@ using Addons.Abstractions.Interop;
 
 namespace Addons.StreamTester;
 
-/// <summary>A unit flow from a HAR file (<see cref="HarFile"/>): the first entry, or the first one a filter matches.</summary>
+/// <summary>
+/// A unit flow from a flow file (<see cref="FlowFile"/>: mitmproxy's own or HAR): the first flow, or the first one a
+/// filter matches.
+/// </summary>
 internal static class HarUnit
 {
     /// <summary>Reads the unit flow from <paramref name="path"/>.</summary>
@@ -12,7 +15,7 @@ internal static class HarUnit
     public static HttpFlow Read(string path, FlowFilter? filter)
     {
         var index = 0;
-        foreach (var flow in HarFile.Read(path))
+        foreach (var flow in FlowFile.Read(path))
         {
             if (filter is null || filter.Matches(flow))
             {
@@ -22,6 +25,8 @@ internal static class HarUnit
             index++;
         }
 
-        throw new FormatException($"Flow file {Path.GetFullPath(path)}: none of its {index} entries matches the filter.");
+        throw new FormatException(index == 0
+            ? $"Flow file {Path.GetFullPath(path)} has no HTTP flows."
+            : $"Flow file {Path.GetFullPath(path)}: none of its {index} flows matches the filter.");
     }
 }

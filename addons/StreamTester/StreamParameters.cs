@@ -48,7 +48,7 @@ internal sealed record StreamParameters
     /// </summary>
     public string Unit { get; init; } = "";
 
-    /// <summary>A flow file (HAR) whose first entry, or first entry <see cref="Unit"/> matches, is the unit flow; empty: none.</summary>
+    /// <summary>A flow file (mitmproxy's or HAR) whose first flow, or first flow <see cref="Unit"/> matches, is the unit flow; empty: none.</summary>
     public string File { get; init; } = "";
 
     /// <summary>The folder the result files go to.</summary>

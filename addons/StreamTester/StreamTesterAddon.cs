@@ -64,7 +64,7 @@ public sealed partial class StreamTesterAddon : Addon
         _bodySize = loader.AddOption("streamtester_body_size", defaults.BodySize, "The synthetic unit flow's response body in bytes (at most 16 MiB).");
         _producers = loader.AddOption("streamtester_producers", defaults.Producers, "Producers sending at once, each a share of the rate.");
         _unit = loader.AddOption("streamtester_unit", "", "The flow to duplicate: empty for a synthetic one, or a flow selector or filter of the View (@<id>, ~u /api).");
-        _file = loader.AddOption("streamtester_file", "", "A flow file (HAR) whose first flow, or first flow matching streamtester_unit, is the unit flow.");
+        _file = loader.AddOption("streamtester_file", "", "A flow file (mitmproxy's or HAR) whose first flow, or first flow matching streamtester_unit, is the unit flow.");
         _output = loader.AddOption("streamtester_output", defaults.Output, "The folder the JSON, CSV and SVG results of each stream go to.");
         _autostart = loader.AddOption("streamtester_autostart", false, "Start a stream with these options once the host is running.");
         _exit = loader.AddOption("streamtester_exit", false, "Stop the host when the autostarted stream has finished and its results are written (headless runs).");

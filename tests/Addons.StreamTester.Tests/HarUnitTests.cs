@@ -1,4 +1,5 @@
 using Addons.Abstractions.Filters;
+using Addons.Abstractions.Interop;
 
 namespace Addons.StreamTester.Tests;
 
@@ -75,12 +76,28 @@ public sealed class HarUnitTests
     }
 
     [Test]
+    public void A_mitmproxy_flow_file_gives_its_unit_flow_too()
+    {
+        var flows = HarFile.Read(System.Text.Encoding.UTF8.GetBytes(Har), "capture.har").ToList();
+        var path = Path.Combine(_folder, "capture.mitm");
+        using (var stream = System.IO.File.Create(path))
+        {
+            MitmproxyFlowFile.Write(stream, flows);
+        }
+
+        var unit = HarUnit.Read(path, FlowFilter.Parse("~m POST"));
+
+        Assert.That(unit.Id, Is.EqualTo(flows[1].Id));
+        Assert.That(unit.Request.Content, Is.EqualTo(new byte[] { 0, 1, 2, 255 }));
+    }
+
+    [Test]
     public void No_matching_entry_and_a_missing_file_are_said_with_the_file_name()
     {
         var path = File("capture.har", Har);
 
         Assert.That(Assert.Throws<FormatException>(() => HarUnit.Read(path, FlowFilter.Parse("~m DELETE")))!.Message,
-            Is.EqualTo($"Flow file {path}: none of its 2 entries matches the filter."));
+            Is.EqualTo($"Flow file {path}: none of its 2 flows matches the filter."));
         var missing = Path.Combine(_folder, "missing.har");
         Assert.That(Assert.Throws<FormatException>(() => HarUnit.Read(missing, null))!.Message, Does.StartWith($"Flow file {missing} cannot be read: "));
     }
