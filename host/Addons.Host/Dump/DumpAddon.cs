@@ -161,8 +161,9 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         {
             if (_output is null)
             {
-                // Buffered, and flushed a few times a second: a write per flow would cost a system call each.
-                _output = Output ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
+                // As C's stdio: a line at a time to a terminal; to a pipe or file, buffered and flushed a few times a
+                // second, since a write per flow would cost a system call each.
+                _output = Output ?? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = !Console.IsOutputRedirected };
                 _flusher = new Timer(_ => Flush(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
             }
 
