@@ -126,6 +126,15 @@ if (explore)
         new SplitTableCase { Name = "(s) records apart, narrow column table with all 6 indexes kept per row" },
         new SplitTableCase { Name = "(s) records apart, narrow column segments of 65,536 rows indexed (all 6) in bulk when full", SegmentRows = 65_536 },
         new SplitTableCase { Name = "(s) records apart, narrow column segments of 16,384 rows indexed (all 6) in bulk when full", SegmentRows = 16_384 },
+        // What the narrow rows and the index builds cost on the writer, in raw SQL with SQLite's checkpoints.
+        new SplitTableCase { Name = "(x) records alone, native, 10000/tx", Narrow = false },
+        new SplitTableCase { Name = "(x) segments, no index", SegmentRows = 65_536, Indexed = false },
+        new SplitTableCase { Name = "(x) segments, 6 indexes", SegmentRows = 65_536 },
+        new SplitTableCase { Name = "(x) segments, 6 indexes, PRAGMA threads 1", SegmentRows = 65_536, Threads = 1 },
+        new SplitTableCase { Name = "(x) segments, 6 indexes, 16 MiB cache", SegmentRows = 65_536, CacheKiB = 16384 },
+        // The first attempt at moving checkpoints off the writer: autocheckpoint off and a second connection copying
+        // every 20 ms, without restarting the log; it prints how large the log grew.
+        new BackgroundCheckpointCase(new SplitTableCase { Name = "(x) records alone, no autocheckpoint, log never restarted", Narrow = false, AutoCheckpoint = 0 }),
         new RawInsertCase { Name = "(b) with the store's background checkpoints", BackgroundCheckpoints = true },
         new SessionStoreCase { Name = "SessionStore, SQLite's checkpoints on the writer's thread", WalRestartBytes = null },
         new SessionStoreCase { Name = "SessionStore, log restarted above 256 MiB", WalRestartBytes = 256L << 20 },
