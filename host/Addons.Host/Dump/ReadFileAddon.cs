@@ -44,6 +44,12 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
             return default;
         }
 
+        if (!context.IsInitial && context.Updated.Contains("rfile"))
+        {
+            context.Reject("rfile is read once the host runs; restart the host (or use view.flows.load) to read another file.");
+            return default;
+        }
+
         _compiled = _filter.Value.Length == 0 ? null : FlowFilter.Parse(_filter.Value);
         if (context.IsInitial && _file.Value.Length > 0 && !File.Exists(_file.Value))
         {

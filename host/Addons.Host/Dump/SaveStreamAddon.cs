@@ -42,6 +42,12 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
             return default;
         }
 
+        if (!context.IsInitial && context.Updated.Contains("save_stream_file"))
+        {
+            context.Reject("save_stream_file takes effect at start; restart the host to write to another file.");
+            return default;
+        }
+
         _compiled = _filter.Value.Length == 0 ? null : FlowFilter.Parse(_filter.Value);
         if (!context.IsInitial || _file.Value.Length == 0)
         {

@@ -72,6 +72,18 @@ public sealed class DumpTests
         Assert.That(error!.Message, Does.Contain(message));
     }
 
+    [TestCase("save_stream_file", "save_stream_file takes effect at start; restart the host to write to another file.")]
+    [TestCase("rfile", "rfile is read once the host runs; restart the host (or use view.flows.load) to read another file.")]
+    public async Task The_files_cannot_change_while_the_host_runs(string option, string message)
+    {
+        await using var host = await StartAsync();
+
+        var error = Assert.ThrowsAsync<Addons.Abstractions.Options.OptionsException>(async () =>
+            await host.Options.SetAsync(new Dictionary<string, string> { [option] = Path.Combine(Path.GetTempPath(), "x.mitm") }));
+
+        Assert.That(error!.Message, Does.Contain(message));
+    }
+
     [Test]
     public async Task No_server_starts_the_addons_without_listening()
     {
