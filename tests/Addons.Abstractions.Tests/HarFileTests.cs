@@ -40,6 +40,38 @@ public sealed class HarFileTests
     }
 
     [Test]
+    public void A_HAR_exported_by_headless_Chromium_reads_with_every_entry_header_and_body()
+    {
+        // Fixtures/make-chromium-har.sh: Chromium 156 headless, recorded over the DevTools protocol by chrome-har-capturer.
+        var flows = HarFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "chromium-156-headless.har")).ToList();
+
+        Assert.That(flows.Select(f => $"{f.Request.Method} {f.Request.Path} {f.Response?.StatusCode}"), Is.EqualTo(new[]
+        {
+            "GET /index.html 200", "GET /app.js 200", "GET /pixel.png 200", "GET /data.json 200", "POST /submit 501", "GET /favicon.ico 404",
+        }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(Encoding.UTF8.GetString(flows[0].Response!.Content!), Does.Contain("Héllo from the fixture page"));
+            Assert.That(flows[2].Response!.Content, Has.Length.EqualTo(70));
+            Assert.That(flows[2].Response!.Content!.Take(4), Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "base64 content decoded");
+            Assert.That(flows[3].Response!.Content, Is.EqualTo(Encoding.UTF8.GetBytes("{\"name\": \"fixture\", \"items\": [1, 2, 3]}\n")));
+            Assert.That(flows[4].Request.Content, Is.EqualTo("{\"a\":1}"u8.ToArray()));
+            Assert.That(flows[4].Request.Headers["Content-Type"], Is.EqualTo("application/json"));
+            Assert.That(flows[0].Request.Host, Is.EqualTo("127.0.0.1"));
+            Assert.That(flows[0].Request.Port, Is.EqualTo(18790));
+            Assert.That(flows.Select(f => f.TimestampCreated), Is.Ordered);
+        });
+
+        // Written and read again, every flow keeps its request, response and bodies.
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, flows);
+        var again = HarFile.Read(stream.ToArray(), "again.har").ToList();
+        Assert.That(again.Select(f => (f.Request.Url, f.Request.Method, f.Response?.StatusCode)), Is.EqualTo(flows.Select(f => (f.Request.Url, f.Request.Method, f.Response?.StatusCode))));
+        Assert.That(again.Select(f => f.Response?.Content), Is.EqualTo(flows.Select(f => f.Response?.Content)));
+        Assert.That(again.Select(f => f.Request.Headers.Count), Is.EqualTo(flows.Select(f => f.Request.Headers.Count)));
+    }
+
+    [Test]
     public void A_truncated_file_yields_the_entries_before_the_damage_then_names_the_file_and_offset()
     {
         using var stream = new MemoryStream();
