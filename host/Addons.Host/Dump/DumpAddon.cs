@@ -45,13 +45,12 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
             return default;
         }
 
-        if (!FlowFilter.TryParse(_filter.Value, out var filter, out var error) && _filter.Value.Length > 0)
+        if (!FilterOption.TryCompile(context, _filter, out var filter))
         {
-            context.Reject($"dumper_filter: {error!.Message}");
             return default;
         }
 
-        Volatile.Write(ref _compiled, _filter.Value.Length == 0 ? null : filter);
+        Volatile.Write(ref _compiled, filter);
         return default;
     }
 

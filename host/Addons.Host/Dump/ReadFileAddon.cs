@@ -38,9 +38,8 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
 
     public override ValueTask ConfigureAsync(ConfigureContext context)
     {
-        if (_filter.Value.Length > 0 && !FlowFilter.TryParse(_filter.Value, out _, out var error))
+        if (!FilterOption.TryCompile(context, _filter, out var filter))
         {
-            context.Reject($"readfile_filter: {error!.Message}");
             return default;
         }
 
@@ -50,7 +49,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
             return default;
         }
 
-        _compiled = _filter.Value.Length == 0 ? null : FlowFilter.Parse(_filter.Value);
+        _compiled = filter;
         if (context.IsInitial && _file.Value.Length > 0 && !File.Exists(_file.Value))
         {
             context.Reject($"rfile: flow file {Path.GetFullPath(_file.Value)} does not exist.");

@@ -36,9 +36,8 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
 
     public override ValueTask ConfigureAsync(ConfigureContext context)
     {
-        if (_filter.Value.Length > 0 && !FlowFilter.TryParse(_filter.Value, out _, out var error))
+        if (!FilterOption.TryCompile(context, _filter, out var filter))
         {
-            context.Reject($"save_stream_filter: {error!.Message}");
             return default;
         }
 
@@ -48,7 +47,7 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
             return default;
         }
 
-        _compiled = _filter.Value.Length == 0 ? null : FlowFilter.Parse(_filter.Value);
+        _compiled = filter;
         if (!context.IsInitial || _file.Value.Length == 0)
         {
             return default;

@@ -1,0 +1,30 @@
+using Addons.Abstractions.Filters;
+using Addons.Abstractions.Hooks;
+using Addons.Abstractions.Options;
+
+namespace Addons.Host.Dump;
+
+/// <summary>A filter-expression option of the built-in file and output addons (empty: every flow).</summary>
+internal static class FilterOption
+{
+    /// <summary>
+    /// Compiles the option's expression (null when it is empty); when it does not parse, rejects the configure with
+    /// the option's name and the parser's sentence and returns false.
+    /// </summary>
+    public static bool TryCompile(ConfigureContext context, IOption<string> option, out FlowFilter? filter)
+    {
+        filter = null;
+        if (option.Value.Length == 0)
+        {
+            return true;
+        }
+
+        if (FlowFilter.TryParse(option.Value, out filter, out var error))
+        {
+            return true;
+        }
+
+        context.Reject($"{option.Name}: {error.Message}");
+        return false;
+    }
+}
