@@ -970,33 +970,46 @@ internal sealed class FlowView
 
     private List<int> SortByText(OrderKey order)
     {
-        var live = LiveItems();
+        // An order change on a million flows must not wait on memory it has just asked for: every fresh page costs a
+        // fault, so this pass allocates little beyond the keys it sorts (a text block per chunk, sized from a sample
+        // so that it seldom grows, and no second array of items for the merge).
+        var live = LiveSlots();
         var chunks = (live.Length + ChunkSize - 1) / ChunkSize;
         var arena = new TextArena(chunks);
         var texts = new TextRef[_flows.Length];
         var items = new TextSortItem[live.Length];
         var flows = _flows;
         var cold = _cold;
+        var blockSize = ChunkSize * (SampleTextLength(order, live) + 8);
         var anyInexact = false;
         Parallel.For(0, chunks, chunk =>
         {
-            // Each worker keeps the full texts of its chunk in a block of its own.
-            var block = new char[ChunkSize * 16];
+            // Each worker keeps the full texts of its chunk in a block of its own, made when the first is kept.
+            char[]? block = null;
+            Span<char> scratch = stackalloc char[256];
             var used = 0;
-            var inexact = false;
             var end = Math.Min((chunk + 1) * ChunkSize, live.Length);
             for (var i = chunk * ChunkSize; i < end; i++)
             {
-                var slot = live[i].Slot;
+                var slot = live[i];
                 MemoryAhead.Fetch(flows, slot);
+                var destination = block is null ? scratch : block.AsSpan(used);
                 int length;
-                while ((length = flows[slot] is { } flow ? order.WriteText(flow, block.AsSpan(used)) : WriteText(order.TextOf(cold![slot]!), block.AsSpan(used))) < 0)
+                while ((length = flows[slot] is { } flow ? order.WriteText(flow, destination) : WriteText(order.TextOf(cold![slot]!), destination)) < 0)
                 {
-                    Array.Resize(ref block, Math.Max(block.Length * 2, used - length));
+                    if (block is null)
+                    {
+                        block = new char[Math.Max(blockSize, -length)];
+                    }
+                    else
+                    {
+                        Array.Resize(ref block, Math.Max(block.Length * 2, used - length));
+                    }
+
+                    destination = block.AsSpan(used);
                 }
 
-                var text = block.AsSpan(used, length);
-                var item = TextSortItem.Create(text, slot);
+                var item = TextSortItem.Create(destination[..length], slot);
                 _keyHigh[slot] = item.K0;
                 _keyLow[slot] = item.K1;
                 if (item.Exact16)
@@ -1006,7 +1019,12 @@ internal sealed class FlowView
                 else
                 {
                     // The text stays where it was written; an exact one is written over by the next.
-                    inexact = true;
+                    if (block is null)
+                    {
+                        block = new char[Math.Max(blockSize, length)];
+                        destination[..length].CopyTo(block);
+                    }
+
                     _flags[slot] |= InexactFlag;
                     texts[slot] = new TextRef(chunk, used, length);
                     used += length;
@@ -1015,9 +1033,9 @@ internal sealed class FlowView
                 items[i] = item;
             }
 
-            arena.SetBlock(chunk, block);
-            if (inexact)
+            if (block is not null)
             {
+                arena.SetBlock(chunk, block);
                 Volatile.Write(ref anyInexact, true);
             }
         });
@@ -1027,43 +1045,128 @@ internal sealed class FlowView
         if (!anyInexact)
         {
             // Short texts (methods): their 16 characters decide, and there are few of them to rank.
-            for (var i = 0; i < live.Length; i++)
+            var ranked = new SortItem[items.Length];
+            for (var i = 0; i < items.Length; i++)
             {
-                live[i] = new SortItem(items[i].K0, items[i].K1, items[i].Slot);
+                ranked[i] = new SortItem(items[i].K0, items[i].K1, items[i].Slot);
             }
 
-            return Slots(Sort(live));
+            return Slots(Sort(ranked));
         }
 
-        var sorted = ParallelSort(items);
-        SortUndecidedRuns(sorted);
-        var slots = new List<int>(sorted.Length);
-        foreach (var item in sorted)
+        return SortTextItems(items);
+    }
+
+    /// <summary>
+    /// About how long the texts of an order are, from a few flows: the size of the blocks that keep them. Texts
+    /// that do not fit make a block grow, which costs a copy, not a wrong result.
+    /// </summary>
+    private int SampleTextLength(OrderKey order, int[] live)
+    {
+        if (live.Length == 0)
         {
+            return 0;
+        }
+
+        Span<char> scratch = stackalloc char[256];
+        var total = 0;
+        var step = Math.Max(1, live.Length / 64);
+        var sampled = 0;
+        for (var i = 0; i < live.Length; i += step, sampled++)
+        {
+            var slot = live[i];
+            var length = _flows[slot] is { } flow ? order.WriteText(flow, scratch) : WriteText(order.TextOf(_cold![slot]!), scratch);
+            total += Math.Abs(length);
+        }
+
+        return total / sampled;
+    }
+
+    /// <summary>
+    /// The slots of text items in order: sorted by their 48-character keys (two halves side by side, then merged
+    /// straight into the slot list), texts that share all 48 put in order by comparing them whole.
+    /// </summary>
+    private List<int> SortTextItems(TextSortItem[] items)
+    {
+        var slots = new List<int>(items.Length);
+        var runStart = 0;
+        TextSortItem runKey = default;
+        void Emit(in TextSortItem item)
+        {
+            if (slots.Count > 0 && !item.SameKey(runKey))
+            {
+                SortUndecidedRun(slots, runStart, runKey);
+                runStart = slots.Count;
+            }
+
+            if (slots.Count == runStart)
+            {
+                runKey = item;
+            }
+
             slots.Add(item.Slot);
+        }
+
+        if (items.Length < 2 * ChunkSize)
+        {
+            items.AsSpan().Sort();
+            foreach (var item in items)
+            {
+                Emit(item);
+            }
+        }
+        else
+        {
+            var middle = items.Length / 2;
+            Parallel.Invoke(() => items.AsSpan(0, middle).Sort(), () => items.AsSpan(middle).Sort());
+            int left = 0, right = middle;
+            while (left < middle && right < items.Length)
+            {
+                Emit(items[left].CompareTo(items[right]) <= 0 ? items[left++] : items[right++]);
+            }
+
+            while (left < middle)
+            {
+                Emit(items[left++]);
+            }
+
+            while (right < items.Length)
+            {
+                Emit(items[right++]);
+            }
+        }
+
+        if (slots.Count > 0)
+        {
+            SortUndecidedRun(slots, runStart, runKey);
         }
 
         return slots;
     }
 
-    /// <summary>Texts that share their first 48 characters are put in order by comparing them whole.</summary>
-    private void SortUndecidedRuns(TextSortItem[] items)
+    /// <summary>Slots whose texts share their first 48 characters, put in order by comparing the texts whole.</summary>
+    private void SortUndecidedRun(List<int> slots, int start, in TextSortItem key)
     {
-        var runStart = 0;
-        for (var i = 1; i <= items.Length; i++)
+        if (slots.Count - start > 1 && !key.Exact48)
         {
-            if (i < items.Length && items[i].SameKey(items[runStart]))
-            {
-                continue;
-            }
-
-            if (i - runStart > 1 && !items[runStart].Exact48)
-            {
-                items.AsSpan(runStart, i - runStart).Sort((a, b) => CompareSlots(a.Slot, b.Slot));
-            }
-
-            runStart = i;
+            CollectionsMarshal.AsSpan(slots)[start..].Sort(CompareSlots);
         }
+    }
+
+    /// <summary>Every live slot in insertion order.</summary>
+    private int[] LiveSlots()
+    {
+        var slots = new int[_ids.Count];
+        var next = 0;
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            if (IsLive(slot))
+            {
+                slots[next++] = slot;
+            }
+        }
+
+        return slots;
     }
 
     /// <summary>Every live slot in insertion order, as sort items to be given keys.</summary>

@@ -10,7 +10,8 @@ Steps:
   2. Memory: tracemalloc traces the generation and a View.add of all flows; the live-bytes delta divided by N is
      bytes_per_flow. This View is then dropped and tracemalloc stopped, so it does not slow the timed part.
   3. Timings (time.perf_counter) on a fresh View with the same flows: add (one view.add call with all N flows),
-     three filters, back to no filter, three orders, reverse on.
+     three filters, back to no filter, three orders, reverse on. Each operation but the last two is timed three times
+     (add on a fresh View each time; a filter after clearing it; an order after setting time) and the median kept.
 
 Prints a table; with --json prints only a single JSON object on stdout (the table then goes to stderr).
 """
@@ -119,20 +120,36 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - t0
 
 
+REPEATS = 3  # each operation is timed this many times and the median reported, as the .NET side does
+
+
+def median(times: list) -> float:
+    return sorted(times)[len(times) // 2]
+
+
 def run(n: int, seed: int) -> dict:
     flows, memory = measure_memory(n, seed)
     gc.collect()
 
     rows = []  # (op, seconds, view length)
-    view = View()  # needs no addon context: add/set_filter/set_order/set_reversed use no options or ctx
-    add_s = timed(view.add, flows)
+    add_times = []
+    for _ in range(REPEATS):
+        view = None
+        gc.collect()
+        view = View()  # needs no addon context: add/set_filter/set_order/set_reversed use no options or ctx
+        add_times.append(timed(view.add, flows))
+    add_s = median(add_times)
     assert len(view) == n
     rows.append((f"add ({n} flows, one call)", add_s, len(view)))
 
     filters = {}
     for expr in FILTERS:
         flt = flowfilter.parse(expr)  # parsing is not timed, only the view's refilter
-        s = timed(view.set_filter, flt)
+        times = []
+        for _ in range(REPEATS):
+            view.set_filter(None)
+            times.append(timed(view.set_filter, flt))
+        s = median(times)
         filters[expr] = {"seconds": s, "matched": len(view)}
         rows.append((f"filter {expr}", s, len(view)))
 
@@ -141,7 +158,11 @@ def run(n: int, seed: int) -> dict:
 
     orders = {}
     for name in ORDERS:
-        s = timed(view.set_order, name)
+        times = []
+        for _ in range(REPEATS):
+            view.set_order("time")  # a change of order each time, as on the .NET side
+            times.append(timed(view.set_order, name))
+        s = median(times)
         orders[name] = s
         rows.append((f"order {name}", s, len(view)))
     keys = [view.orders["size"](f) for f in view]

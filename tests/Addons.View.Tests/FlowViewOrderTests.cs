@@ -101,6 +101,41 @@ public sealed class FlowViewOrderTests
         Assert.That(view.Get(marked[^1].Id), Is.SameAs(marked[^1]), "ids still find their flows after renumbering");
     }
 
+    [Test]
+    public void UrlsLongerThanTheSortsScratchSpaceAreKeptWhole()
+    {
+        // Texts over 256 characters do not fit where the sort writes each key before keeping it; some chunks start
+        // with one, before any shorter text was kept.
+        var random = new Random(11);
+        var flows = Enumerable.Range(0, 34_000).Select(i =>
+        {
+            var flow = RandomFlow(random);
+            if (i % 7 == 0 || i % ChunkStart == 0)
+            {
+                flow.Request.Path = Long(random.Next(250, 5000), random.Next(3).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return (Flow)flow;
+        }).ToList();
+        var view = new FlowView(_ => { });
+        view.Add(flows);
+        view.SetOrder(OrderKey.Url);
+        Assert.That(view.Flows, Is.EqualTo(Reference(flows, OrderKey.Url)));
+
+        var more = Enumerable.Range(0, 300).Select(_ => RandomFlow(random)).ToList();
+        foreach (var flow in more.Where((_, i) => i % 2 == 0))
+        {
+            flow.Request.Path = Long(random.Next(250, 600), "");
+        }
+
+        view.Add(more);
+        flows.AddRange(more);
+        Assert.That(view.Flows, Is.EqualTo(Reference(flows, OrderKey.Url)));
+    }
+
+    /// <summary>The sort's chunk size: every chunk's first flow.</summary>
+    private const int ChunkStart = 16 * 1024;
+
     /// <summary>A path whose URL shares its first 48 characters with others and differs after them.</summary>
     private static string Long(int length, string end) => "/" + new string('x', length) + end;
 
