@@ -44,6 +44,12 @@ public interface IAddonLoader
     /// </summary>
     IFlowInjector Flows => throw new NotSupportedException("This host cannot inject flows into the addon chain (it needs contract 1.2).");
 
+    /// <summary>
+    /// The flow files the host reads and writes, where an addon adds a format of its own (contract 1.3). A loader made
+    /// by an older host throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    Interop.IFlowFiles FlowFiles => throw new NotSupportedException("This host cannot take flow file formats from addons (it needs contract 1.3).");
+
     /// <summary>A logger named after the addon.</summary>
     ILogger Logger { get; }
 }

@@ -56,6 +56,16 @@ public sealed partial class SessionAddon : Addon
 
         loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);
 
+        // Session files as flow files for -r, -w and view.flows.load; a host older than contract 1.3 goes without.
+        try
+        {
+            loader.FlowFiles.AddFormat(new SessionFileFormat(() => FilePath));
+        }
+        catch (NotSupportedException e)
+        {
+            LogNoFlowFiles(_logger, e.Message);
+        }
+
         // Commands change flows in the View (flow.mark, ...) without an update hook: the View's message says so. Its
         // messages about live flows follow the proxy's hooks, which the session handles itself.
         loader.Bus.Subscribe<ViewFlowUpdated>(updated =>
@@ -352,6 +362,9 @@ public sealed partial class SessionAddon : Addon
         var cold = _hot.Capacity > 0 ? $"; handed to the View as summaries {_hot.Archived} (session_hot_flows {_hot.Capacity})" : "";
         return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}";
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Session files cannot be read or written as flow files here: {Reason}")]
+    private static partial void LogNoFlowFiles(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path}: {Count} flows restored")]
     private static partial void LogOpened(ILogger logger, string path, long count);

@@ -25,6 +25,7 @@ public sealed partial class ViewAddon : Addon
     private readonly List<object> _pending = [];
     private readonly FlowView _view;
     private IEventBus? _bus;
+    private IFlowFiles? _flowFiles;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IOptionStore? _options;
     private IOption<string> _filterOption = null!;
@@ -47,6 +48,16 @@ public sealed partial class ViewAddon : Addon
     {
         _bus = loader.Bus;
         _logger = loader.Logger;
+        try
+        {
+            // Formats other addons add (session files); an older host reads mitmproxy's own and HAR only.
+            _flowFiles = loader.FlowFiles;
+        }
+        catch (NotSupportedException)
+        {
+            _flowFiles = null;
+        }
+
         _options = loader.Options;
         _filterOption = loader.AddOption("view_filter", "", "Limit the view to flows matching this filter expression.");
         _orderOption = loader.AddOption("view_order", "time", "The order of the view.", [.. OrderKey.All.Select(o => o.Name)]);
@@ -72,7 +83,7 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.flows.remove", (IReadOnlyList<Flow> flows) => Do(() => _view.Remove(flows)), "Remove flows from the view and the store, killing live ones.");
         loader.AddCommand("view.flows.resolve", (string spec) => Resolve(spec), "The flows a selector (@all, @focus, @shown, @hidden, @marked, @unmarked, @id,...) or a filter picks.");
         loader.AddCommand("view.flows.create", (string method, string url) => Create(method, url), "Create a request-only flow.");
-        loader.AddCommand("view.flows.load", (string path) => LoadFile(path), "Load the flows of a file (mitmproxy's flow format or HAR) into the view as copies with new ids, without running addons.");
+        loader.AddCommand("view.flows.load", (string path) => LoadFile(path), "Load the flows of a file (mitmproxy's flow format, HAR, or a format an addon adds, such as a session file) into the view as copies with new ids, without running addons.");
         loader.AddCommand("view.properties.length", () => Read(() => _view.Count), "How many flows the view shows.");
         loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
         loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => Refilter(() => _view.SetMarkedOnly(!_view.MarkedOnly), ct), "Show only marked flows, or every flow.");
@@ -348,7 +359,8 @@ public sealed partial class ViewAddon : Addon
         var loaded = new List<Flow>();
         try
         {
-            foreach (var flow in FlowFile.Read(path, reason => LogFileFlowSkipped(_logger, reason)))
+            void Skipped(string reason) => LogFileFlowSkipped(_logger, reason);
+            foreach (var flow in _flowFiles?.Read(path, Skipped) ?? FlowFile.Read(path, Skipped))
             {
                 loaded.Add(flow.Copy());
             }

@@ -12,12 +12,13 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Dump;
 
 /// <summary>
-/// mitmproxy's readfile: <c>rfile</c> (-r) names a flow file (mitmproxy's own or HAR) whose flows go through every addon's hooks once the host
+/// mitmproxy's readfile: <c>rfile</c> (-r) names a flow file (mitmproxy's own, HAR, or a format an addon adds, such as a
+/// session file) whose flows go through every addon's hooks once the host
 /// runs, as captured flows would (the View shows them, the Session stores them, the dump prints them). Only the flows
 /// <c>readfile_filter</c> matches are read. Without the proxy (-n) and without <c>keepserving</c> the host stops when
 /// the file is done, as mitmdump does.
 /// </summary>
-internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon proxy, IHostApplicationLifetime lifetime, ILogger<ReadFileAddon> logger) : Addon
+internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileFormats formats, ProxyAddon proxy, IHostApplicationLifetime lifetime, ILogger<ReadFileAddon> logger) : Addon
 {
     private IOption<string> _file = null!;
     private IOption<string> _filter = null!;
@@ -31,7 +32,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
 
     public override void Load(IAddonLoader loader)
     {
-        _file = loader.AddOption("rfile", "", "A flow file (mitmproxy's own, or HAR) whose flows go through the addons once the host runs (-r).");
+        _file = loader.AddOption("rfile", "", "A flow file (mitmproxy's own, HAR, or a format an addon adds, such as a session file) whose flows go through the addons once the host runs (-r).");
         _filter = loader.AddOption("readfile_filter", "", "Read only the flows of rfile this filter expression matches.");
         _keepServing = loader.AddOption("keepserving", false, "Keep running after rfile is read even without the proxy (-n); by default the host then stops.");
     }
@@ -75,7 +76,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, ProxyAddon pr
         var read = 0;
         try
         {
-            foreach (var flow in FlowFile.Read(path, reason => LogSkipped(logger, reason)))
+            foreach (var flow in formats.Read(path, reason => LogSkipped(logger, reason)))
             {
                 if (_compiled is { } filter && !filter.Matches(flow))
                 {

@@ -12,10 +12,10 @@ namespace Addons.Host.Dump;
 /// <summary>
 /// mitmproxy's save: <c>save_stream_file</c> (-w) writes each completed flow (response, or error without one) as it
 /// completes, the flows <c>save_stream_filter</c> matches: as mitmproxy's own flow file (format 17), or as HAR when
-/// the name ends in <c>.har</c> (the document is closed when the host stops). A file cut short by a crash still reads
-/// up to its last whole flow.
+/// the name ends in <c>.har</c> (the document is closed when the host stops), or in a format an addon adds that
+/// writes files of that name (a session file). A file cut short by a crash still reads up to its last whole flow.
 /// </summary>
-internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) : CompletedFlowAddon, IDisposable
+internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<SaveStreamAddon> logger) : CompletedFlowAddon, IDisposable
 {
     private static readonly byte[] Separator = ",\n"u8.ToArray();
     private readonly Lock _gate = new();
@@ -23,6 +23,8 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
     private IOption<string> _filter = null!;
     private FlowFilter? _compiled;
     private FileStream? _stream;
+    private IFlowFileWriter? _writer;
+    private string _path = "";
     private bool _har;
     private int _written;
 
@@ -30,7 +32,7 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
 
     public override void Load(IAddonLoader loader)
     {
-        _file = loader.AddOption("save_stream_file", "", "Write each completed flow to this new file as it completes (-w): mitmproxy's flow format, or HAR for a name ending in .har.");
+        _file = loader.AddOption("save_stream_file", "", "Write each completed flow to this new file as it completes (-w): mitmproxy's flow format, HAR for a name ending in .har, or a session for a name ending in .session.");
         _filter = loader.AddOption("save_stream_filter", "", "Write only the flows this filter expression matches.");
     }
 
@@ -53,7 +55,21 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
             return default;
         }
 
-        var path = Path.GetFullPath(_file.Value);
+        var path = _path = Path.GetFullPath(_file.Value);
+        if (formats.WriterFor(path) is var (owner, format))
+        {
+            try
+            {
+                _writer = format.CreateWriter(path);
+            }
+            catch (Exception e)
+            {
+                context.Reject($"save_stream_file: {path} cannot be written as a {format.Name} file by addon '{owner}': {e.Message}");
+            }
+
+            return default;
+        }
+
         try
         {
             // CreateNew: a capture never overwrites another.
@@ -84,8 +100,27 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
 
     protected override void Completed(HttpFlow flow)
     {
-        if (_stream is null || (_compiled is { } filter && !filter.Matches(flow)))
+        if ((_stream is null && _writer is null) || (_compiled is { } filter && !filter.Matches(flow)))
         {
+            return;
+        }
+
+        if (_writer is not null)
+        {
+            lock (_gate)
+            {
+                try
+                {
+                    _writer?.Write(flow);
+                    _written++;
+                }
+                catch (Exception e)
+                {
+                    LogWriteFailed(logger, _path, e.Message, _written);
+                    DisposeWriter();
+                }
+            }
+
             return;
         }
 
@@ -122,6 +157,16 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
     {
         lock (_gate)
         {
+            if (_writer is not null)
+            {
+                if (DisposeWriter())
+                {
+                    LogClosed(logger, _written, _path);
+                }
+
+                return;
+            }
+
             if (_stream is null)
             {
                 return;
@@ -145,6 +190,23 @@ internal sealed partial class SaveStreamAddon(ILogger<SaveStreamAddon> logger) :
                 _stream.Dispose();
                 _stream = null;
             }
+        }
+    }
+
+    /// <summary>Completes an added format's file; false (said in the log) when that failed.</summary>
+    private bool DisposeWriter()
+    {
+        var writer = _writer;
+        _writer = null;
+        try
+        {
+            writer?.Dispose();
+            return true;
+        }
+        catch (Exception e)
+        {
+            LogWriteFailed(logger, _path, e.Message, _written);
+            return false;
         }
     }
 

@@ -33,6 +33,7 @@ internal sealed partial class AddonHost(
     ReadFileAddon readFile,
     SaveStreamAddon save,
     FlowInjector injector,
+    FlowFileFormats flowFiles,
     IHostApplicationLifetime lifetime,
     ILogger<AddonHost> logger)
 {
@@ -169,7 +170,7 @@ internal sealed partial class AddonHost(
 
         try
         {
-            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon), injector);
+            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon), injector, flowFiles.For(addon.Name));
             addon.Instance.Load(registration);
         }
         catch (Exception ex)
@@ -200,6 +201,7 @@ internal sealed partial class AddonHost(
         addon.Bus.DisposeSubscriptions();
         commands.RemoveOwner(addon.Name);
         options.RemoveOwner(addon.Name);
+        flowFiles.RemoveOwner(addon.Name);
         addon.Loader?.Dispose();
     }
 

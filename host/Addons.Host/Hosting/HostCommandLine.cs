@@ -28,8 +28,9 @@ internal sealed record HostCommandLine(
           -q, --quiet         print no flows and log only warnings and errors; --set flow_detail=0
           -v, --verbose       log more (debug messages)
           --json              print each flow as a JSON object with its id; --set dump_json=true
-          -r, --rfile FILE    put a flow file's flows (mitmproxy's or HAR) through the addons; with -n, then exit
-          -w, --wfile FILE    write completed flows to a new file as they complete: mitmproxy's format, HAR for *.har
+          -r, --rfile FILE    put a flow file's flows (mitmproxy's, HAR, a session) through the addons; with -n, then exit
+          -w, --wfile FILE    write completed flows to a new file as they complete: mitmproxy's format, HAR for *.har,
+                              a session for *.session
           FILTER              print only the flows this filter expression matches, such as "~m POST & ~c 500"
                               (several words are joined with spaces); also limits what -r reads and -w writes
           --options           list every addon option with its value and exit

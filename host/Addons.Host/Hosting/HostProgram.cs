@@ -114,6 +114,7 @@ internal static class HostProgram
         services.AddSingleton<IOptionStore>(sp => sp.GetRequiredService<OptionStore>());
         services.AddSingleton<AddonChain>();
         services.AddSingleton<FlowInjector>();
+        services.AddSingleton<FlowFileFormats>();
         services.AddSingleton<PluginAddonFactory>();
         services.AddSingleton<AddonHost>();
         services.AddSingleton(TimeProvider.System);

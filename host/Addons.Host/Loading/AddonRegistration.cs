@@ -1,6 +1,7 @@
 using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
+using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Commands;
 using Addons.Host.Options;
@@ -9,8 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Loading;
 
 /// <summary>The <see cref="IAddonLoader"/> an addon gets in <c>load</c>: declarations are recorded under its name.</summary>
-internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger, IFlowInjector? flows = null) : IAddonLoader
+internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger, IFlowInjector? flows = null, IFlowFiles? flowFiles = null) : IAddonLoader
 {
+    public IFlowFiles FlowFiles => flowFiles ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the host's flow files, so it cannot add a format.");
+
     public IFlowInjector Flows => flows ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the addon chain, so it cannot put flows through the hooks.");
 
     public IEventBus Bus { get; } = bus;

@@ -4,7 +4,7 @@ using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Hosting;
 
-/// <summary>mitmdump's -r and -w with HAR files, on the real host process.</summary>
+/// <summary>mitmdump's -r and -w with HAR, mitmproxy and session files, on the real host process.</summary>
 public sealed class FileFlagsTests
 {
     private string _folder = null!;
@@ -92,6 +92,77 @@ public sealed class FileFlagsTests
         Assert.That(rows, Is.EqualTo(new[] { ("https://example.com/a", "GET", 200L), ("https://example.com/b", "POST", 201L) }));
     }
 
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task A_session_file_is_either_side_of_a_conversion(CancellationToken cancellationToken)
+    {
+        // mitmproxy's format keeps ids, marks and comments, so the round trip through a session shows they survive.
+        var input = Path.Combine(_folder, "in.mitm");
+        var flows = new[] { ("GET", "https://example.com/a", 200), ("POST", "https://example.com/b", 500), ("GET", "https://example.com/c", 404) }
+            .Select(f =>
+            {
+                var flow = FlowLifecycle.NewFlow(f.Item2);
+                flow.Request.Method = f.Item1;
+                flow.Response = new HttpResponse { StatusCode = f.Item3, Reason = ReasonPhrases.For(f.Item3), Content = "body"u8.ToArray(), TimestampStart = DateTimeOffset.UtcNow, TimestampEnd = DateTimeOffset.UtcNow };
+                return flow;
+            }).ToList();
+        flows[1].Marked = ":default:";
+        flows[2].Comment = "look at this";
+        await using (var stream = File.Create(input))
+        {
+            MitmproxyFlowFile.Write(stream, flows);
+        }
+
+        var session = Path.Combine(_folder, "capture.session");
+        var back = Path.Combine(_folder, "back.mitm");
+        var (toSession, toSessionLog) = await RunWithSessionAsync(["-n", "-q", "-r", input, "-w", session], cancellationToken);
+        var (listed, listing) = await RunWithSessionAsync(["-n", "-r", session, "~c 500 | ~c 404"], cancellationToken);
+        var (fromSession, fromSessionLog) = await RunWithSessionAsync(["-n", "-q", "-r", session, "-w", back], cancellationToken);
+
+        Assert.That(toSession, Is.Zero, toSessionLog);
+        Assert.That(listed, Is.Zero, listing);
+        Assert.That(listing.Split('\n').Where(l => l.Contains(" << ", StringComparison.Ordinal)).Select(l => l.Trim()),
+            Is.EqualTo(new[] { "POST https://example.com/b << 500 Internal Server Error 4b", "GET https://example.com/c << 404 Not Found 4b" }));
+        Assert.That(fromSession, Is.Zero, fromSessionLog);
+        var read = FlowFile.Read(back).ToList();
+        Assert.That(read.Select(f => (f.Id, f.Request.Url, f.Response!.StatusCode, f.Marked, f.Comment)),
+            Is.EqualTo(flows.Select(f => (f.Id, f.Request.Url, f.Response!.StatusCode, f.Marked, f.Comment))));
+        Assert.That(read[0].Response!.Content, Is.EqualTo("body"u8.ToArray()));
+    }
+
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task Session_files_that_cannot_be_either_side_are_named_with_the_reason(CancellationToken cancellationToken)
+    {
+        // A SQLite database that is no session.
+        var other = Path.Combine(_folder, "other.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={other};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE t (x INTEGER)";
+            command.ExecuteNonQuery();
+        }
+
+        var (_, otherLog) = await RunWithSessionAsync(["-n", "-r", other], cancellationToken);
+        Assert.That(otherLog, Does.Contain($"File {other} is a SQLite database but not a session"));
+
+        // The session this host keeps is not read as a flow file too.
+        var own = Path.Combine(_folder, "own.session");
+        var input = WriteHar("in.har", ("GET", "https://example.com/a", 200));
+        var (made, madeLog) = await RunWithSessionAsync(["-n", "-q", "-r", input, "--set", $"session_path={own}"], cancellationToken);
+        Assert.That(made, Is.Zero, madeLog);
+        var (_, ownLog) = await RunWithSessionAsync(["-n", "-r", own, "--set", $"session_path={own}"], cancellationToken);
+        Assert.That(ownLog, Does.Contain($"Session file {own} is the session this host keeps (session_path)"));
+
+        // An existing session is never written over.
+        var before = await File.ReadAllBytesAsync(own, cancellationToken);
+        var (code, existingLog) = await RunWithSessionAsync(["-n", "-r", input, "-w", own], cancellationToken);
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(existingLog, Does.Contain($"save_stream_file: {own} cannot be written as a session file by addon 'session': Session file {own} exists already"));
+        Assert.That(await File.ReadAllBytesAsync(own, cancellationToken), Is.EqualTo(before));
+    }
+
     private string WriteHar(string name, params (string Method, string Url, int Status)[] flows)
     {
         var path = Path.Combine(_folder, name);
@@ -104,6 +175,17 @@ public sealed class FileFlagsTests
             return flow;
         }));
         return path;
+    }
+
+    private async Task<(int Code, string Output)> RunWithSessionAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var plugins = Path.Combine(_folder, "plugins-with-session.json");
+        await File.WriteAllTextAsync(plugins, $$"""
+            { "Addons": {
+                "View": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("View"))}}, "Order": 1 },
+                "Session": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("Session"))}}, "Order": 2 } } }
+            """, cancellationToken);
+        return await HostProcess.RunAsync(plugins, _folder, args, TimeSpan.FromSeconds(60), cancellationToken);
     }
 
     private async Task<(int Code, string Output)> RunAsync(string[] args, CancellationToken cancellationToken)

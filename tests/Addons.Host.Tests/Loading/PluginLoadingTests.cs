@@ -110,7 +110,7 @@ public sealed class PluginLoadingTests
 
         Assert.That(host.PluginAddonNames, Is.Empty);
         Assert.That(host.Addons.Failures.Single(), Is.EqualTo(
-            $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions 1.3, but this host supports 1.0 to 1.2; rebuild the plugin against Addons.Abstractions 1.2."));
+            $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions 1.4, but this host supports 1.0 to 1.3; rebuild the plugin against Addons.Abstractions 1.3."));
     }
 
     [Test]
