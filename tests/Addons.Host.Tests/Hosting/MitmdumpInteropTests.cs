@@ -74,6 +74,49 @@ public sealed class MitmdumpInteropTests
 
     [Test]
     [CancelAfter(120_000)]
+    public async Task A_tls_flow_mitmdump_wrote_is_read_with_the_tls_details_of_both_connections(CancellationToken cancellationToken)
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        var file = Path.Combine(_folder, "tls.mitm");
+        var port = FreePort();
+
+        // mitmdump intercepts with a CA of its own in a folder of this test, and accepts the origin's self-signed
+        // certificate (--ssl-insecure); the client accepts mitmdump's (loopback only, in this test only).
+        using var mitmdump = Start([
+            "--listen-host", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--ssl-insecure", "--set", $"confdir={Path.Combine(_folder, "mitmproxy-conf")}", "-w", file]);
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            Proxy = new WebProxy($"http://127.0.0.1:{port}"),
+            UseProxy = true,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        }) { Timeout = TimeSpan.FromSeconds(20) };
+        await WaitForPortAsync(port, cancellationToken);
+
+        Assert.That(await client.GetStringAsync(origin.Https("/hello"), cancellationToken), Is.EqualTo("hello"));
+        await StopAsync(mitmdump, cancellationToken);
+
+        var flow = MitmproxyFlowFile.Read(file).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(flow.Request.Url, Is.EqualTo(origin.Https("/hello")));
+            Assert.That(flow.Response!.Content, Is.EqualTo("hello"u8.ToArray()));
+            Assert.That(flow.Client.TlsEstablished, Is.True);
+            Assert.That(flow.Client.Sni, Is.EqualTo("localhost"));
+            Assert.That(flow.Client.TlsVersion, Does.StartWith("TLSv1."));
+            Assert.That(flow.Client.Cipher, Is.Not.Empty);
+            Assert.That(flow.Client.TimestampTlsSetup, Is.Not.Null);
+            Assert.That(flow.Server.TlsEstablished, Is.True);
+            Assert.That(flow.Server.Sni, Is.EqualTo("localhost"));
+            Assert.That(flow.Server.TlsVersion, Does.StartWith("TLSv1."));
+            Assert.That(flow.Server.CertificateChain, Is.Not.Empty);
+            Assert.That(flow.Server.CertificateChain[0], Is.EqualTo(origin.Certificate.RawData), "the origin's certificate, as mitmdump saw it");
+            Assert.That(flow.Server.TimestampTlsSetup, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
     public async Task A_file_this_build_wrote_is_read_by_mitmdump_and_what_it_writes_back_is_the_same(CancellationToken cancellationToken)
     {
         var ours = Path.Combine(_folder, "ours.mitm");
@@ -81,6 +124,15 @@ public sealed class MitmdumpInteropTests
         var written = new[] { Flow("https://example.com/a?x=1", "GET", 200, "hello"), Flow("http://example.com:8080/b", "POST", 500, "\u00ff binary") };
         written[0].Marked = ":star:";
         written[0].Comment = "first";
+        foreach (var connection in new Connection[] { written[0].Client, written[0].Server })
+        {
+            connection.TlsEstablished = true;
+            connection.TlsVersion = "TLSv1.3";
+            connection.Sni = "example.com";
+            connection.Cipher = "TLS_AES_128_GCM_SHA256";
+            connection.Alpn = "http/1.1";
+            connection.TimestampTlsSetup = written[0].Request.TimestampStart;
+        }
         written[1].Request.Content = [0, 1, 2, 255];
         written[1].Error = new FlowError("Connection killed.", written[1].Request.TimestampStart);
         await using (var stream = File.Create(ours))
@@ -113,6 +165,10 @@ public sealed class MitmdumpInteropTests
                 Assert.That(back[i].Marked, Is.EqualTo(written[i].Marked));
                 Assert.That(back[i].Comment, Is.EqualTo(written[i].Comment));
                 Assert.That(back[i].Error?.Message, Is.EqualTo(written[i].Error?.Message));
+                foreach (var (theirs, ours) in new[] { (back[i].Client, written[i].Client), ((Connection)back[i].Server, (Connection)written[i].Server) })
+                {
+                    Assert.That((theirs.TlsEstablished, theirs.TlsVersion, theirs.Sni, theirs.Cipher, theirs.Alpn), Is.EqualTo((ours.TlsEstablished, ours.TlsVersion, ours.Sni, ours.Cipher, ours.Alpn)));
+                }
                 Assert.That(back[i].TimestampCreated, Is.EqualTo(written[i].TimestampCreated).Within(TimeSpan.FromMilliseconds(1)));
             });
         }
