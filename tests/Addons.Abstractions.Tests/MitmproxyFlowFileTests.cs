@@ -24,6 +24,42 @@ public sealed class MitmproxyFlowFileTests
     }
 
     [Test]
+    public void A_flow_mitmproxy_10_wrote_in_format_18_is_read_by_its_field_names()
+    {
+        // Fixtures/mitmproxy/README.md: the first flow of mitmproxy's own error_log.mitm test file.
+        var flow = MitmproxyFlowFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "mitmproxy", "error-log-v18.mitm")).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(flow.Id, Is.EqualTo(Guid.Parse("a68db102-de4c-477d-9412-bf2a1b9a4859")));
+            Assert.That(flow.Request.Method, Is.EqualTo("GET"));
+            Assert.That(flow.Request.Url, Is.EqualTo("http://163.com/"));
+            Assert.That(flow.Request.HttpVersion, Is.EqualTo("HTTP/1.1"));
+            Assert.That(flow.Request.Headers.Select(h => h.Name), Is.EqualTo(new[] { "Host", "User-Agent", "Accept", "Accept-Encoding", "Connection", "Proxy-Connection" }));
+            Assert.That(flow.Request.Headers["User-Agent"], Is.EqualTo("Wget/1.21.4"));
+            Assert.That(flow.Request.TimestampStart, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(1690282995216)).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(flow.Response, Is.Null);
+            Assert.That(flow.Error!.Message, Does.StartWith("Multiple exceptions: [Errno 60] Connect call failed ('123.58.180.8', 80)"));
+            Assert.That(flow.Error.Timestamp, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(1690283145289)).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(flow.Client.PeerName, Is.EqualTo(new HostPort("127.0.0.1", 51741)));
+            Assert.That(flow.Client.SockName, Is.EqualTo(new HostPort("127.0.0.1", 8080)));
+            Assert.That(flow.Client.ProxyMode, Is.EqualTo("regular"));
+            Assert.That(flow.Client.Id, Is.EqualTo(Guid.Parse("9cf45015-5dbb-4ab4-9dc3-e59d04625413")));
+            Assert.That(flow.Client.TlsEstablished, Is.False);
+            Assert.That(flow.Server.Address, Is.Null, "the server was never reached");
+            Assert.That(flow.Server.Id, Is.EqualTo(Guid.Parse("e2a0c5dd-5877-447c-886b-265658665ca0")));
+            Assert.That(flow.Marked, Is.Empty);
+            Assert.That(flow.Comment, Is.Empty);
+        });
+
+        // And written back as format 17, it reads the same.
+        using var copy = new MemoryStream();
+        MitmproxyFlowFile.Write(copy, [flow]);
+        var back = MitmproxyFlowFile.Read(copy.ToArray(), "copy").Single();
+        Assert.That((back.Id, back.Request.Url, back.Error!.Message, back.Client.PeerName), Is.EqualTo((flow.Id, flow.Request.Url, flow.Error!.Message, flow.Client.PeerName)));
+    }
+
+    [Test]
     public void Tnetstring_containers_round_trip()
     {
         var value = new Dictionary<string, object?> { ["a"] = new List<object?> { 1L, "x", null, new byte[] { 0, 255 } }, ["b"] = true, ["c"] = 1795701808.725535 };
