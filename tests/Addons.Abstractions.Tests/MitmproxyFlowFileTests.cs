@@ -131,6 +131,96 @@ public sealed class MitmproxyFlowFileTests
     }
 
     [Test]
+    public void A_format_21_state_as_current_mitmproxy_writes_it_is_read_by_its_field_names()
+    {
+        // mitmproxy 11+ (format 21, shared/reference/mitmproxy.md): connections by peername and sockname, the cipher as
+        // "cipher", no tls_established (derived from timestamp_tls_setup), the server's address as asked for.
+        Dictionary<string, object?> Connection(string peer, int peerPort, string? sni, double? tlsSetup) => new()
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["peername"] = new List<object?> { peer, (long)peerPort },
+            ["sockname"] = new List<object?> { "127.0.0.1", 8080L },
+            ["transport_protocol"] = "tcp",
+            ["error"] = null,
+            ["tls"] = sni is not null,
+            ["certificate_list"] = new List<object?>(),
+            ["alpn"] = sni is null ? null : "h2"u8.ToArray(),
+            ["alpn_offers"] = new List<object?>(),
+            ["cipher"] = sni is null ? null : "TLS_AES_256_GCM_SHA384",
+            ["cipher_list"] = new List<object?>(),
+            ["tls_version"] = sni is null ? null : "TLSv1.3",
+            ["sni"] = sni,
+            ["timestamp_start"] = 1_750_000_000.0,
+            ["timestamp_end"] = null,
+            ["timestamp_tls_setup"] = tlsSetup,
+        };
+        var client = Connection("127.0.0.1", 50123, "example.com", 1_750_000_000.5);
+        client["mitmcert"] = null;
+        client["proxy_mode"] = "regular";
+        var server = Connection("93.184.215.14", 443, "example.com", 1_750_000_000.4);
+        server["address"] = new List<object?> { "example.com", 443L };
+        server["timestamp_tcp_setup"] = 1_750_000_000.3;
+        server["via"] = null;
+        var plain = Connection("127.0.0.1", 50124, null, null);
+        var id = Guid.NewGuid();
+        var state = new Dictionary<string, object?>
+        {
+            ["version"] = 21L,
+            ["type"] = "http",
+            ["id"] = id.ToString(),
+            ["error"] = null,
+            ["client_conn"] = client,
+            ["server_conn"] = server,
+            ["intercepted"] = false,
+            ["is_replay"] = null,
+            ["marked"] = ":star:",
+            ["metadata"] = new Dictionary<string, object?>(),
+            ["comment"] = "from 11",
+            ["timestamp_created"] = 1_750_000_000.0,
+            ["backup"] = null,
+            ["request"] = new Dictionary<string, object?>
+            {
+                ["http_version"] = "HTTP/2.0"u8.ToArray(),
+                ["headers"] = new List<object?> { new List<object?> { "accept"u8.ToArray(), "*/*"u8.ToArray() } },
+                ["content"] = Array.Empty<byte>(),
+                ["trailers"] = null,
+                ["timestamp_start"] = 1_750_000_000.6,
+                ["timestamp_end"] = 1_750_000_000.7,
+                ["host"] = "example.com",
+                ["port"] = 443L,
+                ["method"] = "GET"u8.ToArray(),
+                ["scheme"] = "https"u8.ToArray(),
+                ["authority"] = "example.com"u8.ToArray(),
+                ["path"] = "/index.html"u8.ToArray(),
+            },
+            ["response"] = null,
+            ["websocket"] = null,
+        };
+        using var file = new MemoryStream();
+        Tnetstring.Write(file, state);
+        state["id"] = Guid.NewGuid().ToString();
+        state["client_conn"] = plain;
+        Tnetstring.Write(file, state);
+
+        var flows = MitmproxyFlowFile.Read(file.ToArray(), "current.mitm").ToList();
+
+        var flow = flows[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(flow.Id, Is.EqualTo(id));
+            Assert.That(flow.Request.Url, Is.EqualTo("https://example.com/index.html"));
+            Assert.That((flow.Marked, flow.Comment), Is.EqualTo((":star:", "from 11")));
+            Assert.That(flow.Client.PeerName, Is.EqualTo(new HostPort("127.0.0.1", 50123)));
+            Assert.That(flow.Client.TlsEstablished, Is.True, "derived from timestamp_tls_setup");
+            Assert.That((flow.Client.Cipher, flow.Client.TlsVersion, flow.Client.Sni, flow.Client.Alpn), Is.EqualTo(("TLS_AES_256_GCM_SHA384", "TLSv1.3", "example.com", "h2")));
+            Assert.That(flow.Server.Address, Is.EqualTo(new HostPort("example.com", 443)));
+            Assert.That(flow.Server.PeerName, Is.EqualTo(new HostPort("93.184.215.14", 443)));
+            Assert.That(flow.Server.TlsEstablished, Is.True);
+            Assert.That(flows[1].Client.TlsEstablished, Is.False, "no handshake, no TLS");
+        });
+    }
+
+    [Test]
     public void Too_old_a_version_and_flows_that_are_not_HTTP_are_said()
     {
         using var old = new MemoryStream();

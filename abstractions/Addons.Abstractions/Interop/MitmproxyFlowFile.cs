@@ -249,7 +249,8 @@ public static class MitmproxyFlowFile
         connection.SockName = HostPort(state, "sockname");
         connection.TransportProtocol = Text(state, "transport_protocol") ?? "tcp";
         connection.Error = Text(state, "error");
-        connection.TlsEstablished = state.TryGetValue("tls_established", out var tls) && tls is true;
+        // Up to format 18 the state says so; later mitmproxy derives it from the handshake's timestamp.
+        connection.TlsEstablished = state.TryGetValue("tls_established", out var tls) ? tls is true : Time(state, "timestamp_tls_setup") is not null;
         connection.TlsVersion = Text(state, "tls_version");
         connection.Sni = Text(state, "sni");
         connection.Alpn = state.TryGetValue("alpn", out var alpn) && alpn is byte[] a ? Encoding.Latin1.GetString(a) : Text(state, "alpn");
