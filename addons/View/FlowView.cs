@@ -976,8 +976,8 @@ internal sealed class FlowView
         var live = LiveSlots();
         var chunks = (live.Length + ChunkSize - 1) / ChunkSize;
         var arena = new TextArena(chunks);
-        var texts = new TextRef[_flows.Length];
-        var items = new TextSortItem[live.Length];
+        var texts = GC.AllocateUninitializedArray<TextRef>(_flows.Length);
+        var items = GC.AllocateUninitializedArray<TextSortItem>(live.Length);
         var flows = _flows;
         var cold = _cold;
         var blockSize = ChunkSize * (SampleTextLength(order, live) + 8);
@@ -999,7 +999,7 @@ internal sealed class FlowView
                 {
                     if (block is null)
                     {
-                        block = new char[Math.Max(blockSize, -length)];
+                        block = GC.AllocateUninitializedArray<char>(Math.Max(blockSize, -length));
                     }
                     else
                     {
@@ -1021,7 +1021,7 @@ internal sealed class FlowView
                     // The text stays where it was written; an exact one is written over by the next.
                     if (block is null)
                     {
-                        block = new char[Math.Max(blockSize, length)];
+                        block = GC.AllocateUninitializedArray<char>(Math.Max(blockSize, length));
                         destination[..length].CopyTo(block);
                     }
 
@@ -1045,7 +1045,7 @@ internal sealed class FlowView
         if (!anyInexact)
         {
             // Short texts (methods): their 16 characters decide, and there are few of them to rank.
-            var ranked = new SortItem[items.Length];
+            var ranked = GC.AllocateUninitializedArray<SortItem>(items.Length);
             for (var i = 0; i < items.Length; i++)
             {
                 ranked[i] = new SortItem(items[i].K0, items[i].K1, items[i].Slot);
@@ -1156,7 +1156,7 @@ internal sealed class FlowView
     /// <summary>Every live slot in insertion order.</summary>
     private int[] LiveSlots()
     {
-        var slots = new int[_ids.Count];
+        var slots = GC.AllocateUninitializedArray<int>(_ids.Count);
         var next = 0;
         for (var slot = 0; slot < _slots; slot++)
         {
@@ -1172,7 +1172,7 @@ internal sealed class FlowView
     /// <summary>Every live slot in insertion order, as sort items to be given keys.</summary>
     private SortItem[] LiveItems()
     {
-        var items = new SortItem[_ids.Count];
+        var items = GC.AllocateUninitializedArray<SortItem>(_ids.Count);
         var next = 0;
         for (var slot = 0; slot < _slots; slot++)
         {
@@ -1211,7 +1211,7 @@ internal sealed class FlowView
 
         var middle = items.Length / 2;
         Parallel.Invoke(() => items.AsSpan(0, middle).Sort(), () => items.AsSpan(middle).Sort());
-        var merged = new T[items.Length];
+        var merged = GC.AllocateUninitializedArray<T>(items.Length);
         int left = 0, right = middle, next = 0;
         while (left < middle && right < items.Length)
         {
