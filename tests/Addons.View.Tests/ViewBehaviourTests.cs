@@ -718,9 +718,22 @@ public sealed class ViewBehaviourTests
     }
 
     [Test]
-    [Ignore("Marker glyphs belong to a console UI, which this project does not have")]
     public void B52_MarkerRendering()
     {
+        // The contract's Marker.Render, for the dump, a UI, or any addon that lists flows.
+        Assert.Multiple(() =>
+        {
+            Assert.That(Marker.Render(":default:"), Is.EqualTo("\u25CF"));
+            Assert.That(Marker.Render("X"), Is.EqualTo("X"));
+            Assert.That(Marker.Render("7"), Is.EqualTo("7"));
+            Assert.That(Marker.Render(":grapes:"), Is.EqualTo(char.ConvertFromUtf32(0x1F347)));
+            Assert.That(Marker.Render(":not valid:"), Is.EqualTo("\u25CF"));
+            Assert.That(Marker.Render(":weird"), Is.EqualTo("\u25CF"));
+            Assert.That(Marker.Render(":default:", unicode: false), Is.EqualTo("#"));
+            Assert.That(Marker.Render(":grapes:", unicode: false), Is.EqualTo("#"));
+            Assert.That(Marker.Render(""), Is.Empty, "an unmarked flow shows nothing");
+            Assert.That(Marker.IsEmojiName(":grapes:") && Marker.IsEmojiName("thumbsup") && !Marker.IsEmojiName(":not valid:"), Is.True);
+        });
     }
 
     private async Task<int> Count(string spec) => ((IReadOnlyList<Flow>)(await _h.RunAsync("view.flows.resolve", spec))!).Count;
