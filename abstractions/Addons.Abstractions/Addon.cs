@@ -97,6 +97,39 @@ public abstract class Addon
     /// <summary><c>websocket_end</c>: the WebSocket ended.</summary>
     public virtual ValueTask WebSocketEndAsync(HttpFlowContext context) => default;
 
+    /// <summary><c>tcp_start</c>: a TCP connection is passed through as a flow (contract 1.3).</summary>
+    public virtual ValueTask TcpStartAsync(TcpFlowContext context) => default;
+
+    /// <summary><c>tcp_message</c>: a message arrived; it is the last of the flow's messages (contract 1.3).</summary>
+    public virtual ValueTask TcpMessageAsync(TcpFlowContext context) => default;
+
+    /// <summary><c>tcp_end</c>: the TCP connection ended (contract 1.3).</summary>
+    public virtual ValueTask TcpEndAsync(TcpFlowContext context) => default;
+
+    /// <summary><c>tcp_error</c>: the TCP connection failed; the flow's error says why (contract 1.3).</summary>
+    public virtual ValueTask TcpErrorAsync(TcpFlowContext context) => default;
+
+    /// <summary><c>udp_start</c>: a UDP exchange is passed through as a flow (contract 1.3).</summary>
+    public virtual ValueTask UdpStartAsync(UdpFlowContext context) => default;
+
+    /// <summary><c>udp_message</c>: a datagram arrived; it is the last of the flow's messages (contract 1.3).</summary>
+    public virtual ValueTask UdpMessageAsync(UdpFlowContext context) => default;
+
+    /// <summary><c>udp_end</c>: the UDP exchange ended (contract 1.3).</summary>
+    public virtual ValueTask UdpEndAsync(UdpFlowContext context) => default;
+
+    /// <summary><c>udp_error</c>: the UDP exchange failed; the flow's error says why (contract 1.3).</summary>
+    public virtual ValueTask UdpErrorAsync(UdpFlowContext context) => default;
+
+    /// <summary><c>dns_request</c>: a DNS query arrived (contract 1.3).</summary>
+    public virtual ValueTask DnsRequestAsync(DnsFlowContext context) => default;
+
+    /// <summary><c>dns_response</c>: the answer to a DNS query arrived (contract 1.3).</summary>
+    public virtual ValueTask DnsResponseAsync(DnsFlowContext context) => default;
+
+    /// <summary><c>dns_error</c>: a DNS query failed; the flow's error says why (contract 1.3).</summary>
+    public virtual ValueTask DnsErrorAsync(DnsFlowContext context) => default;
+
     /// <summary><c>update</c>: flows changed.</summary>
     public virtual ValueTask UpdateAsync(UpdateContext context) => default;
 }

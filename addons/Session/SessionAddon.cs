@@ -33,6 +33,7 @@ public sealed partial class SessionAddon : Addon
     private SessionArchive? _archive;
     private HotFlows _hot = new(0);
     private string? _temporaryPath;
+    private int _unstoredTypes;
 
     /// <inheritdoc />
     public override string Name => "session";
@@ -237,8 +238,21 @@ public sealed partial class SessionAddon : Addon
         }
     }
 
-    private ValueTask Enqueue(Flow flow, CancellationToken cancellationToken) =>
-        _writer is { } writer ? writer.EnqueueAsync(flow, cancellationToken) : default;
+    private ValueTask Enqueue(Flow flow, CancellationToken cancellationToken)
+    {
+        if (_writer is not { } writer)
+        {
+            return default;
+        }
+
+        if (flow is not HttpFlow && Interlocked.Or(ref _unstoredTypes, 1 << (int)flow.Type) is var seen && (seen & (1 << (int)flow.Type)) == 0)
+        {
+            // The schema has HTTP flows only: the writer counts the others as not saved; say so once for each type.
+            LogTypeNotStored(_logger, flow.Type.ToString().ToUpperInvariant(), flow.Id, writer.WithStore(store => store.Path));
+        }
+
+        return writer.EnqueueAsync(flow, cancellationToken);
+    }
 
     /// <summary>After a batch (on the writer's thread): with more flows in memory than the cap, the oldest written ones may go.</summary>
     private void Cool(IReadOnlyList<FlowSummary> written)
@@ -362,6 +376,9 @@ public sealed partial class SessionAddon : Addon
         var cold = _hot.Capacity > 0 ? $"; handed to the View as summaries {_hot.Archived} (session_hot_flows {_hot.Capacity})" : "";
         return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session file {Path} does not keep {Type} flows (its schema has HTTP flows only), so flow {Id} and the {Type} flows after it are not saved; session.stats counts them as not saved")]
+    private static partial void LogTypeNotStored(ILogger logger, string type, Guid id, string path);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session files cannot be read or written as flow files here: {Reason}")]
     private static partial void LogNoFlowFiles(ILogger logger, string reason);

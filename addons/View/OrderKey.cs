@@ -3,8 +3,9 @@ using Addons.Abstractions.Flows;
 namespace Addons.View;
 
 /// <summary>
-/// The orders of mitmproxy's View: time (creation), method, url and size (request plus response body). Time and size
-/// are numbers; method and url are texts compared ordinally.
+/// The orders of mitmproxy's View: time (creation), method, url and size (request plus response body; a TCP or UDP
+/// flow's messages; a DNS answer's record data). Time and size are numbers; method and url are texts compared
+/// ordinally.
 /// </summary>
 internal sealed class OrderKey
 {
@@ -12,16 +13,13 @@ internal sealed class OrderKey
 
     public static readonly OrderKey Method = new(
         "method",
-        f => f is HttpFlow h ? h.Request.Method.ToUpperInvariant() : f.Type.ToString().ToUpperInvariant(),
+        MethodOf,
         WriteMethod,
-        s => s.Type == FlowType.Http ? s.Method.ToUpperInvariant() : s.Type.ToString().ToUpperInvariant());
+        s => s.Type is FlowType.Http or FlowType.Dns ? s.Method.ToUpperInvariant() : s.Type.ToString().ToUpperInvariant());
 
-    public static readonly OrderKey Url = new("url", f => f is HttpFlow h ? h.Request.Url : f.Server.Address?.ToString() ?? "", WriteUrl, s => s.Url);
+    public static readonly OrderKey Url = new("url", UrlOf, WriteUrl, s => s.Url);
 
-    public static readonly OrderKey Size = new(
-        "size",
-        f => f is HttpFlow h ? (h.Request.Content?.Length ?? 0) + (long)(h.Response?.Content?.Length ?? 0) : 0,
-        s => s.Size);
+    public static readonly OrderKey Size = new("size", SizeOf, s => s.Size);
 
     /// <summary>The names, sorted, as view.order.options lists them.</summary>
     public static readonly IReadOnlyList<OrderKey> All = [Method, Size, Time, Url];
@@ -80,10 +78,41 @@ internal sealed class OrderKey
 
     public override string ToString() => Name;
 
+    /// <summary>An HTTP request's method, a DNS query's operation (<c>QUERY</c>), or the protocol (<c>TCP</c>, <c>UDP</c>), in upper case.</summary>
+    private static string MethodOf(Flow flow) => flow switch
+    {
+        HttpFlow h => h.Request.Method.ToUpperInvariant(),
+        DnsFlow d => d.Request.OpCodeName,
+        _ => flow.Type.ToString().ToUpperInvariant(),
+    };
+
+    /// <summary>An HTTP request's URL, a DNS query's first name, or the server's address as <c>host:port</c>.</summary>
+    private static string UrlOf(Flow flow) => flow switch
+    {
+        HttpFlow h => h.Request.Url,
+        DnsFlow d => d.Request.Questions.Count > 0 ? d.Request.Questions[0].Name : "",
+        _ => flow.Server.Address?.ToString() ?? "",
+    };
+
+    /// <summary>The bodies of an HTTP flow, the messages of a TCP or UDP flow, the record data of a DNS answer.</summary>
+    private static long SizeOf(Flow flow) => flow switch
+    {
+        HttpFlow h => (h.Request.Content?.Length ?? 0) + (long)(h.Response?.Content?.Length ?? 0),
+        TcpFlow t => t.Messages.Sum(m => (long)m.Content.Length),
+        UdpFlow u => u.Messages.Sum(m => (long)m.Content.Length),
+        DnsFlow d => d.Response?.RecordDataLength ?? 0,
+        _ => 0,
+    };
+
     private static int WriteMethod(Flow flow, Span<char> destination)
     {
-        var method = flow is HttpFlow h ? h.Request.Method : flow.Type.ToString();
-        return method.Length > destination.Length ? -method.Length : method.AsSpan().ToUpperInvariant(destination);
+        if (flow is not HttpFlow h)
+        {
+            var method = MethodOf(flow);
+            return method.TryCopyTo(destination) ? method.Length : -method.Length;
+        }
+
+        return h.Request.Method.Length > destination.Length ? -h.Request.Method.Length : h.Request.Method.AsSpan().ToUpperInvariant(destination);
     }
 
     /// <summary>As <see cref="HttpRequest.Url"/> writes it: scheme://host, the port unless the scheme's default, the path.</summary>
@@ -91,8 +120,8 @@ internal sealed class OrderKey
     {
         if (flow is not HttpFlow http)
         {
-            var address = flow.Server.Address?.ToString() ?? "";
-            return address.TryCopyTo(destination) ? address.Length : -address.Length;
+            var url = UrlOf(flow);
+            return url.TryCopyTo(destination) ? url.Length : -url.Length;
         }
 
         var request = http.Request;

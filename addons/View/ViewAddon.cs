@@ -154,9 +154,54 @@ public sealed partial class ViewAddon : Addon
     }
 
     /// <inheritdoc />
+    public override ValueTask TcpStartAsync(TcpFlowContext context) => Added(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask TcpMessageAsync(TcpFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask TcpEndAsync(TcpFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask TcpErrorAsync(TcpFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask UdpStartAsync(UdpFlowContext context) => Added(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask UdpMessageAsync(UdpFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask UdpEndAsync(UdpFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask UdpErrorAsync(UdpFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask DnsRequestAsync(DnsFlowContext context) => Added(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask DnsResponseAsync(DnsFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
+    public override ValueTask DnsErrorAsync(DnsFlowContext context) => Updated(context.Flow);
+
+    /// <inheritdoc />
     public override ValueTask UpdateAsync(UpdateContext context)
     {
         Do(() => _view.Update(context.Flows));
+        return default;
+    }
+
+    private ValueTask Added(Flow flow)
+    {
+        Do(() => _view.Add([flow]));
+        return default;
+    }
+
+    private ValueTask Updated(Flow flow)
+    {
+        Do(() => _view.Update([flow]));
         return default;
     }
 

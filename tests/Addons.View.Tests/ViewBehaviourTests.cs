@@ -1,5 +1,6 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using static Addons.View.Tests.ViewHarness;
@@ -32,15 +33,40 @@ public sealed class ViewBehaviourTests
     }
 
     [Test]
-    [Ignore("DNS flows are not in the flow model yet (FlowType.Dns is reserved)")]
     public void B02_SortKeysOfADnsFlow()
     {
+        var flow = DnsResponse();
+        var request = DnsResponse();
+        request.Response = null;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(OrderKey.Time.NumberOf(flow), Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(946681200).UtcTicks));
+            Assert.That(OrderKey.Method.TextOf(flow), Is.EqualTo("QUERY"));
+            Assert.That(OrderKey.Url.TextOf(flow), Is.EqualTo("dns.google"));
+            Assert.That(OrderKey.Size.NumberOf(flow), Is.EqualTo(8));
+            Assert.That(OrderKey.Size.NumberOf(request), Is.Zero, "no response, no record data");
+
+            // A cold flow's summary gives the same keys.
+            var summary = FlowSummary.Of(flow);
+            Assert.That((OrderKey.Method.TextOf(summary), OrderKey.Url.TextOf(summary), OrderKey.Size.NumberOf(summary)), Is.EqualTo(("QUERY", "dns.google", 8L)));
+        });
     }
 
     [Test]
-    [Ignore("TCP and UDP flows are not in the flow model yet (FlowType.Tcp/Udp are reserved)")]
     public void B03_SortKeysOfTcpAndUdpFlows()
     {
+        var tcp = Stream(new TcpFlow());
+        var udp = Stream(new UdpFlow());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(OrderKey.Time.NumberOf(tcp), Is.EqualTo(DateTimeOffset.FromUnixTimeSeconds(946681200).UtcTicks));
+            Assert.That((OrderKey.Method.TextOf(tcp), OrderKey.Url.TextOf(tcp), OrderKey.Size.NumberOf(tcp)), Is.EqualTo(("TCP", "address:22", 12L)));
+            Assert.That((OrderKey.Method.TextOf(udp), OrderKey.Url.TextOf(udp), OrderKey.Size.NumberOf(udp)), Is.EqualTo(("UDP", "address:22", 12L)));
+            var summary = FlowSummary.Of(tcp);
+            Assert.That((OrderKey.Method.TextOf(summary), OrderKey.Url.TextOf(summary), OrderKey.Size.NumberOf(summary)), Is.EqualTo(("TCP", "address:22", 12L)));
+        });
     }
 
     [Test]
@@ -143,21 +169,56 @@ public sealed class ViewBehaviourTests
     }
 
     [Test]
-    [Ignore("TCP flows are not in the flow model yet")]
-    public void B11_TcpEventsAddThenUpdate()
+    public async Task B11_TcpEventsAddThenUpdate()
     {
+        var flow = Stream(new TcpFlow());
+        var context = new TcpFlowContext(flow, default);
+
+        await _h.View.TcpStartAsync(context);
+        Assert.That(V.Flows, Is.EqualTo(new Flow[] { flow }));
+
+        await _h.View.TcpStartAsync(context);
+        await _h.View.TcpMessageAsync(context);
+        flow.Error = new FlowError("reset", DateTimeOffset.UtcNow);
+        await _h.View.TcpErrorAsync(context);
+        await _h.View.TcpEndAsync(context);
+        Assert.That(V.Flows, Is.EqualTo(new Flow[] { flow }));
+        Assert.That(V.StoreCount, Is.EqualTo(1));
     }
 
     [Test]
-    [Ignore("UDP flows are not in the flow model yet")]
-    public void B12_UdpEventsAddThenUpdate()
+    public async Task B12_UdpEventsAddThenUpdate()
     {
+        var flow = Stream(new UdpFlow());
+        var context = new UdpFlowContext(flow, default);
+
+        await _h.View.UdpStartAsync(context);
+        Assert.That(V.Flows, Is.EqualTo(new Flow[] { flow }));
+
+        await _h.View.UdpStartAsync(context);
+        await _h.View.UdpMessageAsync(context);
+        flow.Error = new FlowError("unreachable", DateTimeOffset.UtcNow);
+        await _h.View.UdpErrorAsync(context);
+        await _h.View.UdpEndAsync(context);
+        Assert.That(V.Flows, Is.EqualTo(new Flow[] { flow }));
+        Assert.That(V.StoreCount, Is.EqualTo(1));
     }
 
     [Test]
-    [Ignore("DNS flows are not in the flow model yet")]
-    public void B13_DnsEventsAddThenUpdate()
+    public async Task B13_DnsEventsAddThenUpdate()
     {
+        var flow = DnsResponse();
+        flow.Error = new FlowError("late", DateTimeOffset.UtcNow);
+        var context = new DnsFlowContext(flow, default);
+
+        await _h.View.DnsRequestAsync(context);
+        Assert.That(V.Flows, Is.EqualTo(new Flow[] { flow }));
+
+        await _h.View.DnsRequestAsync(context);
+        await _h.View.DnsResponseAsync(context);
+        await _h.View.DnsErrorAsync(context);
+        Assert.That(V.Flows, Is.EqualTo(new Flow[] { flow }));
+        Assert.That(V.StoreCount, Is.EqualTo(1));
     }
 
     [Test]
@@ -734,6 +795,51 @@ public sealed class ViewBehaviourTests
             Assert.That(Marker.Render(""), Is.Empty, "an unmarked flow shows nothing");
             Assert.That(Marker.IsEmojiName(":grapes:") && Marker.IsEmojiName("thumbsup") && !Marker.IsEmojiName(":not valid:"), Is.True);
         });
+    }
+
+    /// <summary>mitmproxy's tflow.tdnsflow(resp=True): a query for dns.google answered with 8.8.8.8 and 8.8.4.4.</summary>
+    private static DnsFlow DnsResponse()
+    {
+        var flow = new DnsFlow
+        {
+            TimestampCreated = DateTimeOffset.FromUnixTimeSeconds(946681200),
+            Request = new DnsMessage { Id = 42, RecursionDesired = true, Questions = [new DnsQuestion("dns.google")] },
+            Response = new DnsMessage
+            {
+                Id = 42,
+                Query = false,
+                RecursionAvailable = true,
+                Questions = [new DnsQuestion("dns.google")],
+                Answers = [new DnsResourceRecord("dns.google", 1, 1, 32, [8, 8, 8, 8]), new DnsResourceRecord("dns.google", 1, 1, 32, [8, 8, 4, 4])],
+            },
+        };
+        flow.Server.Address = new HostPort("address", 22);
+        return flow;
+    }
+
+    /// <summary>mitmproxy's tflow.ttcpflow / tudpflow: to address:22, the client saying "hello" and the server "it's me".</summary>
+    private static T Stream<T>(T flow)
+        where T : Flow
+    {
+        flow.TimestampCreated = DateTimeOffset.FromUnixTimeSeconds(946681200);
+        flow.Client.PeerName = new HostPort("127.0.0.1", 22);
+        flow.Server.Address = new HostPort("address", 22);
+        List<StreamMessage> messages =
+        [
+            new() { FromClient = true, Content = "hello"u8.ToArray(), Timestamp = flow.TimestampCreated },
+            new() { FromClient = false, Content = "it's me"u8.ToArray(), Timestamp = flow.TimestampCreated },
+        ];
+        switch (flow)
+        {
+            case TcpFlow tcp:
+                tcp.Messages = messages;
+                break;
+            case UdpFlow udp:
+                udp.Messages = messages;
+                break;
+        }
+
+        return flow;
     }
 
     private async Task<int> Count(string spec) => ((IReadOnlyList<Flow>)(await _h.RunAsync("view.flows.resolve", spec))!).Count;

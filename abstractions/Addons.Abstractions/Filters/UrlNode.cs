@@ -2,11 +2,17 @@ using Addons.Abstractions.Flows;
 
 namespace Addons.Abstractions.Filters;
 
-/// <summary><c>~u REGEX</c> and bare words: HTTP flows whose URL, as the client saw it, matches.</summary>
+/// <summary><c>~u REGEX</c> and bare words: HTTP flows whose URL, as the client saw it, matches; DNS flows whose first question's name does.</summary>
 internal sealed class UrlNode(FilterRegex regex) : FilterNode
 {
     public override bool Matches(Flow flow)
     {
+        if (flow is DnsFlow dns)
+        {
+            // A DNS flow by the name of its first question, as mitmproxy matches it.
+            return dns.Request.Questions.Count > 0 && regex.IsMatch(dns.Request.Questions[0].Name);
+        }
+
         if (flow is not HttpFlow http)
         {
             return false;
@@ -25,7 +31,7 @@ internal sealed class UrlNode(FilterRegex regex) : FilterNode
     }
 
     /// <inheritdoc />
-    public override bool? Matches(FlowSummary summary) => summary.Type == FlowType.Http && regex.IsMatch(summary.PrettyUrl);
+    public override bool? Matches(FlowSummary summary) => summary.Type is FlowType.Http or FlowType.Dns && regex.IsMatch(summary.PrettyUrl);
 
     public override string Describe() => "url matches " + regex.Description;
 }

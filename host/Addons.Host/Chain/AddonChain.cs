@@ -52,10 +52,13 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     }
 
     /// <summary>Delivers a flow hook, then <c>update</c> for that flow (mitmproxy's handle_lifecycle).</summary>
-    public async ValueTask HandleFlowAsync(Hook hook, HttpFlowContext context)
+    public ValueTask HandleFlowAsync(Hook hook, HttpFlowContext context) => HandleFlowAsync(hook, context, context.Flow);
+
+    /// <summary>Delivers a TCP, UDP or DNS flow hook, then <c>update</c> for that flow.</summary>
+    public async ValueTask HandleFlowAsync(Hook hook, HookContext context, Flow flow)
     {
-        await InvokeAsync(hook, context, context.Flow).ConfigureAwait(false);
-        await InvokeAsync(Hook.Update, new UpdateContext([context.Flow], context.CancellationToken), context.Flow).ConfigureAwait(false);
+        await InvokeAsync(hook, context, flow).ConfigureAwait(false);
+        await InvokeAsync(Hook.Update, new UpdateContext([flow], context.CancellationToken), flow).ConfigureAwait(false);
     }
 
     /// <summary>Delivers <c>configure</c>; returns the first rejection as a sentence naming the addon, or <c>null</c>.</summary>

@@ -6,18 +6,27 @@ namespace Addons.Host.Chain;
 
 /// <summary>
 /// Runs a flow through the chain's hooks in the order the proxy would have (mitmproxy's event sequence of a loaded
-/// flow), each hook followed by <c>update</c>, waiting after each while an addon intercepts the flow.
+/// flow), each hook followed by <c>update</c>, waiting after each while an addon intercepts the flow: HTTP flows
+/// (with their WebSocket messages), and TCP, UDP and DNS flows.
 /// </summary>
 internal sealed class FlowInjector(AddonChain chain) : IFlowInjector
 {
     public async ValueTask<bool> InjectAsync(Flow flow, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(flow);
-        if (flow is not HttpFlow http)
+        switch (flow)
         {
-            throw new ArgumentException($"Flow {flow.Id} is a {flow.Type} flow; only HTTP flows can be put through the hooks yet.", nameof(flow));
+            case TcpFlow tcp:
+                return await InjectStreamAsync(tcp, tcp.Messages, c => new TcpFlowContext(tcp, c), Hook.TcpStart, Hook.TcpMessage, Hook.TcpEnd, Hook.TcpError, cancellationToken).ConfigureAwait(false);
+            case UdpFlow udp:
+                return await InjectStreamAsync(udp, udp.Messages, c => new UdpFlowContext(udp, c), Hook.UdpStart, Hook.UdpMessage, Hook.UdpEnd, Hook.UdpError, cancellationToken).ConfigureAwait(false);
+            case DnsFlow dns:
+                return await InjectDnsAsync(dns, cancellationToken).ConfigureAwait(false);
+            case not HttpFlow:
+                throw new ArgumentException($"Flow {flow.Id} is a {flow.Type} flow, which cannot be put through the hooks.", nameof(flow));
         }
 
+        var http = (HttpFlow)flow;
         http.Live = true;
         try
         {
@@ -75,6 +84,73 @@ internal sealed class FlowInjector(AddonChain chain) : IFlowInjector
         // the addons that keep finished flows (the Session) that it is complete.
         await chain.InvokeAsync(Hook.Update, new UpdateContext([http], cancellationToken), http).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>A TCP or UDP flow: start, one message hook per message (each sees those before it), then end or error.</summary>
+    private async ValueTask<bool> InjectStreamAsync(Flow flow, List<StreamMessage> messages, Func<CancellationToken, HookContext> context, Hook start, Hook message, Hook end, Hook error, CancellationToken cancellationToken)
+    {
+        var all = messages.ToList();
+        messages.Clear();
+        flow.Live = true;
+        try
+        {
+            if (!await HookAsync(start, flow, context(cancellationToken), cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            foreach (var next in all)
+            {
+                messages.Add(next);
+                if (!await HookAsync(message, flow, context(cancellationToken), cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+
+            return await HookAsync(flow.Error is null ? end : error, flow, context(cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            flow.Live = false;
+        }
+    }
+
+    /// <summary>A DNS flow: the request, then the response if there is one, then the error if there is one.</summary>
+    private async ValueTask<bool> InjectDnsAsync(DnsFlow dns, CancellationToken cancellationToken)
+    {
+        var response = dns.Response;
+        dns.Response = null;
+        dns.Live = true;
+        try
+        {
+            if (!await HookAsync(Hook.DnsRequest, dns, new DnsFlowContext(dns, cancellationToken), cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (response is not null)
+            {
+                dns.Response = response;
+                if (!await HookAsync(Hook.DnsResponse, dns, new DnsFlowContext(dns, cancellationToken), cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+
+            return dns.Error is null || await HookAsync(Hook.DnsError, dns, new DnsFlowContext(dns, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            dns.Live = false;
+        }
+    }
+
+    private async ValueTask<bool> HookAsync(Hook hook, Flow flow, HookContext context, CancellationToken cancellationToken)
+    {
+        await chain.HandleFlowAsync(hook, context, flow).ConfigureAwait(false);
+        await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
+        return !flow.IsKilled;
     }
 
     private async ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken cancellationToken)

@@ -27,6 +27,17 @@ internal static class HookTable
         new(Hook.WebSocketStart, "websocket_start", "WebSocketStartAsync", typeof(HttpFlowContext), static (a, c) => a.WebSocketStartAsync((HttpFlowContext)c)),
         new(Hook.WebSocketMessage, "websocket_message", "WebSocketMessageAsync", typeof(HttpFlowContext), static (a, c) => a.WebSocketMessageAsync((HttpFlowContext)c)),
         new(Hook.WebSocketEnd, "websocket_end", "WebSocketEndAsync", typeof(HttpFlowContext), static (a, c) => a.WebSocketEndAsync((HttpFlowContext)c)),
+        new(Hook.TcpStart, "tcp_start", "TcpStartAsync", typeof(TcpFlowContext), static (a, c) => a.TcpStartAsync((TcpFlowContext)c)),
+        new(Hook.TcpMessage, "tcp_message", "TcpMessageAsync", typeof(TcpFlowContext), static (a, c) => a.TcpMessageAsync((TcpFlowContext)c)),
+        new(Hook.TcpEnd, "tcp_end", "TcpEndAsync", typeof(TcpFlowContext), static (a, c) => a.TcpEndAsync((TcpFlowContext)c)),
+        new(Hook.TcpError, "tcp_error", "TcpErrorAsync", typeof(TcpFlowContext), static (a, c) => a.TcpErrorAsync((TcpFlowContext)c)),
+        new(Hook.UdpStart, "udp_start", "UdpStartAsync", typeof(UdpFlowContext), static (a, c) => a.UdpStartAsync((UdpFlowContext)c)),
+        new(Hook.UdpMessage, "udp_message", "UdpMessageAsync", typeof(UdpFlowContext), static (a, c) => a.UdpMessageAsync((UdpFlowContext)c)),
+        new(Hook.UdpEnd, "udp_end", "UdpEndAsync", typeof(UdpFlowContext), static (a, c) => a.UdpEndAsync((UdpFlowContext)c)),
+        new(Hook.UdpError, "udp_error", "UdpErrorAsync", typeof(UdpFlowContext), static (a, c) => a.UdpErrorAsync((UdpFlowContext)c)),
+        new(Hook.DnsRequest, "dns_request", "DnsRequestAsync", typeof(DnsFlowContext), static (a, c) => a.DnsRequestAsync((DnsFlowContext)c)),
+        new(Hook.DnsResponse, "dns_response", "DnsResponseAsync", typeof(DnsFlowContext), static (a, c) => a.DnsResponseAsync((DnsFlowContext)c)),
+        new(Hook.DnsError, "dns_error", "DnsErrorAsync", typeof(DnsFlowContext), static (a, c) => a.DnsErrorAsync((DnsFlowContext)c)),
         new(Hook.Update, "update", "UpdateAsync", typeof(UpdateContext), static (a, c) => a.UpdateAsync((UpdateContext)c)),
     ];
 

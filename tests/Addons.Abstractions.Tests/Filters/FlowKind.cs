@@ -22,4 +22,7 @@ public enum FlowKind
     Ipv6,
     Connect,
     Tcp,
+    Udp,
+    Dns,
+    DnsRequestOnly,
 }

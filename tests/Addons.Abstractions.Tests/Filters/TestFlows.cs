@@ -28,6 +28,9 @@ internal static class TestFlows
         FlowKind.Ipv6 => Ipv6(),
         FlowKind.Connect => Connect(),
         FlowKind.Tcp => Tcp(),
+        FlowKind.Udp => Udp(),
+        FlowKind.Dns => Dns(withResponse: true),
+        FlowKind.DnsRequestOnly => Dns(withResponse: false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -164,13 +167,36 @@ internal static class TestFlows
         return flow;
     }
 
-    public static TcpTestFlow Tcp()
+    /// <summary>A TCP flow to db.internal:5432: the client says "hello", the server "it's me".</summary>
+    public static TcpFlow Tcp()
     {
-        var flow = new TcpTestFlow();
+        var flow = new TcpFlow { Messages = Conversation() };
         flow.Client.PeerName = new HostPort("10.0.0.1", 4000);
         flow.Server.Address = new HostPort("db.internal", 5432);
         return flow;
     }
+
+    /// <summary>A UDP flow with the same two messages.</summary>
+    public static UdpFlow Udp()
+    {
+        var flow = new UdpFlow { Messages = Conversation() };
+        flow.Client.PeerName = new HostPort("10.0.0.1", 4001);
+        flow.Server.Address = new HostPort("10.0.0.53", 53);
+        return flow;
+    }
+
+    /// <summary>A DNS query for dns.google, answered with 8.8.8.8 or not yet.</summary>
+    public static DnsFlow Dns(bool withResponse) => new()
+    {
+        Request = new DnsMessage { Questions = [new DnsQuestion("dns.google")] },
+        Response = withResponse ? new DnsMessage { Query = false, Answers = [new DnsResourceRecord("dns.google", 1, 1, 60, [8, 8, 8, 8])] } : null,
+    };
+
+    private static List<StreamMessage> Conversation() =>
+    [
+        new() { FromClient = true, Content = "hello"u8.ToArray() },
+        new() { FromClient = false, Content = "it's me"u8.ToArray() },
+    ];
 
     public static byte[] Gzip(string text) => Gzip(Encoding.UTF8.GetBytes(text));
 

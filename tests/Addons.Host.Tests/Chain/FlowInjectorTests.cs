@@ -89,14 +89,41 @@ public sealed class FlowInjectorTests
     }
 
     [Test]
-    public async Task Only_HTTP_flows_can_be_injected_and_the_refusal_names_the_flow()
+    public async Task Tcp_udp_and_dns_flows_get_their_hooks_in_mitmproxys_order_each_followed_by_update()
+    {
+        await using var host = await TestHost.StartAsync([TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1)]);
+        var now = DateTimeOffset.UtcNow;
+        var tcp = new TcpFlow { Messages = [new() { FromClient = true, Content = "hello"u8.ToArray(), Timestamp = now }, new() { Content = "it's me"u8.ToArray(), Timestamp = now }] };
+        var udp = new UdpFlow { Messages = [new() { FromClient = true, Content = "ping"u8.ToArray(), Timestamp = now }], Error = new FlowError("timed out", now) };
+        var dns = new DnsFlow
+        {
+            Request = new DnsMessage { Questions = [new DnsQuestion("dns.google")] },
+            Response = new DnsMessage { Query = false, Answers = [new DnsResourceRecord("dns.google", 1, 1, 300, [8, 8, 8, 8])] },
+            Error = new FlowError("late", now),
+        };
+
+        Assert.That(await Injector(host).InjectAsync(tcp), Is.True);
+        Assert.That(await Injector(host).InjectAsync(udp), Is.True);
+        Assert.That(await Injector(host).InjectAsync(dns), Is.True);
+
+        Assert.That((await host.RecordedAsync("recorder")).Where(r => r.Contains('#', StringComparison.Ordinal) || r == "update").ToArray(), Is.EqualTo(new[]
+        {
+            "tcp_start#0", "update", "tcp_message#1", "update", "tcp_message#2", "update", "tcp_end#2", "update",
+            "udp_start#0", "update", "udp_message#1", "update", "udp_error#1", "update",
+            "dns_request#0", "update", "dns_response#1", "update", "dns_error#1", "update",
+        }));
+        Assert.That((tcp.Live, udp.Live, dns.Live), Is.EqualTo((false, false, false)));
+    }
+
+    [Test]
+    public async Task A_flow_type_the_host_does_not_know_is_refused_and_the_refusal_names_the_flow()
     {
         await using var host = await TestHost.StartAsync([TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1)]);
         var flow = new TcpTestFlow();
 
         var error = Assert.ThrowsAsync<ArgumentException>(async () => await Injector(host).InjectAsync(flow));
 
-        Assert.That(error!.Message, Does.StartWith($"Flow {flow.Id} is a Tcp flow; only HTTP flows can be put through the hooks yet."));
+        Assert.That(error!.Message, Does.StartWith($"Flow {flow.Id} is a Tcp flow, which cannot be put through the hooks."));
     }
 
     private static IFlowInjector Injector(TestHost host) => host.Services.GetRequiredService<FlowInjector>();

@@ -141,6 +141,23 @@ public sealed class SessionAddonTests
     }
 
     [Test]
+    public async Task FlowsOfATypeTheSchemaDoesNotKeepAreSaidOnceForEachTypeAndCountedAsNotSaved()
+    {
+        var path = _temp.File("s.sqlite");
+        var h = await SessionHarness.StartAsync(("session_path", path));
+        await h.CaptureAsync(SampleFlows.Simple(1));
+        var tcp = new TcpFlow { Messages = [new StreamMessage { FromClient = true, Content = "hello"u8.ToArray() }] };
+        await h.Session.UpdateAsync(new UpdateContext([tcp, new TcpFlow(), new DnsFlow()], CancellationToken.None));
+        await h.Session.Writer!.FlushAsync(CancellationToken.None);
+
+        var warnings = h.Log.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Message).ToList();
+        Assert.That(warnings, Has.Count.EqualTo(2), "once for TCP, once for DNS");
+        Assert.That(warnings[0], Is.EqualTo($"Session file {path} does not keep TCP flows (its schema has HTTP flows only), so flow {tcp.Id} and the TCP flows after it are not saved; session.stats counts them as not saved"));
+        Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 1 flows").And.Contain("not saved 3"));
+        await h.DoneAsync();
+    }
+
+    [Test]
     public async Task AnExistingSessionIsRestoredIntoTheViewInOrderWithMarksAndSettings()
     {
         var path = _temp.File("s.sqlite");

@@ -116,8 +116,33 @@ public sealed class RecorderAddon : Addon
 
     public override ValueTask WebSocketEndAsync(HttpFlowContext context) => Hook("websocket_end", context, context.Flow);
 
+    public override ValueTask TcpStartAsync(TcpFlowContext context) => Stream("tcp_start", context, context.Flow.Messages.Count);
+
+    public override ValueTask TcpMessageAsync(TcpFlowContext context) => Stream("tcp_message", context, context.Flow.Messages.Count);
+
+    public override ValueTask TcpEndAsync(TcpFlowContext context) => Stream("tcp_end", context, context.Flow.Messages.Count);
+
+    public override ValueTask TcpErrorAsync(TcpFlowContext context) => Stream("tcp_error", context, context.Flow.Messages.Count);
+
+    public override ValueTask UdpStartAsync(UdpFlowContext context) => Stream("udp_start", context, context.Flow.Messages.Count);
+
+    public override ValueTask UdpMessageAsync(UdpFlowContext context) => Stream("udp_message", context, context.Flow.Messages.Count);
+
+    public override ValueTask UdpEndAsync(UdpFlowContext context) => Stream("udp_end", context, context.Flow.Messages.Count);
+
+    public override ValueTask UdpErrorAsync(UdpFlowContext context) => Stream("udp_error", context, context.Flow.Messages.Count);
+
+    public override ValueTask DnsRequestAsync(DnsFlowContext context) => Stream("dns_request", context, context.Flow.Response is null ? 0 : 1);
+
+    public override ValueTask DnsResponseAsync(DnsFlowContext context) => Stream("dns_response", context, context.Flow.Response is null ? 0 : 1);
+
+    public override ValueTask DnsErrorAsync(DnsFlowContext context) => Stream("dns_error", context, context.Flow.Response is null ? 0 : 1);
+
     public override ValueTask UpdateAsync(UpdateContext context) =>
-        Hook("update", context, context.Flows.Count == 1 ? context.Flows[0] as HttpFlow : null);
+        context.Flows is [TcpFlow or UdpFlow or DnsFlow] ? Stream("update", context, -1) : Hook("update", context, context.Flows.Count == 1 ? context.Flows[0] as HttpFlow : null);
+
+    // TCP, UDP and DNS hooks: the hook and how many messages (responses) the flow had at it.
+    private ValueTask Stream(string name, HookContext context, int count) => Hook(count < 0 ? name : $"{name}#{count}", context);
 
     // The flow at its last hook goes out on the bus, so a test can look at everything it recorded.
     private ValueTask Final(string hook, HttpFlowContext context)
