@@ -101,6 +101,10 @@ internal sealed class SessionFileFormat(Func<string?> ownSession) : IFlowFileFor
         public void Write(Flow flow)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (flow is not HttpFlow)
+            {
+                throw new NotSupportedException($"session file {store.Path} keeps HTTP flows only, and flow {flow.Id} is a {flow.Type.ToString().ToUpperInvariant()} flow");
+            }
 
             // A copy under the same id: the flow may still change after this, and the batch is encoded later.
             var copy = flow.Copy();

@@ -239,7 +239,7 @@ public sealed class MitmproxyFlowFileTests
 
         Assert.That(error!.Message, Is.EqualTo("Flow file old.mitm is damaged after 0 flows: its flow format version is 9, older than mitmproxy 8.0's 14, which this build does not upgrade."));
         Assert.That(flows, Has.Count.EqualTo(1));
-        Assert.That(skipped, Is.EqualTo(new[] { "Flow file mixed.mitm, flow 0 at byte 0: a tcp flow, which this build does not read; left out" }));
+        Assert.That(skipped, Is.EqualTo(new[] { "Flow file mixed.mitm, flow 0 at byte 0: a tcp flow, which a reader of HTTP flows leaves out" }));
     }
 
     private static HttpFlow Sample()

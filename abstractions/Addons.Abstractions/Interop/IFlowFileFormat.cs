@@ -54,7 +54,7 @@ public interface IFlowFiles
 
     /// <summary>
     /// The flows of the file at <paramref name="path"/>, in order, by whichever format recognizes it: an added one,
-    /// else mitmproxy's own or HAR (<see cref="FlowFile.Read"/>).
+    /// else mitmproxy's own or HAR (<see cref="FlowFile.ReadFlows"/>).
     /// </summary>
     /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
     IEnumerable<Flow> Read(string path, Action<string>? skipped = null);

@@ -6,11 +6,13 @@ namespace Addons.Abstractions.Interop;
 
 /// <summary>
 /// mitmproxy's own flow files (<c>mitmdump -w</c>): a stream of tnetstring-encoded flow states. Reading takes the
-/// HTTP flows of files written by mitmproxy 8.x (flow format 14 to 17, upgraded on read as mitmproxy's own compat
-/// does) and of later versions (18 and up, read by field name: the connection fields renamed since, such as
-/// <c>peername</c> for <c>address</c>, are taken under either name). Writing produces flow format 17, which mitmproxy
-/// 8.1 reads as it is and later versions upgrade. A damaged file yields the flows before the damage, then throws a
-/// <see cref="FormatException"/> naming the file and the byte offset.
+/// flows of files written by mitmproxy 8.x (flow format 14 to 17, upgraded on read as mitmproxy's own compat does) and
+/// of later versions (18 and up, read by field name: the connection fields renamed since, such as <c>peername</c> for
+/// <c>address</c>, are taken under either name): HTTP flows with <see cref="Read(string, Action{string})"/>, and TCP,
+/// UDP and DNS flows too with <see cref="ReadFlows(string, Action{string})"/> (contract 1.3). Writing produces flow
+/// format 17, which mitmproxy 8.1 reads as it is and later versions upgrade; it has HTTP, TCP and DNS flows, not UDP
+/// ones. A damaged file yields the flows before the damage, then throws a <see cref="FormatException"/> naming the file
+/// and the byte offset.
 /// </summary>
 public static class MitmproxyFlowFile
 {
@@ -40,6 +42,28 @@ public static class MitmproxyFlowFile
     public static IEnumerable<HttpFlow> Read(byte[] bytes, string name, Action<string>? skipped = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        return ReadCore(bytes, name, skipped, httpOnly: true).Cast<HttpFlow>();
+    }
+
+    /// <summary>Every flow of the file at <paramref name="path"/>, in order: HTTP, TCP, UDP and DNS flows (contract 1.3).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="skipped">Told, in one sentence each, of flows of a type this build does not know, which are left out.</param>
+    /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
+    public static IEnumerable<Flow> ReadFlows(string path, Action<string>? skipped = null)
+    {
+        var (bytes, name) = FlowFileBytes.Read(path);
+        return ReadFlows(bytes, name, skipped);
+    }
+
+    /// <summary>Every flow of a flow file held in <paramref name="bytes"/>; <paramref name="name"/> names it in messages.</summary>
+    public static IEnumerable<Flow> ReadFlows(byte[] bytes, string name, Action<string>? skipped = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return ReadCore(bytes, name, skipped, httpOnly: false);
+    }
+
+    private static IEnumerable<Flow> ReadCore(byte[] bytes, string name, Action<string>? skipped, bool httpOnly)
+    {
         var offset = 0;
         var index = 0;
         while (offset < bytes.Length)
@@ -52,7 +76,7 @@ public static class MitmproxyFlowFile
 
             var at = offset;
             Dictionary<string, object?> state;
-            HttpFlow? flow;
+            Flow? flow;
             try
             {
                 state = Tnetstring.Read(bytes, ref offset) as Dictionary<string, object?>
@@ -69,7 +93,11 @@ public static class MitmproxyFlowFile
             }
 
             index++;
-            if (flow is not null)
+            if (httpOnly && flow is not null and not HttpFlow)
+            {
+                skipped?.Invoke($"Flow file {name}, flow {index - 1} at byte {at}: a {flow.Type.ToString().ToLowerInvariant()} flow, which a reader of HTTP flows leaves out");
+            }
+            else if (flow is not null)
             {
                 yield return flow;
             }
@@ -88,14 +116,31 @@ public static class MitmproxyFlowFile
     }
 
     /// <summary>Writes one flow in flow format <see cref="WrittenVersion"/>.</summary>
-    public static void Write(Stream stream, HttpFlow flow)
+    public static void Write(Stream stream, HttpFlow flow) => Write(stream, (Flow)flow);
+
+    /// <summary>
+    /// Writes one flow of any type flow format <see cref="WrittenVersion"/> has (HTTP, TCP and DNS; contract 1.3).
+    /// </summary>
+    /// <exception cref="ArgumentException">A UDP flow: mitmproxy 8.1's format has none (nothing is written).</exception>
+    public static void Write(Stream stream, Flow flow)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(flow);
         Tnetstring.Write(stream, ToState(flow));
     }
 
-    private static HttpFlow? FromState(Dictionary<string, object?> state, Action<string>? skipped)
+    /// <summary>Writes flows of any type flow format <see cref="WrittenVersion"/> has, as <see cref="Write(Stream, Flow)"/> does.</summary>
+    public static void WriteFlows(Stream stream, IEnumerable<Flow> flows)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(flows);
+        foreach (var flow in flows)
+        {
+            Write(stream, flow);
+        }
+    }
+
+    private static Flow? FromState(Dictionary<string, object?> state, Action<string>? skipped)
     {
         var version = state.TryGetValue("version", out var v) ? v : null;
         if (version is not long number)
@@ -114,17 +159,44 @@ public static class MitmproxyFlowFile
         }
 
         var type = Text(state, "type") ?? "http";
-        if (type != "http")
+        Flow flow;
+        DateTimeOffset fallback;
+        switch (type)
         {
-            skipped?.Invoke($"a {type} flow, which this build does not read; left out");
-            return null;
+            case "http":
+                Upgrade(state, number);
+                var http = HttpFromState(state);
+                flow = http;
+                fallback = http.Request.TimestampStart;
+                break;
+            case "tcp" or "udp":
+                var messages = StreamMessages(state);
+                flow = type == "tcp" ? new TcpFlow { Messages = messages } : new UdpFlow { Messages = messages };
+                fallback = messages.Count > 0 ? messages[0].Timestamp : DateTimeOffset.UnixEpoch;
+                break;
+            case "dns":
+                var dns = new DnsFlow
+                {
+                    Request = DnsMessageOf(state.GetValueOrDefault("request") as Dictionary<string, object?>) ?? new DnsMessage(),
+                    Response = DnsMessageOf(state.GetValueOrDefault("response") as Dictionary<string, object?>),
+                };
+                flow = dns;
+                fallback = dns.Request.Timestamp ?? DateTimeOffset.UnixEpoch;
+                break;
+            default:
+                skipped?.Invoke($"a {type} flow, which this build does not read; left out");
+                return null;
         }
 
-        Upgrade(state, number);
+        ReadCommon(state, flow, fallback);
+        return flow;
+    }
+
+    private static HttpFlow HttpFromState(Dictionary<string, object?> state)
+    {
         var request = (Dictionary<string, object?>)state["request"]!;
         var flow = new HttpFlow
         {
-            Id = Guid.TryParse(Text(state, "id"), out var id) ? id : Guid.NewGuid(),
             Request = new HttpRequest
             {
                 Method = Latin1(request, "method") ?? "GET",
@@ -134,9 +206,6 @@ public static class MitmproxyFlowFile
                 Port = (int)(Number(request, "port") ?? 0),
                 Path = Latin1(request, "path") ?? "/",
             },
-            Marked = Text(state, "marked") ?? "",
-            Comment = Text(state, "comment") ?? "",
-            IsReplay = Text(state, "is_replay") switch { "request" => ReplayKind.Request, "response" => ReplayKind.Response, _ => ReplayKind.None },
         };
         ReadMessage(request, flow.Request);
         if (state.TryGetValue("response", out var r) && r is Dictionary<string, object?> response)
@@ -145,9 +214,43 @@ public static class MitmproxyFlowFile
             ReadMessage(response, flow.Response);
         }
 
+        if (state.TryGetValue("websocket", out var w) && w is Dictionary<string, object?> websocket)
+        {
+            flow.WebSocket = new WebSocketData
+            {
+                ClosedByClient = websocket.TryGetValue("closed_by_client", out var by) && by is bool b ? b : null,
+                CloseCode = (int?)Number(websocket, "close_code"),
+                CloseReason = Text(websocket, "close_reason"),
+                TimestampEnd = Time(websocket, "timestamp_end"),
+            };
+            foreach (var item in websocket.TryGetValue("messages", out var list) && list is List<object?> messages ? messages : [])
+            {
+                var message = (List<object?>)item!;
+                flow.WebSocket.Messages.Add(new WebSocketMessage
+                {
+                    Type = (WebSocketMessageType)(long)message[0]!,
+                    FromClient = (bool)message[1]!,
+                    Content = message[2] as byte[] ?? Encoding.UTF8.GetBytes(message[2] as string ?? ""),
+                    Timestamp = FromUnix((double)ToDouble(message[3])),
+                    Dropped = message.Count > 4 && message[4] is true,
+                    Injected = message.Count > 5 && message[5] is true,
+                });
+            }
+        }
+
+        return flow;
+    }
+
+    /// <summary>The fields every flow type has: id, mark, comment, replay, error, metadata, connections, creation time.</summary>
+    private static void ReadCommon(Dictionary<string, object?> state, Flow flow, DateTimeOffset fallback)
+    {
+        flow.Id = Guid.TryParse(Text(state, "id"), out var id) ? id : Guid.NewGuid();
+        flow.Marked = Text(state, "marked") ?? "";
+        flow.Comment = Text(state, "comment") ?? "";
+        flow.IsReplay = Text(state, "is_replay") switch { "request" => ReplayKind.Request, "response" => ReplayKind.Response, _ => ReplayKind.None };
         if (state.TryGetValue("error", out var e) && e is Dictionary<string, object?> error)
         {
-            flow.Error = new FlowError(Text(error, "msg") ?? "", Time(error, "timestamp") ?? flow.Request.TimestampStart);
+            flow.Error = new FlowError(Text(error, "msg") ?? "", Time(error, "timestamp") ?? fallback);
         }
 
         if (state.TryGetValue("metadata", out var m) && m is Dictionary<string, object?> metadata)
@@ -177,32 +280,52 @@ public static class MitmproxyFlowFile
             }
         }
 
-        if (state.TryGetValue("websocket", out var w) && w is Dictionary<string, object?> websocket)
+        flow.TimestampCreated = Time(state, "timestamp_created") ?? fallback;
+    }
+
+    /// <summary>A TCP or UDP flow's messages: [from_client, content, timestamp] each.</summary>
+    private static List<StreamMessage> StreamMessages(Dictionary<string, object?> state) =>
+        [.. (state.TryGetValue("messages", out var list) && list is List<object?> messages ? messages : [])
+            .Select(item => (List<object?>)item!)
+            .Select(message => new StreamMessage
+            {
+                FromClient = message[0] is true,
+                Content = message[1] as byte[] ?? Encoding.UTF8.GetBytes(message[1] as string ?? ""),
+                Timestamp = FromUnix(ToDouble(message.Count > 2 ? message[2] : null)),
+            })];
+
+    /// <summary>A DNS message's state: its header fields, and questions and records as dictionaries.</summary>
+    private static DnsMessage? DnsMessageOf(Dictionary<string, object?>? state)
+    {
+        if (state is null)
         {
-            flow.WebSocket = new WebSocketData
-            {
-                ClosedByClient = websocket.TryGetValue("closed_by_client", out var by) && by is bool b ? b : null,
-                CloseCode = (int?)Number(websocket, "close_code"),
-                CloseReason = Text(websocket, "close_reason"),
-                TimestampEnd = Time(websocket, "timestamp_end"),
-            };
-            foreach (var item in websocket.TryGetValue("messages", out var list) && list is List<object?> messages ? messages : [])
-            {
-                var message = (List<object?>)item!;
-                flow.WebSocket.Messages.Add(new WebSocketMessage
-                {
-                    Type = (WebSocketMessageType)(long)message[0]!,
-                    FromClient = (bool)message[1]!,
-                    Content = message[2] as byte[] ?? Encoding.UTF8.GetBytes(message[2] as string ?? ""),
-                    Timestamp = FromUnix((double)ToDouble(message[3])),
-                    Dropped = message.Count > 4 && message[4] is true,
-                    Injected = message.Count > 5 && message[5] is true,
-                });
-            }
+            return null;
         }
 
-        flow.TimestampCreated = Time(state, "timestamp_created") ?? flow.Request.TimestampStart;
-        return flow;
+        List<DnsResourceRecord> Records(string key) =>
+            [.. (state.TryGetValue(key, out var value) && value is List<object?> list ? list : [])
+                .OfType<Dictionary<string, object?>>()
+                .Select(r => new DnsResourceRecord(Text(r, "name") ?? "", (int)(Number(r, "type") ?? 0), (int)(Number(r, "class_") ?? Number(r, "class") ?? 1), Number(r, "ttl") ?? 0, r.GetValueOrDefault("data") as byte[] ?? []))];
+
+        return new DnsMessage
+        {
+            Id = (int)(Number(state, "id") ?? 0),
+            Query = state.GetValueOrDefault("query") is not false,
+            OpCode = (int)(Number(state, "op_code") ?? 0),
+            AuthoritativeAnswer = state.GetValueOrDefault("authoritative_answer") is true,
+            Truncation = state.GetValueOrDefault("truncation") is true,
+            RecursionDesired = state.GetValueOrDefault("recursion_desired") is true,
+            RecursionAvailable = state.GetValueOrDefault("recursion_available") is true,
+            Reserved = (int)(Number(state, "reserved") ?? 0),
+            ResponseCode = (int)(Number(state, "response_code") ?? 0),
+            Questions = [.. (state.TryGetValue("questions", out var q) && q is List<object?> questions ? questions : [])
+                .OfType<Dictionary<string, object?>>()
+                .Select(x => new DnsQuestion(Text(x, "name") ?? "", (int)(Number(x, "type") ?? 1), (int)(Number(x, "class_") ?? Number(x, "class") ?? 1)))],
+            Answers = Records("answers"),
+            Authorities = Records("authorities"),
+            Additionals = Records("additionals"),
+            Timestamp = Time(state, "timestamp"),
+        };
     }
 
     /// <summary>mitmproxy 8.1's own upgrades from 14 to 17 (its io/compat), applied to the state before it is read.</summary>
@@ -261,6 +384,73 @@ public static class MitmproxyFlowFile
         connection.TimestampStart = Time(state, "timestamp_start");
         connection.TimestampTlsSetup = Time(state, "timestamp_tls_setup");
         connection.TimestampEnd = Time(state, "timestamp_end");
+    }
+
+    private static Dictionary<string, object?> ToState(Flow flow)
+    {
+        switch (flow)
+        {
+            case HttpFlow http:
+                return ToState(http);
+            case TcpFlow tcp:
+                var state = CommonState(tcp, "tcp");
+                state["messages"] = tcp.Messages.Select(m => (object?)new List<object?> { m.FromClient, m.Content, Unix(m.Timestamp) }).ToList();
+                return state;
+            case DnsFlow dns:
+                state = CommonState(dns, "dns");
+                state["request"] = DnsState(dns.Request);
+                state["response"] = dns.Response is { } response ? DnsState(response) : null;
+                return state;
+            default:
+                throw new ArgumentException($"Flow {flow.Id} is a {flow.Type.ToString().ToUpperInvariant()} flow, which flow format {WrittenVersion} (mitmproxy 8.1) does not have.", nameof(flow));
+        }
+    }
+
+    /// <summary>The fields every flow type has, as mitmproxy 8.1 writes them.</summary>
+    private static Dictionary<string, object?> CommonState(Flow flow, string type) => new(StringComparer.Ordinal)
+    {
+        ["version"] = (long)WrittenVersion,
+        ["type"] = type,
+        ["id"] = flow.Id.ToString(),
+        ["error"] = flow.Error is { } error ? new Dictionary<string, object?> { ["msg"] = error.Message, ["timestamp"] = Unix(error.Timestamp) } : null,
+        ["client_conn"] = ClientState(flow.Client),
+        ["server_conn"] = ServerState(flow.Server),
+        ["intercepted"] = false,
+        ["is_replay"] = flow.IsReplay switch { ReplayKind.Request => "request", ReplayKind.Response => "response", _ => null },
+        ["marked"] = flow.Marked,
+        ["metadata"] = flow.Metadata.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal),
+        ["comment"] = flow.Comment,
+        ["timestamp_created"] = Unix(flow.TimestampCreated),
+    };
+
+    private static Dictionary<string, object?> DnsState(DnsMessage message)
+    {
+        static Dictionary<string, object?> Record(DnsResourceRecord r) => new(StringComparer.Ordinal)
+        {
+            ["name"] = r.Name,
+            ["type"] = (long)r.Type,
+            ["class_"] = (long)r.Class,
+            ["ttl"] = r.Ttl,
+            ["data"] = r.Data,
+        };
+
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["timestamp"] = message.Timestamp is { } time ? Unix(time) : 0.0,
+            ["id"] = (long)message.Id,
+            ["query"] = message.Query,
+            ["op_code"] = (long)message.OpCode,
+            ["authoritative_answer"] = message.AuthoritativeAnswer,
+            ["truncation"] = message.Truncation,
+            ["recursion_desired"] = message.RecursionDesired,
+            ["recursion_available"] = message.RecursionAvailable,
+            ["reserved"] = (long)message.Reserved,
+            ["response_code"] = (long)message.ResponseCode,
+            ["questions"] = message.Questions.Select(q => (object?)new Dictionary<string, object?>(StringComparer.Ordinal) { ["name"] = q.Name, ["type"] = (long)q.Type, ["class_"] = (long)q.Class }).ToList(),
+            ["answers"] = message.Answers.Select(r => (object?)Record(r)).ToList(),
+            ["authorities"] = message.Authorities.Select(r => (object?)Record(r)).ToList(),
+            ["additionals"] = message.Additionals.Select(r => (object?)Record(r)).ToList(),
+        };
     }
 
     private static Dictionary<string, object?> ToState(HttpFlow flow)

@@ -11,7 +11,7 @@ namespace Addons.Host.Dump;
 
 /// <summary>
 /// mitmdump's flow output: a line per completed flow on standard output (client, method, URL, then status, reason
-/// and response size, or the error), or with <c>dump_json</c> one JSON object per flow with its id. Only flows the
+/// and response size, or the error; a DNS query and its answers; a TCP or UDP flow's peers and messages), or with <c>dump_json</c> one JSON object per flow with its id. Only flows the
 /// <c>dumper_filter</c> matches are printed (the command line's positional filter sets it). Built in, last in the
 /// chain, so that it prints a flow as every addon left it.
 /// </summary>
@@ -67,7 +67,78 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
     }
 
     /// <summary>The line mitmdump would print for a flow, without a trailing newline.</summary>
-    internal static string Line(HttpFlow flow)
+    internal static string Line(Flow flow) => flow switch
+    {
+        HttpFlow http => Line(http),
+        DnsFlow dns => Line(dns),
+        TcpFlow tcp => StreamLine(tcp, "tcp", tcp.Messages),
+        UdpFlow udp => StreamLine(udp, "udp", udp.Messages),
+        _ => $"{Address(flow.Client.PeerName)}: {flow.Type.ToString().ToUpperInvariant()} flow {flow.Id}",
+    };
+
+    /// <summary>mitmdump 8.1's DNS lines, as one: <c>client: DNS QUERY (A) name &lt;&lt; answers</c> or the error.</summary>
+    internal static string Line(DnsFlow flow)
+    {
+        var question = flow.Request.Questions.Count > 0 ? flow.Request.Questions[0] : null;
+        var text = new StringBuilder()
+            .Append(Address(flow.Client.PeerName)).Append(": DNS ").Append(flow.Request.OpCodeName)
+            .Append(" (").Append(question is null ? "" : RecordType(question.Type)).Append(") ").Append(question?.Name ?? "");
+        if (flow.Response is { } response)
+        {
+            text.Append(" << ").Append(string.Join(", ", response.Answers.Select(RecordData)));
+        }
+        else if (flow.Error is { } error)
+        {
+            text.Append(" << ").Append(error.Message);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A TCP or UDP flow: mitmdump prints <c>client -> tcp -> server</c> per message; this is the flow's line at its end.</summary>
+    private static string StreamLine(Flow flow, string protocol, List<StreamMessage> messages)
+    {
+        var text = new StringBuilder()
+            .Append(Address(flow.Client.PeerName)).Append(" <-> ").Append(protocol).Append(" <-> ").Append(Address(flow.Server.Address))
+            .Append(' ').Append(messages.Count.ToString(CultureInfo.InvariantCulture)).Append(messages.Count == 1 ? " message " : " messages ")
+            .Append(PrettySize(messages.Sum(m => (long)m.Content.Length)));
+        if (flow.Error is { } error)
+        {
+            text.Append(" << ").Append(error.Message);
+        }
+
+        return text.ToString();
+    }
+
+    private static string Address(HostPort? address) => address is { } a
+        ? (a.Host.Contains(':', StringComparison.Ordinal) ? $"[{a.Host}]" : a.Host) + ":" + a.Port.ToString(CultureInfo.InvariantCulture)
+        : "?";
+
+    private static string RecordType(int type) => type switch
+    {
+        1 => "A",
+        2 => "NS",
+        5 => "CNAME",
+        6 => "SOA",
+        12 => "PTR",
+        15 => "MX",
+        16 => "TXT",
+        28 => "AAAA",
+        33 => "SRV",
+        65 => "HTTPS",
+        _ => string.Create(CultureInfo.InvariantCulture, $"TYPE({type})"),
+    };
+
+    /// <summary>A record's data as mitmproxy prints it: an address, a name, text, or hex.</summary>
+    private static string RecordData(DnsResourceRecord record) => record.Type switch
+    {
+        1 when record.Data.Length == 4 => new System.Net.IPAddress(record.Data).ToString(),
+        28 when record.Data.Length == 16 => new System.Net.IPAddress(record.Data).ToString(),
+        16 => Encoding.UTF8.GetString(record.Data),
+        _ => "0x" + Convert.ToHexStringLower(record.Data),
+    };
+
+    private static string Line(HttpFlow flow)
     {
         var text = new StringBuilder();
         if (flow.Client.PeerName is { } client)
@@ -96,30 +167,40 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
     }
 
     /// <summary>One JSON object for a flow: what the text line says, with the flow's id and times.</summary>
-    internal static string Json(HttpFlow flow)
+    internal static string Json(Flow flow)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("id", flow.Id);
+            json.WriteString("type", flow.Type.ToString().ToLowerInvariant());
             json.WriteString("timestamp_created", flow.TimestampCreated);
             if (flow.Client.PeerName is { } client)
             {
                 json.WriteString("client", $"{client.Host}:{client.Port.ToString(CultureInfo.InvariantCulture)}");
             }
 
-            json.WriteString("method", flow.Request.Method);
-            json.WriteString("url", flow.Request.Url);
-            json.WriteString("http_version", flow.Request.HttpVersion);
-            if (flow.Response is { } response)
+            if (flow is not HttpFlow http)
+            {
+                WriteOther(json, flow);
+                json.WriteEndObject();
+                json.Flush();
+                return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            }
+
+
+            json.WriteString("method", http.Request.Method);
+            json.WriteString("url", http.Request.Url);
+            json.WriteString("http_version", http.Request.HttpVersion);
+            if (http.Response is { } response)
             {
                 json.WriteNumber("status_code", response.StatusCode);
                 json.WriteString("reason", response.Reason);
                 json.WriteNumber("response_size", response.Content?.Length ?? 0);
                 if (response.TimestampEnd is { } end)
                 {
-                    json.WriteNumber("duration_ms", Math.Round((end - flow.Request.TimestampStart).TotalMilliseconds, 3));
+                    json.WriteNumber("duration_ms", Math.Round((end - http.Request.TimestampStart).TotalMilliseconds, 3));
                 }
             }
 
@@ -139,6 +220,57 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
+    private static void WriteOther(Utf8JsonWriter json, Flow flow)
+    {
+        if (flow.Server.Address is { } server)
+        {
+            json.WriteString("server", $"{server.Host}:{server.Port.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        switch (flow)
+        {
+            case TcpFlow tcp:
+                json.WriteNumber("messages", tcp.Messages.Count);
+                json.WriteNumber("size", tcp.Messages.Sum(m => (long)m.Content.Length));
+                break;
+            case UdpFlow udp:
+                json.WriteNumber("messages", udp.Messages.Count);
+                json.WriteNumber("size", udp.Messages.Sum(m => (long)m.Content.Length));
+                break;
+            case DnsFlow dns:
+                json.WriteString("op_code", dns.Request.OpCodeName);
+                if (dns.Request.Questions.Count > 0)
+                {
+                    json.WriteString("name", dns.Request.Questions[0].Name);
+                    json.WriteString("query_type", RecordType(dns.Request.Questions[0].Type));
+                }
+
+                if (dns.Response is { } response)
+                {
+                    json.WriteNumber("response_code", response.ResponseCode);
+                    json.WriteStartArray("answers");
+                    foreach (var answer in response.Answers)
+                    {
+                        json.WriteStringValue(RecordData(answer));
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                break;
+        }
+
+        if (flow.Error is { } error)
+        {
+            json.WriteString("error", error.Message);
+        }
+
+        if (flow.Marked.Length > 0)
+        {
+            json.WriteString("marked", flow.Marked);
+        }
+    }
+
     /// <summary>mitmproxy's human size: 345b, 1.2k, 3.4m.</summary>
     internal static string PrettySize(long bytes) => bytes switch
     {
@@ -148,7 +280,7 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.#}g"),
     };
 
-    protected override void Completed(HttpFlow flow)
+    protected override void Completed(Flow flow)
     {
         if (_detail.Value == 0 || (Volatile.Read(ref _compiled) is { } filter && !filter.Matches(flow)))
         {

@@ -76,7 +76,7 @@ internal sealed class FlowFileFormats
             }
         }
 
-        return FlowFile.Read(path, skipped);
+        return FlowFile.ReadFlows(path, skipped);
     }
 
     /// <summary>The added format that writes files named like <paramref name="path"/>, with its owner, or null.</summary>

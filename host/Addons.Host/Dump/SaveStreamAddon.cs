@@ -26,6 +26,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
     private IFlowFileWriter? _writer;
     private string _path = "";
     private bool _har;
+    private int _unwritable;
     private int _written;
 
     public override string Name => "save";
@@ -98,7 +99,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
 
     public void Dispose() => Close();
 
-    protected override void Completed(HttpFlow flow)
+    protected override void Completed(Flow flow)
     {
         if ((_stream is null && _writer is null) || (_compiled is { } filter && !filter.Matches(flow)))
         {
@@ -114,6 +115,10 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
                     _writer?.Write(flow);
                     _written++;
                 }
+                catch (Exception e) when (e is NotSupportedException or ArgumentException)
+                {
+                    NotWritten(flow, e.Message);
+                }
                 catch (Exception e)
                 {
                     LogWriteFailed(logger, _path, e.Message, _written);
@@ -124,7 +129,29 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             return;
         }
 
-        var entry = _har ? HarEntry(flow) : MitmproxyState(flow);
+        byte[] entry;
+        if (flow is HttpFlow http)
+        {
+            entry = _har ? HarEntry(http) : MitmproxyState(http);
+        }
+        else if (_har)
+        {
+            NotWritten(flow, $"a HAR file holds HTTP flows only, and flow {flow.Id} is a {flow.Type.ToString().ToUpperInvariant()} flow");
+            return;
+        }
+        else
+        {
+            try
+            {
+                entry = MitmproxyState(flow);
+            }
+            catch (ArgumentException e)
+            {
+                NotWritten(flow, e.Message);
+                return;
+            }
+        }
+
         lock (_gate)
         {
             if (_stream is null)
@@ -221,12 +248,25 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
         return text[start..end].Trim("\r\n "u8).ToArray();
     }
 
-    private static byte[] MitmproxyState(HttpFlow flow)
+    /// <summary>A flow the file cannot hold: said once for each type, with the reason; the file goes on with the others.</summary>
+    private void NotWritten(Flow flow, string reason)
+    {
+        var bit = 1 << (int)flow.Type;
+        if ((Interlocked.Or(ref _unwritable, bit) & bit) == 0)
+        {
+            LogNotWritten(logger, _path.Length > 0 ? _path : _stream?.Name ?? "", flow.Type.ToString().ToUpperInvariant(), reason.TrimEnd('.'));
+        }
+    }
+
+    private static byte[] MitmproxyState(Flow flow)
     {
         using var single = new MemoryStream();
         MitmproxyFlowFile.Write(single, flow);
         return single.ToArray();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flow file {Path} does not get {Type} flows: {Reason}; the other flows are still written")]
+    private static partial void LogNotWritten(ILogger logger, string path, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} flows to {Path}")]
     private static partial void LogClosed(ILogger logger, int count, string path);

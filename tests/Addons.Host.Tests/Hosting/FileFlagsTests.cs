@@ -94,6 +94,44 @@ public sealed class FileFlagsTests
 
     [Test]
     [CancelAfter(180_000)]
+    public async Task Tcp_and_dns_flows_of_a_file_are_listed_and_written_where_the_format_holds_them(CancellationToken cancellationToken)
+    {
+        var input = Path.Combine(_folder, "mixed.mitm");
+        var tcp = new TcpFlow { Messages = [new() { FromClient = true, Content = "hello"u8.ToArray() }, new() { Content = "it's me"u8.ToArray() }] };
+        tcp.Client.PeerName = new HostPort("10.0.0.1", 4000);
+        tcp.Server.Address = new HostPort("db.internal", 5432);
+        var dns = new DnsFlow
+        {
+            Request = new DnsMessage { Questions = [new DnsQuestion("dns.google")] },
+            Response = new DnsMessage { Query = false, Answers = [new DnsResourceRecord("dns.google", 1, 1, 60, [8, 8, 8, 8]), new DnsResourceRecord("dns.google", 1, 1, 60, [8, 8, 4, 4])] },
+        };
+        dns.Client.PeerName = new HostPort("10.0.0.1", 5353);
+        var http = FlowLifecycle.NewFlow("https://example.com/a");
+        http.Response = new HttpResponse { StatusCode = 200, Reason = "OK", Content = "body"u8.ToArray() };
+        await using (var stream = File.Create(input))
+        {
+            MitmproxyFlowFile.WriteFlows(stream, [tcp, dns, http]);
+        }
+
+        var (listed, listing) = await RunAsync(["-n", "-r", input], cancellationToken);
+        var har = Path.Combine(_folder, "out.har");
+        var (toHar, harLog) = await RunAsync(["-n", "-r", input, "-w", har], cancellationToken);
+        var mitm = Path.Combine(_folder, "out.mitm");
+        var (toMitm, mitmLog) = await RunAsync(["-n", "-q", "-r", input, "-w", mitm, "!~http"], cancellationToken);
+
+        Assert.That(listed, Is.Zero, listing);
+        Assert.That(listing, Does.Contain("10.0.0.1:4000 <-> tcp <-> db.internal:5432 2 messages 12b"));
+        Assert.That(listing, Does.Contain("10.0.0.1:5353: DNS QUERY (A) dns.google << 8.8.8.8, 8.8.4.4"));
+        Assert.That(listing, Does.Contain($"Read 3 flows from {input}"));
+        Assert.That(toHar, Is.Zero, harLog);
+        Assert.That(harLog, Does.Contain($"Flow file {har} does not get TCP flows: a HAR file holds HTTP flows only, and flow {tcp.Id} is a TCP flow; the other flows are still written"));
+        Assert.That(HarFile.Read(har).Select(f => f.Request.Url), Is.EqualTo(new[] { "https://example.com/a" }));
+        Assert.That(toMitm, Is.Zero, mitmLog);
+        Assert.That(MitmproxyFlowFile.ReadFlows(mitm).Select(f => (f.Id, f.Type)), Is.EqualTo(new[] { (tcp.Id, FlowType.Tcp), (dns.Id, FlowType.Dns) }));
+    }
+
+    [Test]
+    [CancelAfter(180_000)]
     public async Task A_session_file_is_either_side_of_a_conversion(CancellationToken cancellationToken)
     {
         // mitmproxy's format keeps ids, marks and comments, so the round trip through a session shows they survive.

@@ -74,6 +74,69 @@ public sealed class MitmdumpInteropTests
 
     [Test]
     [CancelAfter(120_000)]
+    public async Task Tcp_and_dns_flows_mitmproxy_wrote_are_read_and_the_ones_this_build_writes_are_read_by_mitmproxy(CancellationToken cancellationToken)
+    {
+        var theirs = Path.Combine(_folder, "theirs.mitm");
+        var ours = Path.Combine(_folder, "ours.mitm");
+
+        // mitmproxy 8.1.1's own test flows, written by its own FlowWriter.
+        var (written, writeLog) = await PythonAsync($$"""
+            from mitmproxy import io
+            from mitmproxy.test import tflow
+            with open({{PythonString(theirs)}}, "wb") as f:
+                w = io.FlowWriter(f)
+                t = tflow.ttcpflow()
+                t.marked = ":default:"
+                w.add(t)
+                w.add(tflow.ttcpflow(err=True))
+                w.add(tflow.tdnsflow(resp=True))
+                w.add(tflow.tdnsflow(err=True))
+            """, cancellationToken);
+        Assert.That(written, Is.Zero, writeLog);
+
+        var read = MitmproxyFlowFile.ReadFlows(theirs).ToList();
+        Assert.That(read.Select(f => f.Type), Is.EqualTo(new[] { FlowType.Tcp, FlowType.Tcp, FlowType.Dns, FlowType.Dns }));
+        var tcp = (TcpFlow)read[0];
+        var dns = (DnsFlow)read[2];
+        Assert.Multiple(() =>
+        {
+            Assert.That(tcp.Messages.Select(m => (m.FromClient, Encoding.ASCII.GetString(m.Content))), Is.EqualTo(new[] { (true, "hello"), (false, "it's me") }));
+            Assert.That(tcp.Marked, Is.EqualTo(":default:"));
+            Assert.That(tcp.Server.Address, Is.EqualTo(new HostPort("address", 22)));
+            Assert.That(read[1].Error!.Message, Is.EqualTo("error"));
+            Assert.That(dns.Request.Questions.Single().Name, Is.EqualTo("dns.google"));
+            Assert.That(dns.Request.OpCodeName, Is.EqualTo("QUERY"));
+            Assert.That(dns.Response!.Answers.Select(a => a.Data), Is.EqualTo(new[] { new byte[] { 8, 8, 8, 8 }, [8, 8, 4, 4] }));
+            Assert.That(dns.Response.RecordDataLength, Is.EqualTo(8));
+            Assert.That(((DnsFlow)read[3]).Error!.Message, Is.EqualTo("error"));
+        });
+
+        // What this build writes of them, mitmproxy reads back the same.
+        await using (var stream = File.Create(ours))
+        {
+            MitmproxyFlowFile.WriteFlows(stream, read);
+        }
+
+        var (code, output) = await PythonAsync($$"""
+            from mitmproxy import io
+            for f in io.FlowReader(open({{PythonString(ours)}}, "rb")).stream():
+                if f.type == "tcp":
+                    print(f.type, f.id, f.marked, [(m.from_client, m.content.decode()) for m in f.messages], f.error.msg if f.error else None)
+                else:
+                    print(f.type, f.id, f.request.questions[0].name, [str(a) for a in f.response.answers] if f.response else None, f.error.msg if f.error else None)
+            """, cancellationToken);
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.EqualTo(new[]
+        {
+            $"tcp {read[0].Id} :default: [(True, 'hello'), (False, \"it's me\")] None",
+            $"tcp {read[1].Id}  [(True, 'hello'), (False, \"it's me\")] error",
+            $"dns {read[2].Id} dns.google ['8.8.8.8', '8.8.4.4'] None",
+            $"dns {read[3].Id} dns.google None error",
+        }));
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
     public async Task A_tls_flow_mitmdump_wrote_is_read_with_the_tls_details_of_both_connections(CancellationToken cancellationToken)
     {
         await using var origin = await KestrelOrigin.StartAsync(_folder);
@@ -215,6 +278,23 @@ public sealed class MitmdumpInteropTests
         };
         return flow;
     }
+
+    /// <summary>Runs a script with the system Python, where Debian's mitmproxy modules are; its exit code and output.</summary>
+    private static async Task<(int Code, string Output)> PythonAsync(string script, CancellationToken cancellationToken)
+    {
+        using var python = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", script])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["HOME"] = Path.GetTempPath() },
+        })!;
+        var output = python.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = python.StandardError.ReadToEndAsync(cancellationToken);
+        await python.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        return (python.ExitCode, await output + await errors);
+    }
+
+    private static string PythonString(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 
     private static Process Start(string[] args) => Process.Start(new ProcessStartInfo(Mitmdump!, args)
     {
