@@ -98,8 +98,7 @@ internal sealed class OrderKey
     private static long SizeOf(Flow flow) => flow switch
     {
         HttpFlow h => (h.Request.Content?.Length ?? 0) + (long)(h.Response?.Content?.Length ?? 0),
-        TcpFlow t => t.Messages.Sum(m => (long)m.Content.Length),
-        UdpFlow u => u.Messages.Sum(m => (long)m.Content.Length),
+        StreamFlow s => s.Messages.Sum(m => (long)m.Content.Length),
         DnsFlow d => d.Response?.RecordDataLength ?? 0,
         _ => 0,
     };

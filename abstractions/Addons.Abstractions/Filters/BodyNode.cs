@@ -13,10 +13,8 @@ internal sealed class BodyNode(MessageSide side, FilterRegex regex) : FilterNode
     {
         switch (flow)
         {
-            case TcpFlow tcp:
-                return MessagesMatch(tcp.Messages);
-            case UdpFlow udp:
-                return MessagesMatch(udp.Messages);
+            case StreamFlow stream:
+                return MessagesMatch(stream.Messages);
             case not HttpFlow:
                 return false;
         }

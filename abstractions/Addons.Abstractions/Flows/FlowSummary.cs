@@ -51,12 +51,7 @@ public sealed record FlowSummary(
         if (flow is not HttpFlow http)
         {
             var address = flow.Server.Address?.ToString() ?? "";
-            var messages = flow switch
-            {
-                TcpFlow tcp => tcp.Messages.Sum(m => (long)m.Content.Length),
-                UdpFlow udp => udp.Messages.Sum(m => (long)m.Content.Length),
-                _ => 0,
-            };
+            var messages = flow is StreamFlow stream ? stream.Messages.Sum(m => (long)m.Content.Length) : 0;
             return new FlowSummary(flow.Id, flow.Type, flow.TimestampCreated, flow.Type.ToString().ToUpperInvariant(), address, address, "", null, null, flow.Error is not null, messages, flow.Marked);
         }
 

@@ -455,41 +455,27 @@ public static class MitmproxyFlowFile
 
     private static Dictionary<string, object?> ToState(HttpFlow flow)
     {
-        var state = new Dictionary<string, object?>(StringComparer.Ordinal)
+        var state = CommonState(flow, "http");
+        state["request"] = MessageState(flow.Request, new Dictionary<string, object?>
         {
-            ["version"] = (long)WrittenVersion,
-            ["type"] = "http",
-            ["id"] = flow.Id.ToString(),
-            ["error"] = flow.Error is { } error ? new Dictionary<string, object?> { ["msg"] = error.Message, ["timestamp"] = Unix(error.Timestamp) } : null,
-            ["client_conn"] = ClientState(flow.Client),
-            ["server_conn"] = ServerState(flow.Server),
-            ["intercepted"] = false,
-            ["is_replay"] = flow.IsReplay switch { ReplayKind.Request => "request", ReplayKind.Response => "response", _ => null },
-            ["marked"] = flow.Marked,
-            ["metadata"] = flow.Metadata.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal),
-            ["comment"] = flow.Comment,
-            ["timestamp_created"] = Unix(flow.TimestampCreated),
-            ["request"] = MessageState(flow.Request, new Dictionary<string, object?>
-            {
-                ["host"] = flow.Request.Host,
-                ["port"] = (long)flow.Request.Port,
-                ["method"] = Encoding.Latin1.GetBytes(flow.Request.Method),
-                ["scheme"] = Encoding.Latin1.GetBytes(flow.Request.Scheme),
-                ["authority"] = Encoding.Latin1.GetBytes(flow.Request.Authority),
-                ["path"] = Encoding.Latin1.GetBytes(flow.Request.Path),
-            }),
-            ["response"] = flow.Response is { } response
-                ? MessageState(response, new Dictionary<string, object?> { ["status_code"] = (long)response.StatusCode, ["reason"] = Encoding.Latin1.GetBytes(response.Reason) })
-                : null,
-            ["websocket"] = flow.WebSocket is { } websocket ? new Dictionary<string, object?>
-            {
-                ["messages"] = websocket.Messages.Select(m => (object?)new List<object?> { (long)m.Type, m.FromClient, m.Content, Unix(m.Timestamp), m.Dropped, m.Injected }).ToList(),
-                ["closed_by_client"] = websocket.ClosedByClient,
-                ["close_code"] = (long?)websocket.CloseCode,
-                ["close_reason"] = websocket.CloseReason,
-                ["timestamp_end"] = websocket.TimestampEnd is { } end ? Unix(end) : null,
-            } : null,
-        };
+            ["host"] = flow.Request.Host,
+            ["port"] = (long)flow.Request.Port,
+            ["method"] = Encoding.Latin1.GetBytes(flow.Request.Method),
+            ["scheme"] = Encoding.Latin1.GetBytes(flow.Request.Scheme),
+            ["authority"] = Encoding.Latin1.GetBytes(flow.Request.Authority),
+            ["path"] = Encoding.Latin1.GetBytes(flow.Request.Path),
+        });
+        state["response"] = flow.Response is { } response
+            ? MessageState(response, new Dictionary<string, object?> { ["status_code"] = (long)response.StatusCode, ["reason"] = Encoding.Latin1.GetBytes(response.Reason) })
+            : null;
+        state["websocket"] = flow.WebSocket is { } websocket ? new Dictionary<string, object?>
+        {
+            ["messages"] = websocket.Messages.Select(m => (object?)new List<object?> { (long)m.Type, m.FromClient, m.Content, Unix(m.Timestamp), m.Dropped, m.Injected }).ToList(),
+            ["closed_by_client"] = websocket.ClosedByClient,
+            ["close_code"] = (long?)websocket.CloseCode,
+            ["close_reason"] = websocket.CloseReason,
+            ["timestamp_end"] = websocket.TimestampEnd is { } end ? Unix(end) : null,
+        } : null;
         return state;
     }
 

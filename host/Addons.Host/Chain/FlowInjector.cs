@@ -17,9 +17,9 @@ internal sealed class FlowInjector(AddonChain chain) : IFlowInjector
         switch (flow)
         {
             case TcpFlow tcp:
-                return await InjectStreamAsync(tcp, tcp.Messages, c => new TcpFlowContext(tcp, c), Hook.TcpStart, Hook.TcpMessage, Hook.TcpEnd, Hook.TcpError, cancellationToken).ConfigureAwait(false);
+                return await InjectStreamAsync(tcp, c => new TcpFlowContext(tcp, c), Hook.TcpStart, cancellationToken).ConfigureAwait(false);
             case UdpFlow udp:
-                return await InjectStreamAsync(udp, udp.Messages, c => new UdpFlowContext(udp, c), Hook.UdpStart, Hook.UdpMessage, Hook.UdpEnd, Hook.UdpError, cancellationToken).ConfigureAwait(false);
+                return await InjectStreamAsync(udp, c => new UdpFlowContext(udp, c), Hook.UdpStart, cancellationToken).ConfigureAwait(false);
             case DnsFlow dns:
                 return await InjectDnsAsync(dns, cancellationToken).ConfigureAwait(false);
             case not HttpFlow:
@@ -86,9 +86,14 @@ internal sealed class FlowInjector(AddonChain chain) : IFlowInjector
         return true;
     }
 
-    /// <summary>A TCP or UDP flow: start, one message hook per message (each sees those before it), then end or error.</summary>
-    private async ValueTask<bool> InjectStreamAsync(Flow flow, List<StreamMessage> messages, Func<CancellationToken, HookContext> context, Hook start, Hook message, Hook end, Hook error, CancellationToken cancellationToken)
+    /// <summary>
+    /// A TCP or UDP flow: start, one message hook per message (each sees those before it), then end or error. The
+    /// protocol's four hooks follow each other in <see cref="Hook"/>: start, message, end, error.
+    /// </summary>
+    private async ValueTask<bool> InjectStreamAsync(StreamFlow flow, Func<CancellationToken, HookContext> context, Hook start, CancellationToken cancellationToken)
     {
+        var (message, end, error) = (start + 1, start + 2, start + 3);
+        var messages = flow.Messages;
         var all = messages.ToList();
         messages.Clear();
         flow.Live = true;

@@ -23,6 +23,7 @@ internal enum Hook
     WebSocketStart,
     WebSocketMessage,
     WebSocketEnd,
+    // TCP's and UDP's four hooks each in this order: start, message, end, error (the injector counts on it).
     TcpStart,
     TcpMessage,
     TcpEnd,

@@ -71,8 +71,7 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
     {
         HttpFlow http => Line(http),
         DnsFlow dns => Line(dns),
-        TcpFlow tcp => StreamLine(tcp, "tcp", tcp.Messages),
-        UdpFlow udp => StreamLine(udp, "udp", udp.Messages),
+        StreamFlow stream => StreamLine(stream),
         _ => $"{Address(flow.Client.PeerName)}: {flow.Type.ToString().ToUpperInvariant()} flow {flow.Id}",
     };
 
@@ -96,8 +95,10 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
     }
 
     /// <summary>A TCP or UDP flow: mitmdump prints <c>client -> tcp -> server</c> per message; this is the flow's line at its end.</summary>
-    private static string StreamLine(Flow flow, string protocol, List<StreamMessage> messages)
+    private static string StreamLine(StreamFlow flow)
     {
+        var protocol = flow.Type.ToString().ToLowerInvariant();
+        var messages = flow.Messages;
         var text = new StringBuilder()
             .Append(Address(flow.Client.PeerName)).Append(" <-> ").Append(protocol).Append(" <-> ").Append(Address(flow.Server.Address))
             .Append(' ').Append(messages.Count.ToString(CultureInfo.InvariantCulture)).Append(messages.Count == 1 ? " message " : " messages ")
@@ -229,13 +230,9 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
 
         switch (flow)
         {
-            case TcpFlow tcp:
-                json.WriteNumber("messages", tcp.Messages.Count);
-                json.WriteNumber("size", tcp.Messages.Sum(m => (long)m.Content.Length));
-                break;
-            case UdpFlow udp:
-                json.WriteNumber("messages", udp.Messages.Count);
-                json.WriteNumber("size", udp.Messages.Sum(m => (long)m.Content.Length));
+            case StreamFlow stream:
+                json.WriteNumber("messages", stream.Messages.Count);
+                json.WriteNumber("size", stream.Messages.Sum(m => (long)m.Content.Length));
                 break;
             case DnsFlow dns:
                 json.WriteString("op_code", dns.Request.OpCodeName);
