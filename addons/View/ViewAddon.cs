@@ -88,7 +88,7 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
         loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => Refilter(() => _view.SetMarkedOnly(!_view.MarkedOnly), ct), "Show only marked flows, or every flow.");
         loader.AddCommand("view.properties.inbounds", (int index) => Read(() => _view.InBounds(index)), "Whether a position is inside the view.");
-        loader.AddCommand("flow.mark", (IReadOnlyList<Flow> flows, string marker) => Mark(flows, _ => marker), "Mark flows with a marker (empty unmarks; :default: is the usual mark).");
+        loader.AddCommand("flow.mark", (IReadOnlyList<Flow> flows, string marker) => Mark(flows, ValidMarker(marker)), "Mark flows with a marker: :default:, a letter or digit, or an emoji name such as :grapes: (true is :default:; false or empty unmarks).");
         loader.AddCommand("flow.mark.toggle", (IReadOnlyList<Flow> flows) => Mark(flows, f => f.Marked.Length > 0 ? "" : ":default:"), "Mark unmarked flows and unmark marked ones.");
     }
 
@@ -433,6 +433,17 @@ public sealed partial class ViewAddon : Addon
             }
         });
     }
+
+    /// <summary>A marker as mitmproxy's flow.mark takes it: <c>true</c> is <c>:default:</c>, <c>false</c> unmarks, anything else must be a valid marker.</summary>
+    private static string ValidMarker(string marker) => marker switch
+    {
+        "true" => Marker.Default,
+        "false" => "",
+        _ when Marker.IsValid(marker) => marker,
+        _ => throw new CommandException($"Command 'flow.mark': argument 'marker' takes :default:, a single letter or digit, or an emoji name such as :grapes:, not '{marker}'."),
+    };
+
+    private void Mark(IReadOnlyList<Flow> flows, string marker) => Mark(flows, _ => marker);
 
     private void Mark(IReadOnlyList<Flow> flows, Func<Flow, string> marker)
     {

@@ -794,6 +794,8 @@ public sealed class ViewBehaviourTests
             Assert.That(Marker.Render(":grapes:", unicode: false), Is.EqualTo("#"));
             Assert.That(Marker.Render(""), Is.Empty, "an unmarked flow shows nothing");
             Assert.That(Marker.IsEmojiName(":grapes:") && Marker.IsEmojiName("thumbsup") && !Marker.IsEmojiName(":not valid:"), Is.True);
+            Assert.That(new[] { "", ":default:", "X", "7", ":grapes:" }.All(Marker.IsValid), Is.True, "what flow.mark takes");
+            Assert.That(new[] { ":not valid:", ":weird", "XY", "\u00e9" }.Any(Marker.IsValid), Is.False, "what flow.mark refuses");
         });
     }
 

@@ -11,6 +11,7 @@ public sealed class ViewCommandErrorTests
     [TestCase("view.flows.create", new[] { "get", "ftp://example.com" }, "Invalid URL: 'ftp://example.com' is not an http:// or https:// URL.")]
     [TestCase("view.settings.getval", new[] { "@focus", "key", "fallback" }, "Command 'view.settings.getval': argument 'flow' needs exactly one flow, but '@focus' selects 0 flows.")]
     [TestCase("flow.mark", new[] { "~q (", ":default:" }, "Invalid filter expression")]
+    [TestCase("flow.mark", new[] { "@all", ":stra:" }, "Command 'flow.mark': argument 'marker' takes :default:, a single letter or digit, or an emoji name such as :grapes:, not ':stra:'.")]
     public async Task BadArgumentsAreNamed(string command, string[] arguments, string expected)
     {
         var harness = await ViewHarness.CreateAsync();

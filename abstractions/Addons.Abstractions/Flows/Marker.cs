@@ -49,6 +49,17 @@ public static class Marker
         return unicode ? DefaultSymbol : AsciiDefaultSymbol;
     }
 
+    /// <summary>
+    /// Whether <paramref name="marker"/> is one mitmproxy accepts: empty (unmarked), <c>:default:</c>, a single ASCII
+    /// letter or digit, or an emoji name between colons.
+    /// </summary>
+    public static bool IsValid(string marker)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        return marker.Length == 0 || marker == Default || (marker.Length == 1 && char.IsAsciiLetterOrDigit(marker[0]))
+            || (marker.Length > 2 && marker[0] == ':' && marker[^1] == ':' && Emoji.Value.ContainsKey(marker[1..^1]));
+    }
+
     /// <summary>Whether <paramref name="name"/> (with or without the colons) is an emoji name a marker may use.</summary>
     public static bool IsEmojiName(string name)
     {
