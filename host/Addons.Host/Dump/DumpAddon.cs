@@ -11,9 +11,10 @@ namespace Addons.Host.Dump;
 
 /// <summary>
 /// mitmdump's flow output: a line per completed flow on standard output (client, method, URL, then status, reason
-/// and response size, or the error; a DNS query and its answers; a TCP or UDP flow's peers and messages), or with <c>dump_json</c> one JSON object per flow with its id. Only flows the
-/// <c>dumper_filter</c> matches are printed (the command line's positional filter sets it). Built in, last in the
-/// chain, so that it prints a flow as every addon left it.
+/// and response size, or the error; a DNS query and its answers; a TCP or UDP flow's peers and messages), or with
+/// <c>dump_json</c> one JSON object per flow with its id. Only flows the <c>dumper_filter</c> matches are printed (the
+/// command line's positional filter sets it). Built in, last in the chain, so that it prints a flow as every addon
+/// left it.
 /// </summary>
 internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
 {
@@ -144,8 +145,7 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         var text = new StringBuilder();
         if (flow.Client.PeerName is { } client)
         {
-            text.Append(client.Host.Contains(':', StringComparison.Ordinal) ? $"[{client.Host}]" : client.Host).Append(':')
-                .Append(client.Port.ToString(CultureInfo.InvariantCulture)).Append(": ");
+            text.Append(Address(client)).Append(": ");
         }
 
         text.Append(flow.Request.Method).Append(' ').Append(flow.Request.Url);
@@ -182,27 +182,13 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
                 json.WriteString("client", $"{client.Host}:{client.Port.ToString(CultureInfo.InvariantCulture)}");
             }
 
-            if (flow is not HttpFlow http)
+            if (flow is HttpFlow http)
+            {
+                WriteHttp(json, http);
+            }
+            else
             {
                 WriteOther(json, flow);
-                json.WriteEndObject();
-                json.Flush();
-                return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-            }
-
-
-            json.WriteString("method", http.Request.Method);
-            json.WriteString("url", http.Request.Url);
-            json.WriteString("http_version", http.Request.HttpVersion);
-            if (http.Response is { } response)
-            {
-                json.WriteNumber("status_code", response.StatusCode);
-                json.WriteString("reason", response.Reason);
-                json.WriteNumber("response_size", response.Content?.Length ?? 0);
-                if (response.TimestampEnd is { } end)
-                {
-                    json.WriteNumber("duration_ms", Math.Round((end - http.Request.TimestampStart).TotalMilliseconds, 3));
-                }
             }
 
             if (flow.Error is { } error)
@@ -219,6 +205,23 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         }
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteHttp(Utf8JsonWriter json, HttpFlow http)
+    {
+        json.WriteString("method", http.Request.Method);
+        json.WriteString("url", http.Request.Url);
+        json.WriteString("http_version", http.Request.HttpVersion);
+        if (http.Response is { } response)
+        {
+            json.WriteNumber("status_code", response.StatusCode);
+            json.WriteString("reason", response.Reason);
+            json.WriteNumber("response_size", response.Content?.Length ?? 0);
+            if (response.TimestampEnd is { } end)
+            {
+                json.WriteNumber("duration_ms", Math.Round((end - http.Request.TimestampStart).TotalMilliseconds, 3));
+            }
+        }
     }
 
     private static void WriteOther(Utf8JsonWriter json, Flow flow)
@@ -255,16 +258,6 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
                 }
 
                 break;
-        }
-
-        if (flow.Error is { } error)
-        {
-            json.WriteString("error", error.Message);
-        }
-
-        if (flow.Marked.Length > 0)
-        {
-            json.WriteString("marked", flow.Marked);
         }
     }
 

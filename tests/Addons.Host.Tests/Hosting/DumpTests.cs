@@ -52,6 +52,35 @@ public sealed class DumpTests
     }
 
     [Test]
+    public void Tcp_udp_and_dns_flows_get_a_line_and_a_json_object_of_their_own()
+    {
+        var tcp = new TcpFlow { Messages = [new() { FromClient = true, Content = "hello"u8.ToArray() }], Error = new FlowError("reset", DateTimeOffset.UtcNow) };
+        tcp.Client.PeerName = new HostPort("::1", 4000);
+        tcp.Server.Address = new HostPort("db.internal", 5432);
+        var dns = new DnsFlow
+        {
+            Request = new DnsMessage { Questions = [new DnsQuestion("example.com", 28)] },
+            Response = new DnsMessage { Query = false, Answers = [new DnsResourceRecord("example.com", 28, 1, 60, System.Net.IPAddress.Parse("2001:db8::1").GetAddressBytes())] },
+        };
+        dns.Client.PeerName = new HostPort("10.0.0.1", 5353);
+        var unanswered = new DnsFlow { Request = new DnsMessage { Questions = [new DnsQuestion("nowhere.example")] }, Error = new FlowError("timed out", DateTimeOffset.UtcNow) };
+        unanswered.Client.PeerName = new HostPort("10.0.0.1", 5354);
+
+        Assert.That(DumpAddon.Line(tcp), Is.EqualTo("[::1]:4000 <-> tcp <-> db.internal:5432 1 message 5b << reset"));
+        Assert.That(DumpAddon.Line(dns), Is.EqualTo("10.0.0.1:5353: DNS QUERY (AAAA) example.com << 2001:db8::1"));
+        Assert.That(DumpAddon.Line(unanswered), Is.EqualTo("10.0.0.1:5354: DNS QUERY (A) nowhere.example << timed out"));
+
+        using var tcpJson = JsonDocument.Parse(DumpAddon.Json(tcp));
+        using var dnsJson = JsonDocument.Parse(DumpAddon.Json(dns));
+        Assert.That(
+            (tcpJson.RootElement.GetProperty("type").GetString(), tcpJson.RootElement.GetProperty("server").GetString(), tcpJson.RootElement.GetProperty("messages").GetInt32(), tcpJson.RootElement.GetProperty("error").GetString()),
+            Is.EqualTo(("tcp", "db.internal:5432", 1, "reset")));
+        Assert.That(
+            (dnsJson.RootElement.GetProperty("type").GetString(), dnsJson.RootElement.GetProperty("name").GetString(), dnsJson.RootElement.GetProperty("query_type").GetString(), dnsJson.RootElement.GetProperty("answers")[0].GetString()),
+            Is.EqualTo(("dns", "example.com", "AAAA", "2001:db8::1")));
+    }
+
+    [Test]
     public async Task Flow_detail_0_prints_nothing()
     {
         await using var host = await StartAsync("--set", "flow_detail=0");
