@@ -725,15 +725,19 @@ internal sealed partial class ClientSession
             return;
         }
 
-        await TunnelAsync(channel, host, port, stop).ConfigureAwait(false);
+        // Ignored hosts pass through unseen; other traffic the proxy does not understand is a TCP flow, as in mitmproxy.
+        await TunnelAsync(channel, host, port, stop, asFlow: !_settings.IsIgnored(host, port)).ConfigureAwait(false);
     }
 
     /// <summary>Serves the decrypted requests of an intercepted tunnel.</summary>
     internal Task ServeTunnelAsync(ClientChannel decrypted, string host, int port, CancellationToken stop) =>
         ServeAsync(decrypted, RequestOrigin.Tunnel("https", host, port), stop);
 
-    /// <summary>Relays bytes to host:port unchanged, for ignored hosts and traffic the proxy does not understand.</summary>
-    internal async Task TunnelAsync(ClientChannel channel, string host, int port, CancellationToken stop)
+    /// <summary>
+    /// Relays bytes to host:port, for ignored hosts (unchanged and unseen) and traffic the proxy does not understand
+    /// (with <paramref name="asFlow"/>, a TCP flow whose messages go through the addons).
+    /// </summary>
+    internal async Task TunnelAsync(ClientChannel channel, string host, int port, CancellationToken stop, bool asFlow = false)
     {
         UpstreamConnection connection;
         try
@@ -748,7 +752,15 @@ internal sealed partial class ClientSession
 
         try
         {
-            await Relay.RunAsync(channel.Reader, channel.Stream, connection.Reader, connection.Stream, stop).ConfigureAwait(false);
+            if (asFlow)
+            {
+                var flow = new TcpFlow { Client = _client, Server = connection.Model };
+                await new TcpFlowRelay(_chain, flow).RunAsync(channel.Reader, channel.Stream, connection.Reader, connection.Stream, stop).ConfigureAwait(false);
+            }
+            else
+            {
+                await Relay.RunAsync(channel.Reader, channel.Stream, connection.Reader, connection.Stream, stop).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -144,6 +145,78 @@ public sealed class ProxyTlsTests
 
         Assert.That(response, Does.StartWith("HTTP/1.1 200 OK\r\n"));
         Assert.That(await proxy.Host.RecordedAsync("recorder"), Has.Member("response:127.0.0.1/hello"));
+    }
+
+    [Test]
+    public async Task RawTrafficInsideATunnelIsATcpFlowWhoseMessagesTheAddonsSee()
+    {
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var served = EchoAsync(echo);
+        await using var proxy = await ProxyHarness.StartAsync();
+        var port = ((IPEndPoint)echo.LocalEndpoint).Port;
+
+        var client = await proxy.ConnectAsync();
+        await client.SendAsync($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+        await client.ReadUntilAsync("\r\n\r\n");
+        client.ClearReceived();
+        await client.SendAsync("hello\n");
+        Assert.That(await client.ReadUntilAsync("echo:hello\n"), Is.EqualTo("echo:hello\n"));
+        await client.DisposeAsync();
+        await served;
+
+        var recorded = await WaitForAsync(proxy, "tcp_end#2");
+        Assert.That(recorded.Where(r => r.StartsWith("tcp_", StringComparison.Ordinal)), Is.EqualTo(new[] { "tcp_start#0", "tcp_message#1", "tcp_message#2", "tcp_end#2" }));
+    }
+
+    [Test]
+    public async Task RawTrafficToAnIgnoredHostIsNoFlow()
+    {
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var served = EchoAsync(echo);
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", "ignore_hosts=^127\\.0\\.0\\.1:");
+        var port = ((IPEndPoint)echo.LocalEndpoint).Port;
+
+        var client = await proxy.ConnectAsync();
+        await client.SendAsync($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+        await client.ReadUntilAsync("\r\n\r\n");
+        client.ClearReceived();
+        await client.SendAsync("hello\n");
+        await client.ReadUntilAsync("echo:hello\n");
+        await client.DisposeAsync();
+        await served;
+
+        Assert.That(await proxy.Host.RecordedAsync("recorder"), Has.None.StartWith("tcp_"));
+    }
+
+    /// <summary>Answers one connection: each chunk it receives, back with "echo:" before it, until the client closes.</summary>
+    private static async Task EchoAsync(TcpListener listener)
+    {
+        using var socket = await listener.AcceptSocketAsync();
+        var buffer = new byte[1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None)) > 0)
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes("echo:" + Encoding.ASCII.GetString(buffer, 0, read)), SocketFlags.None);
+        }
+    }
+
+    /// <summary>The recorder's log once it has <paramref name="entry"/> (the relay ends after the client closes).</summary>
+    private static async Task<string[]> WaitForAsync(ProxyHarness proxy, string entry)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var recorded = await proxy.Host.RecordedAsync("recorder");
+            if (recorded.Contains(entry))
+            {
+                return recorded;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return await proxy.Host.RecordedAsync("recorder");
     }
 
     [Test]
