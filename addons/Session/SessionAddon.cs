@@ -173,6 +173,27 @@ public sealed partial class SessionAddon : Addon
     /// <inheritdoc />
     public override ValueTask WebSocketEndAsync(HttpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
 
+    // TCP, UDP and DNS flows complete here too. The schema does not keep them yet: queuing them says so (once for each
+    // type) and counts them as not saved, rather than letting them pass unnoticed.
+
+    /// <inheritdoc />
+    public override ValueTask TcpEndAsync(TcpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask TcpErrorAsync(TcpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask UdpEndAsync(UdpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask UdpErrorAsync(UdpFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask DnsResponseAsync(DnsFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
+    /// <inheritdoc />
+    public override ValueTask DnsErrorAsync(DnsFlowContext context) => Enqueue(context.Flow, context.CancellationToken);
+
     /// <summary>
     /// A flow changed outside the proxy's exchange (a command, a replay, another addon): stored again. The proxy also
     /// fires update after each of its hooks, for a flow still live; such a flow is stored when it completes (response,

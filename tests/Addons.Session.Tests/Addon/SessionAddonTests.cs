@@ -147,7 +147,9 @@ public sealed class SessionAddonTests
         var h = await SessionHarness.StartAsync(("session_path", path));
         await h.CaptureAsync(SampleFlows.Simple(1));
         var tcp = new TcpFlow { Messages = [new StreamMessage { FromClient = true, Content = "hello"u8.ToArray() }] };
-        await h.Session.UpdateAsync(new UpdateContext([tcp, new TcpFlow(), new DnsFlow()], CancellationToken.None));
+        await h.Session.UpdateAsync(new UpdateContext([tcp, new TcpFlow()], CancellationToken.None));
+        var dns = new DnsFlow { Live = true };
+        await h.Session.DnsResponseAsync(new DnsFlowContext(dns, CancellationToken.None));
         await h.Session.Writer!.FlushAsync(CancellationToken.None);
 
         var warnings = h.Log.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Message).ToList();
