@@ -36,12 +36,12 @@ public static class Marker
             return "";
         }
 
-        if (marker.Length == 1 && char.IsAsciiLetterOrDigit(marker[0]))
+        if (IsCharacter(marker))
         {
             return marker;
         }
 
-        if (unicode && marker.Length > 2 && marker[0] == ':' && marker[^1] == ':' && Emoji.Value.TryGetValue(marker[1..^1], out var emoji))
+        if (unicode && EmojiOf(marker) is { } emoji)
         {
             return emoji;
         }
@@ -56,8 +56,7 @@ public static class Marker
     public static bool IsValid(string marker)
     {
         ArgumentNullException.ThrowIfNull(marker);
-        return marker.Length == 0 || marker == Default || (marker.Length == 1 && char.IsAsciiLetterOrDigit(marker[0]))
-            || (marker.Length > 2 && marker[0] == ':' && marker[^1] == ':' && Emoji.Value.ContainsKey(marker[1..^1]));
+        return marker.Length == 0 || marker == Default || IsCharacter(marker) || EmojiOf(marker) is not null;
     }
 
     /// <summary>Whether <paramref name="name"/> (with or without the colons) is an emoji name a marker may use.</summary>
@@ -67,6 +66,13 @@ public static class Marker
         var bare = name.Length > 2 && name[0] == ':' && name[^1] == ':' ? name[1..^1] : name;
         return Emoji.Value.ContainsKey(bare);
     }
+
+    /// <summary>A single ASCII letter or digit, a marker that shows as itself.</summary>
+    private static bool IsCharacter(string marker) => marker.Length == 1 && char.IsAsciiLetterOrDigit(marker[0]);
+
+    /// <summary>The emoji of a known name between colons, or null.</summary>
+    private static string? EmojiOf(string marker) =>
+        marker.Length > 2 && marker[0] == ':' && marker[^1] == ':' && Emoji.Value.TryGetValue(marker[1..^1], out var emoji) ? emoji : null;
 
     private static Dictionary<string, string> LoadEmoji()
     {

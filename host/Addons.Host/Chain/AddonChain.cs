@@ -54,6 +54,17 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     /// <summary>Delivers a flow hook, then <c>update</c> for that flow (mitmproxy's handle_lifecycle).</summary>
     public ValueTask HandleFlowAsync(Hook hook, HttpFlowContext context) => HandleFlowAsync(hook, context, context.Flow);
 
+    /// <summary>
+    /// Delivers a flow hook and <c>update</c>, then waits while an addon intercepts the flow, as the proxy and the
+    /// injector do at each step of a flow; false when an addon killed it.
+    /// </summary>
+    public async ValueTask<bool> StepAsync(Hook hook, HookContext context, Flow flow, CancellationToken cancellationToken)
+    {
+        await HandleFlowAsync(hook, context, flow).ConfigureAwait(false);
+        await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
+        return !flow.IsKilled;
+    }
+
     /// <summary>Delivers a TCP, UDP or DNS flow hook, then <c>update</c> for that flow.</summary>
     public async ValueTask HandleFlowAsync(Hook hook, HookContext context, Flow flow)
     {

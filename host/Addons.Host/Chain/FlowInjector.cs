@@ -151,17 +151,9 @@ internal sealed class FlowInjector(AddonChain chain) : IFlowInjector
         }
     }
 
-    private async ValueTask<bool> HookAsync(Hook hook, Flow flow, HookContext context, CancellationToken cancellationToken)
-    {
-        await chain.HandleFlowAsync(hook, context, flow).ConfigureAwait(false);
-        await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
-        return !flow.IsKilled;
-    }
+    private ValueTask<bool> HookAsync(Hook hook, Flow flow, HookContext context, CancellationToken cancellationToken) =>
+        chain.StepAsync(hook, context, flow, cancellationToken);
 
-    private async ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken cancellationToken)
-    {
-        await chain.HandleFlowAsync(hook, new HttpFlowContext(flow, cancellationToken)).ConfigureAwait(false);
-        await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
-        return !flow.IsKilled;
-    }
+    private ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken cancellationToken) =>
+        chain.StepAsync(hook, new HttpFlowContext(flow, cancellationToken), flow, cancellationToken);
 }

@@ -630,12 +630,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>Runs a flow hook and its update, then waits while the flow is intercepted; false if the flow was killed.</summary>
-    private async ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken stop)
-    {
-        await _chain.HandleFlowAsync(hook, new HttpFlowContext(flow, stop)).ConfigureAwait(false);
-        await flow.WaitForResumeAsync(stop).ConfigureAwait(false);
-        return !flow.IsKilled;
-    }
+    private ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken stop) => _chain.StepAsync(hook, new HttpFlowContext(flow, stop), flow, stop);
 
     private async Task RelayUpgradeAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, CancellationToken stop)
     {

@@ -96,10 +96,5 @@ internal sealed class TcpFlowRelay(AddonChain chain, TcpFlow flow)
         }
     }
 
-    private async Task<bool> HookAsync(Hook hook, CancellationToken stop)
-    {
-        await chain.HandleFlowAsync(hook, new TcpFlowContext(flow, stop), flow).ConfigureAwait(false);
-        await flow.WaitForResumeAsync(stop).ConfigureAwait(false);
-        return !flow.IsKilled;
-    }
+    private ValueTask<bool> HookAsync(Hook hook, CancellationToken stop) => chain.StepAsync(hook, new TcpFlowContext(flow, stop), flow, stop);
 }
