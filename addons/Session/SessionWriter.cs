@@ -41,6 +41,12 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     private readonly ConcurrentQueue<EncodedFlow> _spare = new();
     private readonly int _maxSpare;
     private int _spareCount;
+    // Producers that find the queue full wait for this, which the consumer opens when it has taken a batch (or is about
+    // to wait for flows), not for each slot it frees: the channel's own waiting writers would each be woken, through the
+    // thread pool, once per flow the consumer takes, which at saturation cost more than a core's worth of wake-ups.
+    private TaskCompletionSource _room = NewRoom();
+    private int _full;
+    private volatile bool _closing;
     private long _queued;
     private long _processed;
     private long _written;
@@ -118,8 +124,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _queued);
-        var write = _queue.Writer.WriteAsync(flow.Id, cancellationToken);
-        return write.IsCompletedSuccessfully ? default : AwaitWrite(write, flow.Id);
+        return _queue.Writer.TryWrite(flow.Id) ? default : WaitForRoom(flow.Id, cancellationToken);
     }
 
     /// <summary>Waits until every flow queued before the call has been written (or failed).</summary>
@@ -144,15 +149,39 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     /// <summary>Takes no more flows, writes every queued one, and stops the consumer.</summary>
     public async ValueTask DisposeAsync()
     {
+        _closing = true;
         _queue.Writer.TryComplete();
+        OpenRoom();
         await _consumer.ConfigureAwait(false);
     }
 
-    private async ValueTask AwaitWrite(ValueTask write, Guid id)
+    private static TaskCompletionSource NewRoom() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Queues a flow once the consumer has made room (see <see cref="_room"/>).</summary>
+    private async ValueTask WaitForRoom(Guid id, CancellationToken cancellationToken)
     {
         try
         {
-            await write.ConfigureAwait(false);
+            while (true)
+            {
+                // The room to wait for is read, and the queue marked full, before trying again: a consumer that takes
+                // flows after a failed try sees the mark and opens this room.
+                var room = Volatile.Read(ref _room);
+                Volatile.Write(ref _full, 1);
+                if (_queue.Writer.TryWrite(id))
+                {
+                    return;
+                }
+
+                if (_closing)
+                {
+                    // Closed: the channel says so as it would to any writer.
+                    await _queue.Writer.WriteAsync(id, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                await room.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -210,13 +239,28 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         Interlocked.Decrement(ref _spareCount);
     }
 
+    /// <summary>Lets the producers waiting for room try again, if any found the queue full.</summary>
+    private void OpenRoom()
+    {
+        if (Volatile.Read(ref _full) == 1 && Interlocked.Exchange(ref _full, 0) == 1)
+        {
+            Interlocked.Exchange(ref _room, NewRoom()).TrySetResult();
+        }
+    }
+
     private async Task ConsumeAsync()
     {
         var batch = new List<EncodedFlow>(_options.BatchSize);
         var positions = new Dictionary<Guid, int>();
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
+            OpenRoom();
+            if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                break;
+            }
+
             var taken = 0;
             using (var window = new CancellationTokenSource(_options.FlushPeriod))
             {
@@ -247,6 +291,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
 
                     try
                     {
+                        OpenRoom();
                         if (!await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
                         {
                             break;
@@ -259,6 +304,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
                 }
             }
 
+            OpenRoom();
             try
             {
                 Write(batch);

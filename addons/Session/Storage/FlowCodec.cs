@@ -8,9 +8,10 @@ namespace Addons.Session.Storage;
 /// <summary>
 /// Encodes flows into the session schema (<c>Protos/flow.proto</c>) and decodes them back.
 /// <para>
-/// Encoding writes the wire format straight into the caller's <see cref="IBufferWriter{T}"/> in two passes (measure,
-/// then write into one span), so a reused buffer makes it allocation-free per flow. Decoding goes through the
-/// generated parser. One instance is not thread-safe (it reuses a size table); decoding is static.
+/// Encoding writes the wire format in one pass (<see cref="ProtoWriter"/>: each nested message's length is filled in
+/// when the message ends) into a buffer the codec keeps, then hands it to the caller's <see cref="IBufferWriter{T}"/>,
+/// so that encoding is allocation-free per flow once warm. Decoding goes through the generated parser. One instance is
+/// not thread-safe (it reuses its buffer); decoding is static.
 /// </para>
 /// <para>
 /// Bodies longer than <see cref="BodyThreshold"/> are left out of the record: it then carries only their length
@@ -19,13 +20,12 @@ namespace Addons.Session.Storage;
 /// </summary>
 internal sealed class FlowCodec
 {
-    // The sizes of the nested messages of the flow being encoded, in the order they are written: measuring reserves
-    // a slot when it enters a message and fills it when it leaves; writing reads the slots in the same order.
     private static readonly SearchValues<char> Latin1 = SearchValues.Create([.. Enumerable.Range(0, 256).Select(i => (char)i)]);
 
-    private int[] _sizes = new int[64];
-    private int _reserved;
-    private int _read;
+    // The encoding buffer is kept between flows unless a flow made it grow past this (a large WebSocket exchange, say).
+    private const int MaxKeptBuffer = 1024 * 1024;
+
+    private byte[] _buffer = new byte[4096];
 
     /// <summary>Creates a codec that keeps every body inside the record.</summary>
     public FlowCodec()
@@ -64,18 +64,10 @@ internal sealed class FlowCodec
                 $"Flow {flow.Id} is a {flow.Type} flow ({flow.GetType().Name}); session schema v{SessionSchema.Version} stores HTTP flows only.");
         }
 
-        _reserved = 0;
-        var size = MeasureFlow(http);
-        var writer = new ProtoWriter(output.GetSpan(size)[..size]);
-        _read = 0;
+        var writer = new ProtoWriter(_buffer);
         WriteFlow(ref writer, http);
-        if (writer.Position != size || _read != _reserved)
-        {
-            // A measure/write mismatch is a bug in this class; fail loudly rather than store a damaged record.
-            throw new InvalidOperationException($"Flow {flow.Id}: measured {size} bytes but wrote {writer.Position}.");
-        }
-
-        output.Advance(size);
+        output.Write(writer.Written);
+        _buffer = writer.Buffer.Length <= MaxKeptBuffer ? writer.Buffer : new byte[4096];
         return (IsStoredApart(http.Request.Content) ? BodiesApart.Request : BodiesApart.None)
             | (http.Response is { } response && IsStoredApart(response.Content) ? BodiesApart.Response : BodiesApart.None);
     }
@@ -282,246 +274,16 @@ internal sealed class FlowCodec
         TimestampEnd = ReadTimestamp(m.HasTimestampEnd, m.TimestampEnd),
     };
 
-    // ---- Measuring: each Measure* returns the size of a message's content and fills the slot it reserved. ----
-
-    private int Reserve()
-    {
-        if (_reserved == _sizes.Length)
-        {
-            Array.Resize(ref _sizes, _sizes.Length * 2);
-        }
-
-        return _reserved++;
-    }
-
-    private int Done(int slot, int size) => _sizes[slot] = size;
-
-    private int Next() => _sizes[_read++];
-
-    private static int Nested(int fieldNumber, int size) => ProtoSize.LengthDelimited(fieldNumber, size);
-
-    private static int OptionalString(int fieldNumber, string? value) => value is null ? 0 : ProtoSize.String(fieldNumber, value);
-
-    private static int NonEmptyString(int fieldNumber, string value) => value.Length == 0 ? 0 : ProtoSize.String(fieldNumber, value);
-
-    private static int OptionalTimestamp(int fieldNumber, DateTimeOffset? value) =>
-        value is { } v ? ProtoSize.Int64(fieldNumber, UnixTicks.From(v)) : 0;
-
-    private static int NonZeroInt64(int fieldNumber, long value) => value == 0 ? 0 : ProtoSize.Int64(fieldNumber, value);
-
-    private static int NonZeroInt32(int fieldNumber, int value) => value == 0 ? 0 : ProtoSize.Int32(fieldNumber, value);
-
-    private static int RepeatedStrings(int fieldNumber, IList<string> values)
-    {
-        var size = 0;
-        for (var i = 0; i < values.Count; i++)
-        {
-            size += ProtoSize.String(fieldNumber, values[i]);
-        }
-
-        return size;
-    }
-
-    private int MeasureFlow(HttpFlow f)
-    {
-        var slot = Reserve();
-        var size = ProtoSize.Guid(P.Flow.IdFieldNumber)
-            + Nested(P.Flow.ClientFieldNumber, MeasureConnection(f.Client))
-            + Nested(P.Flow.ServerFieldNumber, MeasureConnection(f.Server))
-            + (f.Error is null ? 0 : Nested(P.Flow.ErrorFieldNumber, MeasureError(f.Error)))
-            + NonZeroInt64(P.Flow.TimestampCreatedFieldNumber, UnixTicks.From(f.TimestampCreated))
-            + NonEmptyString(P.Flow.MarkedFieldNumber, f.Marked)
-            + NonEmptyString(P.Flow.CommentFieldNumber, f.Comment);
-        if (f.Metadata is Dictionary<string, string> metadata)
-        {
-            // The concrete type's struct enumerator: enumerating through the interface would allocate.
-            foreach (var (key, value) in metadata)
-            {
-                size += Nested(P.Flow.MetadataFieldNumber, MeasureMapEntry(key, value));
-            }
-        }
-        else
-        {
-            foreach (var (key, value) in f.Metadata)
-            {
-                size += Nested(P.Flow.MetadataFieldNumber, MeasureMapEntry(key, value));
-            }
-        }
-
-        size += NonZeroInt32(P.Flow.IsReplayFieldNumber, (int)f.IsReplay)
-            + Nested(P.Flow.HttpFieldNumber, MeasureHttp(f));
-        return Done(slot, size);
-    }
-
-    private int MeasureMapEntry(string key, string value)
-    {
-        var slot = Reserve();
-        return Done(slot, NonEmptyString(1, key) + NonEmptyString(2, value));
-    }
-
-    private int MeasureError(FlowError e)
-    {
-        var slot = Reserve();
-        return Done(slot, NonEmptyString(P.FlowError.MessageFieldNumber, e.Message)
-            + NonZeroInt64(P.FlowError.TimestampFieldNumber, UnixTicks.From(e.Timestamp)));
-    }
-
-    private int MeasureHostPort(HostPort h)
-    {
-        var slot = Reserve();
-        return Done(slot, NonEmptyString(P.HostPort.HostFieldNumber, h.Host) + NonZeroInt32(P.HostPort.PortFieldNumber, h.Port));
-    }
-
-    // Client and server share field numbers 1-16, so one method measures (and one writes) both.
-    private int MeasureConnection(Connection c)
-    {
-        var slot = Reserve();
-        var size = ProtoSize.Guid(P.ClientConnection.IdFieldNumber)
-            + (c.PeerName is { } peer ? Nested(P.ClientConnection.PeerNameFieldNumber, MeasureHostPort(peer)) : 0)
-            + (c.SockName is { } sock ? Nested(P.ClientConnection.SockNameFieldNumber, MeasureHostPort(sock)) : 0)
-            + NonEmptyString(P.ClientConnection.TransportProtocolFieldNumber, c.TransportProtocol)
-            + OptionalString(P.ClientConnection.ErrorFieldNumber, c.Error)
-            + (c.TlsEstablished ? ProtoSize.Bool(P.ClientConnection.TlsEstablishedFieldNumber) : 0)
-            + OptionalString(P.ClientConnection.TlsVersionFieldNumber, c.TlsVersion)
-            + OptionalString(P.ClientConnection.SniFieldNumber, c.Sni)
-            + OptionalString(P.ClientConnection.AlpnFieldNumber, c.Alpn)
-            + RepeatedStrings(P.ClientConnection.AlpnOffersFieldNumber, c.AlpnOffers)
-            + OptionalString(P.ClientConnection.CipherFieldNumber, c.Cipher)
-            + RepeatedStrings(P.ClientConnection.CipherListFieldNumber, c.CipherList);
-        for (var i = 0; i < c.CertificateChain.Count; i++)
-        {
-            size += ProtoSize.LengthDelimited(P.ClientConnection.CertificateChainFieldNumber, c.CertificateChain[i].Length);
-        }
-
-        size += OptionalTimestamp(P.ClientConnection.TimestampStartFieldNumber, c.TimestampStart)
-            + OptionalTimestamp(P.ClientConnection.TimestampTlsSetupFieldNumber, c.TimestampTlsSetup)
-            + OptionalTimestamp(P.ClientConnection.TimestampEndFieldNumber, c.TimestampEnd);
-        switch (c)
-        {
-            case ClientConnection client:
-                size += (client.MitmCertificate is { } mitm ? ProtoSize.LengthDelimited(P.ClientConnection.MitmCertificateFieldNumber, mitm.Length) : 0)
-                    + NonEmptyString(P.ClientConnection.ProxyModeFieldNumber, client.ProxyMode);
-                break;
-            case ServerConnection server:
-                size += (server.Address is { } address ? Nested(P.ServerConnection.AddressFieldNumber, MeasureHostPort(address)) : 0)
-                    + OptionalTimestamp(P.ServerConnection.TimestampTcpSetupFieldNumber, server.TimestampTcpSetup)
-                    + OptionalString(P.ServerConnection.ViaFieldNumber, server.Via);
-                break;
-        }
-
-        return Done(slot, size);
-    }
-
-    private int MeasureHttp(HttpFlow f)
-    {
-        var slot = Reserve();
-        return Done(slot, Nested(P.HttpFlow.RequestFieldNumber, MeasureMessage(f.Request))
-            + (f.Response is { } response ? Nested(P.HttpFlow.ResponseFieldNumber, MeasureMessage(response)) : 0)
-            + (f.WebSocket is { } ws ? Nested(P.HttpFlow.WebsocketFieldNumber, MeasureWebSocket(ws)) : 0));
-    }
-
-    // Requests and responses share field numbers 1-15.
-    private int MeasureMessage(HttpMessage m)
-    {
-        var slot = Reserve();
-        var size = NonEmptyString(P.HttpRequest.HttpVersionFieldNumber, m.HttpVersion)
-            + MeasureHeaders(P.HttpRequest.HeadersFieldNumber, m.Headers);
-        if (IsStoredApart(m.Content))
-        {
-            size += ProtoSize.Int64(P.HttpRequest.ContentStoredApartFieldNumber, m.Content!.Length);
-        }
-        else if (m.Content is { } content)
-        {
-            size += ProtoSize.LengthDelimited(P.HttpRequest.ContentFieldNumber, content.Length);
-        }
-
-        size += (m.Stream ? ProtoSize.Bool(P.HttpRequest.StreamFieldNumber) : 0)
-            + (m.Trailers is { } trailers ? Nested(P.HttpRequest.TrailersFieldNumber, MeasureHeaderList(trailers)) : 0)
-            + NonZeroInt64(P.HttpRequest.TimestampStartFieldNumber, UnixTicks.From(m.TimestampStart))
-            + OptionalTimestamp(P.HttpRequest.TimestampEndFieldNumber, m.TimestampEnd);
-        switch (m)
-        {
-            case HttpRequest request:
-                size += NonEmptyString(P.HttpRequest.MethodFieldNumber, request.Method)
-                    + NonEmptyString(P.HttpRequest.SchemeFieldNumber, request.Scheme)
-                    + NonEmptyString(P.HttpRequest.AuthorityFieldNumber, request.Authority)
-                    + NonEmptyString(P.HttpRequest.HostFieldNumber, request.Host)
-                    + NonZeroInt32(P.HttpRequest.PortFieldNumber, request.Port)
-                    + NonEmptyString(P.HttpRequest.PathFieldNumber, request.Path);
-                break;
-            case HttpResponse response:
-                size += NonZeroInt32(P.HttpResponse.StatusCodeFieldNumber, response.StatusCode)
-                    + NonEmptyString(P.HttpResponse.ReasonFieldNumber, response.Reason);
-                break;
-        }
-
-        return Done(slot, size);
-    }
-
-    private int MeasureHeaderList(HttpHeaders headers)
-    {
-        var slot = Reserve();
-        return Done(slot, MeasureHeaders(P.HeaderList.FieldsFieldNumber, headers));
-    }
-
-    private int MeasureHeaders(int fieldNumber, HttpHeaders headers)
-    {
-        var size = 0;
-        for (var i = 0; i < headers.Count; i++)
-        {
-            size += Nested(fieldNumber, MeasureHeaderField(headers[i]));
-        }
-
-        return size;
-    }
-
-    private int MeasureHeaderField(HeaderField field)
-    {
-        var slot = Reserve();
-        var (name, value) = (field.Name ?? "", field.Value ?? "");
-        var width = IsLatin1(name) && IsLatin1(value) ? 1 : 2;
-        return Done(slot, (name.Length == 0 ? 0 : ProtoSize.LengthDelimited(P.HeaderField.NameFieldNumber, name.Length * width))
-            + (value.Length == 0 ? 0 : ProtoSize.LengthDelimited(P.HeaderField.ValueFieldNumber, value.Length * width))
-            + (width == 2 ? ProtoSize.Bool(P.HeaderField.Utf16FieldNumber) : 0));
-    }
-
-    private int MeasureWebSocket(WebSocketData ws)
-    {
-        var slot = Reserve();
-        var size = 0;
-        for (var i = 0; i < ws.Messages.Count; i++)
-        {
-            size += Nested(P.WebSocketData.MessagesFieldNumber, MeasureWebSocketMessage(ws.Messages[i]));
-        }
-
-        size += (ws.ClosedByClient is null ? 0 : ProtoSize.Bool(P.WebSocketData.ClosedByClientFieldNumber))
-            + (ws.CloseCode is { } code ? ProtoSize.Int32(P.WebSocketData.CloseCodeFieldNumber, code) : 0)
-            + OptionalString(P.WebSocketData.CloseReasonFieldNumber, ws.CloseReason)
-            + OptionalTimestamp(P.WebSocketData.TimestampEndFieldNumber, ws.TimestampEnd);
-        return Done(slot, size);
-    }
-
-    private int MeasureWebSocketMessage(WebSocketMessage m)
-    {
-        var slot = Reserve();
-        return Done(slot, NonZeroInt32(P.WebSocketMessage.TypeFieldNumber, (int)m.Type)
-            + (m.FromClient ? ProtoSize.Bool(P.WebSocketMessage.FromClientFieldNumber) : 0)
-            + (m.Content.Length == 0 ? 0 : ProtoSize.LengthDelimited(P.WebSocketMessage.ContentFieldNumber, m.Content.Length))
-            + NonZeroInt64(P.WebSocketMessage.TimestampFieldNumber, UnixTicks.From(m.Timestamp))
-            + (m.Dropped ? ProtoSize.Bool(P.WebSocketMessage.DroppedFieldNumber) : 0)
-            + (m.Injected ? ProtoSize.Bool(P.WebSocketMessage.InjectedFieldNumber) : 0));
-    }
-
     // SearchValues rather than ContainsAnyExceptInRange, which allocates for char (measured: 96 bytes a call on .NET 10).
     private static bool IsLatin1(string value) => !value.AsSpan().ContainsAnyExcept(Latin1);
 
-    // ---- Writing: the same walk as measuring, in field-number order (as the generated serializer writes). ----
+    // ---- Writing, in field-number order (as the generated serializer writes). ----
 
     private static void OptionalString(ref ProtoWriter w, int fieldNumber, string? value)
     {
         if (value is not null)
         {
-            w.WriteString(fieldNumber, value, ProtoSize.Utf8(value));
+            w.WriteString(fieldNumber, value);
         }
     }
 
@@ -529,7 +291,7 @@ internal sealed class FlowCodec
     {
         if (value.Length != 0)
         {
-            w.WriteString(fieldNumber, value, ProtoSize.Utf8(value));
+            w.WriteString(fieldNumber, value);
         }
     }
 
@@ -569,25 +331,26 @@ internal sealed class FlowCodec
     {
         for (var i = 0; i < values.Count; i++)
         {
-            w.WriteString(fieldNumber, values[i], ProtoSize.Utf8(values[i]));
+            w.WriteString(fieldNumber, values[i]);
         }
     }
 
-    private void BeginNested(ref ProtoWriter w, int fieldNumber) => w.WriteLengthDelimited(fieldNumber, Next());
-
     private void WriteFlow(ref ProtoWriter w, HttpFlow f)
     {
-        _ = Next(); // the flow's own size: the record is not length-prefixed
+        // The record itself is not length-prefixed.
         w.WriteGuid(P.Flow.IdFieldNumber, f.Id);
-        BeginNested(ref w, P.Flow.ClientFieldNumber);
+        var client = w.BeginNested(P.Flow.ClientFieldNumber, 2);
         WriteConnection(ref w, f.Client);
-        BeginNested(ref w, P.Flow.ServerFieldNumber);
+        w.EndNested(client);
+        var server = w.BeginNested(P.Flow.ServerFieldNumber, 2);
         WriteConnection(ref w, f.Server);
+        w.EndNested(server);
         if (f.Error is { } error)
         {
-            BeginNested(ref w, P.Flow.ErrorFieldNumber);
+            var nested = w.BeginNested(P.Flow.ErrorFieldNumber, 1);
             NonEmptyString(ref w, P.FlowError.MessageFieldNumber, error.Message);
             NonZeroInt64(ref w, P.FlowError.TimestampFieldNumber, UnixTicks.From(error.Timestamp));
+            w.EndNested(nested);
         }
 
         NonZeroInt64(ref w, P.Flow.TimestampCreatedFieldNumber, UnixTicks.From(f.TimestampCreated));
@@ -609,40 +372,47 @@ internal sealed class FlowCodec
         }
 
         NonZeroInt32(ref w, P.Flow.IsReplayFieldNumber, (int)f.IsReplay);
-        BeginNested(ref w, P.Flow.HttpFieldNumber);
-        BeginNested(ref w, P.HttpFlow.RequestFieldNumber);
+        var http = w.BeginNested(P.Flow.HttpFieldNumber, 2);
+        var request = w.BeginNested(P.HttpFlow.RequestFieldNumber, 2);
         WriteMessage(ref w, f.Request);
+        w.EndNested(request);
         if (f.Response is { } response)
         {
-            BeginNested(ref w, P.HttpFlow.ResponseFieldNumber);
+            var nested = w.BeginNested(P.HttpFlow.ResponseFieldNumber, 2);
             WriteMessage(ref w, response);
+            w.EndNested(nested);
         }
 
         if (f.WebSocket is { } ws)
         {
-            BeginNested(ref w, P.HttpFlow.WebsocketFieldNumber);
+            var nested = w.BeginNested(P.HttpFlow.WebsocketFieldNumber, 2);
             WriteWebSocket(ref w, ws);
+            w.EndNested(nested);
         }
+
+        w.EndNested(http);
     }
 
-    private void WriteMapEntry(ref ProtoWriter w, string key, string value)
+    private static void WriteMapEntry(ref ProtoWriter w, string key, string value)
     {
-        BeginNested(ref w, P.Flow.MetadataFieldNumber);
+        var nested = w.BeginNested(P.Flow.MetadataFieldNumber, 1);
         NonEmptyString(ref w, 1, key);
         NonEmptyString(ref w, 2, value);
+        w.EndNested(nested);
     }
 
-    private void WriteHostPort(ref ProtoWriter w, int fieldNumber, HostPort? value)
+    private static void WriteHostPort(ref ProtoWriter w, int fieldNumber, HostPort? value)
     {
         if (value is { } h)
         {
-            BeginNested(ref w, fieldNumber);
+            var nested = w.BeginNested(fieldNumber, 1);
             NonEmptyString(ref w, P.HostPort.HostFieldNumber, h.Host);
             NonZeroInt32(ref w, P.HostPort.PortFieldNumber, h.Port);
+            w.EndNested(nested);
         }
     }
 
-    private void WriteConnection(ref ProtoWriter w, Connection c)
+    private static void WriteConnection(ref ProtoWriter w, Connection c)
     {
         w.WriteGuid(P.ClientConnection.IdFieldNumber, c.Id);
         WriteHostPort(ref w, P.ClientConnection.PeerNameFieldNumber, c.PeerName);
@@ -698,8 +468,9 @@ internal sealed class FlowCodec
         True(ref w, P.HttpRequest.StreamFieldNumber, m.Stream);
         if (m.Trailers is { } trailers)
         {
-            BeginNested(ref w, P.HttpRequest.TrailersFieldNumber);
+            var nested = w.BeginNested(P.HttpRequest.TrailersFieldNumber, 2);
             WriteHeaders(ref w, P.HeaderList.FieldsFieldNumber, trailers);
+            w.EndNested(nested);
         }
 
         NonZeroInt64(ref w, P.HttpRequest.TimestampStartFieldNumber, UnixTicks.From(m.TimestampStart));
@@ -721,11 +492,11 @@ internal sealed class FlowCodec
         }
     }
 
-    private void WriteHeaders(ref ProtoWriter w, int fieldNumber, HttpHeaders headers)
+    private static void WriteHeaders(ref ProtoWriter w, int fieldNumber, HttpHeaders headers)
     {
         for (var i = 0; i < headers.Count; i++)
         {
-            BeginNested(ref w, fieldNumber);
+            var nested = w.BeginNested(fieldNumber, 1);
             var (name, value) = (headers[i].Name ?? "", headers[i].Value ?? "");
             if (IsLatin1(name) && IsLatin1(value))
             {
@@ -753,15 +524,17 @@ internal sealed class FlowCodec
 
                 w.WriteBool(P.HeaderField.Utf16FieldNumber, true);
             }
+
+            w.EndNested(nested);
         }
     }
 
-    private void WriteWebSocket(ref ProtoWriter w, WebSocketData ws)
+    private static void WriteWebSocket(ref ProtoWriter w, WebSocketData ws)
     {
         for (var i = 0; i < ws.Messages.Count; i++)
         {
             var m = ws.Messages[i];
-            BeginNested(ref w, P.WebSocketData.MessagesFieldNumber);
+            var nested = w.BeginNested(P.WebSocketData.MessagesFieldNumber, 2);
             NonZeroInt32(ref w, P.WebSocketMessage.TypeFieldNumber, (int)m.Type);
             True(ref w, P.WebSocketMessage.FromClientFieldNumber, m.FromClient);
             if (m.Content.Length != 0)
@@ -772,6 +545,7 @@ internal sealed class FlowCodec
             NonZeroInt64(ref w, P.WebSocketMessage.TimestampFieldNumber, UnixTicks.From(m.Timestamp));
             True(ref w, P.WebSocketMessage.DroppedFieldNumber, m.Dropped);
             True(ref w, P.WebSocketMessage.InjectedFieldNumber, m.Injected);
+            w.EndNested(nested);
         }
 
         if (ws.ClosedByClient is { } closedByClient)

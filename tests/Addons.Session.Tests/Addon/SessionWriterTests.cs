@@ -101,6 +101,115 @@ public sealed class SessionWriterTests
         Assert.That(stored.Select(f => f.Response!.Content), Is.EqualTo(flows.Select(f => f.Response!.Content)));
     }
 
+    [Test]
+    public async Task AProducerFindingTheQueueFullWaitsUntilTheWriterTakesABatchAndNothingIsLost()
+    {
+        var path = _temp.File("s.sqlite");
+        using var store = SessionStore.Open(path);
+        var writer = new SessionWriter(store, new SessionWriterOptions { BatchSize = 2, QueueCapacity = 2, FlushPeriod = TimeSpan.FromMilliseconds(1) }, _ => { }, NullLogger.Instance);
+        var flows = Enumerable.Range(0, 12).Select(i => SampleFlows.Simple(i)).ToList();
+        using var release = new ManualResetEventSlim();
+        var (held, blocking) = HoldTheStore(writer, release);
+
+        // The writer is stuck with a batch of at most 2 and the queue holds 2 more: within 5 flows one has to wait.
+        var (queued, waiting) = await EnqueueUntilOneWaits(writer, flows);
+        await Task.Delay(100);
+        Assert.That(waiting.IsCompleted, Is.False, "a full queue makes the producer wait");
+
+        release.Set();
+        await blocking;
+        await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        foreach (var flow in flows.Skip(queued))
+        {
+            await writer.EnqueueAsync(flow, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await writer.DisposeAsync();
+        Assert.That(held, Is.True);
+        Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Select(f => f.Id)), "every flow once, in order");
+        Assert.That(writer.Lost, Is.Zero);
+    }
+
+    [Test]
+    public async Task AProducerWaitingForRoomCanBeCancelledAndItsFlowIsNotWritten()
+    {
+        var path = _temp.File("s.sqlite");
+        using var store = SessionStore.Open(path);
+        var writer = new SessionWriter(store, new SessionWriterOptions { BatchSize = 2, QueueCapacity = 2, FlushPeriod = TimeSpan.FromMilliseconds(1) }, _ => { }, NullLogger.Instance);
+        var flows = Enumerable.Range(0, 5).Select(i => SampleFlows.Simple(i)).ToList();
+        using var release = new ManualResetEventSlim();
+        var (_, blocking) = HoldTheStore(writer, release);
+        using var cancel = new CancellationTokenSource();
+        var (queued, waiting) = await EnqueueUntilOneWaits(writer, flows, cancel.Token);
+
+        await cancel.CancelAsync();
+
+        Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
+        release.Set();
+        await blocking;
+        await writer.DisposeAsync();
+        Assert.That(store.ReadAll().Select(f => f.Id), Is.EqualTo(flows.Take(queued - 1).Select(f => f.Id)), "the cancelled flow is not written");
+        Assert.That(writer.QueueDepth, Is.Zero);
+    }
+
+    [Test]
+    public async Task ManyProducersThroughATinyQueueWriteEveryFlowOnce()
+    {
+        var path = _temp.File("s.sqlite");
+        using var store = SessionStore.Open(path);
+        var writer = new SessionWriter(store, new SessionWriterOptions { BatchSize = 8, QueueCapacity = 16, FlushPeriod = TimeSpan.FromMilliseconds(1) }, _ => { }, NullLogger.Instance);
+        var producers = Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
+        {
+            var ids = new List<Guid>();
+            for (var i = 0; i < 300; i++)
+            {
+                var flow = SampleFlows.Simple((p * 1000) + i);
+                ids.Add(flow.Id);
+                await writer.EnqueueAsync(flow, CancellationToken.None);
+            }
+
+            return ids;
+        })).ToList();
+
+        var queued = (await Task.WhenAll(producers).WaitAsync(TimeSpan.FromSeconds(60))).SelectMany(ids => ids).ToList();
+        await writer.DisposeAsync();
+
+        var stored = store.ReadAll().Select(f => f.Id).ToList();
+        Assert.That(stored, Is.EquivalentTo(queued));
+        Assert.That(stored.Distinct().Count(), Is.EqualTo(queued.Count));
+        Assert.That(writer.Written, Is.EqualTo(queued.Count));
+    }
+
+    /// <summary>Holds the store (as a session command does) until <paramref name="release"/> is set, so the writer blocks on its next batch.</summary>
+    private static (bool Held, Task Blocking) HoldTheStore(SessionWriter writer, ManualResetEventSlim release)
+    {
+        using var entered = new ManualResetEventSlim();
+        var blocking = Task.Run(() => writer.WithStore(_ =>
+        {
+            entered.Set();
+            release.Wait();
+            return 0;
+        }));
+        return (entered.Wait(TimeSpan.FromSeconds(10)), blocking);
+    }
+
+    /// <summary>Queues <paramref name="flows"/> in order until one has to wait; how many were queued with it, and its wait.</summary>
+    private static async Task<(int Queued, ValueTask Waiting)> EnqueueUntilOneWaits(SessionWriter writer, List<HttpFlow> flows, CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < flows.Count; i++)
+        {
+            var enqueue = writer.EnqueueAsync(flows[i], cancellationToken);
+            if (!enqueue.IsCompleted)
+            {
+                return (i + 1, enqueue);
+            }
+
+            await enqueue;
+        }
+
+        throw new AssertionException($"All {flows.Count} flows were queued at once although the writer was held.");
+    }
+
     private sealed class OtherFlow : Flow
     {
         public override FlowType Type => FlowType.Dns;
