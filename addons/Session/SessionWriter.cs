@@ -18,6 +18,9 @@ namespace Addons.Session;
 /// </summary>
 internal sealed partial class SessionWriter : IAsyncDisposable
 {
+    // How long the consumer waits before it looks for more flows when the queue runs dry before a batch is full.
+    private static readonly TimeSpan BatchFillPoll = TimeSpan.FromMilliseconds(1);
+
     // A spare's record buffer above this size is not kept for reuse.
     private const int MaxSpareBytes = 64 * 1024;
 
@@ -289,13 +292,17 @@ internal sealed partial class SessionWriter : IAsyncDisposable
                         continue;
                     }
 
+                    OpenRoom();
+                    if (reader.Completion.IsCompleted)
+                    {
+                        break;
+                    }
+
                     try
                     {
-                        OpenRoom();
-                        if (!await reader.WaitToReadAsync(window.Token).ConfigureAwait(false))
-                        {
-                            break;
-                        }
+                        // The queue ran dry mid-batch: look again in a moment rather than wake for each flow as it
+                        // arrives, which at full speed cost the writer's thread a hop through the thread pool per flow.
+                        await Task.Delay(BatchFillPoll, window.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {

@@ -1,18 +1,25 @@
-using System.Buffers;
+using System.Text;
 using Addons.Abstractions.Flows;
 
 namespace Addons.Session.Storage;
 
 /// <summary>
-/// A flow as the session file stores it: its protobuf record, its order and filter columns, and copies of the bodies
-/// stored apart. Captured on the thread where the flow holds still, it is what gets written however the flow changes
-/// later; the store only binds it. Reusable: <see cref="Capture"/> overwrites the previous flow and keeps the record
-/// buffer, so that a pool of these makes queueing allocation-free once the buffers have grown to the usual size.
+/// A flow as the session file stores it: its protobuf record, its order and filter columns (the text ones also in
+/// UTF-8, as SQLite stores them, so that the writer's thread binds bytes rather than converting), and copies of the
+/// bodies stored apart. Captured on the thread where the flow holds still, it is what gets written however the flow
+/// changes later; the store only binds it. Reusable: <see cref="Capture"/> overwrites the previous flow and keeps its
+/// buffers, so that a pool of these makes queueing allocation-free once the buffers have grown to the usual size.
 /// </summary>
-internal sealed class EncodedFlow : IBufferWriter<byte>
+internal sealed class EncodedFlow
 {
-    private byte[] _record = [];
+    private const int TextColumnCount = 6;
+
+    private byte[] _record = new byte[4096];
     private int _length;
+    private byte[] _text = new byte[256];
+
+    // Where each text column's UTF-8 bytes start in _text, and how many there are (-1: NULL).
+    private readonly (int Start, int Length)[] _textRanges = new (int, int)[TextColumnCount];
 
     public Guid Id { get; private set; }
 
@@ -60,8 +67,16 @@ internal sealed class EncodedFlow : IBufferWriter<byte>
     /// <summary>The encoded <c>addons.session.v1.Flow</c> message.</summary>
     public ReadOnlySpan<byte> Record => _record.AsSpan(0, _length);
 
-    /// <summary>The record buffer's size: what this instance keeps allocated between flows.</summary>
-    public int Capacity => _record.Length;
+    /// <summary>The size of the buffers this instance keeps allocated between flows.</summary>
+    public int Capacity => _record.Length + _text.Length;
+
+    /// <summary>A text column's value in UTF-8; <c>false</c> when it is NULL.</summary>
+    public bool TryGetUtf8(TextColumn column, out ReadOnlySpan<byte> utf8)
+    {
+        var (start, length) = _textRanges[(int)column];
+        utf8 = length < 0 ? default : _text.AsSpan(start, length);
+        return length >= 0;
+    }
 
     /// <summary>
     /// Encodes <paramref name="flow"/> into this instance with <paramref name="codec"/>. Strings are immutable, so
@@ -70,8 +85,7 @@ internal sealed class EncodedFlow : IBufferWriter<byte>
     /// </summary>
     public void Capture(HttpFlow flow, FlowCodec codec, bool copyBodies)
     {
-        _length = 0;
-        var apart = codec.Encode(flow, this);
+        _length = codec.Encode(flow, ref _record, out var apart);
         Id = flow.Id;
         Timestamp = UnixTicks.From(flow.TimestampCreated);
         Summary = FlowSummary.Of(flow);
@@ -84,6 +98,13 @@ internal sealed class EncodedFlow : IBufferWriter<byte>
         BodiesApart = apart;
         RequestBody = (apart & BodiesApart.Request) == 0 ? null : copyBodies ? flow.Request.Content!.ToArray() : flow.Request.Content;
         ResponseBody = (apart & BodiesApart.Response) == 0 ? null : copyBodies ? flow.Response!.Content!.ToArray() : flow.Response!.Content;
+        var written = 0;
+        CaptureText(TextColumn.Method, Method, ref written);
+        CaptureText(TextColumn.Host, Host, ref written);
+        CaptureText(TextColumn.Url, Url, ref written);
+        CaptureText(TextColumn.Marker, Marker, ref written);
+        CaptureText(TextColumn.PrettyUrl, PrettyUrl, ref written);
+        CaptureText(TextColumn.PrettyHost, PrettyHost, ref written);
     }
 
     /// <summary>Drops the references to the last flow's strings and bodies (the record buffer stays for reuse).</summary>
@@ -95,23 +116,24 @@ internal sealed class EncodedFlow : IBufferWriter<byte>
         RequestBody = ResponseBody = null;
     }
 
-    void IBufferWriter<byte>.Advance(int count) => _length += count;
-
-    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => Grow(sizeHint).AsMemory(_length);
-
-    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => Grow(sizeHint).AsSpan(_length);
-
-    private byte[] Grow(int sizeHint)
+    private void CaptureText(TextColumn column, string? value, ref int written)
     {
-        var needed = _length + Math.Max(sizeHint, 1);
-        if (needed > _record.Length)
+        if (value is null)
         {
-            // Rounded up to 1 KiB, so that a buffer reused for the next flow of about the same size rarely grows again.
-            var grown = new byte[(needed + 1023) & ~1023];
-            _record.AsSpan(0, _length).CopyTo(grown);
-            _record = grown;
+            _textRanges[(int)column] = (0, -1);
+            return;
         }
 
-        return _record;
+        var most = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (_text.Length - written < most)
+        {
+            var grown = new byte[Math.Max(_text.Length * 2, written + most)];
+            _text.AsSpan(0, written).CopyTo(grown);
+            _text = grown;
+        }
+
+        var length = Encoding.UTF8.GetBytes(value, _text.AsSpan(written));
+        _textRanges[(int)column] = (written, length);
+        written += length;
     }
 }

@@ -9,8 +9,8 @@ namespace Addons.Session.Storage;
 /// Encodes flows into the session schema (<c>Protos/flow.proto</c>) and decodes them back.
 /// <para>
 /// Encoding writes the wire format in one pass (<see cref="ProtoWriter"/>: each nested message's length is filled in
-/// when the message ends) into a buffer the codec keeps, then hands it to the caller's <see cref="IBufferWriter{T}"/>,
-/// so that encoding is allocation-free per flow once warm. Decoding goes through the generated parser. One instance is
+/// when the message ends) into the caller's array, or into one the codec keeps and then the caller's
+/// <see cref="IBufferWriter{T}"/>, so that encoding is allocation-free per flow once warm. Decoding goes through the generated parser. One instance is
 /// not thread-safe (it reuses its buffer); decoding is static.
 /// </para>
 /// <para>
@@ -22,7 +22,8 @@ internal sealed class FlowCodec
 {
     private static readonly SearchValues<char> Latin1 = SearchValues.Create([.. Enumerable.Range(0, 256).Select(i => (char)i)]);
 
-    // The encoding buffer is kept between flows unless a flow made it grow past this (a large WebSocket exchange, say).
+    // The buffer of Encode(Flow, IBufferWriter) is kept between flows unless a flow made it grow past this (a large
+    // WebSocket exchange, say).
     private const int MaxKeptBuffer = 1024 * 1024;
 
     private byte[] _buffer = new byte[4096];
@@ -56,20 +57,40 @@ internal sealed class FlowCodec
     /// <exception cref="NotSupportedException">The flow is of a type this schema does not store (only HTTP flows exist today).</exception>
     public BodiesApart Encode(Flow flow, IBufferWriter<byte> output)
     {
-        ArgumentNullException.ThrowIfNull(flow);
         ArgumentNullException.ThrowIfNull(output);
+        var length = Encode(flow, ref _buffer, out var apart);
+        _buffer.AsSpan(0, length).CopyTo(output.GetSpan(length));
+        output.Advance(length);
+        if (_buffer.Length > MaxKeptBuffer)
+        {
+            _buffer = new byte[4096];
+        }
+
+        return apart;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="flow"/> at the start of <paramref name="buffer"/> as one <c>addons.session.v1.Flow</c>
+    /// message, replacing the array with a larger one when it is too small; returns the record's length, and in
+    /// <paramref name="apart"/> which bodies it left out (the caller stores those).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The flow is of a type this schema does not store (only HTTP flows exist today).</exception>
+    public int Encode(Flow flow, ref byte[] buffer, out BodiesApart apart)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(buffer);
         if (flow is not HttpFlow http)
         {
             throw new NotSupportedException(
                 $"Flow {flow.Id} is a {flow.Type} flow ({flow.GetType().Name}); session schema v{SessionSchema.Version} stores HTTP flows only.");
         }
 
-        var writer = new ProtoWriter(_buffer);
+        var writer = new ProtoWriter(buffer);
         WriteFlow(ref writer, http);
-        output.Write(writer.Written);
-        _buffer = writer.Buffer.Length <= MaxKeptBuffer ? writer.Buffer : new byte[4096];
-        return (IsStoredApart(http.Request.Content) ? BodiesApart.Request : BodiesApart.None)
+        buffer = writer.Buffer;
+        apart = (IsStoredApart(http.Request.Content) ? BodiesApart.Request : BodiesApart.None)
             | (http.Response is { } response && IsStoredApart(response.Content) ? BodiesApart.Response : BodiesApart.None);
+        return writer.Written.Length;
     }
 
     /// <summary>Encodes <paramref name="flow"/> into a new array (convenient for tests; the hot path uses <see cref="Encode(Flow, IBufferWriter{byte})"/>).</summary>

@@ -32,6 +32,11 @@ internal sealed class NativeStatement : IDisposable
 
     public void Bind(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
 
+    /// <summary>Binds text already in UTF-8 (the file's encoding, so SQLite stores it without converting).</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+
     /// <summary>Runs the statement once with the bound values, then resets it for the next row.</summary>
     public void Execute()
     {

@@ -1054,16 +1054,16 @@ internal sealed class SessionStore : IDisposable
         columns.Bind(1, sequence);
         columns.Bind(2, id);
         columns.Bind(3, flow.Timestamp);
-        columns.Bind(4, flow.Method);
-        columns.Bind(5, flow.Host);
-        columns.Bind(6, flow.Url);
+        BindText(columns, 4, flow, TextColumn.Method);
+        BindText(columns, 5, flow, TextColumn.Host);
+        BindText(columns, 6, flow, TextColumn.Url);
         columns.Bind(7, flow.Status);
         columns.Bind(8, flow.RequestSize);
         columns.Bind(9, flow.ResponseSize);
-        columns.Bind(10, flow.Marker);
+        BindText(columns, 10, flow, TextColumn.Marker);
         columns.Bind(11, flow.HasError ? 1 : 0);
-        columns.Bind(12, flow.PrettyUrl);
-        columns.Bind(13, flow.PrettyHost);
+        BindText(columns, 12, flow, TextColumn.PrettyUrl);
+        BindText(columns, 13, flow, TextColumn.PrettyHost);
         columns.Execute();
 
         if (exists)
@@ -1080,6 +1080,18 @@ internal sealed class SessionStore : IDisposable
         if (flow.ResponseBody is { } responseBody)
         {
             InsertBody(sequence, SideResponse, responseBody);
+        }
+    }
+
+    private static void BindText(NativeStatement statement, int index, EncodedFlow flow, TextColumn column)
+    {
+        if (flow.TryGetUtf8(column, out var utf8))
+        {
+            statement.BindUtf8(index, utf8);
+        }
+        else
+        {
+            statement.BindNull(index);
         }
     }
 

@@ -5,6 +5,7 @@ using Addons.Session.Storage;
 // Usage: SessionBench [--rows N] [--seconds S] [--repeat R] [--explore] [--only TEXT]
 //        SessionBench --restore N   (writes N flows, then times reading them all back as a restore does)
 //        SessionBench --restore N --hot H   (the same file restored by the View and Session addons with session_hot_flows H)
+//        SessionBench --encode N   (what queueing a flow costs the hook's thread: N records encoded, N flows captured, one core)
 //   (a) one transaction per flow, (b) the best raw batched insert of the same records, and SessionStore.WriteBatch,
 //   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
 //   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
@@ -40,6 +41,8 @@ for (var i = 0; i < args.Length; i++)
             only = args[++i];
             profile = true;
             break;
+        case "--encode":
+            return EncodeBench.Run(int.Parse(args[++i], CultureInfo.InvariantCulture));
         case "--restore":
             var count = int.Parse(args[++i], CultureInfo.InvariantCulture);
             return i + 2 < args.Length && args[i + 1] == "--hot"

@@ -212,6 +212,43 @@ public sealed class SessionStoreTests
     }
 
     [Test]
+    public void Text_columns_hold_utf8_text_with_an_empty_marker_empty_and_no_pretty_url_null()
+    {
+        var path = _temp.File("s.session");
+        var plain = SampleFlows.Simple(1, host: "bücher.example");
+        plain.Request.Path = "/ü/€/😀";
+        var marked = SampleFlows.Simple(2);
+        marked.Marked = ":grapes:";
+        marked.Request.Headers = new HttpHeaders(("Host", "другой.example"));
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch([plain, marked]);
+            Assert.That(store.ReadSummaries(), Is.EqualTo(new[] { plain, marked }.Select(FlowSummary.Of)));
+        }
+
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT host, url, marker, typeof(marker), pretty_url IS NULL, pretty_host FROM flow ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        Assert.That(reader.Read(), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reader.GetString(0), Is.EqualTo("bücher.example"));
+            Assert.That(reader.GetString(1), Is.EqualTo("http://bücher.example/ü/€/😀"));
+            Assert.That((reader.GetString(2), reader.GetString(3)), Is.EqualTo(("", "text")), "unmarked is empty text, not NULL");
+            Assert.That(reader.GetBoolean(4), Is.True, "no pretty URL apart from the URL");
+        });
+        Assert.That(reader.Read(), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reader.GetString(2), Is.EqualTo(":grapes:"));
+            Assert.That(reader.GetString(5), Is.EqualTo("другой.example"));
+        });
+        Assert.That(Scalar(connection, "SELECT count(*) FROM flow WHERE host = 'bücher.example'"), Is.EqualTo(1), "SQL compares the text as stored");
+    }
+
+    [Test]
     public void Columns_fill_segments_that_are_indexed_when_full_and_every_read_spans_them()
     {
         var path = _temp.File("s.session");
