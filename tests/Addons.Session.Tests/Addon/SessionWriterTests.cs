@@ -106,7 +106,7 @@ public sealed class SessionWriterTests
     {
         var path = _temp.File("s.sqlite");
         using var store = SessionStore.Open(path);
-        var writer = new SessionWriter(store, new SessionWriterOptions { BatchSize = 2, QueueCapacity = 2, FlushPeriod = TimeSpan.FromMilliseconds(1) }, _ => { }, NullLogger.Instance);
+        var writer = WriterWithRoomForTwo(store);
         var flows = Enumerable.Range(0, 12).Select(i => SampleFlows.Simple(i)).ToList();
         using var release = new ManualResetEventSlim();
         var (held, blocking) = HoldTheStore(writer, release);
@@ -134,7 +134,7 @@ public sealed class SessionWriterTests
     {
         var path = _temp.File("s.sqlite");
         using var store = SessionStore.Open(path);
-        var writer = new SessionWriter(store, new SessionWriterOptions { BatchSize = 2, QueueCapacity = 2, FlushPeriod = TimeSpan.FromMilliseconds(1) }, _ => { }, NullLogger.Instance);
+        var writer = WriterWithRoomForTwo(store);
         var flows = Enumerable.Range(0, 5).Select(i => SampleFlows.Simple(i)).ToList();
         using var release = new ManualResetEventSlim();
         var (_, blocking) = HoldTheStore(writer, release);
@@ -179,6 +179,10 @@ public sealed class SessionWriterTests
         Assert.That(stored.Distinct().Count(), Is.EqualTo(queued.Count));
         Assert.That(writer.Written, Is.EqualTo(queued.Count));
     }
+
+    /// <summary>A writer taking batches of 2 with room for 2 more in its queue.</summary>
+    private static SessionWriter WriterWithRoomForTwo(SessionStore store) =>
+        new(store, new SessionWriterOptions { BatchSize = 2, QueueCapacity = 2, FlushPeriod = TimeSpan.FromMilliseconds(1) }, _ => { }, NullLogger.Instance);
 
     /// <summary>Holds the store (as a session command does) until <paramref name="release"/> is set, so the writer blocks on its next batch.</summary>
     private static (bool Held, Task Blocking) HoldTheStore(SessionWriter writer, ManualResetEventSlim release)
