@@ -10,8 +10,8 @@ namespace Addons.Session.Storage;
 /// <para>
 /// Encoding writes the wire format in one pass (<see cref="ProtoWriter"/>: each nested message's length is filled in
 /// when the message ends) into the caller's array, or into one the codec keeps and then the caller's
-/// <see cref="IBufferWriter{T}"/>, so that encoding is allocation-free per flow once warm. Decoding goes through the generated parser. One instance is
-/// not thread-safe (it reuses its buffer); decoding is static.
+/// <see cref="IBufferWriter{T}"/>, so that encoding is allocation-free per flow once warm. Decoding goes through the
+/// generated parser. One instance is not thread-safe (it reuses its buffer); decoding is static.
 /// </para>
 /// <para>
 /// Bodies longer than <see cref="BodyThreshold"/> are left out of the record: it then carries only their length
