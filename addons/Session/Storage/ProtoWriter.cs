@@ -38,12 +38,6 @@ internal ref struct ProtoWriter
     /// <summary>What has been written.</summary>
     public readonly ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _position);
 
-    public void WriteTag(int fieldNumber, WireFormat.WireType type)
-    {
-        Ensure(5);
-        PutVarint((uint)((fieldNumber << 3) | (int)type));
-    }
-
     /// <summary>An int32 field as protobuf writes it: negative values sign-extended to ten bytes.</summary>
     public void WriteInt32(int fieldNumber, int value) => WriteInt64(fieldNumber, value);
 

@@ -147,6 +147,19 @@ public sealed class ProxyTlsTests
         Assert.That(await proxy.Host.RecordedAsync("recorder"), Has.Member("response:127.0.0.1/hello"));
     }
 
+    /// <summary>Opens a CONNECT tunnel to the echo server on <paramref name="port"/>, sends a line through it and returns the reply.</summary>
+    private static async Task<string> SayHelloThroughTunnelAsync(ProxyHarness proxy, int port)
+    {
+        var client = await proxy.ConnectAsync();
+        await client.SendAsync($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+        await client.ReadUntilAsync("\r\n\r\n");
+        client.ClearReceived();
+        await client.SendAsync("hello\n");
+        var reply = await client.ReadUntilAsync("echo:hello\n");
+        await client.DisposeAsync();
+        return reply;
+    }
+
     [Test]
     public async Task RawTrafficInsideATunnelIsATcpFlowWhoseMessagesTheAddonsSee()
     {
@@ -156,13 +169,7 @@ public sealed class ProxyTlsTests
         await using var proxy = await ProxyHarness.StartAsync();
         var port = ((IPEndPoint)echo.LocalEndpoint).Port;
 
-        var client = await proxy.ConnectAsync();
-        await client.SendAsync($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-        await client.ReadUntilAsync("\r\n\r\n");
-        client.ClearReceived();
-        await client.SendAsync("hello\n");
-        Assert.That(await client.ReadUntilAsync("echo:hello\n"), Is.EqualTo("echo:hello\n"));
-        await client.DisposeAsync();
+        Assert.That(await SayHelloThroughTunnelAsync(proxy, port), Is.EqualTo("echo:hello\n"));
         await served;
 
         var recorded = await WaitForAsync(proxy, "tcp_end#2");
@@ -178,13 +185,7 @@ public sealed class ProxyTlsTests
         await using var proxy = await ProxyHarness.StartAsync(null, "--set", "ignore_hosts=^127\\.0\\.0\\.1:");
         var port = ((IPEndPoint)echo.LocalEndpoint).Port;
 
-        var client = await proxy.ConnectAsync();
-        await client.SendAsync($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-        await client.ReadUntilAsync("\r\n\r\n");
-        client.ClearReceived();
-        await client.SendAsync("hello\n");
-        await client.ReadUntilAsync("echo:hello\n");
-        await client.DisposeAsync();
+        Assert.That(await SayHelloThroughTunnelAsync(proxy, port), Is.EqualTo("echo:hello\n"));
         await served;
 
         Assert.That(await proxy.Host.RecordedAsync("recorder"), Has.None.StartWith("tcp_"));
