@@ -50,9 +50,9 @@ public sealed partial class SessionAddon : Addon
         _bus = loader.Bus;
         _path = loader.AddOption("session_path", "", "The session file flows are kept in and restored from; empty: a temporary file removed on exit.");
         _required = loader.AddOption("session_required", false, "Refuse to start when the session file cannot be used, instead of running without persistence.");
-        _batchSize = loader.AddOption("session_batch_size", 10_000, "The most flows the session writes in one transaction.");
+        _batchSize = loader.AddOption("session_batch_size", SessionWriterOptions.DefaultBatchSize, "The most flows the session writes in one transaction.");
         _flushMilliseconds = loader.AddOption("session_flush_ms", 200, "The longest a captured flow waits before it is written, in milliseconds: about what a crash can lose.");
-        _queueCapacity = loader.AddOption("session_queue_size", 100_000, "How many flows may wait to be written; when the queue is full the proxy waits for the writer.");
+        _queueCapacity = loader.AddOption("session_queue_size", SessionWriterOptions.DefaultQueueCapacity, "How many flows may wait to be written; when the queue is full the proxy waits for the writer.");
         _hotFlows = loader.AddOption("session_hot_flows", 100_000, "How many stored flows stay fully in memory; older ones stay in the View as summaries and load from the session file when needed. 0 keeps every flow in memory.");
 
         loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);

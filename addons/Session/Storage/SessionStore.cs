@@ -28,6 +28,8 @@ internal sealed class SessionStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly FlowCodec _codec;
     private readonly EncodedFlow _encoded = new();
+    // Where each flow of the batch being written went: its row key, and whether it replaced a stored flow.
+    private readonly List<(long Sequence, bool Exists)> _placed = [];
     private readonly byte[] _idBytes = new byte[16];
     private Dictionary<Guid, long>? _ids;
     private long _mappedUpTo;
@@ -163,9 +165,17 @@ internal sealed class SessionStore : IDisposable
         EnsureWritable($"write {flows.Count} flows to");
         WriteInTransaction(flows.Count, (ids, added) =>
         {
+            // The records (and bodies) first, then the column rows: each loop keeps one statement and one B-tree
+            // busy, which ran a few percent faster than alternating between the two tables flow by flow.
+            _placed.Clear();
             foreach (var flow in flows)
             {
-                WriteFlow(flow, ids, added);
+                _placed.Add(WriteRecord(flow, ids, added));
+            }
+
+            for (var i = 0; i < flows.Count; i++)
+            {
+                WriteColumns(flows[i], _placed[i].Sequence, _placed[i].Exists);
             }
         });
     }
@@ -1034,6 +1044,12 @@ internal sealed class SessionStore : IDisposable
 
     private void WriteFlow(EncodedFlow flow, Dictionary<Guid, long> ids, List<Guid> added)
     {
+        var (sequence, exists) = WriteRecord(flow, ids, added);
+        WriteColumns(flow, sequence, exists);
+    }
+
+    private (long Sequence, bool Exists) WriteRecord(EncodedFlow flow, Dictionary<Guid, long> ids, List<Guid> added)
+    {
         var exists = ids.TryGetValue(flow.Id, out var sequence);
         if (!exists)
         {
@@ -1047,7 +1063,27 @@ internal sealed class SessionStore : IDisposable
         record.Bind(2, (long)flow.BodiesApart);
         record.Bind(3, flow.Record);
         record.Execute();
+        if (exists)
+        {
+            _deleteBodies!.Bind(1, sequence);
+            _deleteBodies.Execute();
+        }
 
+        if (flow.RequestBody is { } requestBody)
+        {
+            InsertBody(sequence, SideRequest, requestBody);
+        }
+
+        if (flow.ResponseBody is { } responseBody)
+        {
+            InsertBody(sequence, SideResponse, responseBody);
+        }
+
+        return (sequence, exists);
+    }
+
+    private void WriteColumns(EncodedFlow flow, long sequence, bool exists)
+    {
         Span<byte> id = stackalloc byte[16];
         flow.Id.TryWriteBytes(id, bigEndian: true, out _);
         var columns = ColumnStatement(Segments.Of(sequence, _segmentRows), exists);
@@ -1065,22 +1101,6 @@ internal sealed class SessionStore : IDisposable
         BindText(columns, 12, flow, TextColumn.PrettyUrl);
         BindText(columns, 13, flow, TextColumn.PrettyHost);
         columns.Execute();
-
-        if (exists)
-        {
-            _deleteBodies!.Bind(1, sequence);
-            _deleteBodies.Execute();
-        }
-
-        if (flow.RequestBody is { } requestBody)
-        {
-            InsertBody(sequence, SideRequest, requestBody);
-        }
-
-        if (flow.ResponseBody is { } responseBody)
-        {
-            InsertBody(sequence, SideResponse, responseBody);
-        }
     }
 
     private static void BindText(NativeStatement statement, int index, EncodedFlow flow, TextColumn column)

@@ -13,22 +13,22 @@ namespace Addons.Session.Bench;
 /// </summary>
 internal sealed class PipelineCase : IBenchCase
 {
-    // A flow object is queued again only this many flows later, long after its last copy was written.
-    private const int Pool = 32 * 1024;
-
     public required string Name { get; init; }
+
+    /// <summary>
+    /// How many distinct flow objects the producer cycles through (0: one copy of each input flow, the set the other
+    /// cases insert). The queue holds each flow encoded when queued, so an object may be queued again at once; a larger
+    /// pool is a colder input (32,768 copies are ~100 MB, read from memory rather than the CPU's caches).
+    /// </summary>
+    public int Pool { get; init; }
 
     public int BatchSize { get; init; } = SessionWriterOptions.DefaultBatchSize;
 
     /// <summary>The store's <see cref="SessionStoreOptions.WalRestartBytes"/> (null: SQLite's checkpoints on the writer's thread).</summary>
     public long? WalRestartBytes { get; init; } = SessionStoreOptions.DefaultWalRestartBytes;
 
-    /// <summary>How many flows may wait; at least two batches, so that the producer fills one while the writer commits the other.</summary>
-    public int QueueCapacity
-    {
-        get => Math.Max(field, 2 * BatchSize);
-        init;
-    } = 10_000;
+    /// <summary>How many flows may wait (the addon's default, <c>session_queue_size</c>).</summary>
+    public int QueueCapacity { get; init; } = SessionWriterOptions.DefaultQueueCapacity;
 
     /// <summary>Queue depth sampled every 100 ms of the last run: whether it stayed flat.</summary>
     public List<int> DepthSamples { get; } = [];
@@ -39,8 +39,9 @@ internal sealed class PipelineCase : IBenchCase
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("pipeline");
-        var flows = new HttpFlow[Pool];
-        for (var i = 0; i < Pool; i++)
+        var pool = Pool > 0 ? Pool : input.Flows.Length;
+        var flows = new HttpFlow[pool];
+        for (var i = 0; i < pool; i++)
         {
             flows[i] = (HttpFlow)input.Flows[i % input.Flows.Length].Copy();
         }
@@ -58,7 +59,7 @@ internal sealed class PipelineCase : IBenchCase
             var queued = 0L;
             while (queued < input.Rows && watch.Elapsed < input.MaxDuration)
             {
-                var flow = flows[queued % Pool];
+                var flow = flows[queued % pool];
                 flow.Id = Guid.NewGuid();
                 flow.TimestampCreated = input.Start.AddTicks(queued * TimeSpan.TicksPerMillisecond);
                 var enqueue = writer.EnqueueAsync(flow, CancellationToken.None);

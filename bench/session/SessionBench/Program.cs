@@ -1,4 +1,5 @@
 using System.Globalization;
+using Addons.Session;
 using Addons.Session.Bench;
 using Addons.Session.Storage;
 
@@ -71,8 +72,8 @@ var b = new RawInsertCase { Name = "(b) raw batched insert (16 KiB pages, WAL, N
 // The best raw insert found: the same, with the log copied into the file on a second connection and thread as the
 // store does (Storage.WalCheckpointer), natively bound, 10,000 flows per transaction. The ratios take it as (b).
 var bBest = new RawInsertCase { Name = "(b) best: the same with the store's background checkpoints, native binding, 10000 flows/tx", BackgroundCheckpoints = true, Native = true, BatchSize = 10_000 };
-var store = new SessionStoreCase { Name = "SessionStore.WriteBatch (full schema, 10000 flows/tx, the writer's batch)" };
-var c = new PipelineCase { Name = "(c) Session pipeline: hook queue -> batched writer -> committed (10000 flows/tx)" };
+var store = new SessionStoreCase { Name = $"SessionStore.WriteBatch (full schema, {SessionWriterOptions.DefaultBatchSize} flows/tx, the writer's batch)" };
+var c = new PipelineCase { Name = $"(c) Session pipeline: hook queue ({SessionWriterOptions.DefaultQueueCapacity}) -> batched writer -> committed ({SessionWriterOptions.DefaultBatchSize} flows/tx)" };
 var cases = new List<IBenchCase> { a0, a, b, bBest, store, c };
 if (explore)
 {
@@ -156,6 +157,16 @@ if (explore)
         new PipelineCase { Name = "(c) pipeline, 5000 flows/tx", BatchSize = 5000 },
         new PipelineCase { Name = "(c) pipeline, 1000 flows/tx", BatchSize = 1000 },
         new PipelineCase { Name = "(c) pipeline, 20000 flows/tx", BatchSize = 20_000 },
+        // What the pipeline holds: at full speed its queue stays full, and each queued flow is a ~2 KB record written on
+        // the producer's thread and read on the writer's. The earlier defaults, and the earlier input of (c): 32,768
+        // distinct flow objects (~100 MB) where the other cases cycle through 4,096.
+        new PipelineCase { Name = "(q) pipeline, 1000 flows/tx, queue 2000", BatchSize = 1000, QueueCapacity = 2000 },
+        new PipelineCase { Name = "(q) pipeline, 2000 flows/tx, queue 4000", BatchSize = 2000, QueueCapacity = 4000 },
+        new PipelineCase { Name = "(q) pipeline, 2000 flows/tx, queue 8000 (the defaults)", BatchSize = 2000, QueueCapacity = 8000 },
+        new PipelineCase { Name = "(q) pipeline, 10000 flows/tx, queue 20000 (the bench's earlier (c))", BatchSize = 10_000, QueueCapacity = 20_000 },
+        new PipelineCase { Name = "(q) pipeline, 10000 flows/tx, queue 100000 (the earlier defaults)", BatchSize = 10_000, QueueCapacity = 100_000 },
+        new PipelineCase { Name = "(q) pipeline, the defaults, cold input", Pool = 32 * 1024 },
+        new PipelineCase { Name = "(q) pipeline, 10000 flows/tx, queue 20000, cold input (the bench's earlier (c))", BatchSize = 10_000, QueueCapacity = 20_000, Pool = 32 * 1024 },
     ]);
 }
 
@@ -178,17 +189,21 @@ try
     var input = new BenchInput(flows, SyntheticFlows.Encode(flows), rows, TimeSpan.FromSeconds(seconds), directory);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{Environment.ProcessorCount} cores; up to {rows:N0} flows per case or {seconds} s; {repeat} round(s); records {input.AverageRecordBytes:N0} bytes on average (body threshold {SessionStoreOptions.DefaultBodyThreshold:N0}); files in {directory}"));
-    Console.WriteLine("| case | flows/s | flows | seconds | bytes/flow on disk |");
-    Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| case | flows/s | flows | seconds | bytes/flow on disk | CPU µs/flow |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
     var results = cases.ToDictionary(c => c, _ => new List<BenchResult>());
     for (var round = 0; round < repeat; round++)
     {
         foreach (var benchCase in cases)
         {
+            // The process's CPU time (every thread, user and kernel) over the case: on 2 cores the pipeline is bound by
+            // its CPU per flow as much as by the writer's thread, and CPU time is steadier than the rate on this machine.
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var result = benchCase.Run(input);
+            var cpuPerFlow = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, result.Flows);
             results[benchCase].Add(result);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {result.Name} | {result.FlowsPerSecond:N0} | {result.Flows:N0} | {result.Elapsed.TotalSeconds:N2} | {result.FileBytes / (double)result.Flows:N0} |"));
+                $"| {result.Name} | {result.FlowsPerSecond:N0} | {result.Flows:N0} | {result.Elapsed.TotalSeconds:N2} | {result.FileBytes / (double)result.Flows:N0} | {cpuPerFlow:N1} |"));
         }
     }
 

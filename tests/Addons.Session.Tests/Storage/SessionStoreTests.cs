@@ -75,6 +75,38 @@ public sealed class SessionStoreTests
     }
 
     [Test]
+    public void An_encoded_batch_across_a_segment_end_with_a_flow_twice_keeps_its_last_state_in_record_and_columns()
+    {
+        // The writer's batches go records first, then column rows: the second state must win in both tables, and a
+        // segment that fills mid-batch must be indexed and followed by the next.
+        using var store = SessionStore.Open(_temp.File("s.session"), new SessionStoreOptions { SegmentRows = 4 });
+        var flows = Enumerable.Range(0, 5).Select(i => SampleFlows.Simple(i, responseBytes: i == 1 ? 10_000 : 10)).ToList();
+        var later = flows[1].Copy();
+        later.Id = flows[1].Id;
+        later.Marked = ":x:";
+        later.Response!.Content = new byte[20_000];
+        var codec = new FlowCodec(store.Options.BodyThreshold);
+        var batch = flows.Take(3).Append(later).Concat(flows.Skip(3)).Select(flow =>
+        {
+            var encoded = new EncodedFlow();
+            encoded.Capture(flow, codec, copyBodies: true);
+            return encoded;
+        }).ToList();
+
+        store.WriteBatch(batch);
+
+        flows[1] = later;
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.ReadAll().Select(f => (f.Id, f.Marked)), Is.EqualTo(flows.Select(f => (f.Id, f.Marked))));
+            Assert.That(store.ReadSummaries(), Is.EqualTo(flows.Select(FlowSummary.Of)));
+            Assert.That(((HttpFlow)store.ReadFlow(later.Id)!).Response!.Content, Has.Length.EqualTo(20_000), "the body stored apart is the later one");
+            Assert.That(store.Match(FlowFilter.Parse("~marked"), flows.Select(f => f.Id).ToList()), Is.EqualTo(new[] { later.Id }));
+            Assert.That(store.IntegrityCheck(), Is.Empty);
+        });
+    }
+
+    [Test]
     public void Upserts_after_reopening_find_the_stored_flows_and_new_flows_go_after_them()
     {
         var path = _temp.File("s.session");
