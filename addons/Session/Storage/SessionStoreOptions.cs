@@ -43,12 +43,13 @@ internal sealed class SessionStoreOptions
     public long? WalRestartBytes { get; init; } = DefaultWalRestartBytes;
 
     /// <summary>
-    /// The default for <see cref="WalRestartBytes"/>. Each restart makes the writer wait for the copy of one whole batch
-    /// (about 27 MB at 10,000 flows): at 256 MiB that was 0.7–1.3 s of every 8 s at full speed, at 1 GiB 0.25 s of
-    /// 15 s (bench/session). The log file then grows to about this size under a sustained stream, and goes with the
-    /// last connection.
+    /// The default for <see cref="WalRestartBytes"/>. Each restart makes the writer wait for the copy of its last batch,
+    /// so the best size follows the batch: with batches of 10,000 flows (~27 MB) 1 GiB ran best (0.7–1.3 s of every 8 s
+    /// spent waiting at 256 MiB); with the writer's batches of 2,000 (~5 MB) 256 MiB runs a few percent faster than
+    /// 1 GiB, and 64 MiB slower (bench/session, (w) cases). The log file stays at about this size under a sustained
+    /// stream, and goes with the last connection.
     /// </summary>
-    public const long DefaultWalRestartBytes = 1024L * 1024 * 1024;
+    public const long DefaultWalRestartBytes = 256L * 1024 * 1024;
 
     /// <summary>
     /// Rows per column segment of a new file (see <see cref="Segments"/>); an existing file keeps its own. Tests make

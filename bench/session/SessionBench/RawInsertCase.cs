@@ -45,6 +45,9 @@ internal sealed class RawInsertCase : IBenchCase
     /// </summary>
     public bool BackgroundCheckpoints { get; init; }
 
+    /// <summary>With <see cref="BackgroundCheckpoints"/>: the log size above which the writer lets the copy catch up and restarts the log.</summary>
+    public long WalRestartBytes { get; init; } = Storage.SessionStoreOptions.DefaultWalRestartBytes;
+
     public BenchResult Run(BenchInput input)
     {
         var path = input.NewDatabasePath("raw");
@@ -117,7 +120,7 @@ internal sealed class RawInsertCase : IBenchCase
                 : new Storage.NativeStatement(connection, insert.CommandText[..insert.CommandText.IndexOf("VALUES", StringComparison.Ordinal)] + "VALUES " + string.Join(", ", Enumerable.Repeat(values, RowsPerStatement)));
             var ids = new byte[16];
             var rows = 0L;
-            var checkpointer = BackgroundCheckpoints ? new Storage.WalCheckpointer(path, PageSize, Storage.SessionStoreOptions.DefaultWalRestartBytes) : null;
+            var checkpointer = BackgroundCheckpoints ? new Storage.WalCheckpointer(path, PageSize, WalRestartBytes) : null;
             if (checkpointer is not null)
             {
                 Execute(connection, "PRAGMA wal_autocheckpoint = 0");
