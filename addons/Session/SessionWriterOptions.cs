@@ -23,8 +23,8 @@ internal sealed record SessionWriterOptions
 
     /// <summary>
     /// How many flows may wait; a producer finding the queue full waits for room. Four batches: a burst of that many
-    /// flows (about 35 MB of records) passes without making the proxy wait, and more would only make the writer read
-    /// its records from memory rather than from the caches (see <see cref="BatchSize"/>).
+    /// flows (about 18 MB of ~2 KB records, in 4 KB buffers) passes without making the proxy wait, and more would only
+    /// make the writer read its records from memory rather than from the caches (see <see cref="BatchSize"/>).
     /// </summary>
     public int QueueCapacity { get; init; } = DefaultQueueCapacity;
 }
