@@ -56,14 +56,37 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
 
     /// <summary>
     /// Delivers a flow hook and <c>update</c>, then waits while an addon intercepts the flow, as the proxy and the
-    /// injector do at each step of a flow; false when an addon killed it.
+    /// injector do at each step of a flow; false when the flow is killed. A flow killed by this step before it
+    /// completed gets its error hook too (mitmproxy's check_killed), so that the addons that keep or print finished
+    /// flows see it end.
     /// </summary>
     public async ValueTask<bool> StepAsync(Hook hook, HookContext context, Flow flow, CancellationToken cancellationToken)
     {
+        var before = flow.Error;
         await HandleFlowAsync(hook, context, flow).ConfigureAwait(false);
         await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
-        return !flow.IsKilled;
+        if (!flow.IsKilled)
+        {
+            return true;
+        }
+
+        if (!ReferenceEquals(flow.Error, before) && ErrorAfterKill(hook, flow, cancellationToken) is var (error, errorContext))
+        {
+            await HandleFlowAsync(error, errorContext, flow).ConfigureAwait(false);
+        }
+
+        return false;
     }
+
+    /// <summary>The error hook a kill at <paramref name="hook"/> ends the flow with; none once the flow completed.</summary>
+    private static (Hook Hook, HookContext Context)? ErrorAfterKill(Hook hook, Flow flow, CancellationToken cancellationToken) => (hook, flow) switch
+    {
+        (Hook.RequestHeaders or Hook.Request or Hook.ResponseHeaders, HttpFlow http) => (Hook.Error, new HttpFlowContext(http, cancellationToken)),
+        (Hook.TcpStart or Hook.TcpMessage, TcpFlow tcp) => (Hook.TcpError, new TcpFlowContext(tcp, cancellationToken)),
+        (Hook.UdpStart or Hook.UdpMessage, UdpFlow udp) => (Hook.UdpError, new UdpFlowContext(udp, cancellationToken)),
+        (Hook.DnsRequest, DnsFlow dns) => (Hook.DnsError, new DnsFlowContext(dns, cancellationToken)),
+        _ => null,
+    };
 
     /// <summary>Delivers a TCP, UDP or DNS flow hook, then <c>update</c> for that flow.</summary>
     public async ValueTask HandleFlowAsync(Hook hook, HookContext context, Flow flow)

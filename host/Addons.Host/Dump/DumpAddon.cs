@@ -18,6 +18,9 @@ namespace Addons.Host.Dump;
 /// </summary>
 internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
 {
+    /// <summary>What a request-only flow's line says where the response would be.</summary>
+    internal const string NoResponse = "(no response)";
+
     private readonly Lock _gate = new();
     private IOption<int> _detail = null!;
     private IOption<string> _filter = null!;
@@ -55,11 +58,9 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         return default;
     }
 
-    public override ValueTask DoneAsync(LifecycleContext context)
-    {
-        Flush();
-        return default;
-    }
+    protected override bool Active => _detail.Value > 0;
+
+    protected override void Stopping(IReadOnlyList<Flow> unfinished) => Flush();
 
     public void Dispose()
     {
@@ -90,6 +91,10 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         else if (flow.Error is { } error)
         {
             text.Append(" << ").Append(error.Message);
+        }
+        else
+        {
+            text.Append(" << ").Append(NoResponse);
         }
 
         return text.ToString();
@@ -163,6 +168,11 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
         {
             text.Append(" << ").Append(error.Message);
         }
+        else
+        {
+            // A flow a file holds without its response: listed, where mitmdump drops it.
+            text.Append(" << ").Append(NoResponse);
+        }
 
         return text.ToString();
     }
@@ -194,6 +204,10 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
             if (flow.Error is { } error)
             {
                 json.WriteString("error", error.Message);
+            }
+            else if (flow is HttpFlow { Response: null } or DnsFlow { Response: null })
+            {
+                json.WriteBoolean("no_response", true);
             }
 
             if (flow.Marked.Length > 0)

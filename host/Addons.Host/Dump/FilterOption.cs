@@ -4,17 +4,17 @@ using Addons.Abstractions.Options;
 
 namespace Addons.Host.Dump;
 
-/// <summary>A filter-expression option of the built-in file and output addons (empty: every flow).</summary>
+/// <summary>A filter-expression option of the built-in file and output addons (empty or blank: every flow).</summary>
 internal static class FilterOption
 {
     /// <summary>
-    /// Compiles the option's expression (null when it is empty); when it does not parse, rejects the configure with
+    /// Compiles the option's expression (null when it is empty or only spaces: no filter); when it does not parse, rejects the configure with
     /// the option's name and the parser's sentence and returns false.
     /// </summary>
     public static bool TryCompile(ConfigureContext context, IOption<string> option, out FlowFilter? filter)
     {
         filter = null;
-        if (option.Value.Length == 0)
+        if (string.IsNullOrWhiteSpace(option.Value))
         {
             return true;
         }

@@ -73,21 +73,36 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
     {
         // Off the running hook: the host finishes starting while the file is read.
         await Task.Yield();
-        var read = 0;
+        int read = 0, matched = 0, unreadable = 0;
         try
         {
-            foreach (var flow in formats.Read(path, reason => LogSkipped(logger, reason)))
+            foreach (var flow in formats.Read(path, reason =>
             {
+                unreadable++;
+                LogSkipped(logger, reason);
+            }))
+            {
+                read++;
                 if (_compiled is { } filter && !filter.Matches(flow))
                 {
                     continue;
                 }
 
+                matched++;
                 await injector.InjectAsync(flow, cancellationToken).ConfigureAwait(false);
-                read++;
             }
 
-            LogRead(logger, read, Path.GetFullPath(path));
+            // The count a conversion's "Wrote" line is checked against.
+            var full = Path.GetFullPath(path);
+            var unread = unreadable > 0 ? $"; {unreadable} could not be read (said above)" : "";
+            if (_compiled is null)
+            {
+                LogRead(logger, read, full, unread);
+            }
+            else
+            {
+                LogReadFiltered(logger, read, full, matched, _filter.Value, unread);
+            }
         }
         catch (FormatException e)
         {
@@ -108,8 +123,11 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Reason}")]
     private static partial void LogSkipped(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} flows from {Path}")]
-    private static partial void LogRead(ILogger logger, int count, string path);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} flows from {Path}{Unread}")]
+    private static partial void LogRead(ILogger logger, int count, string path, string unread);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} flows from {Path}, {Matched} of them matching the filter {Filter}{Unread}")]
+    private static partial void LogReadFiltered(ILogger logger, int count, string path, int matched, string filter, string unread);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} ({Count} flows before it were read.)")]
     private static partial void LogReadFailed(ILogger logger, string reason, int count);

@@ -14,6 +14,9 @@ namespace Addons.Host.Dump;
 /// completes, the flows <c>save_stream_filter</c> matches: as mitmproxy's own flow file (format 17), or as HAR when
 /// the name ends in <c>.har</c> (the document is closed when the host stops), or in a format an addon adds that
 /// writes files of that name (a session file). A file cut short by a crash still reads up to its last whole flow.
+/// As mitmproxy's save, a WebSocket flow is written when it ends, a flow still open when the host stops is written
+/// as it stands, and a flow a file holds without its response is written too; the closing line says how many flows
+/// were written, and why any that completed were not.
 /// </summary>
 internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<SaveStreamAddon> logger) : CompletedFlowAddon, IDisposable
 {
@@ -26,8 +29,13 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
     private IFlowFileWriter? _writer;
     private string _path = "";
     private bool _har;
+    private bool _opened;
+    private bool _byAddedFormat;
     private int _unwritable;
     private int _written;
+    private int _filtered;
+    private int _lost;
+    private readonly int[] _notHeld = new int[Enum.GetValues<FlowType>().Length];
 
     public override string Name => "save";
 
@@ -62,6 +70,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             try
             {
                 _writer = format.CreateWriter(path);
+                _opened = _byAddedFormat = true;
             }
             catch (Exception e)
             {
@@ -75,6 +84,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
         {
             // CreateNew: a capture never overwrites another.
             _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            _opened = true;
             _har = path.EndsWith(".har", StringComparison.OrdinalIgnoreCase);
             if (_har)
             {
@@ -91,28 +101,50 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
         return default;
     }
 
-    public override ValueTask DoneAsync(LifecycleContext context)
+    protected override bool Active => _opened;
+
+    // As mitmproxy's save: a WebSocket flow is written when it ends, with its messages.
+    protected override bool CompletesWebSocketsAtEnd => true;
+
+    /// <summary>The flows still open when the host stops are written as they stand, as mitmproxy's save does at done.</summary>
+    protected override void Stopping(IReadOnlyList<Flow> unfinished)
     {
+        foreach (var flow in unfinished)
+        {
+            Completed(flow);
+        }
+
         Close();
-        return default;
     }
 
     public void Dispose() => Close();
 
     protected override void Completed(Flow flow)
     {
-        if ((_stream is null && _writer is null) || (_compiled is { } filter && !filter.Matches(flow)))
+        if (!_opened)
         {
             return;
         }
 
-        if (_writer is not null)
+        if (_compiled is { } filter && !filter.Matches(flow))
+        {
+            Interlocked.Increment(ref _filtered);
+            return;
+        }
+
+        if (_byAddedFormat)
         {
             lock (_gate)
             {
+                if (_writer is null)
+                {
+                    _lost++;
+                    return;
+                }
+
                 try
                 {
-                    _writer?.Write(flow);
+                    _writer.Write(flow);
                     _written++;
                 }
                 catch (Exception e) when (e is NotSupportedException or ArgumentException)
@@ -122,6 +154,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
                 catch (Exception e)
                 {
                     LogWriteFailed(logger, _path, e.Message, _written);
+                    _lost++;
                     DisposeWriter();
                 }
             }
@@ -156,6 +189,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
         {
             if (_stream is null)
             {
+                _lost++;
                 return;
             }
 
@@ -174,6 +208,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             {
                 // A full disk: say so once, stop writing, keep what is there.
                 LogWriteFailed(logger, _stream.Name, e.Message, _written);
+                _lost++;
                 _stream.Dispose();
                 _stream = null;
             }
@@ -188,7 +223,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             {
                 if (DisposeWriter())
                 {
-                    LogClosed(logger, _written, _path);
+                    LogClosed(logger, _written, _path, NotWrittenSummary());
                 }
 
                 return;
@@ -196,6 +231,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
 
             if (_stream is null)
             {
+                _lost++;
                 return;
             }
 
@@ -206,7 +242,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
                     _stream.Write("\n]}}\n"u8);
                 }
 
-                LogClosed(logger, _written, _stream.Name);
+                LogClosed(logger, _written, _stream.Name, NotWrittenSummary());
             }
             catch (IOException e)
             {
@@ -248,9 +284,38 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
         return text[start..end].Trim("\r\n "u8).ToArray();
     }
 
+    /// <summary>
+    /// Why the flows that completed and were not written were not (so that what was read and what was written agree):
+    /// empty when every flow was written.
+    /// </summary>
+    private string NotWrittenSummary()
+    {
+        var reasons = new List<string>();
+        if (_filtered > 0)
+        {
+            reasons.Add($"{_filtered} did not match save_stream_filter");
+        }
+
+        for (var type = 0; type < _notHeld.Length; type++)
+        {
+            if (_notHeld[type] > 0)
+            {
+                reasons.Add($"{_notHeld[type]} {((FlowType)type).ToString().ToUpperInvariant()} {(_notHeld[type] == 1 ? "flow" : "flows")} the format cannot hold");
+            }
+        }
+
+        if (_lost > 0)
+        {
+            reasons.Add($"{_lost} came after writing failed");
+        }
+
+        return reasons.Count == 0 ? "" : $"; not written: {string.Join(", ", reasons)}";
+    }
+
     /// <summary>A flow the file cannot hold: said once for each type, with the reason; the file goes on with the others.</summary>
     private void NotWritten(Flow flow, string reason)
     {
+        Interlocked.Increment(ref _notHeld[(int)flow.Type]);
         var bit = 1 << (int)flow.Type;
         if ((Interlocked.Or(ref _unwritable, bit) & bit) == 0)
         {
@@ -268,8 +333,8 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flow file {Path} does not get {Type} flows: {Reason}; the other flows are still written")]
     private static partial void LogNotWritten(ILogger logger, string path, string type, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} flows to {Path}")]
-    private static partial void LogClosed(ILogger logger, int count, string path);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} flows to {Path}{NotWritten}")]
+    private static partial void LogClosed(ILogger logger, int count, string path, string notWritten);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing flows to {Path} failed: {Reason}; the {Count} flows written before stay readable, no more are written")]
     private static partial void LogWriteFailed(ILogger logger, string path, string reason, int count);

@@ -27,16 +27,18 @@ internal sealed record HostCommandLine(
           -n, --no-server     do not start the proxy; --set server=false
           -q, --quiet         print no flows and log only warnings and errors; --set flow_detail=0
           -v, --verbose       log more (debug messages)
-          --json              print each flow as a JSON object with its id; --set dump_json=true
+          --json              print each flow as a JSON object with its id, one a line; --set dump_json=true
           -r, --rfile FILE    put a flow file's flows (mitmproxy's, HAR, a session) through the addons; with -n, then exit
           -w, --wfile FILE    write completed flows to a new file as they complete: mitmproxy's format, HAR for *.har,
                               a session for *.session
           FILTER              print only the flows this filter expression matches, such as "~m POST & ~c 500"
-                              (several words are joined with spaces); also limits what -r reads and -w writes
+                              (several words are joined with spaces); also limits what -r reads and -w writes;
+                              an empty FILTER ("") means no filter: every flow
           --options           list every addon option with its value and exit
           --commands          list every addon command with its signature and exit
           -h, --help          show this help and exit
 
+        Flows are printed on standard output, and only flows; the log goes to standard error.
         Any configuration key can be overridden as --Addons:View:Enabled=false, or from the environment as
         Addons__View__Enabled=false. Ctrl+C or SIGTERM stops the host gracefully.
         """;
@@ -145,8 +147,8 @@ internal sealed record HostCommandLine(
 
         if (filter.Count > 0)
         {
-            // As mitmdump: the filter limits what is printed, written and read.
-            var expression = string.Join(' ', filter);
+            // As mitmdump: the filter limits what is printed, written and read. A blank one is no filter.
+            var expression = string.Join(' ', filter).Trim();
             sets.Add(KeyValuePair.Create("dumper_filter", expression));
             sets.Add(KeyValuePair.Create("save_stream_filter", expression));
             sets.Add(KeyValuePair.Create("readfile_filter", expression));

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Addons.Host.Hosting;
 
@@ -99,6 +100,10 @@ internal static class HostProgram
             console.SingleLine = true;
             console.TimestampFormat = "HH:mm:ss ";
         });
+
+        // Standard output carries flows only (lines, or JSON objects one a line), so that a pipeline reading it never
+        // meets a log line, nor half of one inside a flow's line: every log line goes to standard error.
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         if (commandLine.Verbosity != 0)
         {
             builder.Logging.SetMinimumLevel(commandLine.Verbosity < 0 ? LogLevel.Warning : LogLevel.Debug);

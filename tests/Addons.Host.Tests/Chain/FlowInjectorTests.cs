@@ -73,19 +73,34 @@ public sealed class FlowInjectorTests
     }
 
     [Test]
-    public async Task An_addon_that_kills_the_flow_ends_the_sequence()
+    public async Task A_flow_that_was_killed_when_captured_goes_through_every_hook_with_its_error()
     {
         await using var host = await TestHost.StartAsync([TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1)]);
         var flow = FlowLifecycle.NewFlow("http://example.com/k");
         flow.Response = new HttpResponse();
-        var injector = Injector(host);
 
-        // Killed before the first hook: its error says so, and no later hook runs.
+        // As mitmproxy loads a flow of a file: the kill is part of what was captured, not a kill of this run.
         flow.Kill();
-        var completed = await injector.InjectAsync(flow);
+        var completed = await Injector(host).InjectAsync(flow);
+
+        Assert.That(completed, Is.True);
+        Assert.That(FlowHooks(await host.RecordedAsync("recorder")).Where(r => !r.StartsWith("update", StringComparison.Ordinal)),
+            Is.EqualTo(new[] { "requestheaders:example.com/k", "request:example.com/k", "responseheaders:example.com/k", "response:example.com/k", "error:example.com/k" }));
+        Assert.That(flow.Error!.Message, Is.EqualTo(FlowError.KilledMessage));
+    }
+
+    [Test]
+    public async Task An_addon_that_kills_the_flow_ends_the_sequence_with_the_error_hook()
+    {
+        await using var host = await TestHost.StartAsync([TestHost.Entry("Rewriter", TestPaths.TestPlugin("Rewriter"), 1), TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 2)]);
+        var flow = FlowLifecycle.NewFlow("http://example.com/kill");
+        flow.Response = new HttpResponse();
+
+        var completed = await Injector(host).InjectAsync(flow);
 
         Assert.That(completed, Is.False);
-        Assert.That(FlowHooks(await host.RecordedAsync("recorder")), Is.EqualTo(new[] { "requestheaders:example.com/k", "update:example.com/k" }));
+        Assert.That(FlowHooks(await host.RecordedAsync("recorder")).Where(r => !r.StartsWith("update", StringComparison.Ordinal)),
+            Is.EqualTo(new[] { "requestheaders:example.com/kill", "request:example.com/kill", "error:example.com/kill" }));
     }
 
     [Test]

@@ -81,6 +81,59 @@ public sealed class DumpTests
     }
 
     [Test]
+    public async Task Flows_a_file_holds_without_a_response_and_killed_flows_are_listed_once_each()
+    {
+        await using var host = await StartAsync();
+        var output = Capture(host);
+        var killed = Flow("https://example.com/killed", 0, "", 0);
+        killed.Error = new FlowError(FlowError.KilledMessage, DateTimeOffset.UtcNow);
+        var killedAfterResponse = Flow("https://example.com/killed-late", 200, "OK", 3);
+        killedAfterResponse.Error = new FlowError(FlowError.KilledMessage, DateTimeOffset.UtcNow);
+
+        await Inject(host, Flow("https://example.com/asked", 0, "", 0));
+        await Inject(host, killed);
+        await Inject(host, killedAfterResponse);
+        await host.StopAsync();
+
+        Assert.That(Lines(output), Is.EqualTo(new[]
+        {
+            "127.0.0.1:50000: GET https://example.com/asked << (no response)",
+            "127.0.0.1:50000: GET https://example.com/killed << Connection killed.",
+            "127.0.0.1:50000: GET https://example.com/killed-late << 200 OK 3b",
+        }));
+    }
+
+    [Test]
+    public async Task Json_says_a_flow_has_no_response()
+    {
+        await using var host = await StartAsync("--set", "dump_json=true");
+        var output = Capture(host);
+        var asked = Flow("https://example.com/asked", 0, "", 0);
+
+        await Inject(host, asked);
+        await host.StopAsync();
+
+        using var json = JsonDocument.Parse(Lines(output).Single());
+        Assert.That(json.RootElement.GetProperty("id").GetGuid(), Is.EqualTo(asked.Id));
+        Assert.That(json.RootElement.GetProperty("no_response").GetBoolean(), Is.True);
+        Assert.That(json.RootElement.TryGetProperty("status_code", out _), Is.False);
+    }
+
+    [Test]
+    public async Task A_dns_query_a_file_holds_without_an_answer_is_listed()
+    {
+        await using var host = await StartAsync();
+        var output = Capture(host);
+        var query = new DnsFlow { Request = new DnsMessage { Questions = [new DnsQuestion("example.com")] } };
+        query.Client.PeerName = new HostPort("10.0.0.1", 5353);
+
+        await host.Services.GetRequiredService<FlowInjector>().InjectAsync(query);
+        await host.StopAsync();
+
+        Assert.That(Lines(output), Is.EqualTo(new[] { "10.0.0.1:5353: DNS QUERY (A) example.com << (no response)" }));
+    }
+
+    [Test]
     public async Task Flow_detail_0_prints_nothing()
     {
         await using var host = await StartAsync("--set", "flow_detail=0");

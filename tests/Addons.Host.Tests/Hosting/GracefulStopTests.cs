@@ -79,7 +79,8 @@ public sealed partial class GracefulStopTests
             using var process = Process.Start(start)!;
             var output = new StringBuilder();
             var running = new TaskCompletionSource();
-            process.OutputDataReceived += (_, e) =>
+            // The log is on standard error; standard output has flows only.
+            process.ErrorDataReceived += (_, e) =>
             {
                 lock (output)
                 {
@@ -91,8 +92,8 @@ public sealed partial class GracefulStopTests
                     running.TrySetResult();
                 }
             };
-            process.BeginOutputReadLine();
-            var errors = process.StandardError.ReadToEndAsync();
+            process.BeginErrorReadLine();
+            var errors = process.StandardOutput.ReadToEndAsync();
 
             try
             {

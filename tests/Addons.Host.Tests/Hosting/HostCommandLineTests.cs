@@ -64,6 +64,32 @@ public sealed class HostCommandLineTests
         });
     }
 
+    [TestCase("")]
+    [TestCase(" ")]
+    [TestCase("  ", "")]
+    public void ABlankFilterExpressionIsNoFilter(params string[] words)
+    {
+        var line = HostCommandLine.Parse(["-n", .. words]);
+
+        Assert.That(line.Sets.Where(s => s.Key.EndsWith("_filter", StringComparison.Ordinal)), Is.EqualTo(new[]
+        {
+            KeyValuePair.Create("dumper_filter", ""),
+            KeyValuePair.Create("save_stream_filter", ""),
+            KeyValuePair.Create("readfile_filter", ""),
+        }));
+    }
+
+    [Test]
+    public async Task HelpSaysAnEmptyFilterIsNoFilterAndWhereFlowsAndLogsGo()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        await HostProgram.RunAsync(["--help"], output, error);
+
+        Assert.That(output.ToString(), Does.Contain("an empty FILTER (\"\") means no filter").And.Contain("the log goes to standard error"));
+    }
+
     [TestCase(new[] { "-p" }, "-p needs a value: a port number, such as -p 8080.")]
     [TestCase(new[] { "--set" }, "--set needs a value: NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--set", "novalue" }, "--set novalue: expected NAME=VALUE, such as --set view_filter=~q.")]

@@ -58,6 +58,14 @@ public sealed partial class SessionCrashTests
                 {
                     output.AppendLine(e.Data);
                 }
+            };
+            // The log is on standard error.
+            process.ErrorDataReceived += (_, e) =>
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
 
                 if (e.Data is { } line && ListeningAt().Match(line) is { Success: true } match)
                 {
@@ -66,13 +74,6 @@ public sealed partial class SessionCrashTests
                 else if (e.Data?.Contains("Running with 5 addon(s)", StringComparison.Ordinal) == true)
                 {
                     running.TrySetResult();
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                lock (output)
-                {
-                    output.AppendLine(e.Data);
                 }
             };
             process.BeginOutputReadLine();
