@@ -223,7 +223,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             {
                 if (DisposeWriter())
                 {
-                    LogClosed(logger, _written, _path, NotWrittenSummary());
+                    Closed(_path);
                 }
 
                 return;
@@ -242,7 +242,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
                     _stream.Write("\n]}}\n"u8);
                 }
 
-                LogClosed(logger, _written, _stream.Name, NotWrittenSummary());
+                Closed(_stream.Name);
             }
             catch (IOException e)
             {
@@ -282,6 +282,20 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
         var start = text.IndexOf("\"entries\": ["u8) + "\"entries\": ["u8.Length;
         var end = text.LastIndexOf((byte)']');
         return text[start..end].Trim("\r\n "u8).ToArray();
+    }
+
+    /// <summary>The closing line; a warning when flows were not written, which even -q shows.</summary>
+    private void Closed(string path)
+    {
+        var notWritten = NotWrittenSummary();
+        if (notWritten.Length == 0)
+        {
+            LogClosed(logger, _written, path, notWritten);
+        }
+        else
+        {
+            LogClosedShort(logger, _written, path, notWritten);
+        }
     }
 
     /// <summary>
@@ -335,6 +349,9 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote {Count} flows to {Path}{NotWritten}")]
     private static partial void LogClosed(ILogger logger, int count, string path, string notWritten);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wrote {Count} flows to {Path}{NotWritten}")]
+    private static partial void LogClosedShort(ILogger logger, int count, string path, string notWritten);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing flows to {Path} failed: {Reason}; the {Count} flows written before stay readable, no more are written")]
     private static partial void LogWriteFailed(ILogger logger, string path, string reason, int count);

@@ -26,7 +26,7 @@ public sealed class FileFlagsTests
         Assert.That(code, Is.Zero, output);
         var flows = output.Split('\n').Where(l => l.Contains(" << ", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
         Assert.That(flows, Is.EqualTo(new[] { "POST https://example.com/orders << 500 Internal Server Error 4b" }));
-        Assert.That(output, Does.Contain($"Read 1 flows from {input}"));
+        Assert.That(output, Does.Contain($"Read 3 flows from {input}, 1 of them matching the filter ~m POST & ~c 500"));
     }
 
     [Test]

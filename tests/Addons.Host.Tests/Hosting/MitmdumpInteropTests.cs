@@ -256,6 +256,56 @@ public sealed class MitmdumpInteropTests
             Is.EqualTo(new[] { "127.0.0.1:50000: POST https://example.com/orders << 500 Internal Server Error 2b" }));
     }
 
+    [Test]
+    [CancelAfter(180_000)]
+    public async Task Every_flow_of_a_mitmproxy_file_is_converted_and_mitmproxy_reads_them_back_with_the_same_ids(CancellationToken cancellationToken)
+    {
+        var theirs = Path.Combine(_folder, "theirs.mitm");
+        var ours = Path.Combine(_folder, "ours.mitm");
+
+        // Complete, request-only, killed (with and without a response), failed, TCP and an unanswered DNS query, as
+        // mitmproxy 8.1.1's own writer writes them.
+        var (made, ids) = await PythonAsync($$"""
+            from mitmproxy import io
+            from mitmproxy.flow import Error
+            from mitmproxy.test import tflow
+            killed = tflow.tflow()
+            killed.error = Error(Error.KILLED_MESSAGE)
+            killed_late = tflow.tflow(resp=True)
+            killed_late.error = Error(Error.KILLED_MESSAGE)
+            flows = [tflow.tflow(resp=True), tflow.tflow(), killed, killed_late, tflow.tflow(err=True), tflow.ttcpflow(), tflow.tdnsflow()]
+            with open({{PythonString(theirs)}}, "wb") as f:
+                w = io.FlowWriter(f)
+                for flow in flows:
+                    w.add(flow)
+            for flow in flows:
+                print(flow.id, flow.type, bool(getattr(flow, "response", None)), flow.error.msg if flow.error else None)
+            """, cancellationToken);
+        Assert.That(made, Is.Zero, ids);
+
+        var plugins = Path.Combine(_folder, "plugins.json");
+        await File.WriteAllTextAsync(plugins, $$"""{ "Addons": { "View": { "Path": {{TestPaths.Json(TestPaths.ShippedPlugin("View"))}}, "Order": 1 } } }""", cancellationToken);
+        var (code, listed, log) = await HostProcess.RunSeparatelyAsync(plugins, _folder, ["-n", "-r", theirs, "-w", ours], TimeSpan.FromSeconds(60), cancellationToken);
+        Assert.That(code, Is.Zero, log);
+        Assert.That(log, Does.Contain($"Read 7 flows from {theirs}").And.Contain($"Wrote 7 flows to {ours}"));
+        Assert.That(listed.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(7), listed);
+
+        var (read, back) = await PythonAsync($$"""
+            from mitmproxy import io
+            for flow in io.FlowReader(open({{PythonString(ours)}}, "rb")).stream():
+                print(flow.id, flow.type, bool(getattr(flow, "response", None)), flow.error.msg if flow.error else None)
+            """, cancellationToken);
+        Assert.That(read, Is.Zero, back);
+        Assert.That(back, Is.EqualTo(ids));
+
+        // mitmdump itself lists the file without a complaint.
+        using var mitmdump = Start(["-n", "-r", ours]);
+        var output = mitmdump.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = mitmdump.StandardError.ReadToEndAsync(cancellationToken);
+        await mitmdump.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        Assert.That(mitmdump.ExitCode, Is.Zero, await output + await errors);
+    }
+
     private static HttpFlow Flow(string url, string method, int status, string body)
     {
         var flow = FlowLifecycle.NewFlow(url);

@@ -12,6 +12,13 @@ internal static class HostProcess
     /// <returns>The exit code, and standard output followed by standard error.</returns>
     public static async Task<(int Code, string Output)> RunAsync(string plugins, string folder, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var (code, output, log) = await RunSeparatelyAsync(plugins, folder, args, timeout, cancellationToken);
+        return (code, output + log);
+    }
+
+    /// <summary>As <see cref="RunAsync"/>, with standard output (the flows) and standard error (the log) apart.</summary>
+    public static async Task<(int Code, string Output, string Log)> RunSeparatelyAsync(string plugins, string folder, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={Path.Combine(folder, "conf")}", .. args])
         {
             RedirectStandardOutput = true,
@@ -32,6 +39,6 @@ internal static class HostProcess
             }
         }
 
-        return (process.ExitCode, await output + await errors);
+        return (process.ExitCode, await output, await errors);
     }
 }
