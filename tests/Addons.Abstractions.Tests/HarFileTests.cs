@@ -40,6 +40,29 @@ public sealed class HarFileTests
     }
 
     [Test]
+    public void A_flows_error_is_kept_in_DevTools_error_field_with_or_without_a_response()
+    {
+        var killed = NewFlow("https://example.com/killed", "GET");
+        killed.Error = new FlowError(FlowError.KilledMessage, killed.Request.TimestampStart);
+        var killedLate = NewFlow("https://example.com/late", "GET");
+        killedLate.Response = new HttpResponse { StatusCode = 200, Reason = "OK", TimestampStart = killedLate.Request.TimestampStart, TimestampEnd = killedLate.Request.TimestampStart };
+        killedLate.Error = new FlowError(FlowError.KilledMessage, killedLate.Request.TimestampStart);
+        var chromium = """
+            {"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-11-26T10:00:00.000Z", "time": 3,
+              "request": {"method": "GET", "url": "http://127.0.0.1:9/refused", "httpVersion": "", "headers": []},
+              "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "content": {"size": 0}, "_error": "net::ERR_CONNECTION_REFUSED"}}]}}
+            """;
+
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [killed, killedLate]);
+        var read = HarFile.Read(stream.ToArray(), "memory.har").ToList();
+        var refused = HarFile.Read(Encoding.UTF8.GetBytes(chromium), "chromium.har").Single();
+
+        Assert.That(read.Select(f => (f.Response?.StatusCode, f.Error?.Message)), Is.EqualTo(new (int?, string?)[] { (null, FlowError.KilledMessage), (200, FlowError.KilledMessage) }));
+        Assert.That((refused.Response, refused.Error?.Message), Is.EqualTo(((HttpResponse?)null, "net::ERR_CONNECTION_REFUSED")));
+    }
+
+    [Test]
     public void A_HAR_exported_by_headless_Chromium_reads_with_every_entry_header_and_body()
     {
         // Fixtures/make-chromium-har.sh: Chromium 156 headless, recorded over the DevTools protocol by chrome-har-capturer.

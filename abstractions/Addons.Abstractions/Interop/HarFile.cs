@@ -169,6 +169,13 @@ public static class HarFile
             };
         }
 
+        // DevTools' custom field for a request that failed (net::ERR_...); this writer puts a flow's error there too.
+        if (response.ValueKind == JsonValueKind.Object && response.TryGetProperty("_error", out var error) && error.ValueKind == JsonValueKind.String
+            && error.GetString() is { Length: > 0 } message)
+        {
+            flow.Error = new FlowError(message, started + total);
+        }
+
         return flow;
     }
 
@@ -287,6 +294,11 @@ public static class HarFile
         json.WriteString("redirectURL", response?.Headers["Location"] ?? "");
         json.WriteNumber("headersSize", -1);
         json.WriteNumber("bodySize", response?.Content?.Length ?? -1);
+        if (flow.Error is { } error)
+        {
+            json.WriteString("_error", error.Message);
+        }
+
         json.WriteEndObject();
         json.WriteStartObject("cache");
         json.WriteEndObject();

@@ -63,18 +63,25 @@ public sealed class SaveStreamTests
     {
         var file = Path.Combine(_folder, "ws.mitm");
         await using var host = await StartAsync("--set", $"save_stream_file={file}");
-        var flow = Http("https://example.com/socket", 101);
-        flow.WebSocket = new WebSocketData
-        {
-            Messages =
-            [
-                new WebSocketMessage { FromClient = true, Type = WebSocketMessageType.Text, Content = "ping"u8.ToArray(), Timestamp = DateTimeOffset.UtcNow },
-                new WebSocketMessage { FromClient = false, Type = WebSocketMessageType.Text, Content = "pong"u8.ToArray(), Timestamp = DateTimeOffset.UtcNow },
-            ],
-            TimestampEnd = DateTimeOffset.UtcNow,
-        };
+        var flow = FlowLifecycle.NewFlow("https://example.com/socket");
+        var context = new HttpFlowContext(flow, CancellationToken.None);
 
-        await Injector(host).InjectAsync(flow);
+        // As the proxy runs it: the upgrade's response, then the messages as they pass, then the end.
+        await host.Chain.HandleFlowAsync(Hook.RequestHeaders, context);
+        await host.Chain.HandleFlowAsync(Hook.Request, context);
+        flow.Response = HttpResponse.Create(101, "");
+        flow.WebSocket = new WebSocketData();
+        await host.Chain.HandleFlowAsync(Hook.Response, context);
+        await host.Chain.HandleFlowAsync(Hook.WebSocketStart, context);
+        foreach (var text in new[] { "ping", "pong" })
+        {
+            flow.WebSocket.Messages.Add(new WebSocketMessage { FromClient = text == "ping", Type = WebSocketMessageType.Text, Content = Encoding.ASCII.GetBytes(text), Timestamp = DateTimeOffset.UtcNow });
+            await host.Chain.HandleFlowAsync(Hook.WebSocketMessage, context);
+        }
+
+        flow.WebSocket.TimestampEnd = DateTimeOffset.UtcNow;
+        await host.Chain.HandleFlowAsync(Hook.WebSocketEnd, context);
+        flow.Live = false;
         await host.StopAsync();
 
         var written = MitmproxyFlowFile.Read(file).Single();
