@@ -2,7 +2,10 @@ using Addons.Abstractions.Flows;
 
 namespace Addons.Abstractions.Filters;
 
-/// <summary><c>~t</c>, <c>~tq</c>, <c>~ts REGEX</c>: HTTP flows whose request or response Content-Type matches.</summary>
+/// <summary>
+/// <c>~t</c>, <c>~tq</c>, <c>~ts REGEX</c>: HTTP flows with a Content-Type field in the request or response that matches
+/// (mitmproxy's <c>_check_content_type</c> searches every such field, an empty one included).
+/// </summary>
 internal sealed class ContentTypeNode(MessageSide side, FilterRegex regex) : FilterNode
 {
     public override bool Matches(Flow flow)
@@ -23,6 +26,18 @@ internal sealed class ContentTypeNode(MessageSide side, FilterRegex regex) : Fil
         _ => "content type matches ",
     } + regex.Description;
 
-    private bool ContentTypeMatches(HttpMessage message) =>
-        FlowText.TryGetHeader(message.Headers, "Content-Type", out var type) && regex.IsMatch(type);
+    private bool ContentTypeMatches(HttpMessage message)
+    {
+        var headers = message.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var field = headers[i];
+            if (FlowText.IsContentType(field.Name) && regex.IsMatch(field.Value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -16,6 +16,9 @@ namespace Addons.Abstractions.Filters;
 /// primary    := '(' sequence ')' | '~' name [argument] | quoted | word     (quoted and word: ~u)
 /// </code>
 /// Arguments are read in context: after an operator that takes a regex, the next word or quoted string is that regex.
+/// Whitespace is what pyparsing skips by default in mitmproxy's grammar: space, tab, CR and LF, nothing else (a no-break
+/// space is part of a word). An expression of nothing but whitespace is no filter: it matches every flow. A quoted
+/// string is unquoted as pyparsing 3.3 unquotes mitmproxy's (see <see cref="ReadQuoted"/>) before its regex compiles.
 /// </summary>
 internal sealed class FilterParser
 {
@@ -37,15 +40,16 @@ internal sealed class FilterParser
 
     private char Current => _expression[_position];
 
-    /// <summary>Parses <paramref name="expression"/> into a tree of nodes.</summary>
-    /// <exception cref="FlowFilterException">The expression is empty or malformed, or a regex does not compile.</exception>
+    /// <summary>Parses <paramref name="expression"/> into a tree of nodes; an empty expression is <see cref="AllNode"/>.</summary>
+    /// <exception cref="FlowFilterException">The expression is malformed, or a regex does not compile.</exception>
     public static FilterNode Parse(string expression)
     {
         var parser = new FilterParser(expression);
         parser.SkipWhitespace();
         if (parser.AtEnd)
         {
-            throw parser.Error(parser._position, AnyFilter);
+            // An empty option means "no filter" in mitmproxy (its options skip parse("") rather than fail on it).
+            return AllNode.Instance;
         }
 
         var root = parser.ParseSequence();
@@ -58,9 +62,14 @@ internal sealed class FilterParser
         return root;
     }
 
-    private static bool IsNameEnd(char c) => char.IsWhiteSpace(c) || c is '(' or ')' or '!' or '&' or '|';
+    // pyparsing's DEFAULT_WHITE_CHARS: any other character, Unicode spaces included, belongs to a word.
+    private static bool IsWhiteSpace(char c) => c is ' ' or '\t' or '\r' or '\n';
 
-    private static bool IsWordEnd(char c) => char.IsWhiteSpace(c) || c is '(' or ')' or '"' or '\'';
+    // pyparsing's WordEnd() ends "~u" before any character that is not printable ASCII ("~uü" is "~u ü"); '(' ')' '!'
+    // '&' '|' end it too here, where mitmproxy wants a space first.
+    private static bool IsNameEnd(char c) => c is <= ' ' or > '~' or '(' or ')' or '!' or '&' or '|';
+
+    private static bool IsWordEnd(char c) => IsWhiteSpace(c) || c is '(' or ')' or '"' or '\'';
 
     private FilterNode ParseSequence()
     {
@@ -239,7 +248,15 @@ internal sealed class FilterParser
         return _expression[start.._position];
     }
 
-    // "..." or '...': \" \' \\ stand for the character; any other backslash is kept, so "\d" reaches the regex intact.
+    /// <summary>
+    /// Reads "..." or '...' and unquotes it as mitmproxy's grammar does: pyparsing 3.3's <c>QuotedString(esc_char="\\")</c>,
+    /// which scans once, left to right. <c>\t</c> <c>\n</c> <c>\f</c> <c>\r</c> are TAB, LF, FF and CR; <c>\0</c> is NUL; any
+    /// other backslash is dropped and takes the next character as it is, so <c>"\d"</c> is <c>d</c> and a regex escape needs
+    /// two (<c>"\\d"</c>). pyparsing's numeric escapes lost their counts to f-string braces (<c>[0-7]{3}</c> became
+    /// <c>[0-7]3</c>), so they match only <c>\x</c>+hex+<c>2</c> and <c>\u</c>+hex+<c>4</c> (one character: <c>"\x42"</c> is
+    /// <c>B</c>, <c>"\x41"</c> is <c>x41</c>) and <c>\</c>+octal+<c>3</c> (the two characters: <c>"\03"</c> is <c>03</c>). A quoted
+    /// string is one line: a raw CR or LF inside it is an error.
+    /// </summary>
     private string ReadQuoted()
     {
         var quote = Current;
@@ -254,16 +271,14 @@ internal sealed class FilterParser
                 return text.ToString();
             }
 
+            if (c is '\r' or '\n' || (c == '\\' && _position + 1 < _expression.Length && _expression[_position + 1] is '\r' or '\n'))
+            {
+                throw Error(_position, CloseQuote(quote) + " (a quoted string cannot span lines)");
+            }
+
             if (c == '\\' && _position + 1 < _expression.Length)
             {
-                var next = _expression[_position + 1];
-                if (next is not ('"' or '\'' or '\\'))
-                {
-                    text.Append('\\');
-                }
-
-                text.Append(next);
-                _position += 2;
+                _position += Unescape(_expression.AsSpan(_position + 1), text);
                 continue;
             }
 
@@ -271,8 +286,48 @@ internal sealed class FilterParser
             _position++;
         }
 
-        throw Error(_position, quote == '"' ? "'\"' to close the quoted string" : "\"'\" to close the quoted string");
+        throw Error(_position, CloseQuote(quote));
     }
+
+    private static string CloseQuote(char quote) => quote == '"' ? "'\"' to close the quoted string" : "\"'\" to close the quoted string";
+
+    /// <summary>Appends what the escape <c>\</c>+<paramref name="rest"/> stands for; returns how many characters it took, the backslash included.</summary>
+    private static int Unescape(ReadOnlySpan<char> rest, StringBuilder text)
+    {
+        var c = rest[0];
+        switch (c)
+        {
+            case 't':
+                text.Append('\t');
+                return 2;
+            case 'n':
+                text.Append('\n');
+                return 2;
+            case 'f':
+                text.Append('\f');
+                return 2;
+            case 'r':
+                text.Append('\r');
+                return 2;
+            case >= '0' and <= '7' when rest.Length > 1 && rest[1] == '3':
+                text.Append(c).Append('3');
+                return 3;
+            case '0':
+                text.Append('\0');
+                return 2;
+            case 'x' when rest.Length > 2 && char.IsAsciiHexDigit(rest[1]) && rest[2] == '2':
+                text.Append((char)((HexValue(rest[1]) << 4) | 2));
+                return 4;
+            case 'u' when rest.Length > 2 && char.IsAsciiHexDigit(rest[1]) && rest[2] == '4':
+                text.Append((char)((HexValue(rest[1]) << 4) | 4));
+                return 4;
+            default:
+                text.Append(c);
+                return 2;
+        }
+    }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     private FilterRegex Compile(string text, int position, string operatorName, RegexOptions options, bool matchesBytes)
     {
@@ -302,7 +357,7 @@ internal sealed class FilterParser
 
     private void SkipWhitespace()
     {
-        while (!AtEnd && char.IsWhiteSpace(Current))
+        while (!AtEnd && IsWhiteSpace(Current))
         {
             _position++;
         }

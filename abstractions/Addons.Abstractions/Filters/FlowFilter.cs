@@ -20,10 +20,10 @@ namespace Addons.Abstractions.Filters;
 /// <item><term><c>~http</c>, <c>~tcp</c>, <c>~udp</c>, <c>~dns</c></term><description>a flow of that <see cref="FlowType"/></description></item>
 /// <item><term><c>~websocket</c></term><description>an HTTP flow upgraded to a WebSocket</description></item>
 /// <item><term><c>~replay</c>, <c>~replayq</c>, <c>~replays</c></term><description>a replayed flow; a replayed request; a replayed response</description></item>
-/// <item><term><c>~a</c></term><description>a response whose Content-Type is a script, style sheet, image or font</description></item>
+/// <item><term><c>~a</c></term><description>a response with a Content-Type field holding, case-sensitively, <c>text/javascript</c>, <c>application/x-javascript</c>, <c>application/javascript</c>, <c>text/css</c>, <c>image/</c>, <c>font/</c> or <c>application/font</c> (mitmproxy's asset types)</description></item>
 /// <item><term><c>~h</c>, <c>~hq</c>, <c>~hs REGEX</c></term><description>the header block (<c>name: value\r\n</c> per field, multiline) of the request or response; the request; the response</description></item>
-/// <item><term><c>~b</c>, <c>~bq</c>, <c>~bs REGEX</c></term><description>the body with its Content-Encoding (gzip, deflate, br) removed, <c>.</c> matching newlines; a body that cannot be decoded is matched as it is. Also WebSocket messages: <c>~bq</c> those from the client, <c>~bs</c> those from the server</description></item>
-/// <item><term><c>~t</c>, <c>~tq</c>, <c>~ts REGEX</c></term><description>the Content-Type of the request or response; the request; the response</description></item>
+/// <item><term><c>~b</c>, <c>~bq</c>, <c>~bs REGEX</c></term><description>the body with its Content-Encoding (gzip, deflate, br) removed, <c>.</c> matching newlines; a body that cannot be decoded is matched as it is. Also WebSocket, TCP and UDP messages: <c>~bq</c> those from the client, <c>~bs</c> those from the server. A DNS message is matched as mitmproxy prints it: its question names, then each record's data as text (an address, a name, text, or hex), one per line (CRLF); <c>~bq</c> reads the query, <c>~bs</c> the response</description></item>
+/// <item><term><c>~t</c>, <c>~tq</c>, <c>~ts REGEX</c></term><description>any Content-Type field of the request or response; the request; the response</description></item>
 /// <item><term><c>~d REGEX</c></term><description>the request host, or the host named by the Host header</description></item>
 /// <item><term><c>~m REGEX</c></term><description>the request method</description></item>
 /// <item><term><c>~u REGEX</c></term><description>the URL as the client saw it (<c>scheme://host[:port]/path</c>, host and port from the Host header)</description></item>
@@ -39,13 +39,25 @@ namespace Addons.Abstractions.Filters;
 /// <c>~q</c> and (<c>~b test</c> or <c>~s</c>). Parentheses group, and may hold a juxtaposed sequence.
 /// </para>
 /// <para>
-/// An operator name ends at whitespace, <c>(</c>, <c>)</c>, <c>!</c>, <c>&amp;</c>, <c>|</c> or the end, so
-/// <c>(~q | ~s)</c>, <c>~q|~s</c> and <c>(~q)</c> are accepted (mitmproxy requires spaces there). An unquoted REGEX
-/// (or bare word) runs to the next whitespace, parenthesis or quote and cannot start with <c>~</c>; <c>&amp;</c>,
-/// <c>|</c>, <c>!</c> and <c>~</c> inside it are regex text, so <c>a|b c</c> means URL <c>/a|b/</c> and URL <c>/c/</c>.
-/// A lone <c>&amp;</c>, <c>|</c> or <c>!</c> is never taken as a REGEX. Quote a REGEX that contains spaces,
-/// parentheses or quotes: <c>"..."</c> or <c>'...'</c>, where <c>\"</c>, <c>\'</c> and <c>\\</c> stand for the character
-/// and every other backslash is kept for the regex (<c>"\d+"</c>).
+/// Whitespace is space, tab, CR and LF only, as in mitmproxy's grammar; any other character (a no-break space, say) is
+/// part of a word. An empty expression, or one of nothing but whitespace, is no filter: it matches every flow. An
+/// operator name ends at whitespace, <c>(</c>, <c>)</c>, <c>!</c>, <c>&amp;</c>, <c>|</c>, a character that is not
+/// printable ASCII, or the end, so <c>(~q | ~s)</c>, <c>~q|~s</c> and <c>(~q)</c> are accepted (mitmproxy requires
+/// spaces there). An unquoted REGEX (or bare word) runs to the next whitespace, parenthesis or quote and cannot start
+/// with <c>~</c>; <c>&amp;</c>, <c>|</c>, <c>!</c>, <c>~</c> and backslashes inside it are regex text, so <c>a|b c</c>
+/// means URL <c>/a|b/</c> and URL <c>/c/</c>, and <c>~u id=\d</c> means <c>/id=\d/</c>. A lone <c>&amp;</c>, <c>|</c>
+/// or <c>!</c> is never taken as a REGEX.
+/// </para>
+/// <para>
+/// Quote a REGEX that contains whitespace, parentheses or quotes: <c>"..."</c> or <c>'...'</c>, on one line. Inside
+/// the quotes, as in mitmproxy (whose grammar unquotes with pyparsing 3.3), a backslash is removed before the regex is
+/// compiled and the character after it is taken as it is: <c>"\""</c> is <c>"</c>, <c>"\d"</c> is <c>d</c>,
+/// <c>"a\.b"</c> is <c>a.b</c>, <c>"\?"</c> is <c>?</c> (not a valid regex), and <c>"\\d"</c> is the regex <c>\d</c>.
+/// The exceptions: <c>\t</c>, <c>\n</c>, <c>\f</c> and <c>\r</c> are TAB, LF, FF and CR; <c>\0</c> is NUL; and
+/// pyparsing's numeric escapes, which lost their repeat counts in its source, so <c>\x</c> with one hex digit and a
+/// <c>2</c>, or <c>\u</c> with one hex digit and a <c>4</c>, is that character (<c>"\x42"</c> is <c>B</c>, but
+/// <c>'\x41'</c> is <c>x41</c>), and a backslash, an octal digit and a <c>3</c> are those two digits (<c>"\03"</c> is
+/// <c>03</c>).
 /// </para>
 /// <para>
 /// Regexes are .NET regular expressions, matched case-insensitively (write <c>(?-i)</c> to turn that off) with a time
@@ -73,15 +85,22 @@ public sealed class FlowFilter
     /// <summary>The source text the filter was parsed from.</summary>
     public string Pattern { get; }
 
-    /// <summary>Parses and compiles <paramref name="expression"/>.</summary>
-    /// <exception cref="FlowFilterException">The expression is empty or malformed, or one of its regexes does not compile.</exception>
+    /// <summary>
+    /// Parses and compiles <paramref name="expression"/>. An empty expression, or one of nothing but whitespace, is no
+    /// filter: the result matches every flow and keeps the expression as its <see cref="Pattern"/>, so an empty option
+    /// or command argument needs no special case.
+    /// </summary>
+    /// <exception cref="FlowFilterException">The expression is malformed, or one of its regexes does not compile.</exception>
     public static FlowFilter Parse(string expression)
     {
         ArgumentNullException.ThrowIfNull(expression);
         return new FlowFilter(expression, FilterParser.Parse(expression));
     }
 
-    /// <summary>Parses and compiles <paramref name="expression"/>, returning the problem instead of throwing it.</summary>
+    /// <summary>
+    /// Parses and compiles <paramref name="expression"/>, returning the problem instead of throwing it. An empty or
+    /// whitespace-only expression succeeds with a filter that matches every flow, as <see cref="Parse"/> gives.
+    /// </summary>
     /// <param name="expression">The filter expression.</param>
     /// <param name="filter">The compiled filter, when parsing succeeded.</param>
     /// <param name="error">What is wrong with the expression, when parsing failed.</param>

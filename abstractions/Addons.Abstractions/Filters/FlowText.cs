@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Addons.Abstractions.Flows;
 
 namespace Addons.Abstractions.Filters;
@@ -25,6 +26,9 @@ internal static class FlowText
         value = default;
         return false;
     }
+
+    /// <summary>Whether a field is named Content-Type, in any ASCII case (mitmproxy compares <c>name.lower()</c>).</summary>
+    public static bool IsContentType(string name) => Ascii.EqualsIgnoreCase(name, "Content-Type");
 
     /// <summary>Appends the header block as on the wire: <c>name: value\r\n</c> per field.</summary>
     public static void AppendHeaderBlock(HttpHeaders headers, ref PooledTextBuilder text)

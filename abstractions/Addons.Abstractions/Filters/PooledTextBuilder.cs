@@ -32,6 +32,9 @@ internal ref struct PooledTextBuilder
     /// <summary>The text built so far.</summary>
     public readonly ReadOnlySpan<char> Text => _chars[.._length];
 
+    /// <summary>How many characters the text has.</summary>
+    public readonly int Length => _length;
+
     /// <summary>Appends one character.</summary>
     public void Append(char value)
     {
@@ -76,6 +79,9 @@ internal ref struct PooledTextBuilder
 
     /// <summary>Forgets the text, keeping the buffer.</summary>
     public void Clear() => _length = 0;
+
+    /// <summary>Forgets the text after its first <paramref name="length"/> characters.</summary>
+    public void Truncate(int length) => _length = Math.Min(length, _length);
 
     /// <summary>Returns a rented buffer to the pool.</summary>
     public void Dispose()

@@ -28,7 +28,7 @@ public sealed class FlowFilterBodyLiteralTests
 
             var literal = new string([.. Enumerable.Range(0, random.Next(1, 4)).Select(_ => (char)"aAsSzZ@`[{0-_"[random.Next(13)])]);
             var expected = Regex.IsMatch(Encoding.Latin1.GetString(body), Regex.Escape(literal), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-            var filter = FlowFilter.Parse("~b '" + literal.Replace("[", "\\[", StringComparison.Ordinal).Replace("{", "\\{", StringComparison.Ordinal) + "'");
+            var filter = FlowFilter.Parse("~b '" + literal.Replace("[", "\\\\[", StringComparison.Ordinal).Replace("{", "\\\\{", StringComparison.Ordinal) + "'");
 
             Assert.That(filter.Matches(FlowWithBody(body)), Is.EqualTo(expected), $"~b {literal} on [{Convert.ToHexString(body)}]");
         }

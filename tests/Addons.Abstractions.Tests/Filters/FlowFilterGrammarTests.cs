@@ -70,10 +70,12 @@ public sealed class FlowFilterGrammarTests
     [TestCase("~b 'it\\'s me'", "body matches /it's me/is", true)]
     [TestCase("~b \"it's me\"", "body matches /it's me/is", true)]
     [TestCase("~b '\"password\"'", "body matches /\"password\"/is", true)]
-    [TestCase("~b \"(hunter|admin)\\d\"", "body matches /(hunter|admin)\\d/is", true)]
+    [TestCase("~b \"(hunter|admin)\\d\"", "body matches /(hunter|admin)d/is", false)]
+    [TestCase("~b \"(hunter|admin)\\\\d\"", "body matches /(hunter|admin)\\d/is", true)]
     [TestCase("~b \"\\\\d\"", "body matches /\\d/is", true)]
     [TestCase("~b \"\\\\\\\\\"", "body matches /\\\\/is", true)]
-    [TestCase("~b \"\\x41LICE\"", "body matches /\\x41LICE/is", true)]
+    [TestCase("~b \"\\x41LICE\"", "body matches /x41LICE/is", false)]
+    [TestCase("~b \"\\\\x41LICE\"", "body matches /\\x41LICE/is", true)]
     [TestCase("\"/lo gin\"", "url matches //lo gin/i", false)]
     [TestCase("~b \"(x y)\"", "body matches /(x y)/is", false)]
     [TestCase("~b \"\"", "body matches //is", true)]
@@ -142,6 +144,30 @@ public sealed class FlowFilterGrammarTests
             Assert.That(FlowFilter.TryParse("~m", out filter, out error), Is.False);
             Assert.That(filter, Is.Null);
             Assert.That(error!.Expected, Is.EqualTo("a regular expression after ~m"));
+        });
+    }
+
+    // mitmproxy's options treat an empty filter as none (flowfilter.parse itself refuses ""); here an expression with
+    // nothing but space, tab, CR or LF is that "no filter" too, and matches every flow.
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase(" \t\r\n ")]
+    public void AnEmptyExpressionIsNoFilter(string expression)
+    {
+        var filter = FlowFilter.Parse(expression);
+        var summary = FlowSummary.Of(TestFlows.Tcp());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(filter.Pattern, Is.EqualTo(expression));
+            Assert.That(filter.ToString(), Is.EqualTo("every flow"));
+            Assert.That(filter.Matches(TestFlows.Tcp()), Is.True);
+            Assert.That(filter.Matches(TestFlows.WithResponse()), Is.True);
+            Assert.That(filter.Matches(new DnsFlow()), Is.True);
+            Assert.That(filter.MatchesSummary(summary), Is.True);
+            Assert.That(FlowFilter.TryParse(expression, out var parsed, out var error), Is.True);
+            Assert.That(parsed!.Matches(TestFlows.Udp()), Is.True);
+            Assert.That(error, Is.Null);
         });
     }
 

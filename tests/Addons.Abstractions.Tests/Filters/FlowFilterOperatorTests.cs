@@ -26,7 +26,7 @@ public sealed class FlowFilterOperatorTests
     [TestCase("~u google", FlowKind.Tcp, false)]
     [TestCase("~m .", FlowKind.Dns, false)]
     [TestCase("~c 200", FlowKind.Dns, false)]
-    [TestCase("~b .", FlowKind.Dns, false)]
+    [TestCase("~b .", FlowKind.Dns, true)]
     [TestCase("~q", FlowKind.RequestOnly, true)]
     [TestCase("~q", FlowKind.WithError, true)]
     [TestCase("~q", FlowKind.WithResponse, false)]
@@ -69,7 +69,7 @@ public sealed class FlowFilterOperatorTests
     [TestCase("~hs server", FlowKind.WithResponse, true)]
     [TestCase("~hs host", FlowKind.WithResponse, false)]
     [TestCase("~hs .", FlowKind.RequestOnly, false)]
-    [TestCase("~h \"x-name: caf\\xe9\"", FlowKind.Latin1, true)]
+    [TestCase("~h \"x-name: caf\\\\xe9\"", FlowKind.Latin1, true)]
     [TestCase("~h \"x-utf8: café\"", FlowKind.Latin1, true)]
     [TestCase("~h .", FlowKind.Tcp, false)]
     [TestCase("~b hunter2", FlowKind.WithResponse, true)]
@@ -85,13 +85,14 @@ public sealed class FlowFilterOperatorTests
     [TestCase("~bs \"zstd stays raw\"", FlowKind.Zstd, true)]
     [TestCase("~b \"not gzip\"", FlowKind.BrokenGzip, true)]
     [TestCase("~bq secret", FlowKind.Gzip, false)]
-    [TestCase("~b \"^\\xff\\xfecaf\\xe9$\"", FlowKind.Latin1, true)]
+    [TestCase("~b ^\\xff\\xfecaf\\xe9$", FlowKind.Latin1, true)]
+    [TestCase("~b \"^\\xff\\xfecaf\\xe9$\"", FlowKind.Latin1, false)]
     [TestCase("~bs café", FlowKind.Latin1, false)]
     [TestCase("~bq \"naïve café\"", FlowKind.Latin1, true)]
     [TestCase("~b \"hello server\"", FlowKind.WebSocket, true)]
     [TestCase("~bq \"hello server\"", FlowKind.WebSocket, true)]
     [TestCase("~bs \"hello server\"", FlowKind.WebSocket, false)]
-    [TestCase("~bs \"^\\x00\\xffpong$\"", FlowKind.WebSocket, true)]
+    [TestCase("~bs ^\\x00\\xffpong$", FlowKind.WebSocket, true)]
     [TestCase("~bq pong", FlowKind.WebSocket, false)]
     [TestCase("~b .", FlowKind.Tcp, true)]
     [TestCase("~t json", FlowKind.WithResponse, true)]
@@ -146,14 +147,23 @@ public sealed class FlowFilterOperatorTests
         Assert.That(filter.Matches(TestFlows.Make(kind)), Is.EqualTo(expected), filter.ToString());
     }
 
+    // mitmproxy's ASSET_TYPES, searched case-sensitively in the response's Content-Type (mitmproxy 8.1.1 and upstream).
     [TestCase("text/javascript", true)]
     [TestCase("application/x-javascript", true)]
     [TestCase("application/javascript; charset=utf-8", true)]
     [TestCase("text/css", true)]
+    [TestCase("text/css2", true)]
     [TestCase("image/png", true)]
-    [TestCase("IMAGE/SVG+XML", true)]
+    [TestCase("x-image/y", true)]
     [TestCase("font/woff2", true)]
     [TestCase("application/font-woff", true)]
+    [TestCase("application/fontx", true)]
+    [TestCase("IMAGE/SVG+XML", false)]
+    [TestCase("Text/CSS", false)]
+    [TestCase("Font/woff2", false)]
+    [TestCase("text/ecmascript", false)]
+    [TestCase("application/wasm", false)]
+    [TestCase("video/mp4", false)]
     [TestCase("text/html", false)]
     [TestCase("application/json", false)]
     [TestCase("", false)]
@@ -165,6 +175,27 @@ public sealed class FlowFilterOperatorTests
         Assert.That(FlowFilter.Parse("~a").Matches(flow), Is.EqualTo(expected));
     }
 
+    [Test]
+    public void ContentTypeOperatorsLookAtEveryContentTypeField()
+    {
+        var twoFields = TestFlows.RequestOnly();
+        twoFields.Response = HttpResponse.Create(200, "x", ("Content-Type", "text/html"), ("content-type", "image/png"));
+        var emptyFirst = TestFlows.RequestOnly();
+        emptyFirst.Response = HttpResponse.Create(200, "x", ("Content-Type", ""), ("Content-Type", "font/ttf"));
+        var requestOnly = TestFlows.RequestOnly();
+        requestOnly.Request.Headers.Add("Content-Type", "image/png");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(FlowFilter.Parse("~a").Matches(twoFields), Is.True);
+            Assert.That(FlowFilter.Parse("~a").Matches(emptyFirst), Is.True);
+            Assert.That(FlowFilter.Parse("~a").Matches(requestOnly), Is.False, "~a looks at the response only");
+            Assert.That(FlowFilter.Parse("~ts png").Matches(twoFields), Is.True);
+            Assert.That(FlowFilter.Parse("~t ^image/png$").Matches(twoFields), Is.True);
+            Assert.That(FlowFilter.Parse("~tq png").Matches(requestOnly), Is.True);
+        });
+    }
+
     [TestCase("gzip")]
     [TestCase("br")]
     [TestCase("deflate")]
@@ -174,7 +205,7 @@ public sealed class FlowFilterOperatorTests
     {
         var flow = TestFlows.Encoded(encoding, [.. "not compressed at all"u8, 0xFF, 0x00]);
 
-        Assert.That(FlowFilter.Parse("~bs \"^not compressed at all\\xff\\x00$\"").Matches(flow), Is.True);
+        Assert.That(FlowFilter.Parse("~bs \"^not compressed at all\\\\xff\\\\x00$\"").Matches(flow), Is.True);
     }
 
     [Test]
