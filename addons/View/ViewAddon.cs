@@ -96,7 +96,8 @@ public sealed partial class ViewAddon : Addon
     public override async ValueTask ConfigureAsync(ConfigureContext context)
     {
         FlowFilter? filter = null;
-        if (context.Updated.Contains("view_filter") && _filterOption.Value.Length > 0 &&
+        // Blank is no filter, as for every filter option.
+        if (context.Updated.Contains("view_filter") && !string.IsNullOrWhiteSpace(_filterOption.Value) &&
             !FlowFilter.TryParse(_filterOption.Value, out filter, out var error))
         {
             context.Reject($"view_filter: {error.Message}");

@@ -233,6 +233,11 @@ public sealed class ViewBehaviourTests
 
         await _h.RunAsync("view.filter.set", "");
         Assert.That(V.Count, Is.EqualTo(4));
+
+        // Blank is no filter too, as for every filter option.
+        await _h.RunAsync("view.filter.set", "~m get");
+        await _h.RunAsync("view.filter.set", "  ");
+        Assert.That(V.Count, Is.EqualTo(4));
     }
 
     [Test]

@@ -17,8 +17,8 @@ namespace Addons.Abstractions.Filters;
 /// </code>
 /// Arguments are read in context: after an operator that takes a regex, the next word or quoted string is that regex.
 /// Whitespace is what pyparsing skips by default in mitmproxy's grammar: space, tab, CR and LF, nothing else (a no-break
-/// space is part of a word). An expression of nothing but whitespace is no filter: it matches every flow. A quoted
-/// string is unquoted as pyparsing 3.3 unquotes mitmproxy's (see <see cref="ReadQuoted"/>) before its regex compiles.
+/// space is part of a word). A quoted string is unquoted as mitmproxy's grammar unquotes it (see
+/// <see cref="ReadQuoted"/>) before its regex compiles.
 /// </summary>
 internal sealed class FilterParser
 {
@@ -40,16 +40,17 @@ internal sealed class FilterParser
 
     private char Current => _expression[_position];
 
-    /// <summary>Parses <paramref name="expression"/> into a tree of nodes; an empty expression is <see cref="AllNode"/>.</summary>
-    /// <exception cref="FlowFilterException">The expression is malformed, or a regex does not compile.</exception>
+    /// <summary>Parses <paramref name="expression"/> into a tree of nodes.</summary>
+    /// <exception cref="FlowFilterException">The expression is empty or malformed, or a regex does not compile.</exception>
     public static FilterNode Parse(string expression)
     {
         var parser = new FilterParser(expression);
         parser.SkipWhitespace();
         if (parser.AtEnd)
         {
-            // An empty option means "no filter" in mitmproxy (its options skip parse("") rather than fail on it).
-            return AllNode.Instance;
+            // As mitmproxy's parse(""): an option or the command line reads an empty value as no filter before it gets
+            // here, and a command's empty selector must not quietly mean every flow (view.flows.remove "").
+            throw parser.Error(parser._position, AnyFilter);
         }
 
         var root = parser.ParseSequence();
@@ -249,13 +250,13 @@ internal sealed class FilterParser
     }
 
     /// <summary>
-    /// Reads "..." or '...' and unquotes it as mitmproxy's grammar does: pyparsing 3.3's <c>QuotedString(esc_char="\\")</c>,
-    /// which scans once, left to right. <c>\t</c> <c>\n</c> <c>\f</c> <c>\r</c> are TAB, LF, FF and CR; <c>\0</c> is NUL; any
-    /// other backslash is dropped and takes the next character as it is, so <c>"\d"</c> is <c>d</c> and a regex escape needs
-    /// two (<c>"\\d"</c>). pyparsing's numeric escapes lost their counts to f-string braces (<c>[0-7]{3}</c> became
-    /// <c>[0-7]3</c>), so they match only <c>\x</c>+hex+<c>2</c> and <c>\u</c>+hex+<c>4</c> (one character: <c>"\x42"</c> is
-    /// <c>B</c>, <c>"\x41"</c> is <c>x41</c>) and <c>\</c>+octal+<c>3</c> (the two characters: <c>"\03"</c> is <c>03</c>). A quoted
-    /// string is one line: a raw CR or LF inside it is an error.
+    /// Reads "..." or '...' and unquotes it as mitmproxy's grammar does (pyparsing's <c>QuotedString(esc_char="\\")</c>,
+    /// one pass, left to right): <c>\t</c> <c>\n</c> <c>\f</c> <c>\r</c> are TAB, LF, FF and CR; <c>\0</c> is NUL; any
+    /// other backslash is dropped and takes the next character as it is, so <c>"\d"</c> is <c>d</c> and a regex escape
+    /// needs two (<c>"\\d"</c>). pyparsing 3.3's numeric escapes (<c>\x</c>, <c>\u</c>, octal) are not followed: their
+    /// patterns lost their repeat counts in its source (<c>"\x42"</c> is <c>B</c> there but <c>"\x41"</c> is
+    /// <c>x41</c>), so here <c>"\x42"</c> is <c>x42</c>, as mitmproxy 8.1.1 reads it. A quoted string is one line: a raw CR
+    /// or LF inside it is an error.
     /// </summary>
     private string ReadQuoted()
     {
@@ -309,25 +310,14 @@ internal sealed class FilterParser
             case 'r':
                 text.Append('\r');
                 return 2;
-            case >= '0' and <= '7' when rest.Length > 1 && rest[1] == '3':
-                text.Append(c).Append('3');
-                return 3;
             case '0':
                 text.Append('\0');
                 return 2;
-            case 'x' when rest.Length > 2 && char.IsAsciiHexDigit(rest[1]) && rest[2] == '2':
-                text.Append((char)((HexValue(rest[1]) << 4) | 2));
-                return 4;
-            case 'u' when rest.Length > 2 && char.IsAsciiHexDigit(rest[1]) && rest[2] == '4':
-                text.Append((char)((HexValue(rest[1]) << 4) | 4));
-                return 4;
             default:
                 text.Append(c);
                 return 2;
         }
     }
-
-    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     private FilterRegex Compile(string text, int position, string operatorName, RegexOptions options, bool matchesBytes)
     {

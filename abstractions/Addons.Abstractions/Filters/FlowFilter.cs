@@ -40,7 +40,8 @@ namespace Addons.Abstractions.Filters;
 /// </para>
 /// <para>
 /// Whitespace is space, tab, CR and LF only, as in mitmproxy's grammar; any other character (a no-break space, say) is
-/// part of a word. An empty expression, or one of nothing but whitespace, is no filter: it matches every flow. An
+/// part of a word. An empty expression, or one of nothing but whitespace, is an error, as in mitmproxy; the options and
+/// the command line that take a filter read an empty value as no filter. An
 /// operator name ends at whitespace, <c>(</c>, <c>)</c>, <c>!</c>, <c>&amp;</c>, <c>|</c>, a character that is not
 /// printable ASCII, or the end, so <c>(~q | ~s)</c>, <c>~q|~s</c> and <c>(~q)</c> are accepted (mitmproxy requires
 /// spaces there). An unquoted REGEX (or bare word) runs to the next whitespace, parenthesis or quote and cannot start
@@ -53,11 +54,9 @@ namespace Addons.Abstractions.Filters;
 /// the quotes, as in mitmproxy (whose grammar unquotes with pyparsing 3.3), a backslash is removed before the regex is
 /// compiled and the character after it is taken as it is: <c>"\""</c> is <c>"</c>, <c>"\d"</c> is <c>d</c>,
 /// <c>"a\.b"</c> is <c>a.b</c>, <c>"\?"</c> is <c>?</c> (not a valid regex), and <c>"\\d"</c> is the regex <c>\d</c>.
-/// The exceptions: <c>\t</c>, <c>\n</c>, <c>\f</c> and <c>\r</c> are TAB, LF, FF and CR; <c>\0</c> is NUL; and
-/// pyparsing's numeric escapes, which lost their repeat counts in its source, so <c>\x</c> with one hex digit and a
-/// <c>2</c>, or <c>\u</c> with one hex digit and a <c>4</c>, is that character (<c>"\x42"</c> is <c>B</c>, but
-/// <c>'\x41'</c> is <c>x41</c>), and a backslash, an octal digit and a <c>3</c> are those two digits (<c>"\03"</c> is
-/// <c>03</c>).
+/// The exceptions: <c>\t</c>, <c>\n</c>, <c>\f</c> and <c>\r</c> are TAB, LF, FF and CR, and <c>\0</c> is NUL. There
+/// are no numeric escapes: <c>"\x42"</c> is <c>x42</c>, as mitmproxy 8.1.1 reads it (pyparsing 3.3's numeric escapes
+/// lost their repeat counts in its source and are not followed).
 /// </para>
 /// <para>
 /// Regexes are .NET regular expressions, matched case-insensitively (write <c>(?-i)</c> to turn that off) with a time
@@ -85,22 +84,15 @@ public sealed class FlowFilter
     /// <summary>The source text the filter was parsed from.</summary>
     public string Pattern { get; }
 
-    /// <summary>
-    /// Parses and compiles <paramref name="expression"/>. An empty expression, or one of nothing but whitespace, is no
-    /// filter: the result matches every flow and keeps the expression as its <see cref="Pattern"/>, so an empty option
-    /// or command argument needs no special case.
-    /// </summary>
-    /// <exception cref="FlowFilterException">The expression is malformed, or one of its regexes does not compile.</exception>
+    /// <summary>Parses and compiles <paramref name="expression"/>.</summary>
+    /// <exception cref="FlowFilterException">The expression is empty or malformed, or one of its regexes does not compile.</exception>
     public static FlowFilter Parse(string expression)
     {
         ArgumentNullException.ThrowIfNull(expression);
         return new FlowFilter(expression, FilterParser.Parse(expression));
     }
 
-    /// <summary>
-    /// Parses and compiles <paramref name="expression"/>, returning the problem instead of throwing it. An empty or
-    /// whitespace-only expression succeeds with a filter that matches every flow, as <see cref="Parse"/> gives.
-    /// </summary>
+    /// <summary>Parses and compiles <paramref name="expression"/>, returning the problem instead of throwing it.</summary>
     /// <param name="expression">The filter expression.</param>
     /// <param name="filter">The compiled filter, when parsing succeeded.</param>
     /// <param name="error">What is wrong with the expression, when parsing failed.</param>

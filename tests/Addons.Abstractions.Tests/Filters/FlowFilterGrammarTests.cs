@@ -147,30 +147,6 @@ public sealed class FlowFilterGrammarTests
         });
     }
 
-    // mitmproxy's options treat an empty filter as none (flowfilter.parse itself refuses ""); here an expression with
-    // nothing but space, tab, CR or LF is that "no filter" too, and matches every flow.
-    [TestCase("")]
-    [TestCase("   ")]
-    [TestCase(" \t\r\n ")]
-    public void AnEmptyExpressionIsNoFilter(string expression)
-    {
-        var filter = FlowFilter.Parse(expression);
-        var summary = FlowSummary.Of(TestFlows.Tcp());
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(filter.Pattern, Is.EqualTo(expression));
-            Assert.That(filter.ToString(), Is.EqualTo("every flow"));
-            Assert.That(filter.Matches(TestFlows.Tcp()), Is.True);
-            Assert.That(filter.Matches(TestFlows.WithResponse()), Is.True);
-            Assert.That(filter.Matches(new DnsFlow()), Is.True);
-            Assert.That(filter.MatchesSummary(summary), Is.True);
-            Assert.That(FlowFilter.TryParse(expression, out var parsed, out var error), Is.True);
-            Assert.That(parsed!.Matches(TestFlows.Udp()), Is.True);
-            Assert.That(error, Is.Null);
-        });
-    }
-
     [Test]
     public void ParseRejectsNull()
     {

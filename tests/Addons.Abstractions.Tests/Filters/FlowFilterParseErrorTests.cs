@@ -5,6 +5,8 @@ namespace Addons.Abstractions.Tests.Filters;
 /// <summary>Every malformed expression fails with the position and what the parser expected there.</summary>
 public sealed class FlowFilterParseErrorTests
 {
+    [TestCase("", 0, "a filter expression")]
+    [TestCase("   ", 3, "a filter expression")]
     [TestCase("~mark", 0, "a known operator instead of ~mark (did you mean ~marked or ~marker?)")]
     [TestCase("~~", 0, "a known operator instead of ~~")]
     [TestCase("~", 0, "a known operator instead of ~")]

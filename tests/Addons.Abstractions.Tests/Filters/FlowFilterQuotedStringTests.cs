@@ -4,8 +4,9 @@ namespace Addons.Abstractions.Tests.Filters;
 
 /// <summary>
 /// How a quoted regex is unquoted before it is compiled. The expectations are upstream mitmproxy's, whose grammar
-/// unquotes with pyparsing 3.3 (<c>QuotedString(esc_char="\\")</c>, one pass, left to right); where mitmproxy 8.1.1
-/// (pyparsing 3.0.9, two passes) differs, the comment says so. The description shows the regex as compiled.
+/// unquotes with pyparsing 3.3 (<c>QuotedString(esc_char="\\")</c>, one pass, left to right), except its broken numeric
+/// escapes; where mitmproxy 8.1.1 (pyparsing 3.0.9, two passes) differs, the comment says so. The description shows
+/// the regex as compiled.
 /// </summary>
 public sealed class FlowFilterQuotedStringTests
 {
@@ -26,12 +27,9 @@ public sealed class FlowFilterQuotedStringTests
     [TestCase("~u \"\\\\t\"", "url matches /\\t/i")] // 8.1.1: a tab
     [TestCase("~u \"\\\\n\"", "url matches /\\n/i")] // 8.1.1: a backslash and a line feed
     [TestCase("~u \"x\\0y\"", "url matches /x\0y/i")] // 8.1.1: x0y
-    [TestCase("~u \"\\04\"", "url matches /\u00004/i")] // 8.1.1: 04
-    [TestCase("~u \"\\03\"", "url matches /03/i")]
-    [TestCase("~u \"\\x42\"", "url matches /B/i")] // 8.1.1: x42
-    [TestCase("~u \"\\x41\\x42\"", "url matches /x41B/i")] // 8.1.1: x41x42
-    [TestCase("~u \"\\u14\"", "url matches /\u0014/i")] // 8.1.1: u14
     [TestCase("~u \"\\u0041\"", "url matches /u0041/i")]
+    [TestCase("~u \"\\x42\"", "url matches /x42/i")] // pyparsing 3.3's broken numeric escapes: B
+    [TestCase("~u \"\\04\"", "url matches /\u00004/i")] // 8.1.1: 04
     [TestCase("~u \"\"", "url matches //i")]
     [TestCase("''", "url matches //i")]
     [TestCase("~b \"a b\\.c\"", "body matches /a b.c/is")]

@@ -134,6 +134,18 @@ public sealed class DumpTests
     }
 
     [Test]
+    public async Task A_blank_filter_option_is_no_filter()
+    {
+        await using var host = await StartAsync("--set", "dumper_filter= ");
+        var output = Capture(host);
+
+        await Inject(host, Flow("https://example.com/a", 200, "OK", 1));
+        await host.StopAsync();
+
+        Assert.That(Lines(output), Has.Length.EqualTo(1));
+    }
+
+    [Test]
     public async Task Flow_detail_0_prints_nothing()
     {
         await using var host = await StartAsync("--set", "flow_detail=0");
