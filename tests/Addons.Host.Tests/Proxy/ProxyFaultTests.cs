@@ -30,6 +30,8 @@ public sealed class ProxyFaultTests
     [TestCase("GET http://{origin}/a HTTX/1.1\r\nHost: {origin}\r\n\r\n", "\"HTTX/1.1\" is not an HTTP version.")]
     [TestCase("GET /relative HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not a proxy request; an explicit proxy needs an absolute URL")]
     [TestCase("GET ftp://{origin}/a HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not an http:// or https:// URL.")]
+    [TestCase("GET http://{origin}\\@example.com/a HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not an http:// or https:// URL.", TestName = "{m}(a backslash in the authority)")]
+    [TestCase("GET http://?x=1 HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not an http:// or https:// URL.", TestName = "{m}(no host)")]
     public async Task AMalformedRequestLineIsAnswered400AndNeverForwarded(string request, string sentence)
     {
         await AssertRefusedAsync(request, 400, "Bad Request", sentence);
