@@ -251,7 +251,7 @@ internal sealed partial class AddonHost(
             }
             else
             {
-                errors.Add($"--set {name}={text}: {error}.");
+                errors.Add($"--set {name}={text}: {error}");
             }
         }
 
