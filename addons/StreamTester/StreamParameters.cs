@@ -51,8 +51,8 @@ internal sealed record StreamParameters
     /// <summary>A flow file (mitmproxy's or HAR) whose first flow, or first flow <see cref="Unit"/> matches, is the unit flow; empty: none.</summary>
     public string File { get; init; } = "";
 
-    /// <summary>The folder the result files go to.</summary>
-    public string Output { get; init; } = "streamtester-results";
+    /// <summary>The folder the result files go to; empty: the default, which <see cref="ResultsFolder"/> resolves.</summary>
+    public string Output { get; init; } = "";
 
     /// <summary>The rate each producer keeps (null: as fast as it can).</summary>
     public double? RatePerProducer => EffectiveRate / Producers;
@@ -138,11 +138,6 @@ internal sealed record StreamParameters
         if (BodySize is < 0 or > MaxBodySize)
         {
             throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"body_size must be from 0 to {MaxBodySize:N0} bytes (16 MiB), not {BodySize:N0}."));
-        }
-
-        if (Output.Length == 0)
-        {
-            throw new FormatException("output must name the folder the result files go to.");
         }
     }
 

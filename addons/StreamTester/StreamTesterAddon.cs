@@ -65,7 +65,8 @@ public sealed partial class StreamTesterAddon : Addon
         _producers = loader.AddOption("streamtester_producers", defaults.Producers, "Producers sending at once, each a share of the rate.");
         _unit = loader.AddOption("streamtester_unit", "", "The flow to duplicate: empty for a synthetic one, or a flow selector or filter of the View (@<id>, ~u /api).");
         _file = loader.AddOption("streamtester_file", "", "A flow file (mitmproxy's or HAR) whose first flow, or first flow matching streamtester_unit, is the unit flow.");
-        _output = loader.AddOption("streamtester_output", defaults.Output, "The folder the JSON, CSV and SVG results of each stream go to.");
+        _output = loader.AddOption("streamtester_output", defaults.Output,
+            "The folder the JSON, CSV and SVG results of each stream go to; empty: streamtester/ in the host's confdir (~/.addons/streamtester), or addons-streamtester/ in the temporary folder without one.");
         _autostart = loader.AddOption("streamtester_autostart", false, "Start a stream with these options once the host is running.");
         _exit = loader.AddOption("streamtester_exit", false, "Stop the host when the autostarted stream has finished and its results are written (headless runs).");
 
@@ -162,6 +163,7 @@ public sealed partial class StreamTesterAddon : Addon
         try
         {
             parameters = FromOptions().With(arguments);
+            parameters = parameters with { Output = ResultsFolder.Resolve(parameters.Output, DataFolder()) };
         }
         catch (FormatException e)
         {
@@ -222,6 +224,9 @@ public sealed partial class StreamTesterAddon : Addon
             : "";
         return string.Create(CultureInfo.InvariantCulture, $"Stream {state} after {run.Elapsed.TotalSeconds:N1} s ({run.Parameters.Describe()}): offered {run.Offered:N0}, persisted {run.Persisted:N0}{last}.");
     }
+
+    /// <summary>The host's data folder: the value of the <c>confdir</c> option if an addon (the host's proxy) declares it.</summary>
+    private string? DataFolder() => _loader?.Options.Find(ResultsFolder.DataFolderOption)?.CurrentValue as string;
 
     /// <summary>The unit flow: from a flow file, a synthetic one, or the first flow the View resolves for the selector or filter.</summary>
     private async Task<HttpFlow> UnitAsync(StreamParameters parameters, CancellationToken cancellationToken)

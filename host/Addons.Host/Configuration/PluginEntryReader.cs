@@ -5,7 +5,8 @@ namespace Addons.Host.Configuration;
 
 /// <summary>
 /// Reads the <c>Addons</c> section into <see cref="PluginEntry"/> records, collecting every error (each naming its key
-/// and where the value came from) instead of stopping at the first.
+/// and where the value came from) instead of stopping at the first. An empty section (<c>"Addons": {}</c>) lists no
+/// plugins; a file without one is refused.
 /// </summary>
 internal static class PluginEntryReader
 {
@@ -18,7 +19,10 @@ internal static class PluginEntryReader
         var errors = new List<string>();
         var entries = new List<PluginEntry>();
         var section = configuration.GetSection(SectionName);
-        if (!section.Exists())
+
+        // "Addons": {} is a key with no value and no children, which Exists() cannot tell from no key at all: it is a
+        // bare proxy, while a file without the key is more likely a mistake.
+        if (!section.Exists() && !configuration.GetChildren().Any(c => c.Key.Equals(SectionName, StringComparison.OrdinalIgnoreCase)))
         {
             throw new AddonHostException($"{file.FullPath} has no \"{SectionName}\" section; it must list the addons to load, keyed by id.");
         }

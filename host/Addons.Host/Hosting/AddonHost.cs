@@ -51,7 +51,13 @@ internal sealed partial class AddonHost(
         var fatal = new List<string>();
         commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
-        foreach (var entry in PluginEntryReader.Read(configuration, file))
+        var entries = PluginEntryReader.Read(configuration, file);
+        if (entries.Count == 0)
+        {
+            LogNoPlugins(logger, file.FullPath);
+        }
+
+        foreach (var entry in entries)
         {
             if (!entry.Enabled)
             {
@@ -245,7 +251,7 @@ internal sealed partial class AddonHost(
             }
             else
             {
-                errors.Add($"--set {name}={text}: {error}.");
+                errors.Add($"--set {name}={text}: {error}");
             }
         }
 
@@ -269,6 +275,9 @@ internal sealed partial class AddonHost(
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Done: {Count} addon(s) stopped")]
     private static partial void LogDone(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{File} lists no plugins; running with the built-in addons only.")]
+    private static partial void LogNoPlugins(ILogger logger, string file);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Unloaded addon '{Addon}' (plugin {PluginId})")]
     private static partial void LogUnloaded(ILogger logger, string addon, string pluginId);

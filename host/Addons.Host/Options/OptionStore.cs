@@ -102,7 +102,8 @@ internal sealed partial class OptionStore : IOptionStore
 
     /// <summary>
     /// Checks and converts <paramref name="input"/> for option <paramref name="name"/>; null with an error sentence
-    /// (without the source; the caller adds where the value came from) when it is not acceptable.
+    /// (lower-case, with its final stop; without the source, which the caller adds) when it is not acceptable. An
+    /// unknown name is answered with the closest declared ones.
     /// </summary>
     public bool TryConvert(string name, object? input, out object? value, out string? error)
     {
@@ -110,19 +111,22 @@ internal sealed partial class OptionStore : IOptionStore
         var option = (OptionEntry?)Find(name);
         if (option is null)
         {
-            error = $"no loaded addon declares an option '{name}'";
+            var closest = ClosestNames.Find(name, All.Select(o => o.Name));
+            error = closest.Count == 0
+                ? $"no loaded addon declares an option '{name}'."
+                : $"no loaded addon declares an option '{name}'; did you mean {string.Join(" or ", closest)}?";
             return false;
         }
 
         if (!OptionValues.TryConvert(option.ValueType, input, out value))
         {
-            error = $"option '{name}' of addon '{option.Owner}' takes {OptionValues.Describe(option.ValueType)}, not '{OptionValues.Format(input)}'";
+            error = $"option '{name}' of addon '{option.Owner}' takes {OptionValues.Describe(option.ValueType)}, not '{OptionValues.Format(input)}'.";
             return false;
         }
 
         if (option.Choices is not null && !option.Choices.Contains(value as string))
         {
-            error = $"option '{name}' of addon '{option.Owner}' takes one of {string.Join(", ", option.Choices)}, not '{value}'";
+            error = $"option '{name}' of addon '{option.Owner}' takes one of {string.Join(", ", option.Choices)}, not '{value}'.";
             return false;
         }
 
@@ -149,7 +153,7 @@ internal sealed partial class OptionStore : IOptionStore
             }
             else
             {
-                errors.Add(Capitalize(error!) + ".");
+                errors.Add(Capitalize(error!));
             }
         }
 

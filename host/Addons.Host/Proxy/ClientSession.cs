@@ -205,7 +205,7 @@ internal sealed partial class ClientSession
             request.Scheme = origin.Scheme;
             request.Host = origin.Host;
             request.Port = origin.Port;
-            request.Path = head.Target;
+            request.Path = head.Target == "*" ? "*" : RequestTarget.OriginForm(head.Target);
             if (origin.Kind == OriginKind.Reverse)
             {
                 request.Headers.Set("Host", origin.Authority);
@@ -213,17 +213,12 @@ internal sealed partial class ClientSession
         }
         else
         {
-            if (!Uri.TryCreate(head.Target, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
-            {
-                throw new MalformedMessageException(400, $"The request target \"{head.Target}\" is not an http:// or https:// URL.");
-            }
-
-            request.Scheme = uri.Scheme;
-            request.Host = uri.IdnHost.Trim('[', ']');
-            request.Port = uri.Port;
-            request.Authority = uri.Authority;
-            var start = head.Target.IndexOf('/', uri.Scheme.Length + 3);
-            request.Path = start < 0 ? "/" : head.Target[start..];
+            var target = RequestTarget.ParseAbsoluteForm(head.Target);
+            request.Scheme = target.Scheme;
+            request.Host = target.Host;
+            request.Port = target.Port;
+            request.Authority = target.Authority;
+            request.Path = target.PathAndQuery;
         }
 
         return new HttpFlow { Request = request, Client = _client, Live = true };

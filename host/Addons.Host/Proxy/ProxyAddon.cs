@@ -41,7 +41,7 @@ internal sealed class ProxyAddon : Addon
         _trustedCa = loader.AddOption("ssl_verify_upstream_trusted_ca", "", "A PEM file of CA certificates to trust for upstream servers, besides the system's.");
         _ignoreHosts = loader.AddOption<IReadOnlyList<string>>("ignore_hosts", [], "Regular expressions of host:port that are tunneled without interception.");
         _streamLargeBodies = loader.AddOption("stream_large_bodies", "", "Stream bodies larger than this (such as 5m) instead of storing them in the flow.");
-        _confdir = loader.AddOption("confdir", "~/.addons", "The folder of the proxy's CA certificate and key.");
+        _confdir = loader.AddOption("confdir", "~/.addons", "The host's data folder: the proxy's CA certificate and key, and what addons keep there (the StreamTester's results).");
         _clientTimeout = loader.AddOption("client_timeout", TimeSpan.FromSeconds(60), "How long a client may stall while sending a request head, or stay idle.");
         _upstreamTimeout = loader.AddOption("upstream_timeout", TimeSpan.FromSeconds(60), "How long a server may take to connect or to send more of its response (then 504).");
     }

@@ -1,4 +1,5 @@
 using Addons.Host.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Tests.Configuration;
 
@@ -50,6 +51,24 @@ public sealed class PluginEntryReaderTests
         var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartWithFileAsync("""{ "Plugins": {} }"""));
 
         Assert.That(ex!.Message, Does.EndWith("plugins.json has no \"Addons\" section; it must list the addons to load, keyed by id."));
+    }
+
+    [Test]
+    public async Task AnEmptyAddonsSectionRunsABareProxyWithTheBuiltInAddonsOnly()
+    {
+        await using var origin = RawOrigin.Answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        await using var proxy = await ProxyHarness.StartAsync([]);
+        await using var client = await proxy.ConnectAsync();
+
+        await client.SendAsync($"GET {origin.Url("/bare")} HTTP/1.1\r\nHost: 127.0.0.1:{origin.Port}\r\n\r\n");
+        var response = await client.ReadUntilAsync("\r\n\r\nok");
+
+        Assert.That(response, Does.StartWith("HTTP/1.1 200 OK\r\n"));
+        Assert.That(proxy.Host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "proxy", "readfile", "save", "dump" }));
+        var notice = proxy.Host.Logs.Lines.Where(l => l.Message.Contains("lists no plugins", StringComparison.Ordinal)).ToList();
+        Assert.That(notice, Has.Count.EqualTo(1));
+        Assert.That(notice[0].Level, Is.EqualTo(LogLevel.Information));
+        Assert.That(notice[0].Message, Does.EndWith($"{Path.DirectorySeparatorChar}plugins.json lists no plugins; running with the built-in addons only."));
     }
 
     [Test]

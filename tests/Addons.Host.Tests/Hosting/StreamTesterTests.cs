@@ -77,6 +77,24 @@ public sealed class StreamTesterTests
     }
 
     [Test]
+    [CancelAfter(120_000)]
+    public async Task Without_an_output_folder_the_results_go_to_streamtester_in_the_confdir(CancellationToken cancellationToken)
+    {
+        // The host's data folder, read through the contract's options: a temporary one here, ~/.addons for a user.
+        var confdir = Path.Combine(_folder, "conf");
+        var expected = Path.Combine(confdir, "streamtester");
+        await using var host = await StartAsync("--set", $"confdir={confdir}");
+
+        await host.ExecuteAsync("streamtester.start", "rate=max", "count=20", "duration=0");
+        await ResultAsync(expected, cancellationToken);
+
+        var files = Directory.GetFiles(expected).Order().ToList();
+        Assert.That(files.Select(Path.GetExtension), Is.EqualTo(new[] { ".csv", ".json", ".svg" }));
+        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Some.StartsWith($"Stream results: {Path.Combine(expected, "streamtester-")}").And.Contains(".json"),
+            "the log says where the files went");
+    }
+
+    [Test]
     public async Task A_captured_flow_chosen_by_id_is_the_unit_of_the_stream()
     {
         await using (var host = await StartAsync())
@@ -181,13 +199,15 @@ public sealed class StreamTesterTests
         """;
 
     /// <summary>The JSON result file of the (only) stream, once it is written.</summary>
-    private async Task<JsonElement> ResultAsync(CancellationToken cancellationToken)
+    private Task<JsonElement> ResultAsync(CancellationToken cancellationToken) => ResultAsync(Output, cancellationToken);
+
+    private static async Task<JsonElement> ResultAsync(string output, CancellationToken cancellationToken)
     {
         for (var i = 0; i < 600; i++)
         {
-            if (Directory.Exists(Output) && Directory.GetFiles(Output, "*.svg").Length == 1)
+            if (Directory.Exists(output) && Directory.GetFiles(output, "*.svg").Length == 1)
             {
-                var json = Directory.GetFiles(Output, "*.json").Single();
+                var json = Directory.GetFiles(output, "*.json").Single();
                 using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json, Encoding.UTF8, cancellationToken));
                 return document.RootElement.Clone();
             }
@@ -195,7 +215,7 @@ public sealed class StreamTesterTests
             await Task.Delay(100, cancellationToken);
         }
 
-        Assert.Fail($"No result files appeared in {Output}.");
+        Assert.Fail($"No result files appeared in {output}.");
         return default;
     }
 

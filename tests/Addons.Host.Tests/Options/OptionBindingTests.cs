@@ -65,6 +65,36 @@ public sealed class OptionBindingTests
         Assert.That(ex.Errors.Last(), Is.EqualTo("--set missing=1: no loaded addon declares an option 'missing'."));
     }
 
+    [TestCase("recorder_valu", "recorder_value", TestName = "{m}(a letter missing)")]
+    [TestCase("recorder_vaule", "recorder_value", TestName = "{m}(two letters swapped)")]
+    [TestCase("recorder_mood", "recorder_mode", TestName = "{m}(a letter wrong)")]
+    [TestCase("Recorder_Count", "recorder_count", TestName = "{m}(in another case)")]
+    [TestCase("listen_prot", "listen_port", TestName = "{m}(a built-in option)")]
+    public void ASetOfAnUnknownOptionSuggestsTheClosestDeclaredOne(string name, string suggestion)
+    {
+        var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartAsync([Recorder(), Second()], "--set", $"{name}=1"));
+
+        Assert.That(ex!.Message, Is.EqualTo($"--set {name}=1: no loaded addon declares an option '{name}'; did you mean {suggestion}?"));
+    }
+
+    [Test]
+    public void ASetOfAnUnknownOptionLikeNoneSuggestsNothing()
+    {
+        var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartAsync([Recorder()], "--set", "colour_scheme=dark"));
+
+        Assert.That(ex!.Message, Is.EqualTo("--set colour_scheme=dark: no loaded addon declares an option 'colour_scheme'."));
+    }
+
+    [Test]
+    public async Task AChangeToAMistypedOptionAtRunTimeSuggestsTheClosest()
+    {
+        await using var host = await TestHost.StartAsync([Recorder()]);
+
+        var ex = Assert.ThrowsAsync<OptionsException>(async () => await host.Options.SetAsync(new Dictionary<string, string> { ["recorder_valeu"] = "x" }));
+
+        Assert.That(ex!.Message, Is.EqualTo("No loaded addon declares an option 'recorder_valeu'; did you mean recorder_value?"));
+    }
+
     [Test]
     public void ASetOfTheWrongTypeIsRefused()
     {

@@ -30,6 +30,8 @@ public sealed class ProxyFaultTests
     [TestCase("GET http://{origin}/a HTTX/1.1\r\nHost: {origin}\r\n\r\n", "\"HTTX/1.1\" is not an HTTP version.")]
     [TestCase("GET /relative HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not a proxy request; an explicit proxy needs an absolute URL")]
     [TestCase("GET ftp://{origin}/a HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not an http:// or https:// URL.")]
+    [TestCase("GET http://{origin}\\@example.com/a HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not an http:// or https:// URL.", TestName = "{m}(a backslash in the authority)")]
+    [TestCase("GET http://?x=1 HTTP/1.1\r\nHost: {origin}\r\n\r\n", "is not an http:// or https:// URL.", TestName = "{m}(no host)")]
     public async Task AMalformedRequestLineIsAnswered400AndNeverForwarded(string request, string sentence)
     {
         await AssertRefusedAsync(request, 400, "Bad Request", sentence);
@@ -85,7 +87,20 @@ public sealed class ProxyFaultTests
         await AssertRefusedAsync(request, 400, "Bad Request", sentence);
     }
 
-    // 5. A chunked request body that breaks its own framing.
+    // 5. More than one Host field (RFC 9112 section 3.2), even identical ones, even when an absolute-form target names
+    // the server: which one an origin or a cache behind it would use is anyone's guess. (A single Host field loses to
+    // the target's authority: ProxyHttpTests.HopByHopFieldsStayOnTheirHopAndHostComesFromTheTarget.)
+    [TestCase("GET http://{origin}/a HTTP/1.1\r\nHost: {origin}\r\nHost: example.com\r\n\r\n", TestName = "{m}(different values)")]
+    [TestCase("GET http://{origin}/a HTTP/1.1\r\nHost: {origin}\r\nHost: {origin}\r\n\r\n", TestName = "{m}(identical values)")]
+    [TestCase("GET http://{origin}/a HTTP/1.1\r\nHost: {origin}\r\nX-Between: 1\r\nhost: example.com\r\n\r\n", TestName = "{m}(apart, in another case)")]
+    [TestCase("GET http://{origin}/a HTTP/1.0\r\nHost: {origin}\r\nHost: example.com\r\n\r\n", TestName = "{m}(HTTP/1.0)")]
+    [TestCase("CONNECT {origin} HTTP/1.1\r\nHost: {origin}\r\nHost: example.com\r\n\r\n", TestName = "{m}(CONNECT)")]
+    public async Task TwoHostFieldsAreAnswered400AndNeverForwarded(string request)
+    {
+        await AssertRefusedAsync(request, 400, "Bad Request", "The request has more than one Host header field, which makes its server ambiguous.");
+    }
+
+    // 6. A chunked request body that breaks its own framing.
     [TestCase("zz\r\nhello\r\n0\r\n\r\n", "\"zz\" is not a valid chunk size.")]
     [TestCase("-5\r\nhello\r\n0\r\n\r\n", "\"-5\" is not a valid chunk size.")]
     [TestCase("3\r\nhello\r\n0\r\n\r\n", "A chunk is longer than its size says (no line end after its data).")]
@@ -109,7 +124,7 @@ public sealed class ProxyFaultTests
         await AssertStillServesAsync(proxy);
     }
 
-    // 6. A client that stops in the middle of its request head.
+    // 7. A client that stops in the middle of its request head.
     [Test]
     public async Task AClientThatStallsMidHeadIsAnswered408WhileOthersAreServed()
     {
@@ -174,7 +189,7 @@ public sealed class ProxyFaultTests
         await AssertStillServesAsync(proxy);
     }
 
-    // 7. The server's name does not resolve.
+    // 8. The server's name does not resolve.
     [Test]
     public async Task AHostThatDoesNotResolveIsAnswered502NamingTheHost()
     {
@@ -188,7 +203,7 @@ public sealed class ProxyFaultTests
         await AssertStillServesAsync(proxy);
     }
 
-    // 8. Nothing listens on the server's port.
+    // 9. Nothing listens on the server's port.
     [Test]
     public async Task ARefusedConnectionIsAnswered502()
     {
@@ -203,7 +218,7 @@ public sealed class ProxyFaultTests
         await AssertStillServesAsync(proxy);
     }
 
-    // 9. The server accepts the request and never answers.
+    // 10. The server accepts the request and never answers.
     [Test]
     public async Task AServerThatNeverAnswersIsAnswered504AfterUpstreamTimeout()
     {
@@ -226,7 +241,7 @@ public sealed class ProxyFaultTests
         await AssertStillServesAsync(proxy);
     }
 
-    // 10. The server's certificate is not trusted.
+    // 11. The server's certificate is not trusted.
     [Test]
     public async Task AnUntrustedServerCertificateIsAnswered502NamingTheCertificate()
     {
@@ -276,7 +291,7 @@ public sealed class ProxyFaultTests
         });
     }
 
-    // 11. The server hangs up in the middle of its body.
+    // 12. The server hangs up in the middle of its body.
     [Test]
     public async Task AServerThatClosesMidBodyClosesTheClientConnectionWithoutAResponse()
     {
@@ -295,7 +310,7 @@ public sealed class ProxyFaultTests
         await AssertStillServesAsync(proxy);
     }
 
-    // 12. The server's answer is not HTTP.
+    // 13. The server's answer is not HTTP.
     [TestCase("NONSENSE\r\n\r\n", "The server's status line \"NONSENSE\" is not HTTP/1.x CODE REASON.")]
     [TestCase("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n", "The server's status line \"HTTP/1.1 2x0 OK\" has no three-digit status code.")]
     [TestCase("ICY 200 OK\r\n\r\n", "\"ICY\" is not an HTTP version.")]

@@ -93,6 +93,29 @@ public sealed class ProxyHttpTests
         Assert.That(received, Is.EqualTo($"GET /a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:{origin.Port}\r\nX-First: 1\r\nx-last: 2\r\n\r\n"));
     }
 
+    // RFC 9112 section 3.2.2 and RFC 9110 section 4.2.3: an empty path is sent as "/", the query stays; a fragment is
+    // never part of a request target, so it does not reach the origin.
+    [TestCase("?x=1", "/?x=1")]
+    [TestCase("", "/")]
+    [TestCase("?x=/y", "/?x=/y")]
+    [TestCase("/a?b=/c", "/a?b=/c")]
+    [TestCase("#top", "/")]
+    [TestCase("?x=1#/top", "/?x=1")]
+    [TestCase("/a#b?c", "/a")]
+    public async Task AnAbsoluteFormTargetIsForwardedWithItsPathAndQuery(string pathAndQuery, string forwarded)
+    {
+        await using var origin = RawOrigin.Answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        await using var proxy = await ProxyHarness.StartAsync();
+        await using var client = await proxy.ConnectAsync();
+
+        await client.SendAsync($"GET http://127.0.0.1:{origin.Port}{pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:{origin.Port}\r\n\r\n");
+        var response = await client.ReadUntilAsync("\r\n\r\nok");
+
+        Assert.That(response, Does.StartWith("HTTP/1.1 200 OK\r\n"));
+        Assert.That(origin.Requests.Single(), Is.EqualTo($"GET {forwarded} HTTP/1.1\r\nHost: 127.0.0.1:{origin.Port}\r\n\r\n"));
+        Assert.That(await proxy.Host.RecordedAsync("recorder"), Has.Member($"request:127.0.0.1{forwarded}"), "addons see the path that is forwarded");
+    }
+
     [Test]
     public async Task TheResponseKeepsItsOrderCaseDuplicatesAndReasonPhrase()
     {
@@ -229,6 +252,19 @@ public sealed class ProxyHttpTests
 
         Assert.That(hello, Is.EqualTo("hello"));
         Assert.That(scheme, Is.EqualTo($"http 127.0.0.1:{origin.HttpPort}"), "the Host header names the server");
+    }
+
+    [Test]
+    public async Task AnOriginFormTargetLosesItsFragmentInReverseMode()
+    {
+        await using var origin = RawOrigin.Answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", $"mode=reverse:http://127.0.0.1:{origin.Port}");
+        await using var client = await proxy.ConnectAsync();
+
+        await client.SendAsync($"GET /a?b=1#c HTTP/1.1\r\nHost: {proxy.EndPoint}\r\n\r\n");
+        await client.ReadUntilAsync("\r\n\r\nok");
+
+        Assert.That(origin.Requests.Single(), Is.EqualTo($"GET /a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:{origin.Port}\r\n\r\n"));
     }
 
     [Test]

@@ -17,7 +17,7 @@ internal static class HttpHeadParser
     /// <summary>
     /// Parses a request head at the start of <paramref name="buffer"/>. Returns false when more bytes are needed; on
     /// success <paramref name="buffer"/> is sliced past the head. Throws <see cref="MalformedMessageException"/> with 400,
-    /// 414, 431 or 505 for a malformed or oversized head.
+    /// 414, 431 or 505 for a malformed or oversized head, and with 400 for more than one Host field.
     /// </summary>
     public static bool TryParseRequest(ref ReadOnlySequence<byte> buffer, HttpLimits limits, out RequestHead? head)
     {
@@ -32,6 +32,12 @@ internal static class HttpHeadParser
         if (!TryReadFields(ref reader, limits, 431, out var headers))
         {
             return false;
+        }
+
+        // RFC 9112 section 3.2: with two Host fields, the proxy and the servers behind it could each pick another one.
+        if (HasTwo(headers!, "Host"))
+        {
+            throw new MalformedMessageException(400, "The request has more than one Host header field, which makes its server ambiguous.");
         }
 
         head = new RequestHead(method, target, version, headers!);
@@ -71,6 +77,25 @@ internal static class HttpHeadParser
 
         buffer = buffer.Slice(reader.Position);
         return true;
+    }
+
+    private static bool HasTwo(HttpHeaders headers, string name)
+    {
+        var seen = false;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (headers[i].Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                if (seen)
+                {
+                    return true;
+                }
+
+                seen = true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Reads one line without its terminator; false if no line end is buffered yet (and the limit is not exceeded).</summary>
