@@ -12,10 +12,10 @@ internal sealed class AddonEventBus(EventBus bus, string owner) : IEventBus
     private readonly List<IEventSubscription> _subscriptions = [];
 
     public void Publish<TMessage>(TMessage message)
-        where TMessage : notnull => bus.Publish(message);
+        where TMessage : notnull => bus.Publish(message, Owner);
 
     public ValueTask PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken = default)
-        where TMessage : notnull => bus.PublishAsync(message, cancellationToken);
+        where TMessage : notnull => bus.PublishAsync(message, cancellationToken, Owner);
 
     public IEventSubscription Subscribe<TMessage>(Action<TMessage> handler)
         where TMessage : notnull => Track(bus.Subscribe(() => Owner, handler));

@@ -12,11 +12,20 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
 {
     private readonly ConcurrentDictionary<Type, Subscribers> _byType = new();
 
+    // Two plugins that each load their own copy of an assembly get two types of one name: a message of one never
+    // reaches the subscribers of the other. The subscribed types by full name find such twins, once per published type
+    // and change of the subscriptions.
+    private readonly ConcurrentDictionary<string, Type[]> _subscribedByName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Type, int> _twinsCheckedAt = new();
+    private readonly ConcurrentDictionary<(Type Published, Type Subscribed), byte> _twinsReported = new();
+    private int _subscriptionsVersion;
+
     internal ILogger Logger { get; } = logger;
 
-    public void Publish<TMessage>(TMessage message)
+    public void Publish<TMessage>(TMessage message, string? publisher = null)
         where TMessage : notnull
     {
+        CheckTwins(typeof(TMessage), publisher);
         if (!_byType.TryGetValue(typeof(TMessage), out var subscribers))
         {
             return;
@@ -28,9 +37,10 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
         }
     }
 
-    public async ValueTask PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken)
+    public async ValueTask PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken, string? publisher = null)
         where TMessage : notnull
     {
+        CheckTwins(typeof(TMessage), publisher);
         if (!_byType.TryGetValue(typeof(TMessage), out var subscribers))
         {
             return;
@@ -75,15 +85,54 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
 
     private Subscription Add(Subscription subscription)
     {
-        _byType.GetOrAdd(subscription.MessageType, static _ => new Subscribers()).Add(subscription);
+        var type = subscription.MessageType;
+        _byType.GetOrAdd(type, static _ => new Subscribers()).Add(subscription);
+        _subscribedByName.AddOrUpdate(type.FullName ?? type.Name, [type], (_, types) => types.Contains(type) ? types : [.. types, type]);
+        Interlocked.Increment(ref _subscriptionsVersion);
         return subscription;
     }
+
+    /// <summary>
+    /// Says once, by name, when a published type has a namesake from another copy of its assembly with subscribers:
+    /// they cannot receive it.
+    /// </summary>
+    private void CheckTwins(Type published, string? publisher)
+    {
+        var version = Volatile.Read(ref _subscriptionsVersion);
+        if (_twinsCheckedAt.TryGetValue(published, out var checkedAt) && checkedAt == version)
+        {
+            return;
+        }
+
+        _twinsCheckedAt[published] = version;
+        if (!_subscribedByName.TryGetValue(published.FullName ?? published.Name, out var namesakes))
+        {
+            return;
+        }
+
+        foreach (var subscribed in namesakes)
+        {
+            if (subscribed == published || !_byType.TryGetValue(subscribed, out var subscribers) || subscribers.Current.Length == 0
+                || !_twinsReported.TryAdd((published, subscribed), 0))
+            {
+                continue;
+            }
+
+            var owners = string.Join(", ", subscribers.Current.Select(s => $"'{s.Owner}'").Distinct());
+            TwinTypeNotDelivered(Logger, publisher ?? "host", published.FullName ?? published.Name, Where(published), owners, Where(subscribed), published.Assembly.GetName().Name ?? "");
+        }
+    }
+
+    private static string Where(Type type) => type.Assembly.Location is { Length: > 0 } location ? location : type.Assembly.FullName ?? type.Assembly.ToString();
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Error, Message = "Addon '{Addon}': its subscriber to {MessageType} threw {ExceptionType}: {Reason}")]
     internal static partial void SubscriberFailed(ILogger logger, string addon, string messageType, string exceptionType, string reason, Exception exception);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Addon '{Addon}': its queue for {MessageType} is full ({Capacity}); {Dropped} message(s) dropped so far by policy {Policy}")]
     internal static partial void MessagesDropped(ILogger logger, string addon, string messageType, int capacity, long dropped, BackpressurePolicy policy);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Addon '{Publisher}' published {MessageType} from {PublishedFrom}, which does not reach addon(s) {Subscribers}: they subscribe to {MessageType} from {SubscribedFrom}, another copy of {AssemblyName}, and the types of two copies are different types. List \"Shares\": [\"{AssemblyName}\"] in the plugins.json entries of the plugins that exchange it, so that one copy is loaded for all of them.")]
+    private static partial void TwinTypeNotDelivered(ILogger logger, string publisher, string messageType, string publishedFrom, string subscribers, string subscribedFrom, string assemblyName);
 
     /// <summary>The subscriptions of one message type; writers swap the array under a lock, readers never lock.</summary>
     private sealed class Subscribers
