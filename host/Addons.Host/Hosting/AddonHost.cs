@@ -3,6 +3,7 @@ using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Abstractions;
 using Addons.Host.Configuration;
+using Addons.Host.Control;
 using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Loading;
@@ -32,6 +33,7 @@ internal sealed partial class AddonHost(
     DumpAddon dump,
     ReadFileAddon readFile,
     SaveStreamAddon save,
+    ControlAddon control,
     FlowInjector injector,
     FlowFileFormats flowFiles,
     IHostApplicationLifetime lifetime,
@@ -77,6 +79,7 @@ internal sealed partial class AddonHost(
         AddBuiltIn(readFile, "ReadFile", fatal);
         AddBuiltIn(save, "Save", fatal);
         AddBuiltIn(dump, "Dump", fatal);
+        AddBuiltIn(control, "Control", fatal);
 
         if (fatal.Count > 0)
         {

@@ -15,6 +15,12 @@ internal sealed record HostCommandLine(
     /// <summary>-q (-1), nothing (0) or -v (1): how much the host logs.</summary>
     public int Verbosity { get; init; }
 
+    /// <summary>--command NAME: a command to run in the host already running, instead of starting one.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The words after --command NAME: the command's arguments, as text.</summary>
+    public IReadOnlyList<string> CommandArguments { get; init; } = [];
+
     public const string Usage = """
         Usage: addons-host [options] [--Section:Key=value ...]
 
@@ -36,6 +42,9 @@ internal sealed record HostCommandLine(
                               an empty FILTER ("") means no filter: every flow
           --options           list every addon option with its value and exit
           --commands          list every addon command with its signature and exit
+          --command NAME ARGS run a command in the host running with this data folder (confdir; --set confdir=DIR
+                              for another), print its result (JSON unless it is text) and exit; every word after
+                              NAME is an argument, such as --command view.flows.resolve "~m POST"
           -h, --help          show this help and exit
 
         Flows are printed on standard output, and only flows; the log goes to standard error.
@@ -51,6 +60,8 @@ internal sealed record HostCommandLine(
         bool listOptions = false, listCommands = false, help = false;
         var verbosity = 0;
         var filter = new List<string>();
+        string? command = null;
+        var commandArguments = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -64,6 +75,11 @@ internal sealed record HostCommandLine(
                     continue;
                 case "--commands":
                     listCommands = true;
+                    continue;
+                case "--command":
+                    command = ValueOf(args, ref i, arg, "a command name, such as --command view.flows.resolve @all");
+                    commandArguments.AddRange(args.Skip(i + 1));
+                    i = args.Count;
                     continue;
                 case "--plugins":
                     plugins = ValueOf(args, ref i, arg, "a file name, such as --plugins ./plugins.json");
@@ -154,7 +170,12 @@ internal sealed record HostCommandLine(
             sets.Add(KeyValuePair.Create("readfile_filter", expression));
         }
 
-        return new HostCommandLine(plugins, sets, listOptions, listCommands, help, configuration) { Verbosity = verbosity };
+        return new HostCommandLine(plugins, sets, listOptions, listCommands, help, configuration)
+        {
+            Verbosity = verbosity,
+            Command = command,
+            CommandArguments = commandArguments,
+        };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i, string name, string expected) =>

@@ -3,6 +3,7 @@ using Addons.Abstractions.Options;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Host.Configuration;
+using Addons.Host.Control;
 using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Loading;
@@ -43,6 +44,11 @@ internal static class HostProgram
         {
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ExitUsage;
+        }
+
+        if (commandLine.Command is not null)
+        {
+            return await CommandClient.RunAsync(commandLine, file, output, error).ConfigureAwait(false);
         }
 
         using var host = CreateBuilder(commandLine, file).Build();
@@ -127,6 +133,7 @@ internal static class HostProgram
         services.AddSingleton<DumpAddon>();
         services.AddSingleton<ReadFileAddon>();
         services.AddSingleton<SaveStreamAddon>();
+        services.AddSingleton<ControlAddon>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ProxyServer>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxyServer>());

@@ -31,6 +31,9 @@ internal sealed class ProxyAddon : Addon
     /// <summary>The settings as of the last accepted configure.</summary>
     public ProxySettings Settings => Volatile.Read(ref _settings);
 
+    /// <summary>The host's data folder unless <c>confdir</c> names another.</summary>
+    public const string DefaultConfigDirectory = "~/.addons";
+
     public override void Load(IAddonLoader loader)
     {
         _server = loader.AddOption("server", true, "Start the proxy server; false (-n) runs the addons without listening, to work on flows from files.");
@@ -41,7 +44,7 @@ internal sealed class ProxyAddon : Addon
         _trustedCa = loader.AddOption("ssl_verify_upstream_trusted_ca", "", "A PEM file of CA certificates to trust for upstream servers, besides the system's.");
         _ignoreHosts = loader.AddOption<IReadOnlyList<string>>("ignore_hosts", [], "Regular expressions of host:port that are tunneled without interception.");
         _streamLargeBodies = loader.AddOption("stream_large_bodies", "", "Stream bodies larger than this (such as 5m) instead of storing them in the flow.");
-        _confdir = loader.AddOption("confdir", "~/.addons", "The host's data folder: the proxy's CA certificate and key, and what addons keep there (the StreamTester's results).");
+        _confdir = loader.AddOption("confdir", DefaultConfigDirectory, "The host's data folder: the proxy's CA certificate and key, and what addons keep there (the StreamTester's results).");
         _clientTimeout = loader.AddOption("client_timeout", TimeSpan.FromSeconds(60), "How long a client may stall while sending a request head, or stay idle.");
         _upstreamTimeout = loader.AddOption("upstream_timeout", TimeSpan.FromSeconds(60), "How long a server may take to connect or to send more of its response (then 504).");
     }
@@ -141,6 +144,7 @@ internal sealed class ProxyAddon : Addon
         return null;
     }
 
-    private static string ExpandHome(string path) =>
+    /// <summary>A path with a leading <c>~</c> in the user's home folder, as the options that name folders take it.</summary>
+    internal static string ExpandHome(string path) =>
         path.StartsWith('~') ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..] : path;
 }

@@ -31,7 +31,7 @@ public sealed partial class GracefulStopTests
         Assert.That(lifecycle, Is.EqualTo(new[] { "recorder:running", "second:running", "second:done", "recorder:done" }));
         Assert.That(host.Logs.Errors.Select(e => e.Message), Has.Member("Addon 'thrower' failed in hook 'done': InvalidOperationException: thrower failed in done"),
             "a failing done does not keep the others from stopping");
-        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Done: 7 addon(s) stopped"));
+        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Done: 8 addon(s) stopped"));
     }
 
     [Test]
@@ -87,7 +87,7 @@ public sealed partial class GracefulStopTests
                     output.AppendLine(e.Data);
                 }
 
-                if (e.Data?.Contains("Running with 6 addon(s)", StringComparison.Ordinal) == true)
+                if (e.Data?.Contains("Running with 7 addon(s)", StringComparison.Ordinal) == true)
                 {
                     running.TrySetResult();
                 }
@@ -111,7 +111,7 @@ public sealed partial class GracefulStopTests
 
             var log = output.ToString();
             Assert.That(process.ExitCode, Is.Zero, log + await errors);
-            Assert.That(log, Does.Contain("Loaded addon 'recorder'").And.Contain("Application is shutting down").And.Contain("Done: 6 addon(s) stopped"));
+            Assert.That(log, Does.Contain("Loaded addon 'recorder'").And.Contain("Application is shutting down").And.Contain("Done: 7 addon(s) stopped"));
             Assert.That(log, Does.Not.Contain("Exception"));
         }
         finally

@@ -64,6 +64,19 @@ public sealed class HostCommandLineTests
         });
     }
 
+    [Test]
+    public void Every_word_after_command_NAME_is_the_commands()
+    {
+        var line = HostCommandLine.Parse(["--set", "confdir=/tmp/x", "--command", "view.flows.resolve", "~m POST", "-q", "--set"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(line.Command, Is.EqualTo("view.flows.resolve"));
+            Assert.That(line.CommandArguments, Is.EqualTo(new[] { "~m POST", "-q", "--set" }));
+            Assert.That(line.Sets, Is.EqualTo(new[] { KeyValuePair.Create("confdir", "/tmp/x") }));
+        });
+    }
+
     [TestCase("")]
     [TestCase(" ")]
     [TestCase("  ", "")]
@@ -94,6 +107,7 @@ public sealed class HostCommandLineTests
     [TestCase(new[] { "--set" }, "--set needs a value: NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--set", "novalue" }, "--set novalue: expected NAME=VALUE, such as --set view_filter=~q.")]
     [TestCase(new[] { "--plugins" }, "--plugins needs a value: a file name, such as --plugins ./plugins.json.")]
+    [TestCase(new[] { "--command" }, "--command needs a value: a command name, such as --command view.flows.resolve @all.")]
     [TestCase(new[] { "-x" }, "Unknown option '-x'; run with --help to see the options.")]
     public void MistakesGetOneClearSentence(string[] args, string expected) =>
         Assert.That(() => HostCommandLine.Parse(args), Throws.TypeOf<AddonHostException>().With.Message.EqualTo(expected));

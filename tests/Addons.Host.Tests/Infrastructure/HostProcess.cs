@@ -19,12 +19,7 @@ internal static class HostProcess
     /// <summary>As <see cref="RunAsync"/>, with standard output (the flows) and standard error (the log) apart.</summary>
     public static async Task<(int Code, string Output, string Log)> RunSeparatelyAsync(string plugins, string folder, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={Path.Combine(folder, "conf")}", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
+        using var process = Start(plugins, folder, args);
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var errors = process.StandardError.ReadToEndAsync(cancellationToken);
         try
@@ -41,4 +36,15 @@ internal static class HostProcess
 
         return (process.ExitCode, await output, await errors);
     }
+
+    /// <summary>Starts <c>addons-host</c> as <see cref="RunAsync"/> does and leaves it running; its output is redirected.</summary>
+    public static Process Start(string plugins, string folder, IEnumerable<string> args) =>
+        Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins, "--set", $"confdir={ConfigDirectory(folder)}", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+
+    /// <summary>The data folder (confdir) a host run by this class keeps in <paramref name="folder"/>.</summary>
+    public static string ConfigDirectory(string folder) => Path.Combine(folder, "conf");
 }
