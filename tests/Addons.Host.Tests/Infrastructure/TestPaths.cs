@@ -13,6 +13,10 @@ internal static class TestPaths
     public static string HostOutput =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "HostOutput").Value!;
 
+    /// <summary>The contract's project file, abstractions/Addons.Abstractions/Addons.Abstractions.csproj in the repository.</summary>
+    public static string ContractProject =>
+        typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "ContractProject").Value!;
+
     /// <summary>JSON text for a string, quoted and escaped.</summary>
     public static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }
