@@ -12,8 +12,8 @@ namespace Addons.Host.Loading;
 
 /// <summary>
 /// Turns a plugins.json entry into a running addon instance: finds the assembly, checks its contract version before
-/// loading it, loads it into its own context sharing only <see cref="SharedAssemblies"/>, checks type identity, and
-/// creates the type named by <see cref="AddonEntryPointAttribute"/>. Every failure is one sentence naming the plugin.
+/// loading it, loads it into its own context sharing only <see cref="SharedAssemblies"/>, checks type identity and
+/// that its dependencies resolve, and creates the type named by <see cref="AddonEntryPointAttribute"/>. Every failure is one sentence naming the plugin.
 /// </summary>
 internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus, CommandRegistry commands, OptionStore options, ILoggerFactory loggerFactory)
 {
@@ -93,6 +93,8 @@ internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus
             throw new AddonHostException(
                 $"Plugin '{entry.Id}': it loaded its own {ContractReference.ContractName} from {contract.Location} instead of the host's ({typeof(Addon).Assembly.Location}); reference the contract with Private=false so the plugin does not ship a copy.");
         }
+
+        PluginDependencies.Check(entry, path, loader, assembly);
 
         AddonEntryPointAttribute? attribute;
         try
