@@ -27,7 +27,18 @@ internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus
 
         // Not collectible: unloading assemblies is best effort and costs every plugin (McMaster pitfall 6). Unloading
         // an addon still removes it from the chain, the bus, the commands and the options.
-        var loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = false);
+        PluginLoader loader;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The runtime's dependency resolver refuses a malformed deps.json; its detail names the file and the line.
+            throw new AddonHostException(
+                $"Plugin '{entry.Id}': the runtime cannot read the dependencies of {path} ({ResolverDetail(ex.Message)}); publish the plugin again (dotnet publish).", ex);
+        }
+
         try
         {
             var addonType = FindEntryPoint(entry, path, loader);
@@ -71,6 +82,16 @@ internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus
             throw new AddonHostException(
                 $"Plugin '{entry.Id}': {path} was built against {ContractReference.ContractName} {built.Major}.{built.Minor}, but this host supports {host.Major}.0 to {host.Major}.{host.Minor}; rebuild the plugin against {ContractReference.ContractName} {host.Major}.{host.Minor}.");
         }
+    }
+
+    /// <summary>"Failed to parse file [...]. JSON parsing exception: ..." out of the resolver's several lines.</summary>
+    private static string ResolverDetail(string message)
+    {
+        const string Marker = "Detailed error: ";
+        var start = message.IndexOf(Marker, StringComparison.Ordinal);
+        var detail = start >= 0 ? message[(start + Marker.Length)..] : message;
+        var end = detail.IndexOfAny(['\r', '\n']);
+        return (end >= 0 ? detail[..end] : detail).Trim();
     }
 
     private static Type FindEntryPoint(PluginEntry entry, string path, PluginLoader loader)

@@ -80,6 +80,21 @@ public sealed class PluginDependencyTests
     }
 
     [Test]
+    public async Task AMalformedDependencyManifestIsALoadFailureNotACrash()
+    {
+        var plugin = CopyPlugin("LibraryUser");
+        await File.WriteAllTextAsync(Path.Combine(_folder, "LibraryUser.deps.json"), "{ broken");
+
+        await using var host = await TestHost.StartAsync(
+            [TestHost.Entry("User", plugin, 1), TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 2)]);
+
+        Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "recorder" }));
+        Assert.That(host.Addons.Failures.Single(), Does.StartWith(
+            $"Plugin 'User': the runtime cannot read the dependencies of {plugin} (Failed to parse file [{_folder}LibraryUser.deps.json].").And.EndWith(
+            "); publish the plugin again (dotnet publish)."));
+    }
+
+    [Test]
     public void ARequiredPluginWithAMissingDependencyStopsTheHostFromStarting()
     {
         var plugin = CopyPlugin("LibraryUser", leaveOut: "TinyLibrary.dll");
