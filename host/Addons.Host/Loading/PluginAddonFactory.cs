@@ -11,17 +11,30 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Loading;
 
 /// <summary>
-/// Turns a plugins.json entry into a running addon instance: finds the assembly, checks its contract version before
-/// loading it, loads it into its own context sharing only <see cref="SharedAssemblies"/>, checks type identity and
-/// that its dependencies resolve, and creates the type named by <see cref="AddonEntryPointAttribute"/>. Every failure is one sentence naming the plugin.
+/// Turns a plugins.json entry into a running addon instance: builds the project an --addon names, finds the assembly,
+/// checks its contract version before loading it, loads it into its own context sharing only
+/// <see cref="SharedAssemblies"/>, checks type identity and that its dependencies resolve, and creates the type named
+/// by <see cref="AddonEntryPointAttribute"/>. Every failure is one sentence naming the plugin.
 /// </summary>
-internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus, CommandRegistry commands, OptionStore options, ILoggerFactory loggerFactory)
+internal sealed class PluginAddonFactory(
+    IServiceProvider services,
+    EventBus bus,
+    CommandRegistry commands,
+    OptionStore options,
+    PluginProjectBuilder projects,
+    ILoggerFactory loggerFactory)
 {
-    public LoadedAddon Create(PluginEntry entry)
+    public async Task<LoadedAddon> CreateAsync(PluginEntry entry, CancellationToken cancellationToken)
     {
         var path = entry.CandidatePaths.FirstOrDefault(File.Exists)
             ?? throw new AddonHostException(
-                $"Plugin '{entry.Id}': {string.Join(" and ", entry.CandidatePaths)} {(entry.CandidatePaths.Count > 1 ? "do" : "does")} not exist ({entry.Key}:Path is \"{entry.ConfiguredPath}\"); build or publish the plugin there, or fix the path.");
+                $"Plugin '{entry.Id}': {string.Join(" and ", entry.CandidatePaths)} {(entry.CandidatePaths.Count > 1 ? "do" : "does")} not exist ({entry.PathSource}); build or publish the plugin there, or fix the path.");
+
+        // An --addon may name the plugin's project: it is built, and the assembly it built is the plugin.
+        if (entry.Argument is { IsProject: true })
+        {
+            path = await projects.BuildAsync(entry, path, cancellationToken).ConfigureAwait(false);
+        }
 
         CheckContractVersion(entry, path);
 

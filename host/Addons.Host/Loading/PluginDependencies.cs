@@ -72,8 +72,12 @@ internal static class PluginDependencies
         }
 
         problems.AddRange(unusable);
-        throw new AddonHostException(
-            $"Plugin '{entry.Id}': {path} needs {JoinAnd(problems)}; publish the plugin with its dependencies (dotnet publish).");
+
+        // dotnet build copies a library's packages only with EnableDynamicLoading, which a plugin project needs.
+        var fix = entry.Argument is { IsProject: true } argument
+            ? $"set <EnableDynamicLoading>true</EnableDynamicLoading> in {argument.FullPath}, so that dotnet build copies the plugin's dependencies beside it"
+            : "publish the plugin with its dependencies (dotnet publish)";
+        throw new AddonHostException($"Plugin '{entry.Id}': {path} needs {JoinAnd(problems)}; {fix}.");
     }
 
     /// <summary>"TinyLibrary 2.1.0.0", with the assembly that needs it when that is not the plugin's own.</summary>
