@@ -24,4 +24,15 @@ internal sealed record PluginEntry(
 
     /// <summary>The configuration key of this entry.</summary>
     public string Key => SectionKey ?? $"{PluginEntryReader.SectionName}:{Id}";
+
+    /// <summary>The --addon that named this plugin, if one did.</summary>
+    public AddonArgument? Argument { get; init; }
+
+    /// <summary>Where the path came from, for errors: <c>Addons:Mine:Path is "..."</c> or <c>--addon ./Mine.dll</c>.</summary>
+    public string PathSource => Argument is { } argument ? $"--addon {argument.Path}" : $"{Key}:Path is \"{ConfiguredPath}\"";
+
+    /// <summary>Why the host does not start without it, as a sentence.</summary>
+    public string RequiredReason => Argument is not null
+        ? "It was named by --addon, so the host does not start without it."
+        : $"{Key}:Required is true, so the host does not start without it.";
 }

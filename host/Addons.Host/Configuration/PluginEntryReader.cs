@@ -6,7 +6,8 @@ namespace Addons.Host.Configuration;
 /// <summary>
 /// Reads the <c>Addons</c> section into <see cref="PluginEntry"/> records, collecting every error (each naming its key
 /// and where the value came from) instead of stopping at the first. An empty section (<c>"Addons": {}</c>) lists no
-/// plugins; a file without one is refused.
+/// plugins; a file without one is refused. The plugins named by --addon are entries too (see
+/// <see cref="AddonArgument.ConfigurationKeys"/>); one without an Order runs after the plugins of plugins.json.
 /// </summary>
 internal static class PluginEntryReader
 {
@@ -14,10 +15,11 @@ internal static class PluginEntryReader
 
     private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options"];
 
-    public static IReadOnlyList<PluginEntry> Read(IConfiguration configuration, PluginsFile file)
+    public static IReadOnlyList<PluginEntry> Read(IConfiguration configuration, PluginsFile file, IReadOnlyList<AddonArgument> addons)
     {
         var errors = new List<string>();
         var entries = new List<PluginEntry>();
+        var unplaced = new List<PluginEntry>();
         var section = configuration.GetSection(SectionName);
 
         // "Addons": {} is a key with no value and no children, which Exists() cannot tell from no key at all: it is a
@@ -55,13 +57,27 @@ internal static class PluginEntryReader
 
             if (!string.IsNullOrWhiteSpace(path))
             {
-                entries.Add(new PluginEntry(id, path, CandidatePaths(path, file), enabled, order, required, options));
+                var entry = new PluginEntry(id, path, CandidatePaths(path, file), enabled, order, required, options)
+                {
+                    Argument = addons.FirstOrDefault(a => a.Id.Equals(id, StringComparison.OrdinalIgnoreCase)),
+                };
+                (entry.Argument is not null && addon["Order"] is null ? unplaced : entries).Add(entry);
             }
         }
 
         if (errors.Count > 0)
         {
             throw new AddonHostException(errors);
+        }
+
+        // An --addon without an Order runs after every other plugin, in the order the --addons were given.
+        var last = entries.Select(e => (long)e.Order).DefaultIfEmpty(0).Max();
+        foreach (var argument in addons)
+        {
+            if (unplaced.Find(e => e.Argument == argument) is { } entry)
+            {
+                entries.Add(entry with { Order = (int)Math.Min(++last, int.MaxValue) });
+            }
         }
 
         return [.. entries.OrderBy(e => e.Order).ThenBy(e => e.Id, StringComparer.OrdinalIgnoreCase)];

@@ -16,9 +16,10 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Hosting;
 
 /// <summary>
-/// Brings the addons up and down: loads every enabled plugin of plugins.json in order, runs <c>load</c>, binds each
-/// addon's options from its section and the command line, and runs the first <c>configure</c>; later <c>running</c>,
-/// and <c>done</c> in reverse order. A plugin that fails is reported and skipped unless it is required.
+/// Brings the addons up and down: loads every enabled plugin of plugins.json and of --addon in order, runs
+/// <c>load</c>, binds each addon's options from its section and the command line, and runs the first
+/// <c>configure</c>; later <c>running</c>, and <c>done</c> in reverse order. A plugin that fails is reported and
+/// skipped unless it is required (an --addon always is).
 /// </summary>
 internal sealed partial class AddonHost(
     IConfiguration configuration,
@@ -53,7 +54,7 @@ internal sealed partial class AddonHost(
         var fatal = new List<string>();
         commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
-        var entries = PluginEntryReader.Read(configuration, file);
+        var entries = PluginEntryReader.Read(configuration, file, commandLine.Addons);
         if (entries.Count == 0)
         {
             LogNoPlugins(logger, file.FullPath);
@@ -67,7 +68,7 @@ internal sealed partial class AddonHost(
                 continue;
             }
 
-            var addon = LoadOne(entry, fatal);
+            var addon = await LoadOneAsync(entry, fatal, cancellationToken).ConfigureAwait(false);
             if (addon is not null)
             {
                 chain.Add(addon);
@@ -149,12 +150,12 @@ internal sealed partial class AddonHost(
         }
     }
 
-    private LoadedAddon? LoadOne(PluginEntry entry, List<string> fatal)
+    private async Task<LoadedAddon?> LoadOneAsync(PluginEntry entry, List<string> fatal, CancellationToken cancellationToken)
     {
         LoadedAddon addon;
         try
         {
-            addon = factory.Create(entry);
+            addon = await factory.CreateAsync(entry, cancellationToken).ConfigureAwait(false);
         }
         catch (AddonHostException ex)
         {
@@ -196,7 +197,7 @@ internal sealed partial class AddonHost(
     {
         if (entry.Required)
         {
-            fatal.Add($"{message} {entry.Key}:Required is true, so the host does not start without it.");
+            fatal.Add($"{message} {entry.RequiredReason}");
         }
         else
         {

@@ -1,3 +1,5 @@
+using Addons.Host.Configuration;
+
 namespace Addons.Host.Hosting;
 
 /// <summary>
@@ -20,11 +22,15 @@ internal sealed record HostCommandLine(
 
     /// <summary>The words after --command NAME: the command's arguments, as text.</summary>
     public IReadOnlyList<string> CommandArguments { get; init; } = [];
+    /// <summary>The plugins named by --addon, in the order given.</summary>
+    public IReadOnlyList<AddonArgument> Addons { get; init; } = [];
 
     public const string Usage = """
         Usage: addons-host [options] [--Section:Key=value ...]
 
           --plugins FILE      the plugins.json to load (default: plugins.json beside the host)
+          --addon PATH        load a plugin's .dll, or build its .csproj (dotnet build) and load that; required,
+                              after the plugins of plugins.json, with the file name as its id (repeatable)
           --set NAME=VALUE    set an addon option, such as --set view_filter=~q (repeatable)
           -p, --listen-port N the proxy's port (default 8080); --set listen_port=N
           --listen-host ADDR  the proxy's address (default 127.0.0.1); --set listen_host=ADDR
@@ -62,6 +68,7 @@ internal sealed record HostCommandLine(
         var filter = new List<string>();
         string? command = null;
         var commandArguments = new List<string>();
+        var addons = new List<AddonArgument>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -86,6 +93,9 @@ internal sealed record HostCommandLine(
                     continue;
                 case "--set":
                     sets.Add(ParseSet(ValueOf(args, ref i, arg, "NAME=VALUE, such as --set view_filter=~q")));
+                    continue;
+                case "--addon":
+                    addons.Add(ParseAddon(ValueOf(args, ref i, arg, "a plugin's .dll or its .csproj, such as --addon ./MyAddon/MyAddon.csproj"), addons));
                     continue;
                 case "-p" or "--listen-port":
                     sets.Add(KeyValuePair.Create("listen_port", ValueOf(args, ref i, arg, "a port number, such as -p 8080")));
@@ -127,6 +137,10 @@ internal sealed record HostCommandLine(
             else if (arg.StartsWith("--set=", StringComparison.Ordinal))
             {
                 sets.Add(ParseSet(arg["--set=".Length..]));
+            }
+            else if (arg.StartsWith("--addon=", StringComparison.Ordinal))
+            {
+                addons.Add(ParseAddon(arg["--addon=".Length..], addons));
             }
             else if (arg.StartsWith("--rfile=", StringComparison.Ordinal))
             {
@@ -175,11 +189,29 @@ internal sealed record HostCommandLine(
             Verbosity = verbosity,
             Command = command,
             CommandArguments = commandArguments,
+            Addons = addons,
         };
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int i, string name, string expected) =>
         i + 1 < args.Count ? args[++i] : throw new AddonHostException($"{name} needs a value: {expected}.");
+
+    private static AddonArgument ParseAddon(string path, List<AddonArgument> earlier)
+    {
+        if (!AddonArgument.IsAddonPath(path))
+        {
+            throw new AddonHostException($"--addon {path}: expected a plugin's .dll or its .csproj.");
+        }
+
+        var addon = new AddonArgument(path);
+        if (earlier.Find(a => a.Id.Equals(addon.Id, StringComparison.OrdinalIgnoreCase)) is { } other)
+        {
+            throw new AddonHostException(
+                $"--addon {other.Path} and --addon {path} would both be plugin '{other.Id}'; an --addon is named after its file, so load one of them.");
+        }
+
+        return addon;
+    }
 
     private static KeyValuePair<string, string> ParseSet(string text)
     {

@@ -94,6 +94,9 @@ internal static class HostProgram
         // plugins.json goes in first, so appsettings, the environment and the command line all override it.
         var configuration = new ConfigurationManager();
         configuration.AddJsonFile(file.FullPath, optional: false, reloadOnChange: false);
+
+        // Each --addon as if plugins.json listed it; the environment and the command line can still override it.
+        configuration.AddInMemoryCollection(commandLine.Addons.SelectMany(a => a.ConfigurationKeys));
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = [.. commandLine.ConfigurationArguments],
@@ -126,6 +129,7 @@ internal static class HostProgram
         services.AddSingleton<AddonChain>();
         services.AddSingleton<FlowInjector>();
         services.AddSingleton<FlowFileFormats>();
+        services.AddSingleton<PluginProjectBuilder>();
         services.AddSingleton<PluginAddonFactory>();
         services.AddSingleton<AddonHost>();
         services.AddSingleton(TimeProvider.System);

@@ -11,23 +11,47 @@ using Microsoft.Extensions.Logging;
 namespace Addons.Host.Loading;
 
 /// <summary>
-/// Turns a plugins.json entry into a running addon instance: finds the assembly, checks its contract version before
-/// loading it, loads it into its own context sharing only <see cref="SharedAssemblies"/>, checks type identity, and
-/// creates the type named by <see cref="AddonEntryPointAttribute"/>. Every failure is one sentence naming the plugin.
+/// Turns a plugins.json entry into a running addon instance: builds the project an --addon names, finds the assembly,
+/// checks its contract version before loading it, loads it into its own context sharing only
+/// <see cref="SharedAssemblies"/>, checks type identity and that its dependencies resolve, and creates the type named
+/// by <see cref="AddonEntryPointAttribute"/>. Every failure is one sentence naming the plugin.
 /// </summary>
-internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus, CommandRegistry commands, OptionStore options, ILoggerFactory loggerFactory)
+internal sealed class PluginAddonFactory(
+    IServiceProvider services,
+    EventBus bus,
+    CommandRegistry commands,
+    OptionStore options,
+    PluginProjectBuilder projects,
+    ILoggerFactory loggerFactory)
 {
-    public LoadedAddon Create(PluginEntry entry)
+    public async Task<LoadedAddon> CreateAsync(PluginEntry entry, CancellationToken cancellationToken)
     {
         var path = entry.CandidatePaths.FirstOrDefault(File.Exists)
             ?? throw new AddonHostException(
-                $"Plugin '{entry.Id}': {string.Join(" and ", entry.CandidatePaths)} {(entry.CandidatePaths.Count > 1 ? "do" : "does")} not exist ({entry.Key}:Path is \"{entry.ConfiguredPath}\"); build or publish the plugin there, or fix the path.");
+                $"Plugin '{entry.Id}': {string.Join(" and ", entry.CandidatePaths)} {(entry.CandidatePaths.Count > 1 ? "do" : "does")} not exist ({entry.PathSource}); build or publish the plugin there, or fix the path.");
+
+        // An --addon may name the plugin's project: it is built, and the assembly it built is the plugin.
+        if (entry.Argument is { IsProject: true })
+        {
+            path = await projects.BuildAsync(entry, path, cancellationToken).ConfigureAwait(false);
+        }
 
         CheckContractVersion(entry, path);
 
         // Not collectible: unloading assemblies is best effort and costs every plugin (McMaster pitfall 6). Unloading
         // an addon still removes it from the chain, the bus, the commands and the options.
-        var loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = false);
+        PluginLoader loader;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The runtime's dependency resolver refuses a malformed deps.json; its detail names the file and the line.
+            throw new AddonHostException(
+                $"Plugin '{entry.Id}': the runtime cannot read the dependencies of {path} ({ResolverDetail(ex.Message)}); publish the plugin again (dotnet publish).", ex);
+        }
+
         try
         {
             var addonType = FindEntryPoint(entry, path, loader);
@@ -73,6 +97,16 @@ internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus
         }
     }
 
+    /// <summary>"Failed to parse file [...]. JSON parsing exception: ..." out of the resolver's several lines.</summary>
+    private static string ResolverDetail(string message)
+    {
+        const string Marker = "Detailed error: ";
+        var start = message.IndexOf(Marker, StringComparison.Ordinal);
+        var detail = start >= 0 ? message[(start + Marker.Length)..] : message;
+        var end = detail.IndexOfAny(['\r', '\n']);
+        return (end >= 0 ? detail[..end] : detail).Trim();
+    }
+
     private static Type FindEntryPoint(PluginEntry entry, string path, PluginLoader loader)
     {
         using var reflection = loader.EnterContextualReflection();
@@ -93,6 +127,8 @@ internal sealed class PluginAddonFactory(IServiceProvider services, EventBus bus
             throw new AddonHostException(
                 $"Plugin '{entry.Id}': it loaded its own {ContractReference.ContractName} from {contract.Location} instead of the host's ({typeof(Addon).Assembly.Location}); reference the contract with Private=false so the plugin does not ship a copy.");
         }
+
+        PluginDependencies.Check(entry, path, loader, assembly);
 
         AddonEntryPointAttribute? attribute;
         try

@@ -74,6 +74,17 @@ public sealed class HostCommandLineTests
             Assert.That(line.Command, Is.EqualTo("view.flows.resolve"));
             Assert.That(line.CommandArguments, Is.EqualTo(new[] { "~m POST", "-q", "--set" }));
             Assert.That(line.Sets, Is.EqualTo(new[] { KeyValuePair.Create("confdir", "/tmp/x") }));
+    public void AddonIsRepeatableAndEachIsAPluginNamedAfterItsFile()
+    {
+        var line = HostCommandLine.Parse(["--addon", "one/First.dll", "--addon=two/Second.csproj", "-n"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(line.Addons.Select(a => a.Path), Is.EqualTo(new[] { "one/First.dll", "two/Second.csproj" }));
+            Assert.That(line.Addons.Select(a => a.Id), Is.EqualTo(new[] { "First", "Second" }));
+            Assert.That(line.Addons.Select(a => a.FullPath), Is.EqualTo(new[] { Path.GetFullPath("one/First.dll"), Path.GetFullPath("two/Second.csproj") }));
+            Assert.That(line.Addons.Select(a => a.IsProject), Is.EqualTo(new[] { false, true }));
+            Assert.That(line.Sets, Is.EqualTo(new[] { KeyValuePair.Create("server", "false") }));
         });
     }
 
@@ -101,6 +112,7 @@ public sealed class HostCommandLineTests
         await HostProgram.RunAsync(["--help"], output, error);
 
         Assert.That(output.ToString(), Does.Contain("an empty FILTER (\"\") means no filter").And.Contain("the log goes to standard error"));
+        Assert.That(output.ToString(), Does.Contain("--addon PATH        load a plugin's .dll, or build its .csproj (dotnet build) and load that;"));
     }
 
     [TestCase(new[] { "-p" }, "-p needs a value: a port number, such as -p 8080.")]
@@ -109,6 +121,11 @@ public sealed class HostCommandLineTests
     [TestCase(new[] { "--plugins" }, "--plugins needs a value: a file name, such as --plugins ./plugins.json.")]
     [TestCase(new[] { "--command" }, "--command needs a value: a command name, such as --command view.flows.resolve @all.")]
     [TestCase(new[] { "-x" }, "Unknown option '-x'; run with --help to see the options.")]
+    [TestCase(new[] { "--addon" }, "--addon needs a value: a plugin's .dll or its .csproj, such as --addon ./MyAddon/MyAddon.csproj.")]
+    [TestCase(new[] { "--addon", "addon.py" }, "--addon addon.py: expected a plugin's .dll or its .csproj.")]
+    [TestCase(new[] { "--addon=" }, "--addon : expected a plugin's .dll or its .csproj.")]
+    [TestCase(new[] { "--addon", "a/Mine.dll", "--addon", "b/mine.csproj" },
+        "--addon a/Mine.dll and --addon b/mine.csproj would both be plugin 'Mine'; an --addon is named after its file, so load one of them.")]
     public void MistakesGetOneClearSentence(string[] args, string expected) =>
         Assert.That(() => HostCommandLine.Parse(args), Throws.TypeOf<AddonHostException>().With.Message.EqualTo(expected));
 
