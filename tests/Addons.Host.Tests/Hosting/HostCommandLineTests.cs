@@ -74,6 +74,10 @@ public sealed class HostCommandLineTests
             Assert.That(line.Command, Is.EqualTo("view.flows.resolve"));
             Assert.That(line.CommandArguments, Is.EqualTo(new[] { "~m POST", "-q", "--set" }));
             Assert.That(line.Sets, Is.EqualTo(new[] { KeyValuePair.Create("confdir", "/tmp/x") }));
+        });
+    }
+
+    [Test]
     public void AddonIsRepeatableAndEachIsAPluginNamedAfterItsFile()
     {
         var line = HostCommandLine.Parse(["--addon", "one/First.dll", "--addon=two/Second.csproj", "-n"]);
