@@ -25,6 +25,12 @@ internal sealed record PluginEntry(
     /// <summary>The configuration key of this entry.</summary>
     public string Key => SectionKey ?? $"{PluginEntryReader.SectionName}:{Id}";
 
+    /// <summary>
+    /// The assemblies this plugin exchanges with other plugins (<c>Shares</c>: simple names, such as
+    /// <c>PingPong.Messages</c>): one copy of each is loaded for every plugin that lists it, so that their types are one.
+    /// </summary>
+    public IReadOnlyList<string> Shares { get; init; } = [];
+
     /// <summary>The --addon that named this plugin, if one did.</summary>
     public AddonArgument? Argument { get; init; }
 

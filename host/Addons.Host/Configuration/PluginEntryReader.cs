@@ -13,7 +13,7 @@ internal static class PluginEntryReader
 {
     public const string SectionName = "Addons";
 
-    private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options"];
+    private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options", "Shares"];
 
     public static IReadOnlyList<PluginEntry> Read(IConfiguration configuration, PluginsFile file, IReadOnlyList<AddonArgument> addons)
     {
@@ -55,11 +55,13 @@ internal static class PluginEntryReader
                 errors.Add($"{Where(configuration, options.Path)}: {options.Path} must be an object of option names and values, not \"{options.Value}\".");
             }
 
+            var shares = ReadShares(configuration, addon, errors);
             if (!string.IsNullOrWhiteSpace(path))
             {
                 var entry = new PluginEntry(id, path, CandidatePaths(path, file), enabled, order, required, options)
                 {
                     Argument = addons.FirstOrDefault(a => a.Id.Equals(id, StringComparison.OrdinalIgnoreCase)),
+                    Shares = shares,
                 };
                 (entry.Argument is not null && addon["Order"] is null ? unplaced : entries).Add(entry);
             }
@@ -94,6 +96,32 @@ internal static class PluginEntryReader
         var besideFile = Path.GetFullPath(Path.Combine(file.Directory, path));
         var besideHost = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
         return besideFile == besideHost ? [besideFile] : [besideFile, besideHost];
+    }
+
+    /// <summary>Shares: a list of assembly names, such as ["PingPong.Messages"].</summary>
+    private static string[] ReadShares(IConfiguration configuration, IConfigurationSection addon, List<string> errors)
+    {
+        var section = addon.GetSection("Shares");
+        if (section.Value is { Length: > 0 } single)
+        {
+            errors.Add($"{Where(configuration, section.Path)}: {section.Path} must be a list of assembly names, such as [\"{single}\"], not \"{single}\".");
+            return [];
+        }
+
+        var names = new List<string>();
+        foreach (var item in section.GetChildren())
+        {
+            var name = item.Value ?? "";
+            if (name.Length == 0 || name.IndexOfAny(['/', '\\', ',', ' ']) >= 0 || name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{Where(configuration, item.Path)}: {item.Path} is \"{name}\", which is not an assembly's name; name it as the runtime does, without folder or .dll, such as PingPong.Messages.");
+                continue;
+            }
+
+            names.Add(name);
+        }
+
+        return [.. names];
     }
 
     private static bool ReadBool(IConfiguration configuration, IConfigurationSection addon, string key, bool fallback, List<string> errors)

@@ -26,6 +26,7 @@ internal sealed partial class AddonHost(
     PluginsFile file,
     HostCommandLine commandLine,
     PluginAddonFactory factory,
+    ExchangedAssemblies exchangedAssemblies,
     AddonChain chain,
     OptionStore options,
     CommandRegistry commands,
@@ -55,6 +56,7 @@ internal sealed partial class AddonHost(
         commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
         var entries = PluginEntryReader.Read(configuration, file, commandLine.Addons);
+        exchangedAssemblies.Prepare(entries);
         if (entries.Count == 0)
         {
             LogNoPlugins(logger, file.FullPath);

@@ -131,6 +131,7 @@ internal static class HostProgram
         services.AddSingleton<FlowFileFormats>();
         services.AddSingleton<PluginProjectBuilder>();
         services.AddSingleton<PluginAddonFactory>();
+        services.AddSingleton<ExchangedAssemblies>();
         services.AddSingleton<AddonHost>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ProxyAddon>();

@@ -22,6 +22,7 @@ internal sealed class PluginAddonFactory(
     CommandRegistry commands,
     OptionStore options,
     PluginProjectBuilder projects,
+    ExchangedAssemblies exchangedAssemblies,
     ILoggerFactory loggerFactory)
 {
     public async Task<LoadedAddon> CreateAsync(PluginEntry entry, CancellationToken cancellationToken)
@@ -43,7 +44,15 @@ internal sealed class PluginAddonFactory(
         PluginLoader loader;
         try
         {
-            loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config => config.IsUnloadable = false);
+            var exchanged = exchangedAssemblies.For(entry).ToList();
+            loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config =>
+            {
+                config.IsUnloadable = false;
+                foreach (var name in exchanged)
+                {
+                    config.SharedAssemblies.Add(name);
+                }
+            });
         }
         catch (InvalidOperationException ex)
         {

@@ -13,7 +13,7 @@ public sealed class PluginEntryReaderTests
         var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartWithFileAsync(
             $$"""{ "Addons": { "Recorder": { "Path": {{Recorder}}, "Enabeld": false } } }"""));
 
-        Assert.That(ex!.Message, Does.EndWith("plugins.json: Addons:Recorder:Enabeld is not a known key; an addon entry has Path, Enabled, Order, Required, Options."));
+        Assert.That(ex!.Message, Does.EndWith("plugins.json: Addons:Recorder:Enabeld is not a known key; an addon entry has Path, Enabled, Order, Required, Options, Shares."));
     }
 
     [TestCase("\"Order\": \"first\"", "Addons:Recorder:Order is \"first\", which is not a whole number.")]
