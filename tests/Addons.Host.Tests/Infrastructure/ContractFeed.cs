@@ -47,7 +47,8 @@ internal sealed class ContractFeed
 
     /// <summary>
     /// A nuget.config listing this feed and the machine's packages folder (for the contract's own dependencies and any
-    /// package a plugin uses that the machine has), and nothing else: no network.
+    /// package a plugin uses that the machine has), and nothing else: no network. The contract comes from the feed
+    /// only, never from a copy of the same version the machine restored before.
     /// </summary>
     public string NuGetConfig() => $"""
         <?xml version="1.0" encoding="utf-8"?>
@@ -57,6 +58,14 @@ internal sealed class ContractFeed
             <add key="feed" value="{Source}" />
             <add key="machine" value="{MachinePackagesFolder()}" />
           </packageSources>
+          <packageSourceMapping>
+            <packageSource key="feed">
+              <package pattern="Addons.Abstractions" />
+            </packageSource>
+            <packageSource key="machine">
+              <package pattern="*" />
+            </packageSource>
+          </packageSourceMapping>
         </configuration>
         """;
 
