@@ -77,7 +77,7 @@ public sealed class AddonChainTests
     public async Task OnlyAddonsThatOverrideAHookAreCalledForIt()
     {
         await using var host = await TestHost.StartAsync(
-            [TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1), TestHost.Entry("Hello", TestPaths.ShippedPlugin("HelloAddon"), 2)]);
+            [TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1), TestHost.Entry("Hello", TestPaths.TestPlugin("Hello"), 2)]);
 
         var hello = host.Chain.Find("hello")!;
         var recorder = host.Chain.Find("recorder")!;
@@ -91,7 +91,7 @@ public sealed class AddonChainTests
     [Test]
     public async Task TheSampleAddonChangesTheResponseTheClientWillSee()
     {
-        await using var host = await TestHost.StartAsync([TestHost.Entry("Hello", TestPaths.ShippedPlugin("HelloAddon"), 1)]);
+        await using var host = await TestHost.StartAsync([TestHost.Entry("Hello", TestPaths.TestPlugin("Hello"), 1)]);
         var first = FlowLifecycle.NewFlow("http://example.com/");
         var second = FlowLifecycle.NewFlow("http://example.com/");
 

@@ -51,6 +51,7 @@ internal sealed class KestrelOrigin : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets();
         app.MapGet("/hello", () => "hello");
+        app.MapGet("/headers", (HttpContext context) => string.Join('\n', context.Request.Headers.Select(h => $"{h.Key}: {h.Value}")));
         app.MapGet("/conn", (HttpContext context) => context.Connection.Id);
         app.MapGet("/big/{size:int}", (int size) => Results.Bytes(Enumerable.Range(0, size).Select(i => (byte)('a' + (i % 26))).ToArray(), "text/plain"));
         app.MapGet("/scheme", (HttpContext context) => $"{context.Request.Scheme} {context.Request.Host}");

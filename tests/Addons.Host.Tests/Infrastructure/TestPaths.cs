@@ -17,6 +17,12 @@ internal static class TestPaths
     public static string ContractProject =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "ContractProject").Value!;
 
+    /// <summary>The repository's root folder.</summary>
+    public static string Repository => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ContractProject)!, "..", ".."));
+
+    /// <summary>A sample's folder, samples/<paramref name="name"/> in the repository.</summary>
+    public static string Sample(string name) => Path.Combine(Repository, "samples", name);
+
     /// <summary>JSON text for a string, quoted and escaped.</summary>
     public static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
 }

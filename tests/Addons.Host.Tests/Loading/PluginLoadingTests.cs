@@ -14,7 +14,7 @@ public sealed class PluginLoadingTests
             TestHost.Entry("View", TestPaths.ShippedPlugin("View"), 100),
             TestHost.Entry("Session", TestPaths.ShippedPlugin("Session"), 200),
             TestHost.Entry("StreamTester", TestPaths.ShippedPlugin("StreamTester"), 300),
-            TestHost.Entry("HelloAddon", TestPaths.ShippedPlugin("HelloAddon"), 50),
+            TestHost.Entry("Hello", TestPaths.TestPlugin("Hello"), 50),
         ]);
 
         Assert.That(host.PluginAddonNames, Is.EqualTo(new[] { "hello", "view", "session", "streamtester" }));

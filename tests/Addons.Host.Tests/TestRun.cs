@@ -1,0 +1,11 @@
+using Addons.Host.Tests.Infrastructure;
+
+namespace Addons.Host.Tests;
+
+/// <summary>The whole run of this assembly's tests: what the run made once for several fixtures goes at its end.</summary>
+[SetUpFixture]
+public sealed class TestRun
+{
+    [OneTimeTearDown]
+    public void DeleteWhatTheRunShared() => ContractFeed.DeleteIfPacked();
+}
