@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Addons.Abstractions.Filters;
 using Addons.Host.Tests.Infrastructure;
 
@@ -13,7 +14,12 @@ namespace Addons.Host.Tests.Samples;
 /// </summary>
 public sealed class SampleTests
 {
-    private static readonly string[] Samples = ["Hello", "HeaderSetter", "Blocker", "FlowLog", "PrivateDependency"];
+    // Each sample's projects, by folder: most are one project named after the folder.
+    private static readonly string[] Projects =
+    [
+        "Hello/Hello.csproj", "HeaderSetter/HeaderSetter.csproj", "Blocker/Blocker.csproj", "FlowLog/FlowLog.csproj",
+        "PrivateDependency/PrivateDependency.csproj", "Timings/Timer/Timer.csproj", "Timings/Collector/Collector.csproj",
+    ];
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
 
     private AuthorFolder _author = null!;
@@ -29,10 +35,14 @@ public sealed class SampleTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         _author = await AuthorFolder.CreateAsync("addons-samples-", timeout.Token);
         var solution = new StringBuilder("<Solution>\n");
-        foreach (var sample in Samples)
+        foreach (var sample in Projects.Select(p => p.Split('/')[0]).Distinct())
         {
             _author.CopySample(sample);
-            solution.Append(System.Globalization.CultureInfo.InvariantCulture, $"  <Project Path=\"{sample}/{sample}.csproj\" />\n");
+        }
+
+        foreach (var project in Projects)
+        {
+            solution.Append(System.Globalization.CultureInfo.InvariantCulture, $"  <Project Path=\"{project}\" />\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(_author.Folder, "samples.slnx"), solution.Append("</Solution>\n").ToString(), timeout.Token);
@@ -183,12 +193,41 @@ public sealed class SampleTests
         Assert.That(Header(response, "X-Request-Json"), Is.EqualTo("""{"Method":"GET","Path":"/hello"}"""));
     }
 
-    /// <summary>The sample's published dll, after checking the publish left the contract out (the host shares its own).</summary>
-    private string Published(string sample)
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task Timer_and_Collector_exchange_their_own_message_type_through_Shares(CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(_author.Folder, sample, "bin", "Release", "net10.0", "publish");
-        Assert.That(Path.Combine(folder, "Addons.Abstractions.dll"), Does.Not.Exist, "a plugin carries no copy of the contract");
-        return Path.Combine(folder, sample + ".dll");
+        var shares = new[] { "Timings.Messages" };
+        var addons = new Dictionary<string, object>
+        {
+            ["Timer"] = new { Path = Published("Timings/Timer", "Timer"), Order = 1, Shares = shares },
+            ["Collector"] = new { Path = Published("Timings/Collector", "Collector"), Order = 2, Shares = shares },
+        };
+        Assert.That(Path.Combine(Path.GetDirectoryName(Published("Timings/Timer", "Timer"))!, "Timings.Messages.dll"), Does.Exist, "each plugin ships its own copy");
+        await using var host = await StartAsync(addons, cancellationToken);
+        using var client = ClientOf(host);
+        foreach (var path in new[] { "/hello", "/conn" })
+        {
+            using var response = await client.GetAsync(_origin.Http(path), cancellationToken);
+        }
+
+        var timings = await CommandAsync(["collector.timings", "5"], cancellationToken);
+
+        Assert.That(timings.Code, Is.Zero, timings.Log + host.Log);
+        Assert.That(timings.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Has.Length.EqualTo(2).And.Some.Match($@"^200 {Regex.Escape(_origin.Http("/hello"))} \d+\.\d ms$").And.Some.Match($@"^200 {Regex.Escape(_origin.Http("/conn"))} \d+\.\d ms$"));
+        Assert.That(host.Log, Does.Contain("Plugins 'Collector', 'Timer' share Timings.Messages").Or.Contain("Plugins 'Timer', 'Collector' share Timings.Messages"));
+    }
+
+    /// <summary>The sample's published dll, after checking the publish left the contract out (the host shares its own).</summary>
+    private string Published(string sample) => Published(sample, sample);
+
+    /// <summary>The published dll of project <paramref name="name"/> in the sample's folder <paramref name="folder"/>.</summary>
+    private string Published(string folder, string name)
+    {
+        var publish = Path.Combine(_author.Folder, folder, "bin", "Release", "net10.0", "publish");
+        Assert.That(Path.Combine(publish, "Addons.Abstractions.dll"), Does.Not.Exist, "a plugin carries no copy of the contract");
+        return Path.Combine(publish, name + ".dll");
     }
 
     /// <summary>The current test's folder: its plugins.json and the host's data folder (confdir).</summary>
