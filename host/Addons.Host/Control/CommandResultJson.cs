@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json;
 using Addons.Abstractions.Flows;
 using Addons.Host.Dump;
@@ -32,7 +31,6 @@ internal static class CommandResultJson
 
                 json.WriteEndArray();
                 break;
-            case IDictionary or IEnumerable and not string:
             default:
                 JsonSerializer.Serialize(json, result, result.GetType(), Options);
                 break;
