@@ -32,7 +32,7 @@ NGINX_PROXY_HTTPS_PORT=18444
 HOST_PORT=18090
 MITM_PORT=18091
 
-HOST_DLL=$REPO_ROOT/host/Addons.Host/bin/Release/net10.0/addons-host.dll
+HOST_DLL=$REPO_ROOT/host/addons-host/bin/Release/net10.0/addons-host.dll
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
@@ -215,7 +215,7 @@ install_tools
 
 if [[ $SKIP_BUILD != 1 ]]; then
     log "building the host (Release)"
-    (cd "$REPO_ROOT" && dotnet build host/Addons.Host -c Release -nologo -v q) >&2
+    (cd "$REPO_ROOT" && dotnet build host/addons-host -c Release -nologo -v q) >&2
 fi
 [[ -f $HOST_DLL ]] || die "$HOST_DLL not found (build the host, or drop SKIP_BUILD)"
 
