@@ -30,7 +30,8 @@ internal sealed record HostCommandLine(
 
           --plugins FILE      the plugins.json to load (default: plugins.json beside the host)
           --addon PATH        load a plugin's .dll, or build its .csproj (dotnet build) and load that; required,
-                              after the plugins of plugins.json, with the file name as its id (repeatable)
+                              after the plugins of plugins.json, with the file name as its id (repeatable); PATH
+                              may be the project's folder, or the folder `dotnet new addon -n NAME` made
           --set NAME=VALUE    set an addon option, such as --set view_filter=~q (repeatable)
           -p, --listen-port N the proxy's port (default 8080); --set listen_port=N
           --listen-host ADDR  the proxy's address (default 127.0.0.1); --set listen_host=ADDR
@@ -198,9 +199,9 @@ internal sealed record HostCommandLine(
 
     private static AddonArgument ParseAddon(string path, List<AddonArgument> earlier)
     {
-        if (!AddonArgument.IsAddonPath(path))
+        if (AddonArgument.Problem(path) is { } problem)
         {
-            throw new AddonHostException($"--addon {path}: expected a plugin's .dll or its .csproj.");
+            throw new AddonHostException(problem);
         }
 
         var addon = new AddonArgument(path);

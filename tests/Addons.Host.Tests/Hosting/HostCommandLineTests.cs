@@ -126,12 +126,60 @@ public sealed class HostCommandLineTests
     [TestCase(new[] { "--command" }, "--command needs a value: a command name, such as --command view.flows.resolve @all.")]
     [TestCase(new[] { "-x" }, "Unknown option '-x'; run with --help to see the options.")]
     [TestCase(new[] { "--addon" }, "--addon needs a value: a plugin's .dll or its .csproj, such as --addon ./MyAddon/MyAddon.csproj.")]
-    [TestCase(new[] { "--addon", "addon.py" }, "--addon addon.py: expected a plugin's .dll or its .csproj.")]
-    [TestCase(new[] { "--addon=" }, "--addon : expected a plugin's .dll or its .csproj.")]
+    [TestCase(new[] { "--addon", "addon.py" }, "--addon addon.py: expected a plugin's .dll, its .csproj, or the folder holding its .csproj.")]
+    [TestCase(new[] { "--addon=" }, "--addon : expected a plugin's .dll, its .csproj, or the folder holding its .csproj.")]
     [TestCase(new[] { "--addon", "a/Mine.dll", "--addon", "b/mine.csproj" },
         "--addon a/Mine.dll and --addon b/mine.csproj would both be plugin 'Mine'; an --addon is named after its file, so load one of them.")]
     public void MistakesGetOneClearSentence(string[] args, string expected) =>
         Assert.That(() => HostCommandLine.Parse(args), Throws.TypeOf<AddonHostException>().With.Message.EqualTo(expected));
+
+    [Test]
+    public void AddonFolderMeansTheProjectInItOrTheOneATemplateMade()
+    {
+        var root = Directory.CreateTempSubdirectory("addons-addon-folder-").FullName;
+        try
+        {
+            var single = Directory.CreateDirectory(Path.Combine(root, "single")).FullName;
+            File.WriteAllText(Path.Combine(single, "Mine.csproj"), "<Project />");
+            var template = Directory.CreateDirectory(Path.Combine(root, "Probe", "Probe")).FullName;
+            File.WriteAllText(Path.Combine(template, "Probe.csproj"), "<Project />");
+            Directory.CreateDirectory(Path.Combine(root, "Probe", "Probe.Tests"));
+
+            var line = HostCommandLine.Parse(["--addon", single, "--addon", Path.Combine(root, "Probe")]);
+
+            Assert.That(line.Addons.Select(a => (a.Id, a.FullPath, a.IsProject)), Is.EqualTo(new[]
+            {
+                ("Mine", Path.Combine(single, "Mine.csproj"), true),
+                ("Probe", Path.Combine(template, "Probe.csproj"), true),
+            }));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Test]
+    public void AddonFolderWithoutOneProjectIsOneClearSentence()
+    {
+        var root = Directory.CreateTempSubdirectory("addons-addon-folder-").FullName;
+        try
+        {
+            var two = Directory.CreateDirectory(Path.Combine(root, "two")).FullName;
+            File.WriteAllText(Path.Combine(two, "A.csproj"), "<Project />");
+            File.WriteAllText(Path.Combine(two, "B.csproj"), "<Project />");
+            var none = Directory.CreateDirectory(Path.Combine(root, "none")).FullName;
+
+            Assert.That(() => HostCommandLine.Parse(["--addon", two]), Throws.TypeOf<AddonHostException>().With.Message.EqualTo(
+                $"--addon {two}: the folder holds 2 projects (A.csproj, B.csproj); name the one to load."));
+            Assert.That(() => HostCommandLine.Parse(["--addon", none]), Throws.TypeOf<AddonHostException>().With.Message.EqualTo(
+                $"--addon {none}: the folder holds no .csproj, nor {Path.Combine(none, "none", "none.csproj")}."));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 
     [Test]
     public async Task HelpIsPrintedAndTheHostExits()
