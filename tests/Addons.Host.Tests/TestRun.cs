@@ -7,5 +7,5 @@ namespace Addons.Host.Tests;
 public sealed class TestRun
 {
     [OneTimeTearDown]
-    public void DeleteWhatTheRunShared() => ContractFeed.DeleteIfPacked();
+    public void DeleteWhatTheRunShared() => PackageFeed.DeleteIfPacked();
 }

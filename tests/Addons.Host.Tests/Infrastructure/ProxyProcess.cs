@@ -48,17 +48,21 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
     /// Starts <c>addons-host</c> with <paramref name="plugins"/> (its CA in <paramref name="folder"/>) and returns when
     /// its proxy listens and its addons run; fails the test with the log if it exits or takes longer than a minute.
     /// </summary>
-    public static async Task<ProxyProcess> StartAsync(string plugins, string folder, IEnumerable<string> args, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("dotnet",
+    public static Task<ProxyProcess> StartAsync(string plugins, string folder, IEnumerable<string> args, CancellationToken cancellationToken) =>
+        StartAsync(new ProcessStartInfo("dotnet",
         [
             Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", plugins,
             "--set", "listen_host=127.0.0.1", "--set", "listen_port=0", "--set", $"confdir={Path.Combine(folder, "conf")}", .. args,
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        ]), cancellationToken);
+
+    /// <summary>
+    /// Starts the host <paramref name="start"/> describes (such as an installed <c>addons-host</c> tool, given
+    /// <c>--set listen_port=0</c>) and returns when its proxy listens and its addons run, as the overload above.
+    /// </summary>
+    public static async Task<ProxyProcess> StartAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         var host = new ProxyProcess(Process.Start(start)!);
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

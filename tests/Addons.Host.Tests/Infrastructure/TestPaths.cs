@@ -13,6 +13,10 @@ internal static class TestPaths
     public static string HostOutput =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "HostOutput").Value!;
 
+    /// <summary>The configuration this run's build used (Debug or Release).</summary>
+    public static string Configuration =>
+        typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "Configuration").Value!;
+
     /// <summary>The contract's project file, abstractions/Addons.Abstractions/Addons.Abstractions.csproj in the repository.</summary>
     public static string ContractProject =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "ContractProject").Value!;
