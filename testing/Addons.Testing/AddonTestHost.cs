@@ -335,7 +335,7 @@ public sealed class AddonTestHost : IAsyncDisposable
         }
     }
 
-    /// <summary>An addon instance as the host holds a plugin's, with a logger named after its type.</summary>
+    /// <summary>An addon instance, held as the host holds a plugin's addon, with its own connection to the bus.</summary>
     private Task<LoadedAddon> Instance(Addon addon, int order)
     {
         var name = addon.Name;
@@ -369,11 +369,15 @@ public sealed class AddonTestHost : IAsyncDisposable
     {
         if (_chain.Find(addon.Name) is { } other)
         {
+            addon.Loader?.Dispose();
             throw new InvalidOperationException(
                 $"Addons {other.Instance.GetType().FullName} and {addon.Instance.GetType().FullName} are both named '{addon.Name}'; addon names must be unique.");
         }
 
         var category = addon.Instance.GetType().FullName ?? addon.Name;
+
+        // An ILogger<T> of a nested type is named with '.' where the type's full name has '+'.
+        _logs.Attribute(category.Replace('+', '.'), addon.Name);
         try
         {
             var loader = new AddonRegistration(addon.Name, addon.Bus, _commands, _options, _logs.CreateAddonLogger(category, addon.Name), _injector, _flowFiles.For(addon.Name));
@@ -385,6 +389,7 @@ public sealed class AddonTestHost : IAsyncDisposable
             _commands.RemoveOwner(addon.Name);
             _options.RemoveOwner(addon.Name);
             _flowFiles.RemoveOwner(addon.Name);
+            addon.Loader?.Dispose();
             throw new InvalidOperationException($"Addon '{addon.Name}' failed in load: {ex.Message}", ex);
         }
 
