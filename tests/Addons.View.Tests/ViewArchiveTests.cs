@@ -1,7 +1,6 @@
 using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Addons.View.Tests;
 
@@ -11,7 +10,7 @@ public sealed class ViewArchiveTests
     [Test]
     public async Task WhileTheArchiveMatchesColdFlowsTheViewKeepsTakingNewFlows()
     {
-        var h = await ViewHarness.CreateAsync();
+        await using var h = await ViewHarness.CreateAsync();
         var flows = Enumerable.Range(0, 5).Select(i => ViewHarness.T(created: i)).ToList();
         flows[3].Request.Headers.Add("X-Debug", "1");
         h.View.Add([.. flows]);
@@ -36,8 +35,7 @@ public sealed class ViewArchiveTests
     [Test]
     public async Task ColdFlowsTheArchiveCannotMatchAreLeftOutAndTheLogSaysWhy()
     {
-        var logger = new ListLogger();
-        var h = await ViewHarness.CreateAsync(logger);
+        await using var h = await ViewHarness.CreateAsync();
         var flows = Enumerable.Range(0, 4).Select(i => ViewHarness.T(created: i)).ToList();
         h.View.Add([.. flows]);
         var archive = new SlowArchive { Failure = "the file is gone" };
@@ -49,15 +47,14 @@ public sealed class ViewArchiveTests
         Assert.Multiple(() =>
         {
             Assert.That(h.Model.Count, Is.EqualTo(1), "only the focused flow, decided at once");
-            Assert.That(logger.Lines, Has.Some.EqualTo("3 flows kept in the slow archive could not be matched against the filter '~h qvalue', so they are left out of the view: the file is gone"));
+            Assert.That(h.LogLines, Has.Some.EqualTo("3 flows kept in the slow archive could not be matched against the filter '~h qvalue', so they are left out of the view: the file is gone"));
         });
     }
 
     [Test]
     public async Task AnArchiveThatCannotLoadItsFlowsIsACommandErrorAndTheViewGoesOn()
     {
-        var logger = new ListLogger();
-        var h = await ViewHarness.CreateAsync(logger);
+        await using var h = await ViewHarness.CreateAsync();
         var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
         h.View.Add([.. flows]);
         var archive = new InMemoryArchive();
@@ -72,7 +69,7 @@ public sealed class ViewArchiveTests
         {
             Assert.That(h.Model.FocusIndex, Is.EqualTo(1));
             Assert.That(h.Messages.OfType<Abstractions.View.ViewFocusChanged>().Last(), Is.EqualTo(new Abstractions.View.ViewFocusChanged(null, 1)));
-            Assert.That(logger.Lines, Has.Some.Contains(flows[1].Id.ToString()).And.Contains("The view goes on without it."));
+            Assert.That(h.LogLines, Has.Some.Contains(flows[1].Id.ToString()).And.Contains("The view goes on without it."));
             Assert.That(error!.Message, Does.Contain("the test archive").And.Contain(flows[0].Id.ToString()));
         });
     }

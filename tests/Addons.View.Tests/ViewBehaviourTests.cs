@@ -3,6 +3,7 @@ using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
+using Addons.Testing;
 using static Addons.View.Tests.ViewHarness;
 
 namespace Addons.View.Tests;
@@ -14,6 +15,9 @@ public sealed class ViewBehaviourTests
 
     [SetUp]
     public async Task CreateAsync() => _h = await ViewHarness.CreateAsync();
+
+    [TearDown]
+    public async Task DisposeAsync() => await _h.DisposeAsync();
 
     private FlowView V => _h.Model;
 
@@ -35,9 +39,8 @@ public sealed class ViewBehaviourTests
     [Test]
     public void B02_SortKeysOfADnsFlow()
     {
-        var flow = DnsResponse();
-        var request = DnsResponse();
-        request.Response = null;
+        var flow = TestFlows.Dns().WithResponse();
+        var request = TestFlows.Dns();
 
         Assert.Multiple(() =>
         {
@@ -56,8 +59,8 @@ public sealed class ViewBehaviourTests
     [Test]
     public void B03_SortKeysOfTcpAndUdpFlows()
     {
-        var tcp = Stream(new TcpFlow());
-        var udp = Stream(new UdpFlow());
+        var tcp = TestFlows.Tcp("address:22");
+        var udp = TestFlows.Udp("address:22");
 
         Assert.Multiple(() =>
         {
@@ -171,7 +174,7 @@ public sealed class ViewBehaviourTests
     [Test]
     public async Task B11_TcpEventsAddThenUpdate()
     {
-        var flow = Stream(new TcpFlow());
+        var flow = TestFlows.Tcp("address:22");
         var context = new TcpFlowContext(flow, default);
 
         await _h.View.TcpStartAsync(context);
@@ -189,7 +192,7 @@ public sealed class ViewBehaviourTests
     [Test]
     public async Task B12_UdpEventsAddThenUpdate()
     {
-        var flow = Stream(new UdpFlow());
+        var flow = TestFlows.Udp("address:22");
         var context = new UdpFlowContext(flow, default);
 
         await _h.View.UdpStartAsync(context);
@@ -207,7 +210,7 @@ public sealed class ViewBehaviourTests
     [Test]
     public async Task B13_DnsEventsAddThenUpdate()
     {
-        var flow = DnsResponse();
+        var flow = TestFlows.Dns().WithResponse();
         flow.Error = new FlowError("late", DateTimeOffset.UtcNow);
         var context = new DnsFlowContext(flow, default);
 
@@ -726,8 +729,6 @@ public sealed class ViewBehaviourTests
     [Test]
     public async Task B50_LoadingFlowFiles()
     {
-        var logger = new ListLogger();
-        _h = await ViewHarness.CreateAsync(logger);
         var folder = Directory.CreateTempSubdirectory("view-load-").FullName;
         try
         {
@@ -757,8 +758,8 @@ public sealed class ViewBehaviourTests
             await _h.RunAsync("view.flows.load", invalid);
 
             Assert.That(V.Count, Is.EqualTo(4), "nothing raised, nothing added");
-            Assert.That(logger.Lines, Has.Some.StartsWith($"Flow file {missing} cannot be read: "));
-            Assert.That(logger.Lines, Has.Some.StartsWith($"Flow file {invalid} is not valid HAR after 0 entries: invalid JSON at byte"),
+            Assert.That(_h.LogLines, Has.Some.StartsWith($"Flow file {missing} cannot be read: "));
+            Assert.That(_h.LogLines, Has.Some.StartsWith($"Flow file {invalid} is not valid HAR after 0 entries: invalid JSON at byte"),
                 "mitmproxy logs \"Invalid data format.\"; this names the file and where");
         }
         finally
@@ -802,51 +803,6 @@ public sealed class ViewBehaviourTests
             Assert.That(new[] { "", ":default:", "X", "7", ":grapes:" }.All(Marker.IsValid), Is.True, "what flow.mark takes");
             Assert.That(new[] { ":not valid:", ":weird", "XY", "\u00e9" }.Any(Marker.IsValid), Is.False, "what flow.mark refuses");
         });
-    }
-
-    /// <summary>mitmproxy's tflow.tdnsflow(resp=True): a query for dns.google answered with 8.8.8.8 and 8.8.4.4.</summary>
-    private static DnsFlow DnsResponse()
-    {
-        var flow = new DnsFlow
-        {
-            TimestampCreated = DateTimeOffset.FromUnixTimeSeconds(946681200),
-            Request = new DnsMessage { Id = 42, RecursionDesired = true, Questions = [new DnsQuestion("dns.google")] },
-            Response = new DnsMessage
-            {
-                Id = 42,
-                Query = false,
-                RecursionAvailable = true,
-                Questions = [new DnsQuestion("dns.google")],
-                Answers = [new DnsResourceRecord("dns.google", 1, 1, 32, [8, 8, 8, 8]), new DnsResourceRecord("dns.google", 1, 1, 32, [8, 8, 4, 4])],
-            },
-        };
-        flow.Server.Address = new HostPort("address", 22);
-        return flow;
-    }
-
-    /// <summary>mitmproxy's tflow.ttcpflow / tudpflow: to address:22, the client saying "hello" and the server "it's me".</summary>
-    private static T Stream<T>(T flow)
-        where T : Flow
-    {
-        flow.TimestampCreated = DateTimeOffset.FromUnixTimeSeconds(946681200);
-        flow.Client.PeerName = new HostPort("127.0.0.1", 22);
-        flow.Server.Address = new HostPort("address", 22);
-        List<StreamMessage> messages =
-        [
-            new() { FromClient = true, Content = "hello"u8.ToArray(), Timestamp = flow.TimestampCreated },
-            new() { FromClient = false, Content = "it's me"u8.ToArray(), Timestamp = flow.TimestampCreated },
-        ];
-        switch (flow)
-        {
-            case TcpFlow tcp:
-                tcp.Messages = messages;
-                break;
-            case UdpFlow udp:
-                udp.Messages = messages;
-                break;
-        }
-
-        return flow;
     }
 
     private async Task<int> Count(string spec) => ((IReadOnlyList<Flow>)(await _h.RunAsync("view.flows.resolve", spec))!).Count;

@@ -14,7 +14,7 @@ public sealed class ViewCommandErrorTests
     [TestCase("flow.mark", new[] { "@all", ":stra:" }, "Command 'flow.mark': argument 'marker' takes :default:, a single letter or digit, or an emoji name such as :grapes:, not ':stra:'.")]
     public async Task BadArgumentsAreNamed(string command, string[] arguments, string expected)
     {
-        var harness = await ViewHarness.CreateAsync();
+        await using var harness = await ViewHarness.CreateAsync();
 
         var ex = Assert.ThrowsAsync<CommandException>(() => harness.RunAsync(command, arguments));
 
@@ -24,7 +24,7 @@ public sealed class ViewCommandErrorTests
     [Test]
     public async Task ChangesArePublishedWithTheirIndexes()
     {
-        var h = await ViewHarness.CreateAsync();
+        await using var h = await ViewHarness.CreateAsync();
         var (a, b, c) = (ViewHarness.T(created: 1), ViewHarness.T(created: 2), ViewHarness.T(created: 3));
         h.View.Add(a, c, b);
 

@@ -1,99 +1,67 @@
+using Addons.Abstractions.Commands;
+using Addons.Abstractions.Events;
 using Addons.Abstractions.Flows;
-using Addons.Abstractions.Hooks;
+using Addons.Abstractions.Options;
 using Addons.Abstractions.View;
-using Addons.Host.Commands;
-using Addons.Host.Events;
-using Addons.Host.Loading;
-using Addons.Host.Options;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Addons.Testing;
 
 namespace Addons.View.Tests;
 
-/// <summary>A View addon loaded into the host's own registries, with every message it publishes collected.</summary>
-internal sealed class ViewHarness
+/// <summary>The View addon in an <see cref="AddonTestHost"/> (the host's own registries and bus), with what it publishes.</summary>
+internal sealed class ViewHarness : IAsyncDisposable
 {
-    private ViewHarness(ViewAddon view, CommandRegistry commands, OptionStore options, EventBus bus)
+    private ViewHarness(AddonTestHost host, ViewAddon view)
     {
+        Host = host;
         View = view;
-        Commands = commands;
-        Options = options;
-        Bus = bus;
     }
+
+    public AddonTestHost Host { get; }
 
     public ViewAddon View { get; }
 
     public FlowView Model => View.Model;
 
-    public CommandRegistry Commands { get; }
+    public ICommandRegistry Commands => Host.Commands;
 
-    public OptionStore Options { get; }
+    public IOptionStore Options => Host.Options;
 
-    public EventBus Bus { get; }
+    /// <summary>The test's connection to the bus, to publish what other addons would.</summary>
+    public IEventBus Bus => Host.Bus;
 
-    /// <summary>Every message the View published, in order.</summary>
-    public List<object> Messages { get; } = [];
+    /// <summary>The View's own messages published so far, in order (not those the test publishes).</summary>
+    public IReadOnlyList<object> Messages => [.. Host.Published<object>().Where(IsViewMessage)];
 
-    public static async Task<ViewHarness> CreateAsync(ILogger? logger = null)
+    /// <summary>What the View logged, message by message.</summary>
+    public IReadOnlyList<string> LogLines => [.. Host.Logs.Where(l => l.Addon == View.Name).Select(l => l.Message)];
+
+    public static async Task<ViewHarness> CreateAsync()
     {
-        var bus = new EventBus(NullLogger<EventBus>.Instance);
-        var commands = new CommandRegistry();
-        var options = new OptionStore();
         var view = new ViewAddon();
-        view.Load(new AddonRegistration("view", new AddonEventBus(bus, "view"), commands, options, logger ?? NullLogger.Instance));
-        options.Configure = async (updated, initial, ct) =>
-        {
-            var context = new ConfigureContext(updated, initial, ct);
-            await view.ConfigureAsync(context);
-            return context.RejectionReason is { } reason ? $"Addon 'view' rejected the options: {reason}." : null;
-        };
-        await options.Configure(options.All.Select(o => o.Name).ToHashSet(), true, CancellationToken.None);
-        var harness = new ViewHarness(view, commands, options, bus);
-        bus.Subscribe<ViewFlowAdded>(() => "test", harness.Messages.Add);
-        bus.Subscribe<ViewFlowUpdated>(() => "test", harness.Messages.Add);
-        bus.Subscribe<ViewFlowRemoved>(() => "test", harness.Messages.Add);
-        bus.Subscribe<ViewRefreshed>(() => "test", harness.Messages.Add);
-        bus.Subscribe<ViewFocusChanged>(() => "test", harness.Messages.Add);
-        bus.Subscribe<StoreFlowRemoved>(() => "test", harness.Messages.Add);
-        bus.Subscribe<StoreRefreshed>(() => "test", harness.Messages.Add);
-        return harness;
+        var host = await AddonTestHost.StartAsync(view);
+
+        // What the start published (the first configure's refresh) is not the test's to see.
+        host.ClearPublished();
+        return new ViewHarness(host, view);
     }
 
     /// <summary>mitmproxy's test flow: GET http://address:22/path with a 7-byte body, created at <paramref name="created"/> seconds.</summary>
     public static HttpFlow T(string method = "get", long created = 0)
     {
-        var flow = new HttpFlow
-        {
-            TimestampCreated = DateTimeOffset.FromUnixTimeSeconds(created),
-            Request = new HttpRequest
-            {
-                Method = method,
-                Scheme = "http",
-                Host = "address",
-                Port = 22,
-                Path = "/path",
-                Headers = new HttpHeaders(("header", "qvalue"), ("content-length", "7")),
-                Content = "content"u8.ToArray(),
-            },
-        };
-        flow.Client.PeerName = new HostPort("127.0.0.1", 22);
-        flow.Server.Address = new HostPort("address", 22);
+        var flow = TestFlows.Http(method, "http://address:22/path", "content", ("header", "qvalue"), ("content-length", "7"));
+        flow.Request.Headers.Remove("Host");
+        flow.TimestampCreated = DateTimeOffset.FromUnixTimeSeconds(created);
         return flow;
     }
 
     /// <summary>T with a 200 response whose body is 7 bytes.</summary>
-    public static HttpFlow WithResponse(HttpFlow flow)
-    {
-        flow.Response = new HttpResponse { StatusCode = 200, Reason = "OK", Headers = new HttpHeaders(("header-response", "svalue"), ("content-length", "7")), Content = "message"u8.ToArray() };
-        return flow;
-    }
+    public static HttpFlow WithResponse(HttpFlow flow) => flow.WithResponse(200, "message", ("header-response", "svalue"), ("content-length", "7"));
 
-    public Task<object?> RunAsync(string command, params string[] arguments) => Commands.ExecuteAsync(command, arguments).AsTask();
+    public Task<object?> RunAsync(string command, params string[] arguments) => Host.CommandAsync(command, arguments);
 
-    public Task<object?> CallAsync(string command, params object?[] arguments) => Commands.CallAsync(command, arguments).AsTask();
+    public Task<object?> CallAsync(string command, params object?[] arguments) => Host.CallAsync(command, arguments);
 
-    public Task SetAsync(string option, string value) =>
-        Options.SetAsync(new Dictionary<string, string> { [option] = value }).AsTask();
+    public Task SetAsync(string option, string value) => Host.ConfigureAsync(option, value);
 
     /// <summary>The kinds of message published since the last call, as short names.</summary>
     public string[] TakeSignals()
@@ -109,11 +77,17 @@ internal sealed class ViewHarness
             StoreRefreshed => "store_refresh",
             _ => m.GetType().Name,
         }).ToArray();
-        Messages.Clear();
+        Host.ClearPublished();
         return names;
     }
 
     public long[] CreatedTimes() => [.. Model.Flows.Select(f => f.TimestampCreated.ToUnixTimeSeconds())];
 
     public string[] Methods() => [.. Model.Flows.Select(f => ((HttpFlow)f).Request.Method.ToUpperInvariant())];
+
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
+
+    /// <summary>The messages the View's followers get about the view and the store.</summary>
+    private static bool IsViewMessage(object message) =>
+        message is ViewFlowAdded or ViewFlowUpdated or ViewFlowRemoved or ViewRefreshed or ViewFocusChanged or StoreFlowRemoved or StoreRefreshed;
 }

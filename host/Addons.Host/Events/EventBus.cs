@@ -22,9 +22,16 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
 
     internal ILogger Logger { get; } = logger;
 
+    /// <summary>
+    /// Sees every message published, before its subscribers do: how Addons.Testing's harness captures what addons
+    /// publish whatever the type. The host sets none.
+    /// </summary>
+    internal Action<object>? Observer { get; set; }
+
     public void Publish<TMessage>(TMessage message, string? publisher = null)
         where TMessage : notnull
     {
+        Observer?.Invoke(message);
         CheckTwins(typeof(TMessage), publisher);
         if (!_byType.TryGetValue(typeof(TMessage), out var subscribers))
         {
@@ -40,6 +47,7 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
     public async ValueTask PublishAsync<TMessage>(TMessage message, CancellationToken cancellationToken, string? publisher = null)
         where TMessage : notnull
     {
+        Observer?.Invoke(message);
         CheckTwins(typeof(TMessage), publisher);
         if (!_byType.TryGetValue(typeof(TMessage), out var subscribers))
         {

@@ -152,7 +152,7 @@ public sealed class SessionAddonTests
         await h.Session.DnsResponseAsync(new DnsFlowContext(dns, CancellationToken.None));
         await h.Session.Writer!.FlushAsync(CancellationToken.None);
 
-        var warnings = h.Log.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Message).ToList();
+        var warnings = h.Logs.Where(l => l.Level == LogLevel.Warning).Select(l => l.Message).ToList();
         Assert.That(warnings, Has.Count.EqualTo(2), "once for TCP, once for DNS");
         Assert.That(warnings[0], Is.EqualTo($"Session file {path} does not keep TCP flows (its schema has HTTP flows only), so flow {tcp.Id} and the TCP flows after it are not saved; session.stats counts them as not saved"));
         Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 1 flows").And.Contain("not saved 3"));
@@ -216,7 +216,7 @@ public sealed class SessionAddonTests
         Assert.Multiple(async () =>
         {
             Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(before), "the file is never written");
-            var error = h.Log.Lines.Single(l => l.Level == LogLevel.Error).Message;
+            var error = h.Logs.Single(l => l.Level == LogLevel.Error).Message;
             Assert.That(error, Does.Contain(path).And.Contain("without persisting"));
             Assert.That(await h.RunAsync("session.stats"), Does.Contain("does not persist"));
         });

@@ -89,7 +89,7 @@ public sealed class SessionColdFlowTests
             Assert.That(Ids(await Resolve(h, "@marked")), Is.EqualTo(Ids(flows.Where(f => f.Marked.Length > 0))));
             Assert.That(await h.RunAsync("view.settings.getval", "@" + flows[3].Id, "color", "none"), Is.EqualTo("red"));
             Assert.That(await h.RunAsync("view.settings.getval", "@" + flows[95].Id, "color", "none"), Is.EqualTo("blue"));
-            Assert.That(h.Log.Lines.Select(l => l.Message), Has.Some.EqualTo($"Session file {path}: 100 flows restored, 80 of them as summaries that load from the file when needed (session_hot_flows 20)"));
+            Assert.That(h.Logs.Select(l => l.Message), Has.Some.EqualTo($"Session file {path}: 100 flows restored, 80 of them as summaries that load from the file when needed (session_hot_flows 20)"));
             Assert.That(h.PersistedCount(), Is.Zero, "restored flows are not written again");
             Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 100 flows").And.Contain("handed to the View as summaries 80 (session_hot_flows 20)"));
         });
