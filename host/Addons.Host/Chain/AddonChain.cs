@@ -13,19 +13,21 @@ namespace Addons.Host.Chain;
 internal sealed partial class AddonChain(ILogger<AddonChain> logger)
 {
     private readonly Lock _gate = new();
+    private ChainSlot[] _slots = [];
     private LoadedAddon[] _addons = [];
-    private LoadedAddon[][] _byHook = [.. HookTable.All.Select(_ => Array.Empty<LoadedAddon>())];
+    private ChainSlot[][] _byHook = [.. HookTable.All.Select(_ => Array.Empty<ChainSlot>())];
 
     /// <summary>The addons in chain order.</summary>
     public IReadOnlyList<LoadedAddon> Addons => Volatile.Read(ref _addons);
 
     public LoadedAddon? Find(string name) => Addons.FirstOrDefault(a => a.Name == name);
 
-    public void Add(LoadedAddon addon)
+    /// <summary>Adds an addon at the end; a watched plugin comes with the <paramref name="gate"/> its hooks pass.</summary>
+    public void Add(LoadedAddon addon, HookGate? gate = null)
     {
         lock (_gate)
         {
-            Rebuild([.. _addons, addon]);
+            Rebuild([.. _slots, new ChainSlot(addon, gate)]);
         }
     }
 
@@ -33,7 +35,25 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     {
         lock (_gate)
         {
-            Rebuild([.. _addons.Where(a => !ReferenceEquals(a, addon))]);
+            Rebuild([.. _slots.Where(s => !ReferenceEquals(s.Addon, addon))]);
+        }
+    }
+
+    /// <summary>The gate of a watched plugin's place in the chain; null for an addon that is not watched or not in the chain.</summary>
+    public HookGate? GateOf(LoadedAddon addon) => Array.Find(Volatile.Read(ref _slots), s => ReferenceEquals(s.Addon, addon))?.Gate;
+
+    /// <summary>
+    /// Puts <paramref name="next"/> in the place of <paramref name="previous"/>, keeping its order and gate. A delivery
+    /// already under way reaches <paramref name="next"/> there, if it implements the hook.
+    /// </summary>
+    public void Replace(LoadedAddon previous, LoadedAddon next)
+    {
+        lock (_gate)
+        {
+            var slot = Array.Find(_slots, s => ReferenceEquals(s.Addon, previous))
+                ?? throw new InvalidOperationException($"Addon '{previous.Name}' is not in the chain.");
+            slot.Swap(next);
+            Rebuild(_slots);
         }
     }
 
@@ -41,9 +61,9 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     public async ValueTask InvokeAsync(Hook hook, HookContext context, Flow? flow = null)
     {
         var descriptor = HookTable.Get(hook);
-        foreach (var addon in Volatile.Read(ref _byHook)[(int)hook])
+        foreach (var slot in Volatile.Read(ref _byHook)[(int)hook])
         {
-            await InvokeOneAsync(descriptor, addon, context, flow).ConfigureAwait(false);
+            await InvokeOneAsync(descriptor, slot, context, flow).ConfigureAwait(false);
             if (context.IsHalted)
             {
                 break;
@@ -100,12 +120,12 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     {
         var context = new ConfigureContext(updated, isInitial, cancellationToken);
         var descriptor = HookTable.Get(Hook.Configure);
-        foreach (var addon in Volatile.Read(ref _byHook)[(int)Hook.Configure])
+        foreach (var slot in Volatile.Read(ref _byHook)[(int)Hook.Configure])
         {
-            await InvokeOneAsync(descriptor, addon, context, null).ConfigureAwait(false);
+            await InvokeOneAsync(descriptor, slot, context, null).ConfigureAwait(false);
             if (context.RejectionReason is { } reason)
             {
-                return $"Addon '{addon.Name}' rejected the options: {reason.TrimEnd('.')}.";
+                return Rejected(slot.Addon, reason);
             }
 
             if (context.IsHalted)
@@ -125,15 +145,15 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     {
         var context = new LifecycleContext(cancellationToken);
         var descriptor = HookTable.Get(Hook.Done);
-        foreach (var addon in Volatile.Read(ref _byHook)[(int)Hook.Done].Reverse())
+        foreach (var slot in Volatile.Read(ref _byHook)[(int)Hook.Done].Reverse())
         {
             try
             {
-                await InvokeOneAsync(descriptor, addon, context, null).ConfigureAwait(false);
+                await InvokeOneAsync(descriptor, slot, context, null).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                DoneCancelled(logger, addon.Name);
+                DoneCancelled(logger, slot.Addon.Name);
             }
 
             if (context.IsHalted)
@@ -143,9 +163,48 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         }
     }
 
-    /// <summary>Delivers a hook to one addon only (its own <c>done</c> when it is unloaded).</summary>
+    /// <summary>
+    /// Delivers a hook to one addon only, directly, whatever its place's gate: its own <c>done</c> when it is unloaded,
+    /// or its lifecycle when a reload swaps it.
+    /// </summary>
     public ValueTask InvokeOneAsync(Hook hook, LoadedAddon addon, HookContext context) =>
         addon.Implements(hook) ? InvokeOneAsync(HookTable.Get(hook), addon, context, null) : default;
+
+    /// <summary>Delivers <c>configure</c> to one addon; its rejection as a sentence naming it, or <c>null</c>.</summary>
+    public async ValueTask<string?> ConfigureOneAsync(LoadedAddon addon, IReadOnlySet<string> updated, bool isInitial, CancellationToken cancellationToken)
+    {
+        var context = new ConfigureContext(updated, isInitial, cancellationToken);
+        await InvokeOneAsync(Hook.Configure, addon, context).ConfigureAwait(false);
+        return context.RejectionReason is { } reason ? Rejected(addon, reason) : null;
+    }
+
+    private static string Rejected(LoadedAddon addon, string reason) => $"Addon '{addon.Name}' rejected the options: {reason.TrimEnd('.')}.";
+
+    /// <summary>An addon's place: directly, or through the gate of a watched plugin to whichever instance is there then.</summary>
+    private ValueTask InvokeOneAsync(HookDescriptor descriptor, ChainSlot slot, HookContext context, Flow? flow) =>
+        slot.Gate is null ? InvokeOneAsync(descriptor, slot.Addon, context, flow) : InvokeGatedAsync(descriptor, slot, slot.Gate, context, flow);
+
+    private async ValueTask InvokeGatedAsync(HookDescriptor descriptor, ChainSlot slot, HookGate gate, HookContext context, Flow? flow)
+    {
+        if (!gate.TryEnter())
+        {
+            await gate.EnterAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            // The build in place now, which need not implement what the one that was there when the delivery began did.
+            var addon = slot.Addon;
+            if (addon.Implements(descriptor.Hook))
+            {
+                await InvokeOneAsync(descriptor, addon, context, flow).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
 
     private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow)
     {
@@ -170,10 +229,11 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         }
     }
 
-    private void Rebuild(LoadedAddon[] addons)
+    private void Rebuild(ChainSlot[] slots)
     {
-        Volatile.Write(ref _addons, addons);
-        Volatile.Write(ref _byHook, [.. HookTable.All.Select(h => addons.Where(a => a.Implements(h.Hook)).ToArray())]);
+        Volatile.Write(ref _slots, slots);
+        Volatile.Write(ref _addons, [.. slots.Select(s => s.Addon)]);
+        Volatile.Write(ref _byHook, [.. HookTable.All.Select(h => slots.Where(s => s.Addon.Implements(h.Hook)).ToArray())]);
     }
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Addon '{Addon}' did not finish 'done' within the shutdown timeout")]

@@ -62,13 +62,34 @@ internal sealed partial class CommandRegistry : ICommandRegistry
     }
 
     /// <summary>Removes every command of an addon that is being unloaded.</summary>
-    public void RemoveOwner(string owner)
+    public void RemoveOwner(string owner) => Detach(owner);
+
+    /// <summary>
+    /// Takes every command of <paramref name="owner"/> out and returns them: a new build of the addon may then register
+    /// the same names, and <see cref="Restore"/> puts them back if it fails to.
+    /// </summary>
+    public IReadOnlyList<RegisteredCommand> Detach(string owner)
     {
         lock (_gate)
         {
-            foreach (var name in _commands.Where(c => c.Value.Info.Owner == owner).Select(c => c.Key).ToList())
+            var detached = _commands.Values.Where(c => c.Info.Owner == owner).ToList();
+            foreach (var command in detached)
             {
-                _commands.Remove(name);
+                _commands.Remove(command.Info.Name);
+            }
+
+            return detached;
+        }
+    }
+
+    /// <summary>Puts back commands taken out by <see cref="Detach"/>.</summary>
+    public void Restore(IEnumerable<RegisteredCommand> commands)
+    {
+        lock (_gate)
+        {
+            foreach (var command in commands)
+            {
+                _commands[command.Info.Name] = command;
             }
         }
     }

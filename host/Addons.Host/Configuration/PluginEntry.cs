@@ -31,6 +31,12 @@ internal sealed record PluginEntry(
     /// </summary>
     public IReadOnlyList<string> Shares { get; init; } = [];
 
+    /// <summary>
+    /// Whether the host reloads the plugin when its build changes (<c>"Watch": true</c>, or <c>--watch</c> for every
+    /// plugin): it is then loaded collectible and from memory, so that a new build can replace it while the host runs.
+    /// </summary>
+    public bool Watch { get; init; }
+
     /// <summary>The --addon that named this plugin, if one did.</summary>
     public AddonArgument? Argument { get; init; }
 

@@ -13,7 +13,7 @@ internal static class PluginEntryReader
 {
     public const string SectionName = "Addons";
 
-    private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options", "Shares"];
+    private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options", "Shares", "Watch"];
 
     public static IReadOnlyList<PluginEntry> Read(IConfiguration configuration, PluginsFile file, IReadOnlyList<AddonArgument> addons)
     {
@@ -49,6 +49,7 @@ internal static class PluginEntryReader
             var enabled = ReadBool(configuration, addon, "Enabled", true, errors);
             var required = ReadBool(configuration, addon, "Required", false, errors);
             var order = ReadInt(configuration, addon, "Order", 0, errors);
+            var watch = ReadBool(configuration, addon, "Watch", false, errors);
             var options = addon.GetSection("Options");
             if (options.Value is { Length: > 0 })
             {
@@ -62,6 +63,7 @@ internal static class PluginEntryReader
                 {
                     Argument = addons.FirstOrDefault(a => a.Id.Equals(id, StringComparison.OrdinalIgnoreCase)),
                     Shares = shares,
+                    Watch = watch,
                 };
                 (entry.Argument is not null && addon["Order"] is null ? unplaced : entries).Add(entry);
             }

@@ -42,11 +42,28 @@ internal sealed class FlowFileFormats
         }
     }
 
-    public void RemoveOwner(string owner)
+    public void RemoveOwner(string owner) => Detach(owner);
+
+    /// <summary>
+    /// Takes every format of <paramref name="owner"/> out and returns them: a new build of the addon may then add the
+    /// same names, and <see cref="Restore"/> puts them back if it fails to.
+    /// </summary>
+    public IReadOnlyList<IFlowFileFormat> Detach(string owner)
     {
         lock (_gate)
         {
+            var detached = _formats.Where(f => f.Owner == owner).Select(f => f.Format).ToList();
             _formats.RemoveAll(f => f.Owner == owner);
+            return detached;
+        }
+    }
+
+    /// <summary>Puts back formats taken out by <see cref="Detach"/>.</summary>
+    public void Restore(string owner, IEnumerable<IFlowFileFormat> formats)
+    {
+        lock (_gate)
+        {
+            _formats.AddRange(formats.Select(f => (owner, f)));
         }
     }
 

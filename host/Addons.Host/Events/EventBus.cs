@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.Loader;
 using Addons.Abstractions.Events;
 using Microsoft.Extensions.Logging;
 
@@ -82,6 +83,51 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
 
     /// <summary>How many subscriptions exist for <paramref name="messageType"/>.</summary>
     public int CountSubscribers(Type messageType) => _byType.TryGetValue(messageType, out var s) ? s.Current.Length : 0;
+
+    /// <summary>
+    /// Forgets every type of an unloaded plugin's <paramref name="context"/>: the bus keeps subscriber lists and twin
+    /// checks by type, which would otherwise keep the context, and every assembly in it, loaded. The plugin's own
+    /// subscriptions must be disposed first.
+    /// </summary>
+    public void Forget(AssemblyLoadContext context)
+    {
+        foreach (var type in _byType.Keys.Where(t => IsFrom(t, context)))
+        {
+            _byType.TryRemove(type, out _);
+        }
+
+        foreach (var (name, types) in _subscribedByName)
+        {
+            if (types.Any(t => IsFrom(t, context)))
+            {
+                Type[] kept = [.. types.Where(t => !IsFrom(t, context))];
+                if (kept.Length == 0)
+                {
+                    _subscribedByName.TryRemove(KeyValuePair.Create(name, types));
+                }
+                else
+                {
+                    _subscribedByName.TryUpdate(name, kept, types);
+                }
+            }
+        }
+
+        foreach (var type in _twinsCheckedAt.Keys.Where(t => IsFrom(t, context)))
+        {
+            _twinsCheckedAt.TryRemove(type, out _);
+        }
+
+        foreach (var pair in _twinsReported.Keys.Where(p => IsFrom(p.Published, context) || IsFrom(p.Subscribed, context)))
+        {
+            _twinsReported.TryRemove(pair, out _);
+        }
+    }
+
+    /// <summary>Whether <paramref name="type"/> is, or is made of, a type loaded into <paramref name="context"/> (List&lt;TheirType&gt; is).</summary>
+    private static bool IsFrom(Type type, AssemblyLoadContext context) =>
+        AssemblyLoadContext.GetLoadContext(type.Assembly) == context
+        || (type.HasElementType && IsFrom(type.GetElementType()!, context))
+        || (type.IsConstructedGenericType && type.GenericTypeArguments.Any(a => IsFrom(a, context)));
 
     internal void Remove(Subscription subscription)
     {

@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using Addons.Abstractions;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
-using Addons.Abstractions;
 using Addons.Host.Configuration;
 using Addons.Host.Control;
 using Addons.Host.Dump;
@@ -19,7 +21,8 @@ namespace Addons.Host.Hosting;
 /// Brings the addons up and down: loads every enabled plugin of plugins.json and of --addon in order, runs
 /// <c>load</c>, binds each addon's options from its section and the command line, and runs the first
 /// <c>configure</c>; later <c>running</c>, and <c>done</c> in reverse order. A plugin that fails is reported and
-/// skipped unless it is required (an --addon always is).
+/// skipped unless it is required (an --addon always is). A watched plugin is reloaded when its build changes
+/// (AddonHost.Reload.cs).
 /// </summary>
 internal sealed partial class AddonHost(
     IConfiguration configuration,
@@ -39,6 +42,7 @@ internal sealed partial class AddonHost(
     FlowInjector injector,
     FlowFileFormats flowFiles,
     IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory,
     ILogger<AddonHost> logger)
 {
     private readonly List<string> _failures = [];
@@ -55,7 +59,13 @@ internal sealed partial class AddonHost(
         var fatal = new List<string>();
         commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
+        _watch = WatchSettings.Read(configuration);
         var entries = PluginEntryReader.Read(configuration, file, commandLine.Addons);
+        if (commandLine.Watch)
+        {
+            entries = [.. entries.Select(e => e with { Watch = true })];
+        }
+
         exchangedAssemblies.Prepare(entries);
         if (entries.Count == 0)
         {
@@ -73,7 +83,8 @@ internal sealed partial class AddonHost(
             var addon = await LoadOneAsync(entry, fatal, cancellationToken).ConfigureAwait(false);
             if (addon is not null)
             {
-                chain.Add(addon);
+                // A watched plugin's hooks pass a gate, which holds them back while a new build takes its place.
+                chain.Add(addon, entry.Watch ? new HookGate() : null);
                 LogLoaded(logger, addon.Name, addon.Version, entry.Id, addon.AssemblyPath);
             }
         }
@@ -101,7 +112,9 @@ internal sealed partial class AddonHost(
     public async Task RunningAsync(CancellationToken cancellationToken)
     {
         await chain.InvokeAsync(Hook.Running, new LifecycleContext(cancellationToken)).ConfigureAwait(false);
+        _running = true;
         LogRunning(logger, chain.Addons.Count);
+        StartWatchers();
     }
 
     /// <summary>Delivers <c>done</c> in reverse order and releases what the addons held on the bus; only the first call does anything.</summary>
@@ -112,13 +125,23 @@ internal sealed partial class AddonHost(
             return;
         }
 
-        await chain.DoneAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var addon in chain.Addons)
+        // No reload starts now, and one under way finishes (a build it runs is cancelled) before the addons stop.
+        await StopWatchersAsync().ConfigureAwait(false);
+        await _reloads.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            addon.Bus.DisposeSubscriptions();
-        }
+            await chain.DoneAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var addon in chain.Addons)
+            {
+                addon.Bus.DisposeSubscriptions();
+            }
 
-        LogDone(logger, chain.Addons.Count);
+            LogDone(logger, chain.Addons.Count);
+        }
+        finally
+        {
+            _reloads.Release();
+        }
     }
 
     /// <summary>
@@ -136,6 +159,7 @@ internal sealed partial class AddonHost(
         chain.Remove(addon);
         await chain.InvokeOneAsync(Hook.Done, addon, new LifecycleContext(cancellationToken)).ConfigureAwait(false);
         Release(addon);
+        _ = Retire(addon);
         LogUnloaded(logger, addon.Name, addon.Entry.Id);
         return true;
     }
@@ -168,31 +192,50 @@ internal sealed partial class AddonHost(
         return Register(addon, fatal) ? addon : null;
     }
 
-    /// <summary>Checks the name is free and runs <c>load</c>; false (with the failure reported) if the addon cannot join.</summary>
+    /// <summary>Runs <c>load</c>; false (with the failure reported and the plugin's context let go) if the addon cannot join.</summary>
     private bool Register(LoadedAddon addon, List<string> fatal)
     {
-        var entry = addon.Entry;
-
-        if (chain.Find(addon.Name) is { } other)
+        if (Load(addon, replacing: null) is not { } failure)
         {
-            fatal.Add($"Plugins '{other.Entry.Id}' ({other.AssemblyPath}) and '{entry.Id}' ({addon.AssemblyPath}) both provide an addon named '{addon.Name}'; addon names must be unique, so disable one of them.");
-            addon.Loader?.Dispose();
-            return false;
+            return true;
+        }
+
+        addon.Loader?.Dispose();
+        if (failure.Duplicate)
+        {
+            fatal.Add(failure.Reason);
+        }
+        else
+        {
+            Fail(addon.Entry, failure.Reason, fatal);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Checks the addon's name is free (but for the addon it is <paramref name="replacing"/>) and runs <c>load</c>; the
+    /// failure, with what the addon declared released, or null. A duplicate name stops the host at start.
+    /// </summary>
+    private (string Reason, bool Duplicate)? Load(LoadedAddon addon, LoadedAddon? replacing)
+    {
+        var entry = addon.Entry;
+        if (chain.Find(addon.Name) is { } other && !ReferenceEquals(other, replacing))
+        {
+            return ($"Plugins '{other.Entry.Id}' ({other.AssemblyPath}) and '{entry.Id}' ({addon.AssemblyPath}) both provide an addon named '{addon.Name}'; addon names must be unique, so disable one of them.", true);
         }
 
         try
         {
             var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon), injector, flowFiles.For(addon.Name));
             addon.Instance.Load(registration);
+            return null;
         }
         catch (Exception ex)
         {
             Release(addon);
-            Fail(entry, $"Plugin '{entry.Id}': addon '{addon.Name}' failed in load: {ex.Message}", fatal);
-            return false;
+            return ($"Plugin '{entry.Id}': addon '{addon.Name}' failed in load: {ex.Message}", false);
         }
-
-        return true;
     }
 
     private void Fail(PluginEntry entry, string message, List<string> fatal)
@@ -208,13 +251,29 @@ internal sealed partial class AddonHost(
         }
     }
 
+    /// <summary>Removes what an addon declared and subscribed: its subscriptions, commands, options and flow file formats.</summary>
     private void Release(LoadedAddon addon)
     {
         addon.Bus.DisposeSubscriptions();
         commands.RemoveOwner(addon.Name);
         options.RemoveOwner(addon.Name);
         flowFiles.RemoveOwner(addon.Name);
-        addon.Loader?.Dispose();
+    }
+
+    /// <summary>
+    /// Lets go of a released addon's load context: the bus forgets its types, and a collectible (watched) context is
+    /// unloaded and checked. The task is true once it is gone (at once for a context that does not unload).
+    /// </summary>
+    /// <remarks>Not async and not inlined, so that no caller's state keeps the addon, and with it the context, alive.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Task<bool> Retire(LoadedAddon addon)
+    {
+        if (addon.Loader is not null && AssemblyLoadContext.GetLoadContext(addon.Instance.GetType().Assembly) is { IsCollectible: true } context)
+        {
+            bus.Forget(context);
+        }
+
+        return UnloadCheck.Unload(addon) is { } reference ? UnloadCheck.VerifyAsync(reference, addon.Entry.Id, logger) : Task.FromResult(true);
     }
 
     /// <summary>Each addon's own <c>Options</c> section first, then <c>--set</c>; every error is collected.</summary>
@@ -223,47 +282,59 @@ internal sealed partial class AddonHost(
         var errors = new List<string>();
         foreach (var addon in chain.Addons)
         {
-            foreach (var setting in addon.Entry.Options.GetChildren())
-            {
-                var where = ConfigurationSourceNames.Describe(configuration, setting.Path);
-                var option = (OptionEntry?)options.Find(setting.Key.ToLowerInvariant());
-                if (option is null || option.Owner != addon.Name)
-                {
-                    var own = options.All.Where(o => o.Owner == addon.Name).Select(o => o.Name).ToList();
-                    var hint = option is not null
-                        ? $"it belongs to addon '{option.Owner}', so set it in that addon's Options section"
-                        : own.Count == 0 ? $"addon '{addon.Name}' declares no options" : $"addon '{addon.Name}' has {string.Join(", ", own)}";
-                    errors.Add($"{where}: {setting.Path} is not an option of addon '{addon.Name}'; {hint}.");
-                    continue;
-                }
-
-                if (!OptionValues.TryRead(option.ValueType, setting, out var raw) || !options.TryConvert(option.Name, raw, out var value, out _))
-                {
-                    var shown = setting.Value ?? "(an object or array)";
-                    var expected = option.Choices is { } choices ? $"one of {string.Join(", ", choices)}" : OptionValues.Describe(option.ValueType);
-                    errors.Add($"{where}: {setting.Path} is \"{shown}\", but option '{option.Name}' takes {expected}.");
-                    continue;
-                }
-
-                options.AssignInitial(option.Name, value);
-            }
+            BindSection(addon, errors);
         }
 
         foreach (var (name, text) in commandLine.Sets)
         {
-            if (options.TryConvert(name, text, out var value, out var error))
-            {
-                options.AssignInitial(name, value);
-            }
-            else
-            {
-                errors.Add($"--set {name}={text}: {error}");
-            }
+            BindSet(name, text, errors);
         }
 
         if (errors.Count > 0)
         {
             throw new AddonHostException(errors);
+        }
+    }
+
+    /// <summary>The values of the addon's <c>Options</c> section (plugins.json, the environment, the command line).</summary>
+    private void BindSection(LoadedAddon addon, List<string> errors)
+    {
+        foreach (var setting in addon.Entry.Options.GetChildren())
+        {
+            var where = ConfigurationSourceNames.Describe(configuration, setting.Path);
+            var option = (OptionEntry?)options.Find(setting.Key.ToLowerInvariant());
+            if (option is null || option.Owner != addon.Name)
+            {
+                var own = options.All.Where(o => o.Owner == addon.Name).Select(o => o.Name).ToList();
+                var hint = option is not null
+                    ? $"it belongs to addon '{option.Owner}', so set it in that addon's Options section"
+                    : own.Count == 0 ? $"addon '{addon.Name}' declares no options" : $"addon '{addon.Name}' has {string.Join(", ", own)}";
+                errors.Add($"{where}: {setting.Path} is not an option of addon '{addon.Name}'; {hint}.");
+                continue;
+            }
+
+            if (!OptionValues.TryRead(option.ValueType, setting, out var raw) || !options.TryConvert(option.Name, raw, out var value, out _))
+            {
+                var shown = setting.Value ?? "(an object or array)";
+                var expected = option.Choices is { } choices ? $"one of {string.Join(", ", choices)}" : OptionValues.Describe(option.ValueType);
+                errors.Add($"{where}: {setting.Path} is \"{shown}\", but option '{option.Name}' takes {expected}.");
+                continue;
+            }
+
+            options.AssignInitial(option.Name, value);
+        }
+    }
+
+    /// <summary>One <c>--set NAME=VALUE</c>.</summary>
+    private void BindSet(string name, string text, List<string> errors)
+    {
+        if (options.TryConvert(name, text, out var value, out var error))
+        {
+            options.AssignInitial(name, value);
+        }
+        else
+        {
+            errors.Add($"--set {name}={text}: {error}");
         }
     }
 

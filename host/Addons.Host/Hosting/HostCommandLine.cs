@@ -25,6 +25,9 @@ internal sealed record HostCommandLine(
     /// <summary>The plugins named by --addon, in the order given.</summary>
     public IReadOnlyList<AddonArgument> Addons { get; init; } = [];
 
+    /// <summary>--watch: reload every plugin when its build changes (an --addon project: when its sources change).</summary>
+    public bool Watch { get; init; }
+
     public const string Usage = """
         Usage: addons-host [options] [--Section:Key=value ...]
 
@@ -32,6 +35,8 @@ internal sealed record HostCommandLine(
           --addon PATH        load a plugin's .dll, or build its .csproj (dotnet build) and load that; required,
                               after the plugins of plugins.json, with the file name as its id (repeatable); PATH
                               may be the project's folder, or the folder `dotnet new addon -n NAME` made
+          --watch             reload a plugin when its build changes, and an --addon .csproj when its sources do
+                              (built first); a failed reload keeps the loaded build (plugins.json: "Watch": true)
           --set NAME=VALUE    set an addon option, such as --set view_filter=~q (repeatable)
           -p, --listen-port N the proxy's port (default 8080); --set listen_port=N
           --listen-host ADDR  the proxy's address (default 127.0.0.1); --set listen_host=ADDR
@@ -70,6 +75,7 @@ internal sealed record HostCommandLine(
         string? command = null;
         var commandArguments = new List<string>();
         var addons = new List<AddonArgument>();
+        var watch = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -97,6 +103,9 @@ internal sealed record HostCommandLine(
                     continue;
                 case "--addon":
                     addons.Add(ParseAddon(ValueOf(args, ref i, arg, "a plugin's .dll or its .csproj, such as --addon ./MyAddon/MyAddon.csproj"), addons));
+                    continue;
+                case "--watch":
+                    watch = true;
                     continue;
                 case "-p" or "--listen-port":
                     sets.Add(KeyValuePair.Create("listen_port", ValueOf(args, ref i, arg, "a port number, such as -p 8080")));
@@ -191,6 +200,7 @@ internal sealed record HostCommandLine(
             Command = command,
             CommandArguments = commandArguments,
             Addons = addons,
+            Watch = watch,
         };
     }
 

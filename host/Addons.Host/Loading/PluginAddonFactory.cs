@@ -25,7 +25,11 @@ internal sealed class PluginAddonFactory(
     ExchangedAssemblies exchangedAssemblies,
     ILoggerFactory loggerFactory)
 {
-    public async Task<LoadedAddon> CreateAsync(PluginEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the plugin of <paramref name="entry"/> and creates its addon; a project's build failure shows at most
+    /// <paramref name="buildErrorsShown"/> of its errors.
+    /// </summary>
+    public async Task<LoadedAddon> CreateAsync(PluginEntry entry, CancellationToken cancellationToken, int buildErrorsShown = 10)
     {
         var path = entry.CandidatePaths.FirstOrDefault(File.Exists)
             ?? throw new AddonHostException(
@@ -34,20 +38,22 @@ internal sealed class PluginAddonFactory(
         // An --addon may name the plugin's project: it is built, and the assembly it built is the plugin.
         if (entry.Argument is { IsProject: true })
         {
-            path = await projects.BuildAsync(entry, path, cancellationToken).ConfigureAwait(false);
+            path = await projects.BuildAsync(entry, path, cancellationToken, buildErrorsShown).ConfigureAwait(false);
         }
 
         CheckContractVersion(entry, path);
 
-        // Not collectible: unloading assemblies is best effort and costs every plugin (McMaster pitfall 6). Unloading
-        // an addon still removes it from the chain, the bus, the commands and the options.
+        // Collectible only when watched: unloading assemblies is best effort and costs every plugin (McMaster pitfall 6),
+        // so a plugin that is not reloaded stays loaded; unloading it still removes it from the chain, the bus, the
+        // commands and the options. A watched plugin is read into memory, so that a build can write over its files.
         PluginLoader loader;
         try
         {
             var exchanged = exchangedAssemblies.For(entry).ToList();
             loader = PluginLoader.CreateFromAssemblyFile(path, SharedAssemblies.Types, config =>
             {
-                config.IsUnloadable = false;
+                config.IsUnloadable = entry.Watch;
+                config.LoadInMemory = entry.Watch;
                 foreach (var name in exchanged)
                 {
                     config.SharedAssemblies.Add(name);
@@ -76,6 +82,17 @@ internal sealed class PluginAddonFactory(
             loader.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A new instance of <paramref name="addon"/>'s type, from the context it was loaded into: the build it came from,
+    /// started again when a reload failed after that instance had already stopped.
+    /// </summary>
+    public LoadedAddon Recreate(LoadedAddon addon)
+    {
+        var type = addon.Instance.GetType();
+        var instance = Instantiate(addon.Entry, type, loggerFactory.CreateLogger(type.FullName ?? type.Name), out var addonBus);
+        return new LoadedAddon(addon.Entry, addon.AssemblyPath, addon.Loader, instance, addon.Version, addonBus);
     }
 
     /// <summary>The logger an addon gets, named after its type.</summary>
@@ -134,7 +151,7 @@ internal sealed class PluginAddonFactory(
         if (!ReferenceEquals(contract, typeof(Addon).Assembly))
         {
             throw new AddonHostException(
-                $"Plugin '{entry.Id}': it loaded its own {ContractReference.ContractName} from {contract.Location} instead of the host's ({typeof(Addon).Assembly.Location}); reference the contract with Private=false so the plugin does not ship a copy.");
+                $"Plugin '{entry.Id}': it loaded its own {ContractReference.ContractName} from {PluginDependencies.Where(contract, Path.GetDirectoryName(path)!)} instead of the host's ({typeof(Addon).Assembly.Location}); reference the contract with Private=false so the plugin does not ship a copy.");
         }
 
         PluginDependencies.Check(entry, path, loader, assembly);

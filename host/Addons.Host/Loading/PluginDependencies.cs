@@ -43,7 +43,7 @@ internal static class PluginDependencies
                     // takes whatever file is there, and the plugin fails later with a MissingMethodException.
                     if (resolved.GetName().Version < reference.Version)
                     {
-                        unusable.Add($"{Describe(reference, assembly, main)}, but {resolved.Location} is {resolved.GetName().Version}");
+                        unusable.Add($"{Describe(reference, assembly, main)}, but {Where(resolved, folder)} is {resolved.GetName().Version}");
                         continue;
                     }
 
@@ -78,6 +78,21 @@ internal static class PluginDependencies
             ? $"set <EnableDynamicLoading>true</EnableDynamicLoading> in {argument.FullPath}, so that dotnet build copies the plugin's dependencies beside it"
             : "publish the plugin with its dependencies (dotnet publish)";
         throw new AddonHostException($"Plugin '{entry.Id}': {path} needs {JoinAnd(problems)}; {fix}.");
+    }
+
+    /// <summary>
+    /// The file <paramref name="assembly"/> came from. A watched plugin is loaded from memory, where an assembly has no
+    /// location: its file in the plugin's <paramref name="folder"/> is named instead, or else its name.
+    /// </summary>
+    public static string Where(Assembly assembly, string folder)
+    {
+        if (assembly.Location is { Length: > 0 } location)
+        {
+            return location;
+        }
+
+        var file = Path.Combine(folder, assembly.GetName().Name + ".dll");
+        return File.Exists(file) ? file : assembly.FullName ?? assembly.ToString();
     }
 
     /// <summary>"TinyLibrary 2.1.0.0", with the assembly that needs it when that is not the plugin's own.</summary>

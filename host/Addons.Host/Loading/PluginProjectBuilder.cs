@@ -30,8 +30,11 @@ internal sealed partial class PluginProjectBuilder
         _dotnet = dotnet;
     }
 
-    /// <summary>Builds <paramref name="project"/> and returns the full path of the assembly it built.</summary>
-    public async Task<string> BuildAsync(PluginEntry entry, string project, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds <paramref name="project"/> and returns the full path of the assembly it built; a failure shows at most
+    /// <paramref name="errorsShown"/> of the build's errors (a reload, one: the first), and counts the rest.
+    /// </summary>
+    public async Task<string> BuildAsync(PluginEntry entry, string project, CancellationToken cancellationToken, int errorsShown = MostErrorsShown)
     {
         LogBuilding(_logger, entry.Id, project);
         var started = Stopwatch.GetTimestamp();
@@ -83,7 +86,7 @@ internal sealed partial class PluginProjectBuilder
 
             if (process.ExitCode != 0)
             {
-                throw new AddonHostException($"Plugin '{entry.Id}': dotnet build of {project} failed: {ErrorLines(project, errors, output, process.ExitCode)}.");
+                throw new AddonHostException($"Plugin '{entry.Id}': dotnet build of {project} failed: {ErrorLines(project, errors, output, process.ExitCode, errorsShown)}.");
             }
 
             // The property is the last line: the SDK may print a notice before it.
@@ -131,7 +134,7 @@ internal sealed partial class PluginProjectBuilder
     /// MSBuild's error lines ("file(line,col): error CS1525: ..."), each once and without the project suffix MSBuild
     /// appends; without any, what the build printed last.
     /// </summary>
-    private static string ErrorLines(string project, StringBuilder errors, StringBuilder output, int exitCode)
+    private static string ErrorLines(string project, StringBuilder errors, StringBuilder output, int exitCode, int errorsShown)
     {
         string[] lines;
         lock (errors)
@@ -153,8 +156,9 @@ internal sealed partial class PluginProjectBuilder
             return lines.Length == 0 ? $"it exited with code {exitCode} and printed nothing" : string.Join("; ", lines.TakeLast(5));
         }
 
-        var shown = string.Join("; ", found.Take(MostErrorsShown).Select(l => l.TrimEnd('.')));
-        return found.Count > MostErrorsShown ? $"{shown}; and {found.Count - MostErrorsShown} more errors" : shown;
+        var shown = string.Join("; ", found.Take(errorsShown).Select(l => l.TrimEnd('.')));
+        var more = found.Count - errorsShown;
+        return more > 0 ? $"{shown}; and {more} more error{(more == 1 ? "" : "s")}" : shown;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Building plugin '{PluginId}' from {Project} (dotnet build, Debug)")]

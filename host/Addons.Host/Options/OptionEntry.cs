@@ -19,6 +19,12 @@ internal abstract class OptionEntry(string name, string owner, string help, Type
 
     public abstract object? CurrentValue { get; }
 
+    /// <summary>
+    /// Whether a change at run time (a command, the View's settings) set it: such a value is carried over to the
+    /// option of the same name when a new build of the addon replaces it.
+    /// </summary>
+    public bool SetAtRunTime { get; set; }
+
     public string FormatValue() => OptionValues.Format(CurrentValue);
 
     /// <summary>Stores a value already converted to <see cref="ValueType"/>.</summary>

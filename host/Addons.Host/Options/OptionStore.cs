@@ -88,14 +88,38 @@ internal sealed partial class OptionStore : IOptionStore
     }
 
     /// <summary>Forgets every option of an addon that is being unloaded.</summary>
-    public void RemoveOwner(string owner)
+    public void RemoveOwner(string owner) => Detach(owner);
+
+    /// <summary>
+    /// Takes every option of <paramref name="owner"/> out, with its value, and returns them: a new build of the addon
+    /// may then declare the same names, and <see cref="Restore"/> puts them back if it fails to.
+    /// </summary>
+    public IReadOnlyList<OptionEntry> Detach(string owner)
     {
         lock (_gate)
         {
-            foreach (var entry in _ordered.Where(o => o.Owner == owner).ToList())
+            var detached = _ordered.Where(o => o.Owner == owner).ToList();
+            foreach (var entry in detached)
             {
                 _ordered.Remove(entry);
                 _byName.Remove(entry.Name);
+            }
+
+            return detached;
+        }
+    }
+
+    /// <summary>Puts back options taken out by <see cref="Detach"/>, with their values.</summary>
+    public void Restore(IEnumerable<OptionEntry> entries)
+    {
+        lock (_gate)
+        {
+            foreach (var entry in entries)
+            {
+                if (_byName.TryAdd(entry.Name, entry))
+                {
+                    _ordered.Add(entry);
+                }
             }
         }
     }
@@ -135,7 +159,7 @@ internal sealed partial class OptionStore : IOptionStore
     }
 
     /// <summary>Sets converted values at start, before the first configure, without announcing them.</summary>
-    public void AssignInitial(string name, object? value) => ((OptionEntry)Find(name)!).Assign(value);
+    public void AssignInitial(string name, object? value) => ((OptionEntry?)Find(name))?.Assign(value);
 
     public ValueTask SetAsync(IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken = default) =>
         UpdateAsync(values.ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal), cancellationToken);
@@ -175,6 +199,14 @@ internal sealed partial class OptionStore : IOptionStore
             var rejection = Configure is null ? null : await Configure(updated, false, cancellationToken).ConfigureAwait(false);
             if (rejection is null)
             {
+                foreach (var name in updated)
+                {
+                    if (Find(name) is OptionEntry entry)
+                    {
+                        entry.SetAtRunTime = true;
+                    }
+                }
+
                 return;
             }
 

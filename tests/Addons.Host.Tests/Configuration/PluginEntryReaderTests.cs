@@ -13,13 +13,14 @@ public sealed class PluginEntryReaderTests
         var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartWithFileAsync(
             $$"""{ "Addons": { "Recorder": { "Path": {{Recorder}}, "Enabeld": false } } }"""));
 
-        Assert.That(ex!.Message, Does.EndWith("plugins.json: Addons:Recorder:Enabeld is not a known key; an addon entry has Path, Enabled, Order, Required, Options, Shares."));
+        Assert.That(ex!.Message, Does.EndWith("plugins.json: Addons:Recorder:Enabeld is not a known key; an addon entry has Path, Enabled, Order, Required, Options, Shares, Watch."));
     }
 
     [TestCase("\"Order\": \"first\"", "Addons:Recorder:Order is \"first\", which is not a whole number.")]
     [TestCase("\"Enabled\": \"yes\"", "Addons:Recorder:Enabled is \"yes\", which is not true or false.")]
     [TestCase("\"Required\": 1", "Addons:Recorder:Required is \"1\", which is not true or false.")]
     [TestCase("\"Options\": \"fast\"", "Addons:Recorder:Options must be an object of option names and values, not \"fast\".")]
+    [TestCase("\"Watch\": \"yes\"", "Addons:Recorder:Watch is \"yes\", which is not true or false.")]
     public void AValueOfTheWrongTypeNamesTheFileAndTheKey(string setting, string expected)
     {
         var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartWithFileAsync(

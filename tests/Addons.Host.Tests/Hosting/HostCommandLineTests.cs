@@ -192,4 +192,15 @@ public sealed class HostCommandLineTests
         Assert.That(code, Is.Zero);
         Assert.That(output.ToString(), Does.StartWith("Usage: addons-host").And.Contain("--set NAME=VALUE"));
     }
+
+    [Test]
+    public void WatchTurnsOnHotReloadForEveryPluginAndIsInTheUsage()
+    {
+        var watching = HostCommandLine.Parse(["--watch", "--addon", "Mine.csproj"]);
+        var not = HostCommandLine.Parse(["--addon", "Mine.csproj"]);
+
+        Assert.That((watching.Watch, not.Watch), Is.EqualTo((true, false)));
+        Assert.That(watching.ConfigurationArguments, Is.Empty, "--watch is the host's, not a configuration key");
+        Assert.That(HostCommandLine.Usage, Does.Contain("--watch             reload a plugin when its build changes"));
+    }
 }
