@@ -1,5 +1,6 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Options;
 using Microsoft.Extensions.Logging;
 
@@ -49,6 +50,12 @@ public interface IAddonLoader
     /// by an older host throws <see cref="NotSupportedException"/>.
     /// </summary>
     Interop.IFlowFiles FlowFiles => throw new NotSupportedException("This host cannot take flow file formats from addons (it needs contract 1.3).");
+
+    /// <summary>
+    /// The host's flow filters: parse an expression once, then match flows with it, exactly as the host's own flow
+    /// output, <c>-r</c> and <c>-w</c> match them.
+    /// </summary>
+    IFlowFilters Filters { get; }
 
     /// <summary>A logger named after the addon.</summary>
     ILogger Logger { get; }

@@ -12,7 +12,7 @@ internal static class HarUnit
 {
     /// <summary>Reads the unit flow from <paramref name="path"/>.</summary>
     /// <exception cref="FormatException">The file cannot be read, is not HAR, or no entry fits; the message names the file and entry.</exception>
-    public static HttpFlow Read(string path, FlowFilter? filter)
+    public static HttpFlow Read(string path, IFlowFilter? filter)
     {
         var index = 0;
         foreach (var flow in FlowFile.Read(path))

@@ -53,7 +53,7 @@ internal sealed class FlowView
     // Every flow of the store sorted by the current key, so a filter change is one pass without sorting; and the view.
     private List<int> _sorted = [];
     private readonly List<int> _view = [];
-    private FlowFilter? _filter;
+    private IFlowFilter? _filter;
     private int _focus = -1;
 
     // Counts filter changes, so that an archive's late answer to an older filter is dropped.
@@ -169,7 +169,7 @@ internal sealed class FlowView
     /// The flows of the store that match <paramref name="filter"/> or may (cold flows their summary cannot decide,
     /// marked undecided, for the archive to match), in insertion order.
     /// </summary>
-    public List<Selected> SelectMatching(FlowFilter filter)
+    public List<Selected> SelectMatching(IFlowFilter filter)
     {
         var selected = new List<Selected>();
         for (var slot = 0; slot < _slots; slot++)
@@ -451,7 +451,7 @@ internal sealed class FlowView
     /// Sets the filter (null: every flow) and rebuilds the view; returns the cold flows left for the archive to match,
     /// to be run outside the lock and handed to <see cref="Complete"/>, or null.
     /// </summary>
-    public ArchiveQuery? SetFilter(FlowFilter? filter)
+    public ArchiveQuery? SetFilter(IFlowFilter? filter)
     {
         _filter = filter;
         return Refilter(FocusedId);
@@ -636,7 +636,7 @@ internal sealed class FlowView
     /// Asks the archive which of these cold slots match <paramref name="filter"/> and calls <paramref name="passes"/> for
     /// each; without an archive (it was closed) they do not match.
     /// </summary>
-    private void AskArchive(FlowFilter? filter, List<int> slots, Action<int> passes)
+    private void AskArchive(IFlowFilter? filter, List<int> slots, Action<int> passes)
     {
         if (slots.Count == 0 || filter is null || _archive is null)
         {

@@ -26,6 +26,7 @@ public sealed partial class ViewAddon : Addon
     private readonly FlowView _view;
     private IEventBus? _bus;
     private IFlowFiles? _flowFiles;
+    private IFlowFilters _filters = null!;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IOptionStore? _options;
     private IOption<string> _filterOption = null!;
@@ -48,6 +49,7 @@ public sealed partial class ViewAddon : Addon
     {
         _bus = loader.Bus;
         _logger = loader.Logger;
+        _filters = loader.Filters;
         try
         {
             // Formats other addons add (session files); an older host reads mitmproxy's own and HAR only.
@@ -95,10 +97,10 @@ public sealed partial class ViewAddon : Addon
     /// <inheritdoc />
     public override async ValueTask ConfigureAsync(ConfigureContext context)
     {
-        FlowFilter? filter = null;
+        IFlowFilter? filter = null;
         // Blank is no filter, as for every filter option.
         if (context.Updated.Contains("view_filter") && !string.IsNullOrWhiteSpace(_filterOption.Value) &&
-            !FlowFilter.TryParse(_filterOption.Value, out filter, out var error))
+            !_filters.TryParse(_filterOption.Value, out filter, out var error))
         {
             context.Reject($"view_filter: {error.Message}");
             return;
@@ -252,7 +254,7 @@ public sealed partial class ViewAddon : Addon
     {
         List<Selected> selected;
         IFlowArchive? archive;
-        FlowFilter? filter = null;
+        IFlowFilter? filter = null;
         lock (_gate)
         {
             archive = _view.ArchiveInUse;
@@ -283,7 +285,7 @@ public sealed partial class ViewAddon : Addon
                             .OfType<Flow>()];
                     }
 
-                    if (!FlowFilter.TryParse(spec, out filter, out var error))
+                    if (!_filters.TryParse(spec, out filter, out var error))
                     {
                         throw new CommandException(error.Message);
                     }
@@ -300,7 +302,7 @@ public sealed partial class ViewAddon : Addon
     /// The flows of a selection, outside the view's lock: cold ones the filter left open are matched by the archive,
     /// and cold ones picked are loaded from it. A flow the archive cannot give is an error naming it.
     /// </summary>
-    internal static List<Flow> LoadSelected(List<Selected> selected, FlowFilter? filter, IFlowArchive? archive)
+    internal static List<Flow> LoadSelected(List<Selected> selected, IFlowFilter? filter, IFlowArchive? archive)
     {
         IReadOnlySet<Guid>? matched = null;
         if (filter is not null && archive is not null && selected.Any(s => s.Undecided))

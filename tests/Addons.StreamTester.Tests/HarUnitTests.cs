@@ -1,5 +1,5 @@
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Interop;
+using Addons.Host.Filters;
 
 namespace Addons.StreamTester.Tests;
 

@@ -106,7 +106,7 @@ public sealed class ViewArchiveTests
 
         public Flow? Load(Guid id) => _flows.GetValueOrDefault(id);
 
-        public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+        public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
         {
             _asked.TrySetResult();
             Release.Task.Wait(cancellationToken);

@@ -1,11 +1,9 @@
-using Addons.Abstractions.Filters;
-
 namespace Addons.Abstractions.Flows;
 
 /// <summary>
 /// What a flow that left memory (a cold flow, kept in a <see cref="Storage.IFlowArchive"/>) still shows without being
 /// loaded: its id, the View's order keys and the fields the cheap filter operators read. The View keeps one per cold
-/// flow; <see cref="FlowFilter.MatchesSummary"/> decides most filters from it.
+/// flow; <see cref="Filters.IFlowFilter.MatchesSummary"/> decides most filters from it.
 /// </summary>
 /// <remarks>
 /// Two summaries of the same flow state are equal (record equality), so a holder can tell whether a summary still
@@ -57,11 +55,11 @@ public sealed record FlowSummary(
 
         var request = http.Request;
         var url = request.Url;
-        var prettyUrl = FlowText.PrettyUrlUnlessSame(request, url);
+        var prettyUrl = ClientUrl.PrettyUnlessSame(request, url);
         string? prettyHost = null;
-        if (FlowText.TryGetClientAuthority(request, out var authority))
+        if (ClientUrl.TryGetAuthority(request, out var authority))
         {
-            FlowText.SplitAuthority(authority, out var host, out _);
+            ClientUrl.SplitAuthority(authority, out var host, out _);
             prettyHost = host.SequenceEqual(request.Host) ? request.Host : host.ToString();
         }
 

@@ -445,7 +445,7 @@ internal sealed class SessionStore : IDisposable
     /// the flows they leave open have their records read and decoded, with their bodies, on all cores while the next
     /// records are read. A few rows are read by key, many in one pass. Ids not stored are left out.
     /// </summary>
-    public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(ids);
@@ -629,7 +629,7 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>Decodes undecided flows on all cores and adds those that match to <paramref name="matched"/>.</summary>
-    private void MatchDecoded(FlowFilter filter, List<Candidate> candidates, HashSet<Guid> matched, CancellationToken cancellationToken)
+    private void MatchDecoded(IFlowFilter filter, List<Candidate> candidates, HashSet<Guid> matched, CancellationToken cancellationToken)
     {
         var found = new bool[candidates.Count];
         Decode(candidates, (i, flow) => found[i] = filter.Matches(flow), cancellationToken);

@@ -1,9 +1,11 @@
 using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Commands;
+using Addons.Host.Filters;
 using Addons.Host.Options;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +17,8 @@ internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegi
     public IFlowFiles FlowFiles => flowFiles ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the host's flow files, so it cannot add a format.");
 
     public IFlowInjector Flows => flows ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the addon chain, so it cannot put flows through the hooks.");
+
+    public IFlowFilters Filters => FlowFilters.Instance;
 
     public IEventBus Bus { get; } = bus;
 
