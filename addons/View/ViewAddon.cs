@@ -25,7 +25,7 @@ public sealed partial class ViewAddon : Addon
     private readonly List<object> _pending = [];
     private readonly FlowView _view;
     private IEventBus? _bus;
-    private IFlowFiles? _flowFiles;
+    private IFlowFiles _flowFiles = null!;
     private IFlowFilters _filters = null!;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IOptionStore? _options;
@@ -50,15 +50,8 @@ public sealed partial class ViewAddon : Addon
         _bus = loader.Bus;
         _logger = loader.Logger;
         _filters = loader.Filters;
-        try
-        {
-            // Formats other addons add (session files); an older host reads mitmproxy's own and HAR only.
-            _flowFiles = loader.FlowFiles;
-        }
-        catch (NotSupportedException)
-        {
-            _flowFiles = null;
-        }
+        // mitmproxy's files and HAR, read by the host, and the formats other addons add (session files).
+        _flowFiles = loader.FlowFiles;
 
         _options = loader.Options;
         _filterOption = loader.AddOption("view_filter", "", "Limit the view to flows matching this filter expression.");
@@ -408,7 +401,7 @@ public sealed partial class ViewAddon : Addon
         try
         {
             void Skipped(string reason) => LogFileFlowSkipped(_logger, reason);
-            foreach (var flow in _flowFiles?.Read(path, Skipped) ?? FlowFile.Read(path, Skipped))
+            foreach (var flow in _flowFiles.Read(path, Skipped))
             {
                 loaded.Add(flow.Copy());
             }

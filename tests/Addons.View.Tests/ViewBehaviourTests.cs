@@ -1,8 +1,8 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
-using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
+using Addons.Host.Interop;
 using static Addons.View.Tests.ViewHarness;
 
 namespace Addons.View.Tests;

@@ -5,6 +5,7 @@ using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Filters;
+using Addons.Host.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Dump;

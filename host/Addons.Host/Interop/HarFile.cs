@@ -4,14 +4,14 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Addons.Abstractions.Flows;
 
-namespace Addons.Abstractions.Interop;
+namespace Addons.Host.Interop;
 
 /// <summary>
 /// HAR 1.2, what browser DevTools export: each entry an HTTP flow with its request and response, headers in order and
 /// case, bodies as text or base64. Reading streams the entries in order; a damaged file yields the entries before the
 /// damage, then throws a <see cref="FormatException"/> naming the file and the entry or byte offset.
 /// </summary>
-public static class HarFile
+internal static class HarFile
 {
     /// <summary>The entries of the HAR file at <paramref name="path"/>, as flows, in order.</summary>
     /// <exception cref="FormatException">The file cannot be read or is not HAR (after the entries before the damage).</exception>

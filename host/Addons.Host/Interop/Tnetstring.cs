@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Addons.Abstractions.Interop;
+namespace Addons.Host.Interop;
 
 /// <summary>
 /// tnetstrings, the encoding of mitmproxy's flow files: <c>LENGTH:DATA</c> and a type character, <c>,</c> bytes,

@@ -1,26 +1,28 @@
-namespace Addons.Abstractions.Interop;
+using Addons.Abstractions.Flows;
+
+namespace Addons.Host.Interop;
 
 /// <summary>
-/// A flow file of either format this contract reads, told apart by its first bytes: mitmproxy's own
+/// A flow file of either format the host reads itself, told apart by its first bytes: mitmproxy's own
 /// (<see cref="MitmproxyFlowFile"/>, a tnetstring length first) or HAR (<see cref="HarFile"/>).
 /// </summary>
-public static class FlowFile
+internal static class FlowFile
 {
     /// <summary>The HTTP flows of the file at <paramref name="path"/>, in order.</summary>
     /// <param name="path">The file.</param>
     /// <param name="skipped">Told of flows that are left out (not HTTP), one sentence each.</param>
     /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
-    public static IEnumerable<Flows.HttpFlow> Read(string path, Action<string>? skipped = null)
+    public static IEnumerable<HttpFlow> Read(string path, Action<string>? skipped = null)
     {
         var (bytes, name) = Bytes(path);
         return MitmproxyFlowFile.Sniff(bytes) ? MitmproxyFlowFile.Read(bytes, name, skipped) : HarFile.Read(bytes, name);
     }
 
-    /// <summary>Every flow of the file at <paramref name="path"/>, in order: of a mitmproxy file also its TCP, UDP and DNS flows (contract 1.3).</summary>
+    /// <summary>Every flow of the file at <paramref name="path"/>, in order: of a mitmproxy file also its TCP, UDP and DNS flows.</summary>
     /// <param name="path">The file.</param>
     /// <param name="skipped">Told of flows that are left out (of a type this build does not know), one sentence each.</param>
     /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
-    public static IEnumerable<Flows.Flow> ReadFlows(string path, Action<string>? skipped = null)
+    public static IEnumerable<Flow> ReadFlows(string path, Action<string>? skipped = null)
     {
         var (bytes, name) = Bytes(path);
         return MitmproxyFlowFile.Sniff(bytes) ? MitmproxyFlowFile.ReadFlows(bytes, name, skipped) : HarFile.Read(bytes, name);

@@ -2,19 +2,19 @@ using System.Globalization;
 using System.Text;
 using Addons.Abstractions.Flows;
 
-namespace Addons.Abstractions.Interop;
+namespace Addons.Host.Interop;
 
 /// <summary>
 /// mitmproxy's own flow files (<c>mitmdump -w</c>): a stream of tnetstring-encoded flow states. Reading takes the
 /// flows of files written by mitmproxy 8.x (flow format 14 to 17, upgraded on read as mitmproxy's own compat does) and
 /// of later versions (18 and up, read by field name: the connection fields renamed since, such as <c>peername</c> for
 /// <c>address</c>, are taken under either name): HTTP flows with <see cref="Read(string, Action{string})"/>, and TCP,
-/// UDP and DNS flows too with <see cref="ReadFlows(string, Action{string})"/> (contract 1.3). Writing produces flow
+/// UDP and DNS flows too with <see cref="ReadFlows(string, Action{string})"/>. Writing produces flow
 /// format 17, which mitmproxy 8.1 reads as it is and later versions upgrade; it has HTTP, TCP and DNS flows, not UDP
 /// ones. A damaged file yields the flows before the damage, then throws a <see cref="FormatException"/> naming the file
 /// and the byte offset.
 /// </summary>
-public static class MitmproxyFlowFile
+internal static class MitmproxyFlowFile
 {
     /// <summary>The flow format this writes (mitmproxy 8.1's).</summary>
     public const int WrittenVersion = 17;
@@ -45,7 +45,7 @@ public static class MitmproxyFlowFile
         return ReadCore(bytes, name, skipped, httpOnly: true).Cast<HttpFlow>();
     }
 
-    /// <summary>Every flow of the file at <paramref name="path"/>, in order: HTTP, TCP, UDP and DNS flows (contract 1.3).</summary>
+    /// <summary>Every flow of the file at <paramref name="path"/>, in order: HTTP, TCP, UDP and DNS flows.</summary>
     /// <param name="path">The file.</param>
     /// <param name="skipped">Told, in one sentence each, of flows of a type this build does not know, which are left out.</param>
     /// <exception cref="FormatException">The file cannot be read or is damaged (after the flows before the damage).</exception>
@@ -119,7 +119,7 @@ public static class MitmproxyFlowFile
     public static void Write(Stream stream, HttpFlow flow) => Write(stream, (Flow)flow);
 
     /// <summary>
-    /// Writes one flow of any type flow format <see cref="WrittenVersion"/> has (HTTP, TCP and DNS; contract 1.3).
+    /// Writes one flow of any type flow format <see cref="WrittenVersion"/> has (HTTP, TCP and DNS).
     /// </summary>
     /// <exception cref="ArgumentException">A UDP flow: mitmproxy 8.1's format has none (nothing is written).</exception>
     public static void Write(Stream stream, Flow flow)

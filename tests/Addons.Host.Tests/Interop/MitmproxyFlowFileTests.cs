@@ -1,8 +1,8 @@
 using System.Text;
 using Addons.Abstractions.Flows;
-using Addons.Abstractions.Interop;
+using Addons.Host.Interop;
 
-namespace Addons.Abstractions.Tests;
+namespace Addons.Host.Tests.Interop;
 
 public sealed class MitmproxyFlowFileTests
 {

@@ -1,4 +1,4 @@
-namespace Addons.Abstractions.Interop;
+namespace Addons.Host.Interop;
 
 /// <summary>A flow file's bytes, and its full name for messages.</summary>
 internal static class FlowFileBytes
