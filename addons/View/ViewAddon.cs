@@ -435,7 +435,7 @@ public sealed partial class ViewAddon : Addon
     {
         "true" => Marker.Default,
         "false" => "",
-        _ when Marker.IsValid(marker) => marker,
+        _ when Markers.IsValid(marker) => marker,
         _ => throw new CommandException($"Command 'flow.mark': argument 'marker' takes :default:, a single letter or digit, or an emoji name such as :grapes:, not '{marker}'."),
     };
 
