@@ -216,7 +216,7 @@ internal sealed class FlowView
             {
                 var before = FocusedId;
                 var index = Insert(slot);
-                _publish(new ViewFlowAdded(flow, index));
+                _publish(new ViewFlowAdded { Flow = flow, Index = index });
                 if (_focus < 0 || FocusFollow)
                 {
                     _focus = slot;
@@ -320,7 +320,7 @@ internal sealed class FlowView
             {
                 var index = IndexOf(slot);
                 RemoveFromView(slot);
-                _publish(new ViewFlowRemoved(flow, index));
+                _publish(new ViewFlowRemoved { Flow = flow, Index = index });
             }
 
             if (KeyChanged(slot, flow))
@@ -344,11 +344,11 @@ internal sealed class FlowView
 
             if (passes && wasInView)
             {
-                _publish(new ViewFlowUpdated(flow, IndexOf(slot)));
+                _publish(new ViewFlowUpdated { Flow = flow, Index = IndexOf(slot) });
             }
             else if (passes)
             {
-                _publish(new ViewFlowAdded(flow, Insert(slot)));
+                _publish(new ViewFlowAdded { Flow = flow, Index = Insert(slot) });
                 if (_focus < 0 || FocusFollow)
                 {
                     _focus = slot;
@@ -380,12 +380,12 @@ internal sealed class FlowView
             {
                 var index = IndexOf(slot);
                 RemoveFromView(slot);
-                _publish(new ViewFlowRemoved(flow, index));
+                _publish(new ViewFlowRemoved { Flow = flow, Index = index });
             }
 
             _sorted.RemoveAt(FindIn(_sorted, slot));
             Forget(slot);
-            _publish(new StoreFlowRemoved(flow));
+            _publish(new StoreFlowRemoved { Flow = flow });
             PublishFocusChange(before);
         }
 
@@ -758,7 +758,7 @@ internal sealed class FlowView
                 var index = Insert(slot);
                 if (TryFlowAt(slot) is { } flow)
                 {
-                    _publish(new ViewFlowAdded(flow, index));
+                    _publish(new ViewFlowAdded { Flow = flow, Index = index });
                 }
                 else
                 {
@@ -1386,7 +1386,7 @@ internal sealed class FlowView
     {
         if (before != FocusedId)
         {
-            _publish(new ViewFocusChanged(_focus < 0 ? null : TryFlowAt(_focus), FocusIndex));
+            _publish(new ViewFocusChanged { Flow = _focus < 0 ? null : TryFlowAt(_focus), Index = FocusIndex });
         }
     }
 }

@@ -458,7 +458,7 @@ public sealed partial class ViewAddon : Addon
             var settings = _view.Settings(flow);
             var next = value(settings.TryGetValue(key, out var old) ? old : null);
             settings[key] = next;
-            _pending.Add(new Abstractions.View.FlowSettingChanged(flow, key, next));
+            _pending.Add(new Abstractions.View.FlowSettingChanged { Flow = flow, Key = key, Value = next });
         }
 
         _view.Update(flows);

@@ -16,7 +16,7 @@ public sealed class ViewArchiveTests
         flows[3].Request.Headers.Add("X-Debug", "1");
         h.View.Add([.. flows]);
         var archive = new SlowArchive();
-        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        h.Bus.Publish(new FlowsArchived { Archive = archive, Flows = archive.Store(flows) });
 
         var filtering = h.Commands.ExecuteAsync("view.filter.set", ["~h x-debug"]).AsTask();
         await archive.Asked.WaitAsync(TimeSpan.FromSeconds(10));
@@ -42,7 +42,7 @@ public sealed class ViewArchiveTests
         h.View.Add([.. flows]);
         var archive = new SlowArchive { Failure = "the file is gone" };
         archive.Release.SetResult();
-        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        h.Bus.Publish(new FlowsArchived { Archive = archive, Flows = archive.Store(flows) });
 
         await h.Commands.ExecuteAsync("view.filter.set", ["~h qvalue"]);
 
@@ -61,7 +61,7 @@ public sealed class ViewArchiveTests
         var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
         h.View.Add([.. flows]);
         var archive = new InMemoryArchive();
-        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        h.Bus.Publish(new FlowsArchived { Archive = archive, Flows = archive.Store(flows) });
         archive.IsOpen = false;
 
         // Moving the focus does not need the flow; telling followers about it does, and goes on without it.
@@ -71,7 +71,7 @@ public sealed class ViewArchiveTests
         Assert.Multiple(() =>
         {
             Assert.That(h.Model.FocusIndex, Is.EqualTo(1));
-            Assert.That(h.Messages.OfType<Abstractions.View.ViewFocusChanged>().Last(), Is.EqualTo(new Abstractions.View.ViewFocusChanged(null, 1)));
+            Assert.That(h.Messages.OfType<Abstractions.View.ViewFocusChanged>().Last(), Is.EqualTo(new Abstractions.View.ViewFocusChanged { Flow = null, Index = 1 }));
             Assert.That(logger.Lines, Has.Some.Contains(flows[1].Id.ToString()).And.Contains("The view goes on without it."));
             Assert.That(error!.Message, Does.Contain("the test archive").And.Contain(flows[0].Id.ToString()));
         });
