@@ -1,5 +1,6 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Options;
 using Microsoft.Extensions.Logging;
 
@@ -39,16 +40,22 @@ public interface IAddonLoader
     IOptionStore Options { get; }
 
     /// <summary>
-    /// Puts flows through every addon's hooks as the proxy does for captured flows (contract 1.2). A host without that
-    /// ability, or a loader made by an older host, throws <see cref="NotSupportedException"/>.
+    /// Puts flows through every addon's hooks as the proxy does for captured flows. A loader made without an addon chain
+    /// (a test's) throws <see cref="NotSupportedException"/>.
     /// </summary>
-    IFlowInjector Flows => throw new NotSupportedException("This host cannot inject flows into the addon chain (it needs contract 1.2).");
+    IFlowInjector Flows { get; }
 
     /// <summary>
-    /// The flow files the host reads and writes, where an addon adds a format of its own (contract 1.3). A loader made
-    /// by an older host throws <see cref="NotSupportedException"/>.
+    /// The flow files the host reads and writes: read any of them (mitmproxy's own, HAR, or a format an addon added),
+    /// or add a format of your own.
     /// </summary>
-    Interop.IFlowFiles FlowFiles => throw new NotSupportedException("This host cannot take flow file formats from addons (it needs contract 1.3).");
+    Interop.IFlowFiles FlowFiles { get; }
+
+    /// <summary>
+    /// The host's flow filters: parse an expression once, then match flows with it, exactly as the host's own flow
+    /// output, <c>-r</c> and <c>-w</c> match them.
+    /// </summary>
+    IFlowFilters Filters { get; }
 
     /// <summary>A logger named after the addon.</summary>
     ILogger Logger { get; }

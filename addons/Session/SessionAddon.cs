@@ -286,7 +286,7 @@ public sealed partial class SessionAddon : Addon
         var overflow = _hot.TakeOverflow(_writer!.IsWaiting);
         if (overflow.Count > 0)
         {
-            _bus?.Publish(new FlowsArchived(_archive!, overflow));
+            _bus?.Publish(new FlowsArchived { Archive = _archive!, Flows = overflow });
         }
     }
 
@@ -313,7 +313,7 @@ public sealed partial class SessionAddon : Addon
             var summaries = store.ReadSummaries(over).ToList();
             cold = summaries.Count;
             _hot.Archived += cold;
-            _bus?.Publish(new FlowsLoaded([], settings.Count == 0 ? null : settings, _archive, summaries));
+            _bus?.Publish(new FlowsLoaded { Flows = [], Settings = settings.Count == 0 ? null : settings, Archive = _archive, ColdFlows = summaries });
         }
 
         long count = 0;
@@ -336,7 +336,7 @@ public sealed partial class SessionAddon : Addon
     {
         if (flows.Count > 0)
         {
-            _bus?.Publish(new FlowsLoaded(flows, settings.Count == 0 ? null : settings));
+            _bus?.Publish(new FlowsLoaded { Flows = flows, Settings = settings.Count == 0 ? null : settings });
         }
 
         return flows.Count;

@@ -33,7 +33,7 @@ internal sealed class SessionArchive(SessionWriter writer, string path) : IFlowA
         }
     }
 
-    public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(ids);

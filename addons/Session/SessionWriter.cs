@@ -367,7 +367,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
             ids[i] = batch[i].Id;
         }
 
-        _persisted(new FlowsPersisted(ids, _lastFlush.Value, clock.Elapsed, Math.Max(0, QueueDepth - batch.Count)));
+        _persisted(new FlowsPersisted { FlowIds = ids, CommittedAt = _lastFlush.Value, WriteDuration = clock.Elapsed, QueueDepth = Math.Max(0, QueueDepth - batch.Count) });
         if (_committed is { } committed)
         {
             var summaries = new FlowSummary[batch.Count];

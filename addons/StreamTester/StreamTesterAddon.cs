@@ -235,7 +235,7 @@ public sealed partial class StreamTesterAddon : Addon
         {
             try
             {
-                return HarUnit.Read(parameters.File, parameters.Unit.Length == 0 ? null : FlowFilter.Parse(parameters.Unit));
+                return HarUnit.Read(_loader!.FlowFiles, parameters.File, parameters.Unit.Length == 0 ? null : _loader.Filters.Parse(parameters.Unit));
             }
             catch (Exception e) when (e is FormatException or FlowFilterException)
             {

@@ -12,4 +12,4 @@ namespace Addons.View;
 /// <param name="Filter">The filter to match them with.</param>
 /// <param name="Ids">The undecided flows.</param>
 /// <param name="Generation">The view's filter generation the query belongs to.</param>
-internal sealed record ArchiveQuery(IFlowArchive Archive, FlowFilter Filter, IReadOnlyCollection<Guid> Ids, int Generation);
+internal sealed record ArchiveQuery(IFlowArchive Archive, IFlowFilter Filter, IReadOnlyCollection<Guid> Ids, int Generation);

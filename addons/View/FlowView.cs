@@ -53,7 +53,7 @@ internal sealed class FlowView
     // Every flow of the store sorted by the current key, so a filter change is one pass without sorting; and the view.
     private List<int> _sorted = [];
     private readonly List<int> _view = [];
-    private FlowFilter? _filter;
+    private IFlowFilter? _filter;
     private int _focus = -1;
 
     // Counts filter changes, so that an archive's late answer to an older filter is dropped.
@@ -169,7 +169,7 @@ internal sealed class FlowView
     /// The flows of the store that match <paramref name="filter"/> or may (cold flows their summary cannot decide,
     /// marked undecided, for the archive to match), in insertion order.
     /// </summary>
-    public List<Selected> SelectMatching(FlowFilter filter)
+    public List<Selected> SelectMatching(IFlowFilter filter)
     {
         var selected = new List<Selected>();
         for (var slot = 0; slot < _slots; slot++)
@@ -216,7 +216,7 @@ internal sealed class FlowView
             {
                 var before = FocusedId;
                 var index = Insert(slot);
-                _publish(new ViewFlowAdded(flow, index));
+                _publish(new ViewFlowAdded { Flow = flow, Index = index });
                 if (_focus < 0 || FocusFollow)
                 {
                     _focus = slot;
@@ -320,7 +320,7 @@ internal sealed class FlowView
             {
                 var index = IndexOf(slot);
                 RemoveFromView(slot);
-                _publish(new ViewFlowRemoved(flow, index));
+                _publish(new ViewFlowRemoved { Flow = flow, Index = index });
             }
 
             if (KeyChanged(slot, flow))
@@ -344,11 +344,11 @@ internal sealed class FlowView
 
             if (passes && wasInView)
             {
-                _publish(new ViewFlowUpdated(flow, IndexOf(slot)));
+                _publish(new ViewFlowUpdated { Flow = flow, Index = IndexOf(slot) });
             }
             else if (passes)
             {
-                _publish(new ViewFlowAdded(flow, Insert(slot)));
+                _publish(new ViewFlowAdded { Flow = flow, Index = Insert(slot) });
                 if (_focus < 0 || FocusFollow)
                 {
                     _focus = slot;
@@ -380,12 +380,12 @@ internal sealed class FlowView
             {
                 var index = IndexOf(slot);
                 RemoveFromView(slot);
-                _publish(new ViewFlowRemoved(flow, index));
+                _publish(new ViewFlowRemoved { Flow = flow, Index = index });
             }
 
             _sorted.RemoveAt(FindIn(_sorted, slot));
             Forget(slot);
-            _publish(new StoreFlowRemoved(flow));
+            _publish(new StoreFlowRemoved { Flow = flow });
             PublishFocusChange(before);
         }
 
@@ -451,7 +451,7 @@ internal sealed class FlowView
     /// Sets the filter (null: every flow) and rebuilds the view; returns the cold flows left for the archive to match,
     /// to be run outside the lock and handed to <see cref="Complete"/>, or null.
     /// </summary>
-    public ArchiveQuery? SetFilter(FlowFilter? filter)
+    public ArchiveQuery? SetFilter(IFlowFilter? filter)
     {
         _filter = filter;
         return Refilter(FocusedId);
@@ -636,7 +636,7 @@ internal sealed class FlowView
     /// Asks the archive which of these cold slots match <paramref name="filter"/> and calls <paramref name="passes"/> for
     /// each; without an archive (it was closed) they do not match.
     /// </summary>
-    private void AskArchive(FlowFilter? filter, List<int> slots, Action<int> passes)
+    private void AskArchive(IFlowFilter? filter, List<int> slots, Action<int> passes)
     {
         if (slots.Count == 0 || filter is null || _archive is null)
         {
@@ -758,7 +758,7 @@ internal sealed class FlowView
                 var index = Insert(slot);
                 if (TryFlowAt(slot) is { } flow)
                 {
-                    _publish(new ViewFlowAdded(flow, index));
+                    _publish(new ViewFlowAdded { Flow = flow, Index = index });
                 }
                 else
                 {
@@ -1386,7 +1386,7 @@ internal sealed class FlowView
     {
         if (before != FocusedId)
         {
-            _publish(new ViewFocusChanged(_focus < 0 ? null : TryFlowAt(_focus), FocusIndex));
+            _publish(new ViewFocusChanged { Flow = _focus < 0 ? null : TryFlowAt(_focus), Index = FocusIndex });
         }
     }
 }

@@ -25,7 +25,8 @@ public sealed partial class ViewAddon : Addon
     private readonly List<object> _pending = [];
     private readonly FlowView _view;
     private IEventBus? _bus;
-    private IFlowFiles? _flowFiles;
+    private IFlowFiles _flowFiles = null!;
+    private IFlowFilters _filters = null!;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IOptionStore? _options;
     private IOption<string> _filterOption = null!;
@@ -48,15 +49,9 @@ public sealed partial class ViewAddon : Addon
     {
         _bus = loader.Bus;
         _logger = loader.Logger;
-        try
-        {
-            // Formats other addons add (session files); an older host reads mitmproxy's own and HAR only.
-            _flowFiles = loader.FlowFiles;
-        }
-        catch (NotSupportedException)
-        {
-            _flowFiles = null;
-        }
+        _filters = loader.Filters;
+        // mitmproxy's files and HAR, read by the host, and the formats other addons add (session files).
+        _flowFiles = loader.FlowFiles;
 
         _options = loader.Options;
         _filterOption = loader.AddOption("view_filter", "", "Limit the view to flows matching this filter expression.");
@@ -95,10 +90,10 @@ public sealed partial class ViewAddon : Addon
     /// <inheritdoc />
     public override async ValueTask ConfigureAsync(ConfigureContext context)
     {
-        FlowFilter? filter = null;
+        IFlowFilter? filter = null;
         // Blank is no filter, as for every filter option.
         if (context.Updated.Contains("view_filter") && !string.IsNullOrWhiteSpace(_filterOption.Value) &&
-            !FlowFilter.TryParse(_filterOption.Value, out filter, out var error))
+            !_filters.TryParse(_filterOption.Value, out filter, out var error))
         {
             context.Reject($"view_filter: {error.Message}");
             return;
@@ -252,7 +247,7 @@ public sealed partial class ViewAddon : Addon
     {
         List<Selected> selected;
         IFlowArchive? archive;
-        FlowFilter? filter = null;
+        IFlowFilter? filter = null;
         lock (_gate)
         {
             archive = _view.ArchiveInUse;
@@ -283,7 +278,7 @@ public sealed partial class ViewAddon : Addon
                             .OfType<Flow>()];
                     }
 
-                    if (!FlowFilter.TryParse(spec, out filter, out var error))
+                    if (!_filters.TryParse(spec, out filter, out var error))
                     {
                         throw new CommandException(error.Message);
                     }
@@ -300,7 +295,7 @@ public sealed partial class ViewAddon : Addon
     /// The flows of a selection, outside the view's lock: cold ones the filter left open are matched by the archive,
     /// and cold ones picked are loaded from it. A flow the archive cannot give is an error naming it.
     /// </summary>
-    internal static List<Flow> LoadSelected(List<Selected> selected, FlowFilter? filter, IFlowArchive? archive)
+    internal static List<Flow> LoadSelected(List<Selected> selected, IFlowFilter? filter, IFlowArchive? archive)
     {
         IReadOnlySet<Guid>? matched = null;
         if (filter is not null && archive is not null && selected.Any(s => s.Undecided))
@@ -406,7 +401,7 @@ public sealed partial class ViewAddon : Addon
         try
         {
             void Skipped(string reason) => LogFileFlowSkipped(_logger, reason);
-            foreach (var flow in _flowFiles?.Read(path, Skipped) ?? FlowFile.Read(path, Skipped))
+            foreach (var flow in _flowFiles.Read(path, Skipped))
             {
                 loaded.Add(flow.Copy());
             }
@@ -440,7 +435,7 @@ public sealed partial class ViewAddon : Addon
     {
         "true" => Marker.Default,
         "false" => "",
-        _ when Marker.IsValid(marker) => marker,
+        _ when Markers.IsValid(marker) => marker,
         _ => throw new CommandException($"Command 'flow.mark': argument 'marker' takes :default:, a single letter or digit, or an emoji name such as :grapes:, not '{marker}'."),
     };
 
@@ -463,7 +458,7 @@ public sealed partial class ViewAddon : Addon
             var settings = _view.Settings(flow);
             var next = value(settings.TryGetValue(key, out var old) ? old : null);
             settings[key] = next;
-            _pending.Add(new Abstractions.View.FlowSettingChanged(flow, key, next));
+            _pending.Add(new Abstractions.View.FlowSettingChanged { Flow = flow, Key = key, Value = next });
         }
 
         _view.Update(flows);

@@ -13,10 +13,12 @@ public sealed class BlockerAddon : Addon
 {
     private IOption<string> _filter = null!;
     private IOption<int> _status = null!;
-    private volatile FlowFilter? _compiled;
+    private IFlowFilters _filters = null!;
+    private volatile IFlowFilter? _compiled;
 
     public override void Load(IAddonLoader loader)
     {
+        _filters = loader.Filters;
         _filter = loader.AddOption("block_filter", "", "A filter expression (\"~d ads.example | ~u /track\"); the proxy answers matching requests itself. Empty: none.");
         _status = loader.AddOption("block_status", 403, "The status code of that answer.");
     }
@@ -32,7 +34,7 @@ public sealed class BlockerAddon : Addon
         {
             _compiled = null;
         }
-        else if (FlowFilter.TryParse(_filter.Value, out var filter, out var error))
+        else if (_filters.TryParse(_filter.Value, out var filter, out var error))
         {
             _compiled = filter;
         }

@@ -111,6 +111,20 @@ public sealed class PublicApiTests
         Assert.That((file.Major, file.Minor, file.Revision), Is.EqualTo((version.Major, version.Minor, 0)), "the file version is Major.Minor.Patch.0");
     }
 
+    [Test]
+    public void Public_records_are_positional_only_where_their_protocol_fixes_them()
+    {
+        // A positional record's constructor and Deconstruct change when a property is added, which breaks every caller
+        // compiled against the old ones; records that can grow have init properties instead (docs/writing-addons.md).
+        string[] fixedShape = ["DnsQuestion", "DnsResourceRecord", "FlowError", "HeaderField", "HostPort"];
+        var positional = typeof(Addon).Assembly.GetExportedTypes()
+            .Where(t => t.GetMethod("Deconstruct", BindingFlags.Public | BindingFlags.Instance) is not null)
+            .Select(t => t.Name)
+            .Order(StringComparer.Ordinal);
+
+        Assert.That(positional, Is.EqualTo(fixedShape));
+    }
+
     private static IEnumerable<string> Lines(string path) =>
         File.Exists(path) ? File.ReadAllLines(path).Select(l => l.TrimEnd()).Where(l => l.Length > 0) : [];
 }

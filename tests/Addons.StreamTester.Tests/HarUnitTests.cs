@@ -1,5 +1,7 @@
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Interop;
+using Addons.Host.Dump;
+using Addons.Host.Filters;
+using Addons.Host.Interop;
 
 namespace Addons.StreamTester.Tests;
 
@@ -20,6 +22,9 @@ public sealed class HarUnitTests
         ] } }
         """;
 
+    // The host's flow files, as the stream tester's loader hands them out.
+    private static readonly IFlowFiles Files = new FlowFileFormats().For("streamtester");
+
     private string _folder = null!;
 
     [SetUp]
@@ -31,7 +36,7 @@ public sealed class HarUnitTests
     [Test]
     public void The_first_entry_becomes_the_unit_flow_with_its_request_response_and_headers_in_order()
     {
-        var flow = HarUnit.Read(File("capture.har", Har), filter: null);
+        var flow = HarUnit.Read(Files, File("capture.har", Har), filter: null);
 
         Assert.Multiple(() =>
         {
@@ -52,7 +57,7 @@ public sealed class HarUnitTests
     [Test]
     public void A_filter_chooses_the_entry_and_base64_bodies_are_decoded_and_a_status_0_has_no_response()
     {
-        var flow = HarUnit.Read(File("capture.har", Har), FlowFilter.Parse("~m POST"));
+        var flow = HarUnit.Read(Files, File("capture.har", Har), FlowFilter.Parse("~m POST"));
 
         Assert.That(flow.Request.Url, Is.EqualTo("http://api.example.com:8080/upload"));
         Assert.That(flow.Request.HttpVersion, Is.EqualTo("HTTP/1.1"));
@@ -70,7 +75,7 @@ public sealed class HarUnitTests
     {
         var path = File("bad.har", text);
 
-        var error = Assert.Throws<FormatException>(() => HarUnit.Read(path, filter: null));
+        var error = Assert.Throws<FormatException>(() => HarUnit.Read(Files, path, filter: null));
 
         Assert.That(error!.Message, Is.EqualTo($"Flow file {path}{(tail.StartsWith(',') ? "" : " ")}{tail}"));
     }
@@ -85,7 +90,7 @@ public sealed class HarUnitTests
             MitmproxyFlowFile.Write(stream, flows);
         }
 
-        var unit = HarUnit.Read(path, FlowFilter.Parse("~m POST"));
+        var unit = HarUnit.Read(Files, path, FlowFilter.Parse("~m POST"));
 
         Assert.That(unit.Id, Is.EqualTo(flows[1].Id));
         Assert.That(unit.Request.Content, Is.EqualTo(new byte[] { 0, 1, 2, 255 }));
@@ -96,10 +101,10 @@ public sealed class HarUnitTests
     {
         var path = File("capture.har", Har);
 
-        Assert.That(Assert.Throws<FormatException>(() => HarUnit.Read(path, FlowFilter.Parse("~m DELETE")))!.Message,
+        Assert.That(Assert.Throws<FormatException>(() => HarUnit.Read(Files, path, FlowFilter.Parse("~m DELETE")))!.Message,
             Is.EqualTo($"Flow file {path}: none of its 2 flows matches the filter."));
         var missing = Path.Combine(_folder, "missing.har");
-        Assert.That(Assert.Throws<FormatException>(() => HarUnit.Read(missing, null))!.Message, Does.StartWith($"Flow file {missing} cannot be read: "));
+        Assert.That(Assert.Throws<FormatException>(() => HarUnit.Read(Files, missing, null))!.Message, Does.StartWith($"Flow file {missing} cannot be read: "));
     }
 
     private string File(string name, string text)

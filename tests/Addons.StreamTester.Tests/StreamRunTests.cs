@@ -54,8 +54,8 @@ public sealed class StreamRunTests
         var ids = injector.Flows.Select(f => f.Id).ToList();
 
         // Two batches 30 ms and 80 ms after publication; a flow reported twice; two flows never reported.
-        run.OnPersisted(new FlowsPersisted([.. ids.Take(5), Guid.NewGuid()], Start.AddMilliseconds(30), TimeSpan.FromMilliseconds(5), 3));
-        run.OnPersisted(new FlowsPersisted([.. ids.Skip(5).Take(3), ids[0]], Start.AddMilliseconds(80), TimeSpan.FromMilliseconds(5), 0));
+        run.OnPersisted(new FlowsPersisted { FlowIds = [.. ids.Take(5), Guid.NewGuid()], CommittedAt = Start.AddMilliseconds(30), WriteDuration = TimeSpan.FromMilliseconds(5), QueueDepth = 3 });
+        run.OnPersisted(new FlowsPersisted { FlowIds = [.. ids.Skip(5).Take(3), ids[0]], CommittedAt = Start.AddMilliseconds(80), WriteDuration = TimeSpan.FromMilliseconds(5), QueueDepth = 0 });
         var drain = run.DrainAsync(CancellationToken.None);
         for (var i = 0; i < 60 && !drain.IsCompleted; i++)
         {

@@ -1,6 +1,6 @@
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.View;
+using Addons.Host.Filters;
 
 namespace Addons.View.Tests;
 

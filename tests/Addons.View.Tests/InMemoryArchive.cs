@@ -55,7 +55,7 @@ internal sealed class InMemoryArchive : IFlowArchive
         return copy;
     }
 
-    public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
         Matches.Add([.. ids]);
         return ids.Where(id => _flows.TryGetValue(id, out var flow) && filter.Matches(flow)).ToHashSet();

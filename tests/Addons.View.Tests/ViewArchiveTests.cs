@@ -15,7 +15,7 @@ public sealed class ViewArchiveTests
         flows[3].Request.Headers.Add("X-Debug", "1");
         h.View.Add([.. flows]);
         var archive = new SlowArchive();
-        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        h.Bus.Publish(new FlowsArchived { Archive = archive, Flows = archive.Store(flows) });
 
         var filtering = h.Commands.ExecuteAsync("view.filter.set", ["~h x-debug"]).AsTask();
         await archive.Asked.WaitAsync(TimeSpan.FromSeconds(10));
@@ -40,7 +40,7 @@ public sealed class ViewArchiveTests
         h.View.Add([.. flows]);
         var archive = new SlowArchive { Failure = "the file is gone" };
         archive.Release.SetResult();
-        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        h.Bus.Publish(new FlowsArchived { Archive = archive, Flows = archive.Store(flows) });
 
         await h.Commands.ExecuteAsync("view.filter.set", ["~h qvalue"]);
 
@@ -58,7 +58,7 @@ public sealed class ViewArchiveTests
         var flows = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
         h.View.Add([.. flows]);
         var archive = new InMemoryArchive();
-        h.Bus.Publish(new FlowsArchived(archive, archive.Store(flows)));
+        h.Bus.Publish(new FlowsArchived { Archive = archive, Flows = archive.Store(flows) });
         archive.IsOpen = false;
 
         // Moving the focus does not need the flow; telling followers about it does, and goes on without it.
@@ -68,7 +68,7 @@ public sealed class ViewArchiveTests
         Assert.Multiple(() =>
         {
             Assert.That(h.Model.FocusIndex, Is.EqualTo(1));
-            Assert.That(h.Messages.OfType<Abstractions.View.ViewFocusChanged>().Last(), Is.EqualTo(new Abstractions.View.ViewFocusChanged(null, 1)));
+            Assert.That(h.Messages.OfType<Abstractions.View.ViewFocusChanged>().Last(), Is.EqualTo(new Abstractions.View.ViewFocusChanged { Flow = null, Index = 1 }));
             Assert.That(h.LogLines, Has.Some.Contains(flows[1].Id.ToString()).And.Contains("The view goes on without it."));
             Assert.That(error!.Message, Does.Contain("the test archive").And.Contain(flows[0].Id.ToString()));
         });
@@ -103,7 +103,7 @@ public sealed class ViewArchiveTests
 
         public Flow? Load(Guid id) => _flows.GetValueOrDefault(id);
 
-        public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+        public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
         {
             _asked.TrySetResult();
             Release.Task.Wait(cancellationToken);

@@ -1,9 +1,9 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
-using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Testing;
+using Addons.Host.Interop;
 using static Addons.View.Tests.ViewHarness;
 
 namespace Addons.View.Tests;
@@ -787,21 +787,21 @@ public sealed class ViewBehaviourTests
     [Test]
     public void B52_MarkerRendering()
     {
-        // The contract's Marker.Render, for the dump, a UI, or any addon that lists flows.
+        // The View's Markers: the glyph a list of flows shows for a marker, and the markers flow.mark takes.
         Assert.Multiple(() =>
         {
-            Assert.That(Marker.Render(":default:"), Is.EqualTo("\u25CF"));
-            Assert.That(Marker.Render("X"), Is.EqualTo("X"));
-            Assert.That(Marker.Render("7"), Is.EqualTo("7"));
-            Assert.That(Marker.Render(":grapes:"), Is.EqualTo(char.ConvertFromUtf32(0x1F347)));
-            Assert.That(Marker.Render(":not valid:"), Is.EqualTo("\u25CF"));
-            Assert.That(Marker.Render(":weird"), Is.EqualTo("\u25CF"));
-            Assert.That(Marker.Render(":default:", unicode: false), Is.EqualTo("#"));
-            Assert.That(Marker.Render(":grapes:", unicode: false), Is.EqualTo("#"));
-            Assert.That(Marker.Render(""), Is.Empty, "an unmarked flow shows nothing");
-            Assert.That(Marker.IsEmojiName(":grapes:") && Marker.IsEmojiName("thumbsup") && !Marker.IsEmojiName(":not valid:"), Is.True);
-            Assert.That(new[] { "", ":default:", "X", "7", ":grapes:" }.All(Marker.IsValid), Is.True, "what flow.mark takes");
-            Assert.That(new[] { ":not valid:", ":weird", "XY", "\u00e9" }.Any(Marker.IsValid), Is.False, "what flow.mark refuses");
+            Assert.That(Markers.Render(":default:"), Is.EqualTo("\u25CF"));
+            Assert.That(Markers.Render("X"), Is.EqualTo("X"));
+            Assert.That(Markers.Render("7"), Is.EqualTo("7"));
+            Assert.That(Markers.Render(":grapes:"), Is.EqualTo(char.ConvertFromUtf32(0x1F347)));
+            Assert.That(Markers.Render(":not valid:"), Is.EqualTo("\u25CF"));
+            Assert.That(Markers.Render(":weird"), Is.EqualTo("\u25CF"));
+            Assert.That(Markers.Render(":default:", unicode: false), Is.EqualTo("#"));
+            Assert.That(Markers.Render(":grapes:", unicode: false), Is.EqualTo("#"));
+            Assert.That(Markers.Render(""), Is.Empty, "an unmarked flow shows nothing");
+            Assert.That(Markers.IsEmojiName(":grapes:") && Markers.IsEmojiName("thumbsup") && !Markers.IsEmojiName(":not valid:"), Is.True);
+            Assert.That(new[] { "", ":default:", "X", "7", ":grapes:" }.All(Markers.IsValid), Is.True, "what flow.mark takes");
+            Assert.That(new[] { ":not valid:", ":weird", "XY", "\u00e9" }.Any(Markers.IsValid), Is.False, "what flow.mark refuses");
         });
     }
 

@@ -31,7 +31,7 @@ public sealed class ViewCommandErrorTests
         await h.CallAsync("view.flows.remove", b);
 
         Assert.That(h.Messages.OfType<Abstractions.View.ViewFlowAdded>().Select(m => m.Index), Is.EqualTo(new[] { 0, 1, 1 }), "b was inserted between a and c");
-        Assert.That(h.Messages.OfType<Abstractions.View.ViewFlowRemoved>().Single(), Is.EqualTo(new Abstractions.View.ViewFlowRemoved(b, 1)));
+        Assert.That(h.Messages.OfType<Abstractions.View.ViewFlowRemoved>().Single(), Is.EqualTo(new Abstractions.View.ViewFlowRemoved { Flow = b, Index = 1 }));
         Assert.That(h.Messages.OfType<Abstractions.View.StoreFlowRemoved>().Single().Flow, Is.SameAs(b));
     }
 }

@@ -3,12 +3,20 @@ using Addons.Abstractions.Flows;
 namespace Addons.Abstractions.Commands;
 
 /// <summary>One parameter of a command.</summary>
-/// <param name="Name">The parameter name.</param>
-/// <param name="Type">The parameter type.</param>
-/// <param name="IsOptional">Whether it may be left out (it has a default).</param>
-/// <param name="IsRest">Whether it takes all remaining arguments (a trailing <c>string[]</c>).</param>
-public sealed record CommandParameterInfo(string Name, Type Type, bool IsOptional, bool IsRest)
+public sealed record CommandParameterInfo
 {
+    /// <summary>The parameter name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The parameter type.</summary>
+    public required Type Type { get; init; }
+
+    /// <summary>Whether it may be left out (it has a default).</summary>
+    public required bool IsOptional { get; init; }
+
+    /// <summary>Whether it takes all remaining arguments (a trailing <c>string[]</c>).</summary>
+    public required bool IsRest { get; init; }
+
     /// <summary>As users read it: <c>name:type</c>, <c>[name:type]</c> when optional, <c>name:type...</c> for the rest.</summary>
     public override string ToString()
     {

@@ -3,7 +3,8 @@ namespace Addons.Abstractions.Filters;
 /// <summary>
 /// A flow filter expression could not be parsed. The message reads
 /// <c>Invalid filter expression '&lt;expression&gt;' at position &lt;n&gt;: expected &lt;what&gt;</c>;
-/// <see cref="Position"/> and <see cref="Expected"/> give the same facts for a user interface to point at.
+/// <see cref="Position"/> and <see cref="Expected"/> give the same facts for a user interface to point at. The host's
+/// parser (<see cref="IFlowFilters"/>) throws it; the constructors are public so that a test double of the service can.
 /// </summary>
 public sealed class FlowFilterException : Exception
 {
@@ -24,8 +25,11 @@ public sealed class FlowFilterException : Exception
     {
     }
 
-    /// <summary>Creates the exception for <paramref name="expected"/> missing at <paramref name="position"/>.</summary>
-    internal FlowFilterException(string expression, int position, string expected)
+    /// <summary>
+    /// Creates the exception for <paramref name="expected"/> missing at <paramref name="position"/> of
+    /// <paramref name="expression"/>, with the message the class describes.
+    /// </summary>
+    public FlowFilterException(string expression, int position, string expected)
         : base(FormatMessage(expression, position, "expected " + expected))
     {
         Expression = expression;
@@ -33,8 +37,11 @@ public sealed class FlowFilterException : Exception
         Expected = expected;
     }
 
-    /// <summary>Creates the exception for a problem the parser can explain better than by what it expected (a regex that does not compile).</summary>
-    internal FlowFilterException(string expression, int position, string expected, string reason, Exception innerException)
+    /// <summary>
+    /// Creates the exception for a problem a parser can explain better than by what it expected (a regex that does not
+    /// compile): the message ends with <paramref name="reason"/> instead of <c>expected ...</c>.
+    /// </summary>
+    public FlowFilterException(string expression, int position, string expected, string reason, Exception innerException)
         : base(FormatMessage(expression, position, reason), innerException)
     {
         Expression = expression;

@@ -1,42 +1,59 @@
-using Addons.Abstractions.Filters;
-
 namespace Addons.Abstractions.Flows;
 
 /// <summary>
 /// What a flow that left memory (a cold flow, kept in a <see cref="Storage.IFlowArchive"/>) still shows without being
 /// loaded: its id, the View's order keys and the fields the cheap filter operators read. The View keeps one per cold
-/// flow; <see cref="FlowFilter.MatchesSummary"/> decides most filters from it.
+/// flow; <see cref="Filters.IFlowFilter.MatchesSummary"/> decides most filters from it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Two summaries of the same flow state are equal (record equality), so a holder can tell whether a summary still
 /// describes a flow it holds: <c>FlowSummary.Of(flow) == summary</c>.
+/// </para>
+/// <para>
+/// It grows by properties that are not required, so a storage addon that builds summaries itself (from its own
+/// columns) keeps compiling and running when one is added: make one with <see cref="Of"/>, or with an object
+/// initializer that sets every required property.
+/// </para>
 /// </remarks>
-/// <param name="Id">The flow's id.</param>
-/// <param name="Type">The kind of flow.</param>
-/// <param name="TimestampCreated">When the flow was created (the time order).</param>
-/// <param name="Method">The request method as sent (HTTP flows), the query's operation (DNS flows, <c>QUERY</c>), else the protocol (<c>TCP</c>, <c>UDP</c>).</param>
-/// <param name="Url">The request URL, as <see cref="HttpRequest.Url"/> (HTTP flows), the first question's name (DNS flows), else the server's address (the url order).</param>
-/// <param name="PrettyUrl">The URL as the client saw it, host and port from the Host header (what <c>~u</c> matches); the same text as <paramref name="Url"/> when they agree.</param>
-/// <param name="Host">The request host (HTTP flows), else empty.</param>
-/// <param name="PrettyHost">The host named by the request's Host header, or <c>null</c> when it has none (<c>~d</c> matches either host).</param>
-/// <param name="StatusCode">The response status code (for a DNS flow the response code), or <c>null</c> without a response.</param>
-/// <param name="HasError">Whether the flow has an error.</param>
-/// <param name="Size">The request body's length plus the response body's; a TCP or UDP flow's messages; a DNS answer's record data (the size order).</param>
-/// <param name="Marked">The marker, empty when the flow is not marked.</param>
-public sealed record FlowSummary(
-    Guid Id,
-    FlowType Type,
-    DateTimeOffset TimestampCreated,
-    string Method,
-    string Url,
-    string PrettyUrl,
-    string Host,
-    string? PrettyHost,
-    int? StatusCode,
-    bool HasError,
-    long Size,
-    string Marked)
+public sealed record FlowSummary
 {
+    /// <summary>The flow's id.</summary>
+    public required Guid Id { get; init; }
+
+    /// <summary>The kind of flow.</summary>
+    public required FlowType Type { get; init; }
+
+    /// <summary>When the flow was created (the time order).</summary>
+    public required DateTimeOffset TimestampCreated { get; init; }
+
+    /// <summary>The request method as sent (HTTP flows), the query's operation (DNS flows, <c>QUERY</c>), else the protocol (<c>TCP</c>, <c>UDP</c>).</summary>
+    public required string Method { get; init; }
+
+    /// <summary>The request URL, as <see cref="HttpRequest.Url"/> (HTTP flows), the first question's name (DNS flows), else the server's address (the url order).</summary>
+    public required string Url { get; init; }
+
+    /// <summary>The URL as the client saw it, host and port from the Host header (what <c>~u</c> matches); the same text as <see cref="Url"/> when they agree.</summary>
+    public required string PrettyUrl { get; init; }
+
+    /// <summary>The request host (HTTP flows), else empty.</summary>
+    public required string Host { get; init; }
+
+    /// <summary>The host named by the request's Host header, or <c>null</c> when it has none (<c>~d</c> matches either host).</summary>
+    public required string? PrettyHost { get; init; }
+
+    /// <summary>The response status code (for a DNS flow the response code), or <c>null</c> without a response.</summary>
+    public required int? StatusCode { get; init; }
+
+    /// <summary>Whether the flow has an error.</summary>
+    public required bool HasError { get; init; }
+
+    /// <summary>The request body's length plus the response body's; a TCP or UDP flow's messages; a DNS answer's record data (the size order).</summary>
+    public required long Size { get; init; }
+
+    /// <summary>The marker, empty when the flow is not marked.</summary>
+    public required string Marked { get; init; }
+
     /// <summary>The summary of <paramref name="flow"/> as it is now.</summary>
     public static FlowSummary Of(Flow flow)
     {
@@ -45,38 +62,66 @@ public sealed record FlowSummary(
         {
             // mitmproxy's View orders a DNS flow by its operation, its first question's name and its answer's record data.
             var name = dns.Request.Questions.Count > 0 ? dns.Request.Questions[0].Name : "";
-            return new FlowSummary(flow.Id, flow.Type, flow.TimestampCreated, dns.Request.OpCodeName, name, name, "", null, dns.Response?.ResponseCode, flow.Error is not null, dns.Response?.RecordDataLength ?? 0, flow.Marked);
+            return new FlowSummary
+            {
+                Id = flow.Id,
+                Type = flow.Type,
+                TimestampCreated = flow.TimestampCreated,
+                Method = dns.Request.OpCodeName,
+                Url = name,
+                PrettyUrl = name,
+                Host = "",
+                PrettyHost = null,
+                StatusCode = dns.Response?.ResponseCode,
+                HasError = flow.Error is not null,
+                Size = dns.Response?.RecordDataLength ?? 0,
+                Marked = flow.Marked,
+            };
         }
 
         if (flow is not HttpFlow http)
         {
             var address = flow.Server.Address?.ToString() ?? "";
-            var messages = flow is StreamFlow stream ? stream.Messages.Sum(m => (long)m.Content.Length) : 0;
-            return new FlowSummary(flow.Id, flow.Type, flow.TimestampCreated, flow.Type.ToString().ToUpperInvariant(), address, address, "", null, null, flow.Error is not null, messages, flow.Marked);
+            return new FlowSummary
+            {
+                Id = flow.Id,
+                Type = flow.Type,
+                TimestampCreated = flow.TimestampCreated,
+                Method = flow.Type.ToString().ToUpperInvariant(),
+                Url = address,
+                PrettyUrl = address,
+                Host = "",
+                PrettyHost = null,
+                StatusCode = null,
+                HasError = flow.Error is not null,
+                Size = flow is StreamFlow stream ? stream.Messages.Sum(m => (long)m.Content.Length) : 0,
+                Marked = flow.Marked,
+            };
         }
 
         var request = http.Request;
         var url = request.Url;
-        var prettyUrl = FlowText.PrettyUrlUnlessSame(request, url);
         string? prettyHost = null;
-        if (FlowText.TryGetClientAuthority(request, out var authority))
+        if (ClientUrl.TryGetAuthority(request, out var authority))
         {
-            FlowText.SplitAuthority(authority, out var host, out _);
+            ClientUrl.SplitAuthority(authority, out var host, out _);
             prettyHost = host.SequenceEqual(request.Host) ? request.Host : host.ToString();
         }
 
-        return new FlowSummary(
-            flow.Id,
-            flow.Type,
-            flow.TimestampCreated,
-            request.Method,
-            url,
-            prettyUrl ?? url,
-            request.Host,
-            prettyHost,
-            http.Response?.StatusCode,
-            flow.Error is not null,
-            (request.Content?.Length ?? 0) + (long)(http.Response?.Content?.Length ?? 0),
-            flow.Marked);
+        return new FlowSummary
+        {
+            Id = flow.Id,
+            Type = flow.Type,
+            TimestampCreated = flow.TimestampCreated,
+            Method = request.Method,
+            Url = url,
+            PrettyUrl = ClientUrl.PrettyUnlessSame(request, url) ?? url,
+            Host = request.Host,
+            PrettyHost = prettyHost,
+            StatusCode = http.Response?.StatusCode,
+            HasError = flow.Error is not null,
+            Size = (request.Content?.Length ?? 0) + (long)(http.Response?.Content?.Length ?? 0),
+            Marked = flow.Marked,
+        };
     }
 }

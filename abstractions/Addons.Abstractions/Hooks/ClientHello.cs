@@ -1,7 +1,14 @@
 namespace Addons.Abstractions.Hooks;
 
 /// <summary>What a TLS ClientHello said.</summary>
-/// <param name="Sni">The server name indication, if sent.</param>
-/// <param name="AlpnProtocols">The application protocols offered, in order.</param>
-/// <param name="CipherSuites">The cipher suites offered, as IANA numbers.</param>
-public sealed record ClientHello(string? Sni, IReadOnlyList<string> AlpnProtocols, IReadOnlyList<int> CipherSuites);
+public sealed record ClientHello
+{
+    /// <summary>The server name indication, if sent.</summary>
+    public required string? Sni { get; init; }
+
+    /// <summary>The application protocols offered, in order.</summary>
+    public required IReadOnlyList<string> AlpnProtocols { get; init; }
+
+    /// <summary>The cipher suites offered, as IANA numbers.</summary>
+    public required IReadOnlyList<int> CipherSuites { get; init; }
+}

@@ -29,5 +29,5 @@ public interface IFlowArchive
     /// Ids it does not hold are not in the result.
     /// </summary>
     /// <exception cref="FlowArchiveException">The archive cannot be read; the message names it.</exception>
-    IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
+    IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default);
 }

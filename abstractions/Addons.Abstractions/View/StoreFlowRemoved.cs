@@ -3,5 +3,8 @@ using Addons.Abstractions.Flows;
 namespace Addons.Abstractions.View;
 
 /// <summary>Published by the View addon: a flow left the store (removed by a command), so whatever is kept about it can go.</summary>
-/// <param name="Flow">The flow.</param>
-public sealed record StoreFlowRemoved(Flow Flow);
+public sealed record StoreFlowRemoved
+{
+    /// <summary>The flow.</summary>
+    public required Flow Flow { get; init; }
+}

@@ -2,7 +2,12 @@ using Addons.Abstractions.Flows;
 
 namespace Addons.Abstractions.View;
 
-/// <summary>Published by the View addon: a flow entered the view at <paramref name="Index"/> (display order).</summary>
-/// <param name="Flow">The flow.</param>
-/// <param name="Index">Its position in the view as displayed (reversal applied).</param>
-public sealed record ViewFlowAdded(Flow Flow, int Index);
+/// <summary>Published by the View addon: a flow entered the view at <see cref="Index"/> (display order).</summary>
+public sealed record ViewFlowAdded
+{
+    /// <summary>The flow.</summary>
+    public required Flow Flow { get; init; }
+
+    /// <summary>Its position in the view as displayed (reversal applied).</summary>
+    public required int Index { get; init; }
+}

@@ -2,7 +2,12 @@ using Addons.Abstractions.Flows;
 
 namespace Addons.Abstractions.View;
 
-/// <summary>Published by the View addon: a flow in the view changed (it stays at <paramref name="Index"/>).</summary>
-/// <param name="Flow">The flow.</param>
-/// <param name="Index">Its position in the view as displayed.</param>
-public sealed record ViewFlowUpdated(Flow Flow, int Index);
+/// <summary>Published by the View addon: a flow in the view changed (it stays at <see cref="Index"/>).</summary>
+public sealed record ViewFlowUpdated
+{
+    /// <summary>The flow.</summary>
+    public required Flow Flow { get; init; }
+
+    /// <summary>Its position in the view as displayed.</summary>
+    public required int Index { get; init; }
+}

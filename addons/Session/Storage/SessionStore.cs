@@ -445,7 +445,7 @@ internal sealed class SessionStore : IDisposable
     /// the flows they leave open have their records read and decoded, with their bodies, on all cores while the next
     /// records are read. A few rows are read by key, many in one pass. Ids not stored are left out.
     /// </summary>
-    public IReadOnlySet<Guid> Match(FlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
+    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(ids);
@@ -629,7 +629,7 @@ internal sealed class SessionStore : IDisposable
     }
 
     /// <summary>Decodes undecided flows on all cores and adds those that match to <paramref name="matched"/>.</summary>
-    private void MatchDecoded(FlowFilter filter, List<Candidate> candidates, HashSet<Guid> matched, CancellationToken cancellationToken)
+    private void MatchDecoded(IFlowFilter filter, List<Candidate> candidates, HashSet<Guid> matched, CancellationToken cancellationToken)
     {
         var found = new bool[candidates.Count];
         Decode(candidates, (i, flow) => found[i] = filter.Matches(flow), cancellationToken);
@@ -802,19 +802,21 @@ internal sealed class SessionStore : IDisposable
     private static FlowSummary ReadSummary(SqliteDataReader reader, int first, TextPool texts)
     {
         var url = reader.GetString(first + 4);
-        return new FlowSummary(
-            ReadId(reader, first),
-            FlowType.Http,
-            UnixTicks.To(reader.GetInt64(first + 1)),
-            texts.Get(reader.GetString(first + 2)),
-            url,
-            reader.IsDBNull(first + 5) ? url : reader.GetString(first + 5),
-            texts.Get(reader.GetString(first + 3)),
-            reader.IsDBNull(first + 6) ? null : texts.Get(reader.GetString(first + 6)),
-            reader.IsDBNull(first + 7) ? null : reader.GetInt32(first + 7),
-            reader.GetInt64(first + 10) != 0,
-            (reader.IsDBNull(first + 8) ? 0 : reader.GetInt64(first + 8)) + (reader.IsDBNull(first + 9) ? 0 : reader.GetInt64(first + 9)),
-            texts.Get(reader.GetString(first + 11)));
+        return new FlowSummary
+        {
+            Id = ReadId(reader, first),
+            Type = FlowType.Http,
+            TimestampCreated = UnixTicks.To(reader.GetInt64(first + 1)),
+            Method = texts.Get(reader.GetString(first + 2)),
+            Url = url,
+            PrettyUrl = reader.IsDBNull(first + 5) ? url : reader.GetString(first + 5),
+            Host = texts.Get(reader.GetString(first + 3)),
+            PrettyHost = reader.IsDBNull(first + 6) ? null : texts.Get(reader.GetString(first + 6)),
+            StatusCode = reader.IsDBNull(first + 7) ? null : reader.GetInt32(first + 7),
+            HasError = reader.GetInt64(first + 10) != 0,
+            Size = (reader.IsDBNull(first + 8) ? 0 : reader.GetInt64(first + 8)) + (reader.IsDBNull(first + 9) ? 0 : reader.GetInt64(first + 9)),
+            Marked = texts.Get(reader.GetString(first + 11)),
+        };
     }
 
     private static Guid ReadId(SqliteDataReader reader, int ordinal)

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
+using Addons.Host.Filters;
 using Addons.View;
 
 // The View at scale: the same synthetic flows and operations as bench/view/mitmproxy_view_bench.py.

@@ -45,11 +45,11 @@ internal sealed partial class CommandRegistry : ICommandRegistry
                     $"Addon '{owner}': command '{name}' has parameter '{parameter.Name}' of type {parameter.ParameterType.Name}, which commands cannot take; use string, bool, int, long, double, an enum, Flow, IReadOnlyList<Flow> or a trailing string[].");
             }
 
-            infos.Add(new CommandParameterInfo(parameter.Name ?? $"arg{i}", parameter.ParameterType, parameter.HasDefaultValue || isRest, isRest));
+            infos.Add(new CommandParameterInfo { Name = parameter.Name ?? $"arg{i}", Type = parameter.ParameterType, IsOptional = parameter.HasDefaultValue || isRest, IsRest = isRest });
         }
 
         var resultType = AwaitedType(method.ReturnType);
-        var command = new RegisteredCommand(new CommandInfo(name, owner, help, infos, resultType), handler, parameters, resultType);
+        var command = new RegisteredCommand(new CommandInfo { Name = name, Owner = owner, Help = help, Parameters = infos, ResultType = resultType }, handler, parameters, resultType);
         lock (_gate)
         {
             if (_commands.TryGetValue(name, out var existing))

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Addons.Abstractions;
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
+using Addons.Host.Filters;
 
 namespace Addons.Host.Dump;
 

@@ -1,6 +1,6 @@
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
+using Addons.Host.Filters;
 
 namespace Addons.Host.Dump;
 

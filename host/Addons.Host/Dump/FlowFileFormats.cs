@@ -1,5 +1,6 @@
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Interop;
+using Addons.Host.Interop;
 
 namespace Addons.Host.Dump;
 

@@ -1,10 +1,10 @@
 using Addons.Abstractions;
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Chain;
+using Addons.Host.Filters;
 using Addons.Host.Proxy;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

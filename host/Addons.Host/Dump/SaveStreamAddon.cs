@@ -1,10 +1,11 @@
 using System.Text;
 using Addons.Abstractions;
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
+using Addons.Host.Filters;
+using Addons.Host.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Dump;

@@ -1,9 +1,12 @@
 using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
+using Addons.Abstractions.Filters;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Commands;
+using Addons.Host.Dump;
+using Addons.Host.Filters;
 using Addons.Host.Options;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +15,12 @@ namespace Addons.Host.Loading;
 /// <summary>The <see cref="IAddonLoader"/> an addon gets in <c>load</c>: declarations are recorded under its name.</summary>
 internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger, IFlowInjector? flows = null, IFlowFiles? flowFiles = null) : IAddonLoader
 {
-    public IFlowFiles FlowFiles => flowFiles ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the host's flow files, so it cannot add a format.");
+    // Loaded without the host's registry (by a test), an addon still reads mitmproxy's files and HAR, and its own formats.
+    public IFlowFiles FlowFiles { get; } = flowFiles ?? new FlowFileFormats().For(owner);
 
     public IFlowInjector Flows => flows ?? throw new NotSupportedException($"Addon '{owner}' was loaded without the addon chain, so it cannot put flows through the hooks.");
+
+    public IFlowFilters Filters => FlowFilters.Instance;
 
     public IEventBus Bus { get; } = bus;
 

@@ -37,6 +37,10 @@ internal static class ContractReference
         return null;
     }
 
+    /// <summary>The contract versions this host supports, for messages: <c>2.0 to 2.3</c>, or <c>2.0</c> alone.</summary>
+    public static string SupportedVersions =>
+        HostVersion.Minor == 0 ? $"{HostVersion.Major}.0" : $"{HostVersion.Major}.0 to {HostVersion.Major}.{HostVersion.Minor}";
+
     /// <summary>A host supports plugins built against the same contract major and an equal or lower minor.</summary>
     public static bool IsSupported(Version pluginVersion) =>
         pluginVersion.Major == HostVersion.Major && pluginVersion.Minor <= HostVersion.Minor;

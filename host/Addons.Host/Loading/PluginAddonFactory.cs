@@ -119,7 +119,7 @@ internal sealed class PluginAddonFactory(
         if (!ContractReference.IsSupported(built))
         {
             throw new AddonHostException(
-                $"Plugin '{entry.Id}': {path} was built against {ContractReference.ContractName} {built.Major}.{built.Minor}, but this host supports {host.Major}.0 to {host.Major}.{host.Minor}; rebuild the plugin against {ContractReference.ContractName} {host.Major}.{host.Minor}.");
+                $"Plugin '{entry.Id}': {path} was built against {ContractReference.ContractName} {built.Major}.{built.Minor}, but this host supports {ContractReference.SupportedVersions}; rebuild the plugin against {ContractReference.ContractName} {host.Major}.{host.Minor}.");
         }
     }
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Addons.Abstractions.Interop;
 using Addons.Host.Control;
+using Addons.Host.Interop;
 using Addons.Host.Tests.Hosting;
 using Addons.Host.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using Addons.Abstractions.Flows;
-using Addons.Abstractions.Interop;
+using Addons.Host.Interop;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Hosting;

@@ -1,6 +1,7 @@
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Interop;
 using Addons.Host.Dump;
+using Addons.Host.Interop;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Hosting;

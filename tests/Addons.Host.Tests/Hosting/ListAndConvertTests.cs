@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Addons.Abstractions.Flows;
-using Addons.Abstractions.Interop;
+using Addons.Host.Interop;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Hosting;

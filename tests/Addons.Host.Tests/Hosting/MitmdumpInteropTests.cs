@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Addons.Abstractions.Flows;
-using Addons.Abstractions.Interop;
+using Addons.Host.Interop;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Hosting;

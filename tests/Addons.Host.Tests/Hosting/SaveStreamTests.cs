@@ -1,8 +1,8 @@
 using System.Text;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
-using Addons.Abstractions.Interop;
 using Addons.Host.Chain;
+using Addons.Host.Interop;
 using Addons.Host.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

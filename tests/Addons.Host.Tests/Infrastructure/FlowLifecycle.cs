@@ -28,7 +28,7 @@ internal static class FlowLifecycle
         var server = flow.Server;
         await chain.InvokeAsync(Hook.ClientConnected, new ClientConnectionContext(client, ct));
         await chain.HandleFlowAsync(Hook.HttpConnect, new HttpFlowContext(flow, ct));
-        await chain.InvokeAsync(Hook.TlsClientHello, new TlsClientHelloContext(client, server, new ClientHello(flow.Request.Host, ["http/1.1"], []), ct));
+        await chain.InvokeAsync(Hook.TlsClientHello, new TlsClientHelloContext(client, server, new ClientHello { Sni = flow.Request.Host, AlpnProtocols = ["http/1.1"], CipherSuites = [] }, ct));
         await chain.InvokeAsync(Hook.TlsEstablished, new TlsContext(client, server, true, ct));
         await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, false, ct));
         await RunRequestResponseAsync(chain, flow);

@@ -106,11 +106,12 @@ public sealed class PluginLoadingTests
     [Test]
     public async Task APluginBuiltAgainstANewerContractIsRefusedBeforeItLoads()
     {
+        // FutureContract is built against the next minor of the contract (tests/TestPlugins/FutureAbstractions).
         await using var host = await TestHost.StartAsync([TestHost.Entry("Future", TestPaths.TestPlugin("FutureContract"), 1)]);
 
         Assert.That(host.PluginAddonNames, Is.Empty);
         Assert.That(host.Addons.Failures.Single(), Is.EqualTo(
-            $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions 1.4, but this host supports 1.0 to 1.3; rebuild the plugin against Addons.Abstractions 1.3."));
+            $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions 2.1, but this host supports 2.0; rebuild the plugin against Addons.Abstractions 2.0."));
     }
 
     [Test]

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Addons.Abstractions.Filters;
+using Addons.Host.Filters;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Samples;

@@ -34,7 +34,7 @@ public sealed class SessionColdFlowTests
         Assert.That(Ids(await Resolve(h, "@all")), Is.EqualTo(Ids(flows)), "every flow, in order");
         foreach (var expression in new[] { "~c 404", "~h x-debug", "~c 404 | ~h x-debug", "~b secret", "~m POST & ~u /item" })
         {
-            var filter = Abstractions.Filters.FlowFilter.Parse(expression);
+            var filter = Host.Filters.FlowFilter.Parse(expression);
             await h.RunAsync("view.filter.set", expression);
             Assert.That(Ids(await Resolve(h, "@shown")), Is.EqualTo(Ids(flows.Where(filter.Matches))), expression);
         }

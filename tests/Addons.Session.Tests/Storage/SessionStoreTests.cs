@@ -1,5 +1,5 @@
-using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
+using Addons.Host.Filters;
 using Addons.Session.Storage;
 using Microsoft.Data.Sqlite;
 

@@ -197,7 +197,7 @@ internal static class ClientHelloParser
             }
         }
 
-        hello = new ClientHello(serverName, protocols, cipherSuites);
+        hello = new ClientHello { Sni = serverName, AlpnProtocols = protocols, CipherSuites = cipherSuites };
         return ClientHelloParseStatus.Success;
     }
 

@@ -1,0 +1,194 @@
+using System.Text;
+using Addons.Abstractions.Flows;
+using Addons.Host.Interop;
+
+namespace Addons.Host.Tests.Interop;
+
+public sealed class HarFileTests
+{
+    [Test]
+    public void Flows_written_as_HAR_read_back_with_their_requests_responses_headers_and_bodies()
+    {
+        var text = NewFlow("https://example.com/search?q=a%20b&x=1", "GET");
+        text.Request.Headers.Add("Accept-Language", "fr-FR");
+        text.Request.Headers.Add("X-Name", Encoding.Latin1.GetString("café"u8.ToArray()));
+        text.Response = new HttpResponse { StatusCode = 200, Reason = "OK", Content = "hello"u8.ToArray(), TimestampStart = text.Request.TimestampStart, TimestampEnd = text.Request.TimestampStart.AddMilliseconds(25) };
+        text.Response.Headers.Add("Content-Type", "text/plain");
+        text.Comment = "first";
+        var binary = NewFlow("http://example.com:8080/upload", "POST");
+        binary.Request.Content = [0, 1, 2, 255];
+        var unanswered = NewFlow("https://example.com/pending", "GET");
+
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [text, binary, unanswered]);
+        var read = HarFile.Read(stream.ToArray(), "memory.har").ToList();
+
+        Assert.That(read, Has.Count.EqualTo(3));
+        Assert.Multiple(() =>
+        {
+            Assert.That(read[0].Request.Url, Is.EqualTo("https://example.com/search?q=a%20b&x=1"));
+            Assert.That(read[0].Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(text.Request.Headers.Select(h => (h.Name, h.Value))), "order, case and non-ASCII bytes kept");
+            Assert.That(read[0].Response!.StatusCode, Is.EqualTo(200));
+            Assert.That(read[0].Response!.Content, Is.EqualTo("hello"u8.ToArray()));
+            Assert.That(read[0].Response!.TimestampEnd, Is.EqualTo(text.Response.TimestampEnd));
+            Assert.That(read[0].Comment, Is.EqualTo("first"));
+            Assert.That(read[1].Request.Method, Is.EqualTo("POST"));
+            Assert.That(read[1].Request.Port, Is.EqualTo(8080));
+            Assert.That(read[1].Request.Content, Is.EqualTo(new byte[] { 0, 1, 2, 255 }), "binary bodies go as base64");
+            Assert.That(read[2].Response, Is.Null, "a request without response is written with status 0");
+        });
+    }
+
+    [Test]
+    public void A_flows_error_is_kept_in_DevTools_error_field_with_or_without_a_response()
+    {
+        var killed = NewFlow("https://example.com/killed", "GET");
+        killed.Error = new FlowError(FlowError.KilledMessage, killed.Request.TimestampStart);
+        var killedLate = NewFlow("https://example.com/late", "GET");
+        killedLate.Response = new HttpResponse { StatusCode = 200, Reason = "OK", TimestampStart = killedLate.Request.TimestampStart, TimestampEnd = killedLate.Request.TimestampStart };
+        killedLate.Error = new FlowError(FlowError.KilledMessage, killedLate.Request.TimestampStart);
+        var chromium = """
+            {"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-11-26T10:00:00.000Z", "time": 3,
+              "request": {"method": "GET", "url": "http://127.0.0.1:9/refused", "httpVersion": "", "headers": []},
+              "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "content": {"size": 0}, "_error": "net::ERR_CONNECTION_REFUSED"}}]}}
+            """;
+
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [killed, killedLate]);
+        var read = HarFile.Read(stream.ToArray(), "memory.har").ToList();
+        var refused = HarFile.Read(Encoding.UTF8.GetBytes(chromium), "chromium.har").Single();
+
+        Assert.That(read.Select(f => (f.Response?.StatusCode, f.Error?.Message)), Is.EqualTo(new (int?, string?)[] { (null, FlowError.KilledMessage), (200, FlowError.KilledMessage) }));
+        Assert.That((refused.Response, refused.Error?.Message), Is.EqualTo(((HttpResponse?)null, "net::ERR_CONNECTION_REFUSED")));
+    }
+
+    [Test]
+    public void A_HAR_exported_by_headless_Chromium_reads_with_every_entry_header_and_body()
+    {
+        // Fixtures/make-chromium-har.sh: Chromium 156 headless, recorded over the DevTools protocol by chrome-har-capturer.
+        var flows = HarFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "chromium-156-headless.har")).ToList();
+
+        Assert.That(flows.Select(f => $"{f.Request.Method} {f.Request.Path} {f.Response?.StatusCode}"), Is.EqualTo(new[]
+        {
+            "GET /index.html 200", "GET /app.js 200", "GET /pixel.png 200", "GET /data.json 200", "POST /submit 501", "GET /favicon.ico 404",
+        }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(Encoding.UTF8.GetString(flows[0].Response!.Content!), Does.Contain("Héllo from the fixture page"));
+            Assert.That(flows[2].Response!.Content, Has.Length.EqualTo(70));
+            Assert.That(flows[2].Response!.Content!.Take(4), Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), "base64 content decoded");
+            Assert.That(flows[3].Response!.Content, Is.EqualTo(Encoding.UTF8.GetBytes("{\"name\": \"fixture\", \"items\": [1, 2, 3]}\n")));
+            Assert.That(flows[4].Request.Content, Is.EqualTo("{\"a\":1}"u8.ToArray()));
+            Assert.That(flows[4].Request.Headers["Content-Type"], Is.EqualTo("application/json"));
+            Assert.That(flows[0].Request.Host, Is.EqualTo("127.0.0.1"));
+            Assert.That(flows[0].Request.Port, Is.EqualTo(18790));
+            Assert.That(flows.Select(f => f.TimestampCreated), Is.Ordered);
+        });
+
+        // Written and read again, every flow keeps its request, response and bodies.
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, flows);
+        var again = HarFile.Read(stream.ToArray(), "again.har").ToList();
+        Assert.That(again.Select(f => (f.Request.Url, f.Request.Method, f.Response?.StatusCode)), Is.EqualTo(flows.Select(f => (f.Request.Url, f.Request.Method, f.Response?.StatusCode))));
+        Assert.That(again.Select(f => f.Response?.Content), Is.EqualTo(flows.Select(f => f.Response?.Content)));
+        Assert.That(again.Select(f => f.Request.Headers.Count), Is.EqualTo(flows.Select(f => f.Request.Headers.Count)));
+    }
+
+    [Test]
+    public void A_truncated_file_yields_the_entries_before_the_damage_then_names_the_file_and_offset()
+    {
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [NewFlow("https://example.com/1", "GET"), NewFlow("https://example.com/2", "GET"), NewFlow("https://example.com/3", "GET")]);
+        var whole = stream.ToArray();
+        var cut = whole.AsSpan(0, Encoding.UTF8.GetString(whole).IndexOf("https://example.com/3", StringComparison.Ordinal)).ToArray();
+
+        var read = new List<HttpFlow>();
+        var error = Assert.Throws<FormatException>(() =>
+        {
+            foreach (var flow in HarFile.Read(cut, "cut.har"))
+            {
+                read.Add(flow);
+            }
+        });
+
+        Assert.That(read.Select(f => f.Request.Path), Is.EqualTo(new[] { "/1", "/2" }));
+        Assert.That(error!.Message, Does.Match(@"^Flow file cut\.har is not valid HAR after 2 entries: invalid JSON at byte \d+ \(line \d+\)\.$"));
+    }
+
+    [TestCase("[]", "Flow file x.har is not HAR: it has no log.entries array.")]
+    [TestCase("{ \"log\": { \"version\": \"1.2\" } }", "Flow file x.har is not HAR: it has no log.entries array.")]
+    [TestCase("{ \"log\": { \"entries\": [] } }", "Flow file x.har has no entries.")]
+    [TestCase("{ \"log\": { \"entries\": [ { \"startedDateTime\": \"2026-11-26T10:00:00Z\", \"request\": { \"method\": \"GET\" } } ] } }", "Flow file x.har, entry 0: request.url is missing.")]
+    [TestCase("{ \"log\": { \"entries\": [ { \"startedDateTime\": \"2026-11-26T10:00:00Z\", \"request\": { \"method\": \"GET\", \"url\": \"http://a/\", \"postData\": { \"text\": \"@@\", \"encoding\": \"base64\" } } } ] } }", "Flow file x.har, entry 0: request.postData.text is marked base64 but is not base64.")]
+    public void Bad_input_is_one_sentence(string json, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => HarFile.Read(Encoding.UTF8.GetBytes(json), "x.har").ToList());
+
+        Assert.That(error!.Message, Is.EqualTo(message));
+    }
+
+    [Test]
+    public void A_session_file_given_as_a_flow_file_is_named_and_sent_to_the_Session()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"flowfile-{Guid.NewGuid():N}.session");
+        File.WriteAllBytes(path, [.. "SQLite format 3\0"u8, .. new byte[100]]);
+        try
+        {
+            var error = Assert.Throws<FormatException>(() => FlowFile.Read(path).ToList());
+
+            Assert.That(error!.Message, Is.EqualTo($"Flow file {path} is a SQLite database, such as a session file; a session is opened by the Session addon (--set session_path={path}), not read as a flow file."));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void FlowFile_tells_mitmproxy_files_from_HAR_by_their_first_bytes()
+    {
+        var flow = NewFlow("https://example.com/x", "GET");
+        var mitm = Path.Combine(Path.GetTempPath(), $"flowfile-{Guid.NewGuid():N}.dump");
+        var har = Path.Combine(Path.GetTempPath(), $"flowfile-{Guid.NewGuid():N}.dump");
+        try
+        {
+            using (var stream = File.Create(mitm))
+            {
+                MitmproxyFlowFile.Write(stream, [flow]);
+            }
+
+            using (var stream = File.Create(har))
+            {
+                HarFile.Write(stream, [flow]);
+            }
+
+            Assert.That(FlowFile.Read(mitm).Single().Id, Is.EqualTo(flow.Id), "mitmproxy's format keeps the id");
+            Assert.That(FlowFile.Read(har).Single().Request.Url, Is.EqualTo("https://example.com/x"));
+        }
+        finally
+        {
+            File.Delete(mitm);
+            File.Delete(har);
+        }
+    }
+
+    private static HttpFlow NewFlow(string url, string method)
+    {
+        var uri = new Uri(url);
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+        return new HttpFlow
+        {
+            TimestampCreated = at,
+            Request = new HttpRequest
+            {
+                Method = method,
+                Scheme = uri.Scheme,
+                Host = uri.Host,
+                Port = uri.Port,
+                Path = uri.PathAndQuery,
+                Headers = new HttpHeaders(("Host", uri.Authority)),
+                TimestampStart = at,
+            },
+        };
+    }
+}
