@@ -75,7 +75,7 @@ public sealed class StreamTesterAddonTests
         public override ValueTask ResponseAsync(HttpFlowContext context)
         {
             Interlocked.Increment(ref _responses);
-            _loader.Bus.Publish(new FlowsPersisted([context.Flow.Id], DateTimeOffset.UtcNow, TimeSpan.Zero, 0));
+            _loader.Bus.Publish(new FlowsPersisted { FlowIds = [context.Flow.Id], CommittedAt = DateTimeOffset.UtcNow, WriteDuration = TimeSpan.Zero, QueueDepth = 0 });
             return default;
         }
     }

@@ -1,4 +1,4 @@
-using Addons.Abstractions.Filters;
+using Addons.Host.Filters;
 using Addons.Abstractions.Flows;
 
 namespace Addons.Testing.Tests;
