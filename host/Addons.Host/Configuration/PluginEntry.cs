@@ -1,3 +1,4 @@
+using Addons.Host.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Addons.Host.Configuration;
@@ -23,7 +24,10 @@ internal sealed record PluginEntry(
     public string? SectionKey { get; init; }
 
     /// <summary>The configuration key of this entry.</summary>
-    public string Key => SectionKey ?? $"{PluginEntryReader.SectionName}:{Id}";
+    /// <remarks>Its full path, such as <c>AddonProxy:Addons:View</c> when an application's section holds the configuration.</remarks>
+    public string Key => SectionKey ?? (Options.Path.EndsWith(":Options", StringComparison.Ordinal)
+        ? Options.Path[..^":Options".Length]
+        : $"{PluginEntryReader.SectionName}:{Id}");
 
     /// <summary>
     /// The assemblies this plugin exchanges with other plugins (<c>Shares</c>: simple names, such as
@@ -37,6 +41,9 @@ internal sealed record PluginEntry(
     /// </summary>
     public bool Watch { get; init; }
 
+    /// <summary>The addon the application added in process under this id, if this entry is one.</summary>
+    public InProcessAddon? InProcess { get; init; }
+
     /// <summary>The --addon that named this plugin, if one did.</summary>
     public AddonArgument? Argument { get; init; }
 
@@ -46,5 +53,7 @@ internal sealed record PluginEntry(
     /// <summary>Why the host does not start without it, as a sentence.</summary>
     public string RequiredReason => Argument is not null
         ? "It was named by --addon, so the host does not start without it."
+        : InProcess is not null
+        ? $"The application adds it in process, so the host does not start without it unless {Key}:Required is false."
         : $"{Key}:Required is true, so the host does not start without it.";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Addons.Host.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Addons.Host.Configuration;
@@ -15,18 +16,20 @@ internal static class PluginEntryReader
 
     private static readonly string[] KnownKeys = ["Path", "Enabled", "Order", "Required", "Options", "Shares", "Watch"];
 
-    public static IReadOnlyList<PluginEntry> Read(IConfiguration configuration, PluginsFile file, IReadOnlyList<AddonArgument> addons)
+    public static IReadOnlyList<PluginEntry> Read(AddonProxySettings settings)
     {
         var errors = new List<string>();
         var entries = new List<PluginEntry>();
         var unplaced = new List<PluginEntry>();
+        var configuration = settings.Configuration;
+        var addons = settings.Arguments;
         var section = configuration.GetSection(SectionName);
 
         // "Addons": {} is a key with no value and no children, which Exists() cannot tell from no key at all: it is a
-        // bare proxy, while a file without the key is more likely a mistake.
-        if (!section.Exists() && !configuration.GetChildren().Any(c => c.Key.Equals(SectionName, StringComparison.OrdinalIgnoreCase)))
+        // bare proxy, while a plugins.json without the key is more likely a mistake.
+        if (settings.RequireAddonsSection && !section.Exists() && !configuration.GetChildren().Any(c => c.Key.Equals(SectionName, StringComparison.OrdinalIgnoreCase)))
         {
-            throw new AddonHostException($"{file.FullPath} has no \"{SectionName}\" section; it must list the addons to load, keyed by id.");
+            throw new AddonHostException($"{settings.Source} has no \"{SectionName}\" section; it must list the addons to load, keyed by id.");
         }
 
         foreach (var addon in section.GetChildren())
@@ -36,30 +39,40 @@ internal static class PluginEntryReader
             {
                 if (!KnownKeys.Contains(key.Key, StringComparer.OrdinalIgnoreCase))
                 {
-                    errors.Add($"{Where(configuration, key.Path)}: {key.Path} is not a known key; an addon entry has {string.Join(", ", KnownKeys)}.");
+                    errors.Add($"{Where(settings, key.Path)}: {key.Path} is not a known key; an addon entry has {string.Join(", ", KnownKeys)}.");
                 }
             }
 
             var path = addon["Path"];
-            if (string.IsNullOrWhiteSpace(path))
+            var inProcess = settings.InProcess.FirstOrDefault(a => a.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
+            if (inProcess is not null && path is not null)
             {
-                errors.Add($"{Where(configuration, addon.Path)}: {addon.Path}:Path is missing; it names the plugin's main assembly, such as addons/{id}/{id}.dll.");
+                errors.Add($"{Where(settings, addon.Path)}: {addon.Path}:Path is \"{path}\", but '{id}' is an addon the application adds in process; its entry takes Order, Enabled, Required and Options, not a Path.");
+            }
+            else if (inProcess is null && string.IsNullOrWhiteSpace(path))
+            {
+                errors.Add($"{Where(settings, addon.Path)}: {addon.Path}:Path is missing; it names the plugin's main assembly, such as addons/{id}/{id}.dll.");
             }
 
-            var enabled = ReadBool(configuration, addon, "Enabled", true, errors);
-            var required = ReadBool(configuration, addon, "Required", false, errors);
-            var order = ReadInt(configuration, addon, "Order", 0, errors);
-            var watch = ReadBool(configuration, addon, "Watch", false, errors);
+            var enabled = ReadBool(settings, addon, "Enabled", true, errors);
+            var required = ReadBool(settings, addon, "Required", false, errors);
+            var order = ReadInt(settings, addon, "Order", 0, errors);
+            var watch = ReadBool(settings, addon, "Watch", false, errors);
             var options = addon.GetSection("Options");
             if (options.Value is { Length: > 0 })
             {
-                errors.Add($"{Where(configuration, options.Path)}: {options.Path} must be an object of option names and values, not \"{options.Value}\".");
+                errors.Add($"{Where(settings, options.Path)}: {options.Path} must be an object of option names and values, not \"{options.Value}\".");
             }
 
-            var shares = ReadShares(configuration, addon, errors);
-            if (!string.IsNullOrWhiteSpace(path))
+            var shares = ReadShares(settings, addon, errors);
+            if (inProcess is not null && path is null)
             {
-                var entry = new PluginEntry(id, path, CandidatePaths(path, file), enabled, order, required, options)
+                var entry = InProcessEntry(inProcess, enabled, order, addon["Required"] is null || required, options);
+                (addon["Order"] is null ? unplaced : entries).Add(entry);
+            }
+            else if (!string.IsNullOrWhiteSpace(path))
+            {
+                var entry = new PluginEntry(id, path, CandidatePaths(path, settings.BaseDirectory), enabled, order, required, options)
                 {
                     Argument = addons.FirstOrDefault(a => a.Id.Equals(id, StringComparison.OrdinalIgnoreCase)),
                     Shares = shares,
@@ -74,7 +87,8 @@ internal static class PluginEntryReader
             throw new AddonHostException(errors);
         }
 
-        // An --addon without an Order runs after every other plugin, in the order the --addons were given.
+        // An --addon or in-process addon without an Order runs after every other plugin, in the order they were given:
+        // the --addons first, then the in-process addons (one without an entry at all has no options and is required).
         var last = entries.Select(e => (long)e.Order).DefaultIfEmpty(0).Max();
         foreach (var argument in addons)
         {
@@ -84,29 +98,43 @@ internal static class PluginEntryReader
             }
         }
 
+        foreach (var inProcess in settings.InProcess)
+        {
+            var entry = unplaced.Find(e => e.InProcess == inProcess) ?? (entries.Exists(e => e.InProcess == inProcess)
+                ? null
+                : InProcessEntry(inProcess, enabled: true, 0, required: true, section.GetSection(inProcess.Id).GetSection("Options")));
+            if (entry is not null)
+            {
+                entries.Add(entry with { Order = (int)Math.Min(++last, int.MaxValue) });
+            }
+        }
+
         return [.. entries.OrderBy(e => e.Order).ThenBy(e => e.Id, StringComparer.OrdinalIgnoreCase)];
     }
 
-    /// <summary>A relative path is tried against the plugins.json folder, then against the host's own folder.</summary>
-    private static string[] CandidatePaths(string path, PluginsFile file)
+    private static PluginEntry InProcessEntry(InProcessAddon addon, bool enabled, int order, bool required, IConfigurationSection options) =>
+        new(addon.Id, "(in process)", [], enabled, order, required, options) { InProcess = addon };
+
+    /// <summary>A relative path is tried against the plugins.json folder (or the application's), then the host's own folder.</summary>
+    private static string[] CandidatePaths(string path, string directory)
     {
         if (Path.IsPathRooted(path))
         {
             return [Path.GetFullPath(path)];
         }
 
-        var besideFile = Path.GetFullPath(Path.Combine(file.Directory, path));
+        var besideFile = Path.GetFullPath(Path.Combine(directory, path));
         var besideHost = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
         return besideFile == besideHost ? [besideFile] : [besideFile, besideHost];
     }
 
     /// <summary>Shares: a list of assembly names, such as ["PingPong.Messages"].</summary>
-    private static string[] ReadShares(IConfiguration configuration, IConfigurationSection addon, List<string> errors)
+    private static string[] ReadShares(AddonProxySettings settings, IConfigurationSection addon, List<string> errors)
     {
         var section = addon.GetSection("Shares");
         if (section.Value is { Length: > 0 } single)
         {
-            errors.Add($"{Where(configuration, section.Path)}: {section.Path} must be a list of assembly names, such as [\"{single}\"], not \"{single}\".");
+            errors.Add($"{Where(settings, section.Path)}: {section.Path} must be a list of assembly names, such as [\"{single}\"], not \"{single}\".");
             return [];
         }
 
@@ -116,7 +144,7 @@ internal static class PluginEntryReader
             var name = item.Value ?? "";
             if (name.Length == 0 || name.IndexOfAny(['/', '\\', ',', ' ']) >= 0 || name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             {
-                errors.Add($"{Where(configuration, item.Path)}: {item.Path} is \"{name}\", which is not an assembly's name; name it as the runtime does, without folder or .dll, such as PingPong.Messages.");
+                errors.Add($"{Where(settings, item.Path)}: {item.Path} is \"{name}\", which is not an assembly's name; name it as the runtime does, without folder or .dll, such as PingPong.Messages.");
                 continue;
             }
 
@@ -126,7 +154,7 @@ internal static class PluginEntryReader
         return [.. names];
     }
 
-    private static bool ReadBool(IConfiguration configuration, IConfigurationSection addon, string key, bool fallback, List<string> errors)
+    private static bool ReadBool(AddonProxySettings settings, IConfigurationSection addon, string key, bool fallback, List<string> errors)
     {
         var value = addon[key];
         if (value is null)
@@ -140,11 +168,11 @@ internal static class PluginEntryReader
         }
 
         var path = $"{addon.Path}:{key}";
-        errors.Add($"{Where(configuration, path)}: {path} is \"{value}\", which is not true or false.");
+        errors.Add($"{Where(settings, path)}: {path} is \"{value}\", which is not true or false.");
         return fallback;
     }
 
-    private static int ReadInt(IConfiguration configuration, IConfigurationSection addon, string key, int fallback, List<string> errors)
+    private static int ReadInt(AddonProxySettings settings, IConfigurationSection addon, string key, int fallback, List<string> errors)
     {
         var value = addon[key];
         if (value is null)
@@ -158,9 +186,9 @@ internal static class PluginEntryReader
         }
 
         var path = $"{addon.Path}:{key}";
-        errors.Add($"{Where(configuration, path)}: {path} is \"{value}\", which is not a whole number.");
+        errors.Add($"{Where(settings, path)}: {path} is \"{value}\", which is not a whole number.");
         return fallback;
     }
 
-    private static string Where(IConfiguration configuration, string key) => ConfigurationSourceNames.Describe(configuration, key);
+    private static string Where(AddonProxySettings settings, string key) => settings.Describe(key);
 }

@@ -1,3 +1,4 @@
+using Addons.Host.Hosting;
 using Addons.Host.Options;
 using Microsoft.Extensions.Configuration;
 
@@ -24,25 +25,25 @@ internal sealed record WatchSettings(TimeSpan QuietPeriod, TimeSpan HookTimeout)
     public static WatchSettings Default { get; } = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
 
     /// <summary>Reads the section; throws an <see cref="AddonHostException"/> with every mistake in it.</summary>
-    public static WatchSettings Read(IConfiguration configuration)
+    public static WatchSettings Read(AddonProxySettings settings)
     {
-        var section = configuration.GetSection(SectionName);
+        var section = settings.Configuration.GetSection(SectionName);
         var errors = new List<string>();
         foreach (var key in section.GetChildren())
         {
             if (!KnownKeys.Contains(key.Key, StringComparer.OrdinalIgnoreCase))
             {
-                errors.Add($"{ConfigurationSourceNames.Describe(configuration, key.Path)}: {key.Path} is not a known key; {SectionName} has {string.Join(", ", KnownKeys)}.");
+                errors.Add($"{settings.Describe(key.Path)}: {key.Path} is not a known key; {SectionName} has {string.Join(", ", KnownKeys)}.");
             }
         }
 
-        var settings = new WatchSettings(
-            ReadDuration(configuration, section, nameof(QuietPeriod), Default.QuietPeriod, allowZero: true, errors),
-            ReadDuration(configuration, section, nameof(HookTimeout), Default.HookTimeout, allowZero: false, errors));
-        return errors.Count > 0 ? throw new AddonHostException(errors) : settings;
+        var watch = new WatchSettings(
+            ReadDuration(settings, section, nameof(QuietPeriod), Default.QuietPeriod, allowZero: true, errors),
+            ReadDuration(settings, section, nameof(HookTimeout), Default.HookTimeout, allowZero: false, errors));
+        return errors.Count > 0 ? throw new AddonHostException(errors) : watch;
     }
 
-    private static TimeSpan ReadDuration(IConfiguration configuration, IConfigurationSection section, string key, TimeSpan fallback, bool allowZero, List<string> errors)
+    private static TimeSpan ReadDuration(AddonProxySettings settings, IConfigurationSection section, string key, TimeSpan fallback, bool allowZero, List<string> errors)
     {
         var child = section.GetSection(key);
         if (child.Value is not { } text)
@@ -55,7 +56,7 @@ internal sealed record WatchSettings(TimeSpan QuietPeriod, TimeSpan HookTimeout)
             return duration;
         }
 
-        errors.Add($"{ConfigurationSourceNames.Describe(configuration, child.Path)}: {child.Path} is \"{text}\", which is not a{(allowZero ? "" : " positive")} duration such as {(allowZero ? "500ms" : "10s")} or 00:00:{(allowZero ? "00.5" : "10")}.");
+        errors.Add($"{settings.Describe(child.Path)}: {child.Path} is \"{text}\", which is not a{(allowZero ? "" : " positive")} duration such as {(allowZero ? "500ms" : "10s")} or 00:00:{(allowZero ? "00.5" : "10")}.");
         return fallback;
     }
 }

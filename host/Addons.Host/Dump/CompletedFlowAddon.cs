@@ -11,7 +11,7 @@ namespace Addons.Host.Dump;
 /// when it failed before a response; a TCP or UDP flow at its end or error; a DNS flow at <c>dns_response</c>, or at
 /// <c>dns_error</c> without a response. A flow that ends without any of those (a request a file holds without its
 /// response) is complete at the <c>update</c> that finds it no longer live; one still open when the host stops is
-/// handed to <see cref="Unfinished"/>.
+/// handed to <see cref="Stopping"/>.
 /// </summary>
 internal abstract class CompletedFlowAddon : Addon
 {

@@ -201,7 +201,7 @@ internal sealed partial class AddonHost
     {
         var errors = new List<string>();
         BindSection(addon, errors);
-        foreach (var (name, text) in commandLine.Sets)
+        foreach (var (name, text) in settings.Sets)
         {
             if ((options.Find(name) is { } option && option.Owner == addon.Name) || detached.Options.Any(o => o.Name == name))
             {

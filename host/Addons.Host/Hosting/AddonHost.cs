@@ -25,9 +25,8 @@ namespace Addons.Host.Hosting;
 /// (AddonHost.Reload.cs).
 /// </summary>
 internal sealed partial class AddonHost(
-    IConfiguration configuration,
-    PluginsFile file,
-    HostCommandLine commandLine,
+    AddonProxySettings settings,
+    IServiceProvider services,
     PluginAddonFactory factory,
     ExchangedAssemblies exchangedAssemblies,
     AddonChain chain,
@@ -46,7 +45,10 @@ internal sealed partial class AddonHost(
     ILogger<AddonHost> logger)
 {
     private readonly List<string> _failures = [];
+    private int _started;
     private int _stopped;
+    private IReadOnlyList<PluginEntry> _entries = [];
+    private ConfigurationChanges? _configurationChanges;
 
     /// <summary>The addons in chain order.</summary>
     public IReadOnlyList<LoadedAddon> Addons => chain.Addons;
@@ -54,22 +56,32 @@ internal sealed partial class AddonHost(
     /// <summary>The sentences reported for plugins that failed to load without stopping the host.</summary>
     public IReadOnlyList<string> Failures => _failures;
 
+    /// <summary>Whether <see cref="StartAsync"/> has run (addons-host runs it before the generic host starts).</summary>
+    public bool Started => Volatile.Read(ref _started) != 0;
+
+    /// <summary>Loads the addons, binds their options and runs the first <c>configure</c>; only the first call does anything.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            return;
+        }
+
         var fatal = new List<string>();
         commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
-        _watch = WatchSettings.Read(configuration);
-        var entries = PluginEntryReader.Read(configuration, file, commandLine.Addons);
-        if (commandLine.Watch)
+        _watch = WatchSettings.Read(settings);
+        var entries = PluginEntryReader.Read(settings);
+        if (settings.Watch)
         {
-            entries = [.. entries.Select(e => e with { Watch = true })];
+            entries = [.. entries.Select(e => e with { Watch = e.InProcess is null })];
         }
 
+        _entries = entries;
         exchangedAssemblies.Prepare(entries);
         if (entries.Count == 0)
         {
-            LogNoPlugins(logger, file.FullPath);
+            LogNoPlugins(logger, settings.Source);
         }
 
         foreach (var entry in entries)
@@ -115,7 +127,11 @@ internal sealed partial class AddonHost(
         _running = true;
         LogRunning(logger, chain.Addons.Count);
         StartWatchers();
+        _configurationChanges = new ConfigurationChanges(settings, _entries, chain, options, _watch.QuietPeriod, logger);
     }
+
+    /// <summary>Applies the configuration's option values as they are now (for tests; a change of the file does it itself).</summary>
+    internal Task ApplyConfigurationChangesAsync() => _configurationChanges?.ApplyAsync() ?? Task.CompletedTask;
 
     /// <summary>Delivers <c>done</c> in reverse order and releases what the addons held on the bus; only the first call does anything.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -126,6 +142,7 @@ internal sealed partial class AddonHost(
         }
 
         // No reload starts now, and one under way finishes (a build it runs is cancelled) before the addons stop.
+        _configurationChanges?.Dispose();
         await StopWatchersAsync().ConfigureAwait(false);
         await _reloads.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -167,7 +184,8 @@ internal sealed partial class AddonHost(
     /// <summary>Adds an addon of the host itself; its options come from a top-level section named <paramref name="section"/>.</summary>
     private void AddBuiltIn(Addon instance, string section, List<string> fatal)
     {
-        var entry = new PluginEntry(section, "(built in)", [], true, int.MinValue, true, configuration.GetSection(section)) { SectionKey = section };
+        var options = settings.Configuration.GetSection(section);
+        var entry = new PluginEntry(section, "(built in)", [], true, int.MinValue, true, options) { SectionKey = options.Path };
         var version = typeof(AddonHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
         var addon = new LoadedAddon(entry, "(built in)", null, instance, version, new AddonEventBus(bus, instance.Name));
         if (Register(addon, fatal))
@@ -181,7 +199,9 @@ internal sealed partial class AddonHost(
         LoadedAddon addon;
         try
         {
-            addon = await factory.CreateAsync(entry, cancellationToken).ConfigureAwait(false);
+            addon = entry.InProcess is { } inProcess
+                ? CreateInProcess(entry, inProcess)
+                : await factory.CreateAsync(entry, cancellationToken).ConfigureAwait(false);
         }
         catch (AddonHostException ex)
         {
@@ -190,6 +210,24 @@ internal sealed partial class AddonHost(
         }
 
         return Register(addon, fatal) ? addon : null;
+    }
+
+    /// <summary>An addon of the application: made from its services, in the application's own load context.</summary>
+    private LoadedAddon CreateInProcess(PluginEntry entry, InProcessAddon inProcess)
+    {
+        Addon instance;
+        try
+        {
+            instance = inProcess.Create(services);
+        }
+        catch (Exception ex)
+        {
+            throw new AddonHostException($"Addon '{entry.Id}' (added in process) could not be created: {ex.Message}", ex);
+        }
+
+        var assembly = instance.GetType().Assembly;
+        var version = assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        return new LoadedAddon(entry, assembly.Location is { Length: > 0 } location ? location : "(in process)", null, instance, version, new AddonEventBus(bus, instance.Name));
     }
 
     /// <summary>Runs <c>load</c>; false (with the failure reported and the plugin's context let go) if the addon cannot join.</summary>
@@ -285,7 +323,7 @@ internal sealed partial class AddonHost(
             BindSection(addon, errors);
         }
 
-        foreach (var (name, text) in commandLine.Sets)
+        foreach (var (name, text) in settings.Sets)
         {
             BindSet(name, text, errors);
         }
@@ -301,7 +339,7 @@ internal sealed partial class AddonHost(
     {
         foreach (var setting in addon.Entry.Options.GetChildren())
         {
-            var where = ConfigurationSourceNames.Describe(configuration, setting.Path);
+            var where = settings.Describe(setting.Path);
             var option = (OptionEntry?)options.Find(setting.Key.ToLowerInvariant());
             if (option is null || option.Owner != addon.Name)
             {
@@ -353,8 +391,8 @@ internal sealed partial class AddonHost(
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Done: {Count} addon(s) stopped")]
     private static partial void LogDone(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{File} lists no plugins; running with the built-in addons only.")]
-    private static partial void LogNoPlugins(ILogger logger, string file);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{Source} lists no addons; running with the built-in addons only.")]
+    private static partial void LogNoPlugins(ILogger logger, string source);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Unloaded addon '{Addon}' (plugin {PluginId})")]
     private static partial void LogUnloaded(ILogger logger, string addon, string pluginId);

@@ -1,15 +1,7 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Options;
-using Addons.Host.Chain;
-using Addons.Host.Commands;
 using Addons.Host.Configuration;
 using Addons.Host.Control;
-using Addons.Host.Dump;
-using Addons.Host.Events;
-using Addons.Host.Loading;
-using Addons.Host.Options;
-using Addons.Host.Proxy;
-using Addons.Host.Proxy.Upstream;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -93,7 +85,16 @@ internal static class HostProgram
     {
         // plugins.json goes in first, so appsettings, the environment and the command line all override it.
         var configuration = new ConfigurationManager();
-        configuration.AddJsonFile(file.FullPath, optional: false, reloadOnChange: false);
+        // Saved while the host runs, its option values are applied (ConfigurationChanges); a malformed save is reported
+        // there with its line, not thrown from the file watcher.
+        configuration.AddJsonFile(source =>
+        {
+            source.Path = file.FullPath;
+            source.Optional = false;
+            source.ReloadOnChange = true;
+            source.ResolveFileProvider();
+            source.OnLoadException = context => context.Ignore = context.Provider.Source == source && File.Exists(file.FullPath) && context.Exception is not null;
+        });
 
         // Each --addon as if plugins.json listed it; the environment and the command line can still override it.
         configuration.AddInMemoryCollection(commandLine.Addons.SelectMany(a => a.ConfigurationKeys));
@@ -118,31 +119,8 @@ internal static class HostProgram
             builder.Logging.SetMinimumLevel(commandLine.Verbosity < 0 ? LogLevel.Warning : LogLevel.Debug);
         }
 
-        var services = builder.Services;
-        services.AddSingleton(file);
-        services.AddSingleton(commandLine);
-        services.AddSingleton<EventBus>();
-        services.AddSingleton<CommandRegistry>();
-        services.AddSingleton<ICommandRegistry>(sp => sp.GetRequiredService<CommandRegistry>());
-        services.AddSingleton<OptionStore>();
-        services.AddSingleton<IOptionStore>(sp => sp.GetRequiredService<OptionStore>());
-        services.AddSingleton<AddonChain>();
-        services.AddSingleton<FlowInjector>();
-        services.AddSingleton<FlowFileFormats>();
-        services.AddSingleton<PluginProjectBuilder>();
-        services.AddSingleton<PluginAddonFactory>();
-        services.AddSingleton<ExchangedAssemblies>();
-        services.AddSingleton<AddonHost>();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ProxyAddon>();
-        services.AddSingleton<DumpAddon>();
-        services.AddSingleton<ReadFileAddon>();
-        services.AddSingleton<SaveStreamAddon>();
-        services.AddSingleton<ControlAddon>();
-        services.AddSingleton<UpstreamConnector>();
-        services.AddSingleton<ProxyServer>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProxyServer>());
-        services.AddHostedService<AddonLifecycleService>();
+        builder.Services.AddSingleton(AddonProxySettings.FromCommandLine(configuration, file, commandLine));
+        AddonProxyServices.Add(builder.Services);
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using Addons.Host.Configuration;
+using Addons.Host.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Addons.Host.Tests.Configuration;
@@ -8,7 +9,7 @@ public sealed class WatchSettingsTests
     [Test]
     public void WithoutASectionTheDefaultsApply()
     {
-        var settings = WatchSettings.Read(new ConfigurationBuilder().Build());
+        var settings = WatchSettings.Read(Settings(new ConfigurationBuilder().Build()));
 
         Assert.That(settings, Is.EqualTo(new WatchSettings(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10))));
     }
@@ -16,7 +17,7 @@ public sealed class WatchSettingsTests
     [Test]
     public void DurationsAreWrittenAsOptionsAre()
     {
-        var settings = WatchSettings.Read(Configuration(("Watch:QuietPeriod", "250ms"), ("Watch:HookTimeout", "00:00:30")));
+        var settings = WatchSettings.Read(Settings(Configuration(("Watch:QuietPeriod", "250ms"), ("Watch:HookTimeout", "00:00:30"))));
 
         Assert.That(settings, Is.EqualTo(new WatchSettings(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30))));
     }
@@ -24,8 +25,8 @@ public sealed class WatchSettingsTests
     [Test]
     public void EveryMistakeIsOneSentenceNamingItsKey()
     {
-        var ex = Assert.Throws<AddonHostException>(() => WatchSettings.Read(Configuration(
-            ("Watch:QuietPeriod", "soon"), ("Watch:HookTimeout", "0s"), ("Watch:Quiet", "1s"))));
+        var ex = Assert.Throws<AddonHostException>(() => WatchSettings.Read(Settings(Configuration(
+            ("Watch:QuietPeriod", "soon"), ("Watch:HookTimeout", "0s"), ("Watch:Quiet", "1s")))));
 
         Assert.That(ex!.Errors, Is.EquivalentTo(new[]
         {
@@ -46,4 +47,6 @@ public sealed class WatchSettingsTests
 
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value))).Build();
+
+    private static AddonProxySettings Settings(IConfiguration configuration) => new(configuration, configuration, "configuration", Path.GetTempPath());
 }
