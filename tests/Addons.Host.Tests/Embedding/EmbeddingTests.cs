@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Addons.Host.Tests.Hosting;
+namespace Addons.Host.Tests.Embedding;
 
 /// <summary>
 /// The proxy embedded in an application's generic host with <c>AddAddonProxy</c>: configuration from the application's
