@@ -59,4 +59,14 @@ public interface IAddonLoader
 
     /// <summary>A logger named after the addon.</summary>
     ILogger Logger { get; }
+
+    /// <summary>
+    /// Adds a check to the host's readiness (the control endpoint's <c>/health/ready</c>, for a service manager or a
+    /// load balancer), such as whether a session file can be written. It is named <c>ADDON.NAME</c> in the report, runs
+    /// when the health is asked for (keep it cheap and bounded: a few milliseconds), and goes when the addon unloads.
+    /// An exception it throws counts as unhealthy, with the exception's message. Since contract 2.1.
+    /// </summary>
+    /// <param name="name">A lower_snake_case name, unique among the addon's checks, such as <c>writable</c>.</param>
+    /// <param name="check">Finds the addon's health now.</param>
+    void AddHealthCheck(string name, Func<CancellationToken, ValueTask<Health.AddonHealth>> check);
 }

@@ -30,6 +30,7 @@ public sealed partial class SessionAddon : Addon
     private IOption<int> _queueCapacity = null!;
     private IOption<int> _hotFlows = null!;
     private SessionWriter? _writer;
+    private string? _notPersisting;
     private SessionArchive? _archive;
     private HotFlows _hot = new(0);
     private string? _temporaryPath;
@@ -56,6 +57,7 @@ public sealed partial class SessionAddon : Addon
         _hotFlows = loader.AddOption("session_hot_flows", 100_000, "How many stored flows stay fully in memory; older ones stay in the View as summaries and load from the session file when needed. 0 keeps every flow in memory.");
 
         loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);
+        loader.AddHealthCheck("writable", _ => ValueTask.FromResult(SessionHealth.Of(_writer, _queueCapacity.Value, _notPersisting)));
 
         // Session files as flow files for -r, -w and view.flows.load; a host older than contract 1.3 goes without.
         try
@@ -134,6 +136,7 @@ public sealed partial class SessionAddon : Addon
                 return default;
             }
 
+            _notPersisting = e.Message;
             LogNoPersistence(_logger, e.Message);
             return default;
         }

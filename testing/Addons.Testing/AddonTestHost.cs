@@ -3,6 +3,7 @@ using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.Health;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
 using Addons.Host;
@@ -11,6 +12,7 @@ using Addons.Host.Commands;
 using Addons.Host.Configuration;
 using Addons.Host.Dump;
 using Addons.Host.Events;
+using Addons.Host.Health;
 using Addons.Host.Loading;
 using Addons.Host.Options;
 using Addons.Testing.Logging;
@@ -45,6 +47,7 @@ public sealed class AddonTestHost : IAsyncDisposable
     private readonly CommandRegistry _commands;
     private readonly FlowInjector _injector;
     private readonly FlowFileFormats _flowFiles = new();
+    private readonly AddonHealthChecks _health = new();
     private readonly AddonEventBus _testBus;
     private readonly ServiceProvider _services;
     private readonly List<object> _published = [];
@@ -246,6 +249,28 @@ public sealed class AddonTestHost : IAsyncDisposable
     public Task PublishAsync<T>(T message, CancellationToken cancellationToken = default)
         where T : notnull => _testBus.PublishAsync(message, cancellationToken).AsTask();
 
+    /// <summary>
+    /// Runs every health check the addons added (<c>IAddonLoader.AddHealthCheck</c>) as the host's readiness does, and
+    /// returns each result by its name in the report, <c>ADDON.NAME</c>; a check that throws is unhealthy with its message.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, AddonHealth>> HealthAsync(CancellationToken cancellationToken = default)
+    {
+        var results = new SortedDictionary<string, AddonHealth>(StringComparer.Ordinal);
+        foreach (var check in _health.All)
+        {
+            try
+            {
+                results[check.Name] = await check.Check(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                results[check.Name] = AddonHealth.Unhealthy($"The check failed: {ex.Message}");
+            }
+        }
+
+        return results;
+    }
+
     /// <summary>The messages of type <typeparamref name="T"/> (or derived from it) published on the bus since the start or the last <see cref="ClearPublished"/>, in order; <c>Published&lt;object&gt;()</c> is every message.</summary>
     public IReadOnlyList<T> Published<T>()
     {
@@ -380,7 +405,7 @@ public sealed class AddonTestHost : IAsyncDisposable
         _logs.Attribute(category.Replace('+', '.'), addon.Name);
         try
         {
-            var loader = new AddonRegistration(addon.Name, addon.Bus, _commands, _options, _logs.CreateAddonLogger(category, addon.Name), _injector, _flowFiles.For(addon.Name));
+            var loader = new AddonRegistration(addon.Name, addon.Bus, _commands, _options, _logs.CreateAddonLogger(category, addon.Name), _injector, _flowFiles.For(addon.Name), _health);
             addon.Instance.Load(loader);
         }
         catch (Exception ex)
@@ -389,6 +414,7 @@ public sealed class AddonTestHost : IAsyncDisposable
             _commands.RemoveOwner(addon.Name);
             _options.RemoveOwner(addon.Name);
             _flowFiles.RemoveOwner(addon.Name);
+            _health.RemoveOwner(addon.Name);
             addon.Loader?.Dispose();
             throw new InvalidOperationException($"Addon '{addon.Name}' failed in load: {ex.Message}", ex);
         }

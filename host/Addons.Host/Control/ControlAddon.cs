@@ -4,6 +4,7 @@ using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
+using Addons.Host.Health;
 using Addons.Host.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,12 +18,13 @@ namespace Addons.Host.Control;
 
 /// <summary>
 /// The host's control endpoint: an HTTP API on loopback (<see cref="ControlEndpoints"/>) through which
-/// <c>addons-host --command</c>, and later the web UI, run every addon's commands. It starts at <c>running</c> on a
+/// <c>addons-host --command</c>, and later the web UI, run every addon's commands, and a service manager asks for the
+/// host's health (<see cref="HostHealthChecks"/>). It starts at <c>running</c> on a
 /// free port unless <c>control_listen_port</c> names one, every request needs a token (a new random one each start
 /// unless <c>control_token</c> is set), and <c>control.json</c> in the host's data folder says where it is and the
 /// token, readable by the owner only; the file goes at <c>done</c>.
 /// </summary>
-internal sealed partial class ControlAddon(ProxyAddon proxy, ICommandRegistry commands, ILoggerFactory loggerFactory, ILogger<ControlAddon> logger) : Addon
+internal sealed partial class ControlAddon(ProxyAddon proxy, ICommandRegistry commands, HostHealthChecks health, ILoggerFactory loggerFactory, ILogger<ControlAddon> logger) : Addon
 {
     private IOption<bool> _enabled = null!;
     private IOption<string> _listenHost = null!;
@@ -79,6 +81,7 @@ internal sealed partial class ControlAddon(ProxyAddon proxy, ICommandRegistry co
 
         // The host's own lifetime handles Ctrl+C and SIGTERM; the endpoint stops at done, after the other addons.
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        health.AddTo(builder.Services.AddHealthChecks());
         var app = builder.Build();
         ControlEndpoints.Map(app, token, commands);
         try

@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Addons.Abstractions.Commands;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Addons.Host.Control;
 
@@ -11,7 +13,8 @@ namespace Addons.Host.Control;
 /// The control endpoint's API, every request behind the token (<c>Authorization: Bearer TOKEN</c>):
 /// <c>GET /api/commands</c> lists the commands; <c>POST /api/commands/NAME</c> with a JSON array of text arguments runs
 /// one and answers <c>{"result": ...}</c>, or <c>{"error": "..."}</c> with 400 (a command's own error) or 404 (no such
-/// command).
+/// command). <c>GET /health/live</c> answers 200 while the process serves requests; <c>GET /health/ready</c> runs the
+/// readiness checks and answers 200 (healthy or degraded) or 503 (unhealthy) with each check's status and description.
 /// </summary>
 internal static class ControlEndpoints
 {
@@ -30,6 +33,9 @@ internal static class ControlEndpoints
 
             await next(context);
         });
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
 
         app.MapGet("/api/commands", (HttpContext context) => WriteAsync(context, json =>
         {
@@ -87,6 +93,33 @@ internal static class ControlEndpoints
             });
         });
     }
+
+    /// <summary>The health report as JSON: the overall status, then each check's status, description and data.</summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report) => WriteAsync(context, json =>
+    {
+        json.WriteString("status", report.Status.ToString());
+        json.WriteStartObject("checks");
+        foreach (var (name, entry) in report.Entries)
+        {
+            json.WriteStartObject(name);
+            json.WriteString("status", entry.Status.ToString());
+            json.WriteString("description", entry.Description);
+            if (entry.Data.Count > 0)
+            {
+                json.WriteStartObject("data");
+                foreach (var (key, value) in entry.Data)
+                {
+                    json.WriteString(key, value?.ToString());
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    });
 
     /// <summary>Answers one JSON object whose members <paramref name="members"/> writes.</summary>
     private static async Task WriteAsync(HttpContext context, Action<Utf8JsonWriter> members)

@@ -4,6 +4,7 @@ using Addons.Abstractions.Interop;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Host.Configuration;
+using Addons.Host.Health;
 using Addons.Host.Loading;
 using Addons.Host.Options;
 using Microsoft.Extensions.Logging;
@@ -260,13 +261,14 @@ internal sealed partial class AddonHost
     private HashSet<string> AllOptionNames() => options.All.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
 
     private Detached Detach(LoadedAddon addon) =>
-        new(addon.Name, commands.Detach(addon.Name), options.Detach(addon.Name), flowFiles.Detach(addon.Name));
+        new(addon.Name, commands.Detach(addon.Name), options.Detach(addon.Name), flowFiles.Detach(addon.Name), healthChecks.Detach(addon.Name));
 
     private void Restore(Detached detached)
     {
         commands.Restore(detached.Commands);
         options.Restore(detached.Options);
         flowFiles.Restore(detached.Owner, detached.Formats);
+        healthChecks.Restore(detached.HealthChecks);
     }
 
     private PluginReload Failed(string pluginId, string reason, Task<bool>? unloaded = null)
@@ -316,7 +318,7 @@ internal sealed partial class AddonHost
     private static string Seconds(TimeSpan duration) => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.###}s");
 
     /// <summary>An addon's commands, options and flow file formats, out of the registries while a new build loads.</summary>
-    private sealed record Detached(string Owner, IReadOnlyList<RegisteredCommand> Commands, IReadOnlyList<OptionEntry> Options, IReadOnlyList<IFlowFileFormat> Formats);
+    private sealed record Detached(string Owner, IReadOnlyList<RegisteredCommand> Commands, IReadOnlyList<OptionEntry> Options, IReadOnlyList<IFlowFileFormat> Formats, IReadOnlyList<AddonHealthChecks.Registered> HealthChecks);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Reloaded plugin '{PluginId}' ({Version})")]
     private static partial void LogReloaded(ILogger logger, string pluginId, string version);

@@ -8,6 +8,7 @@ using Addons.Host.Configuration;
 using Addons.Host.Control;
 using Addons.Host.Dump;
 using Addons.Host.Events;
+using Addons.Host.Health;
 using Addons.Host.Loading;
 using Addons.Host.Options;
 using Addons.Host.Proxy;
@@ -40,11 +41,12 @@ internal sealed partial class AddonHost(
     ControlAddon control,
     FlowInjector injector,
     FlowFileFormats flowFiles,
+    AddonHealthChecks healthChecks,
+    HostReadiness readiness,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     ILogger<AddonHost> logger)
 {
-    private readonly List<string> _failures = [];
     private int _started;
     private int _stopped;
     private IReadOnlyList<PluginEntry> _entries = [];
@@ -54,7 +56,7 @@ internal sealed partial class AddonHost(
     public IReadOnlyList<LoadedAddon> Addons => chain.Addons;
 
     /// <summary>The sentences reported for plugins that failed to load without stopping the host.</summary>
-    public IReadOnlyList<string> Failures => _failures;
+    public IReadOnlyList<string> Failures => readiness.Failures;
 
     /// <summary>Whether <see cref="StartAsync"/> has run (addons-host runs it before the generic host starts).</summary>
     public bool Started => Volatile.Read(ref _started) != 0;
@@ -125,6 +127,7 @@ internal sealed partial class AddonHost(
     {
         await chain.InvokeAsync(Hook.Running, new LifecycleContext(cancellationToken)).ConfigureAwait(false);
         _running = true;
+        readiness.SetRunning();
         LogRunning(logger, chain.Addons.Count);
         StartWatchers();
         _configurationChanges = new ConfigurationChanges(settings, _entries, chain, options, _watch.QuietPeriod, logger);
@@ -142,6 +145,7 @@ internal sealed partial class AddonHost(
         }
 
         // No reload starts now, and one under way finishes (a build it runs is cancelled) before the addons stop.
+        readiness.SetStopping();
         _configurationChanges?.Dispose();
         await StopWatchersAsync().ConfigureAwait(false);
         await _reloads.WaitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -265,7 +269,7 @@ internal sealed partial class AddonHost(
 
         try
         {
-            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon), injector, flowFiles.For(addon.Name));
+            var registration = new AddonRegistration(addon.Name, addon.Bus, commands, options, factory.CreateLogger(addon), injector, flowFiles.For(addon.Name), healthChecks);
             addon.Instance.Load(registration);
             return null;
         }
@@ -284,7 +288,7 @@ internal sealed partial class AddonHost(
         }
         else
         {
-            _failures.Add(message);
+            readiness.AddFailure(message);
             LogPluginFailed(logger, message);
         }
     }
@@ -296,6 +300,7 @@ internal sealed partial class AddonHost(
         commands.RemoveOwner(addon.Name);
         options.RemoveOwner(addon.Name);
         flowFiles.RemoveOwner(addon.Name);
+        healthChecks.RemoveOwner(addon.Name);
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Addons.Host.Commands;
 using Addons.Host.Control;
 using Addons.Host.Dump;
 using Addons.Host.Events;
+using Addons.Host.Health;
 using Addons.Host.Loading;
 using Addons.Host.Options;
 using Addons.Host.Proxy;
@@ -36,6 +37,9 @@ internal static class AddonProxyServices
         services.AddSingleton<PluginAddonFactory>();
         services.AddSingleton<ExchangedAssemblies>();
         services.AddSingleton<AddonHost>();
+        services.AddSingleton<AddonHealthChecks>();
+        services.AddSingleton<HostReadiness>();
+        services.AddSingleton<HostHealthChecks>();
         services.AddSingleton<ProxyAddon>();
         services.AddSingleton<DumpAddon>();
         services.AddSingleton<ReadFileAddon>();

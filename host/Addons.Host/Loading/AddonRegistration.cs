@@ -2,19 +2,24 @@ using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Events;
 using Addons.Abstractions.Filters;
+using Addons.Abstractions.Health;
 using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Commands;
 using Addons.Host.Dump;
 using Addons.Host.Filters;
+using Addons.Host.Health;
 using Addons.Host.Options;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Loading;
 
 /// <summary>The <see cref="IAddonLoader"/> an addon gets in <c>load</c>: declarations are recorded under its name.</summary>
-internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger, IFlowInjector? flows = null, IFlowFiles? flowFiles = null) : IAddonLoader
+internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegistry commands, OptionStore options, ILogger logger, IFlowInjector? flows = null, IFlowFiles? flowFiles = null, AddonHealthChecks? health = null) : IAddonLoader
 {
+    // Loaded without the host's registry (by a test), an addon's checks are kept here, where the test kit can run them.
+    public AddonHealthChecks Health { get; } = health ?? new AddonHealthChecks();
+
     // Loaded without the host's registry (by a test), an addon still reads mitmproxy's files and HAR, and its own formats.
     public IFlowFiles FlowFiles { get; } = flowFiles ?? new FlowFileFormats().For(owner);
 
@@ -34,4 +39,6 @@ internal sealed class AddonRegistration(string owner, IEventBus bus, CommandRegi
         options.Declare(owner, name, defaultValue, help, choices);
 
     public void AddCommand(string name, Delegate handler, string help) => commands.Register(owner, name, handler, help);
+
+    public void AddHealthCheck(string name, Func<CancellationToken, ValueTask<AddonHealth>> check) => Health.Add(owner, name, check);
 }

@@ -141,20 +141,7 @@ public sealed class EmbeddingTests
             "AddAddonProxy was called twice; one application runs one proxy."));
     }
 
-    private HostApplicationBuilder Builder(params (string Key, string Value)[] values)
-    {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(
-        [
-            KeyValuePair.Create("AddonProxy:Proxy:listen_port", (string?)"0"),
-            KeyValuePair.Create("AddonProxy:Proxy:confdir", (string?)Path.Combine(_folder, "conf")),
-            KeyValuePair.Create("AddonProxy:Dump:flow_detail", (string?)"0"),
-            KeyValuePair.Create("AddonProxy:Control:control", (string?)"false"),
-            .. values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value)),
-        ]);
-        builder.Logging.ClearProviders();
-        return builder;
-    }
+    private HostApplicationBuilder Builder(params (string Key, string Value)[] values) => EmbeddedHost.Builder(_folder, values);
 
     private sealed class Counter
     {
