@@ -121,6 +121,7 @@ internal static class HostProgram
         var services = builder.Services;
         services.AddSingleton(file);
         services.AddSingleton(commandLine);
+        services.AddSingleton<Diagnostics.HostMetrics>();
         services.AddSingleton<EventBus>();
         services.AddSingleton<CommandRegistry>();
         services.AddSingleton<ICommandRegistry>(sp => sp.GetRequiredService<CommandRegistry>());
