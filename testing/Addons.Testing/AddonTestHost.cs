@@ -9,6 +9,7 @@ using Addons.Host;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Host.Configuration;
+using Addons.Host.Diagnostics;
 using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Loading;
@@ -301,10 +302,13 @@ public sealed class AddonTestHost : IAsyncDisposable
             .AddSingleton<ILoggerFactory>(logs)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(TimeProvider.System)
+            .AddMetrics()
+            .AddSingleton<HostMetrics>()
             .BuildServiceProvider();
+        var metrics = services.GetRequiredService<HostMetrics>();
         var host = new AddonTestHost(
             logs,
-            new EventBus(new Logger<EventBus>(logs)),
+            new EventBus(new Logger<EventBus>(logs), metrics),
             new AddonChain(new Logger<AddonChain>(logs)),
             new OptionStore(),
             new CommandRegistry(),
