@@ -292,6 +292,7 @@ public sealed class AddonTestHost : IAsyncDisposable
         }
 
         await StopAsync().ConfigureAwait(false);
+        _chain.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -309,7 +310,7 @@ public sealed class AddonTestHost : IAsyncDisposable
         var host = new AddonTestHost(
             logs,
             new EventBus(new Logger<EventBus>(logs), metrics),
-            new AddonChain(new Logger<AddonChain>(logs)),
+            new AddonChain(new Logger<AddonChain>(logs), metrics, TimeProvider.System),
             new OptionStore(),
             new CommandRegistry(),
             services);

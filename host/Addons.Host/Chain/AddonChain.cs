@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
+using Addons.Host.Diagnostics;
 using Addons.Host.Loading;
 using Microsoft.Extensions.Logging;
 
@@ -7,12 +9,13 @@ namespace Addons.Host.Chain;
 
 /// <summary>
 /// The ordered addons and the delivery of hooks to them: one addon at a time, in order, each call isolated so that
-/// an addon's exception is logged once (addon, hook, flow) and the next addon still runs. Only addons that override a
-/// hook are called for it. <see cref="HookContext.Halt"/> stops one event.
+/// an addon's exception is counted and logged (<see cref="HookFailureLog"/>) and the next addon still runs. Only addons
+/// that override a hook are called for it. <see cref="HookContext.Halt"/> stops one event.
 /// </summary>
-internal sealed partial class AddonChain(ILogger<AddonChain> logger)
+internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics metrics, TimeProvider time) : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly HookFailureLog _failures = new(logger, time);
     private ChainSlot[] _slots = [];
     private LoadedAddon[] _addons = [];
     private ChainSlot[][] _byHook = [.. HookTable.All.Select(_ => Array.Empty<ChainSlot>())];
@@ -82,6 +85,11 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     /// </summary>
     public async ValueTask<bool> StepAsync(Hook hook, HookContext context, Flow flow, CancellationToken cancellationToken)
     {
+        if (hook is Hook.HttpConnect or Hook.RequestHeaders or Hook.TcpStart or Hook.UdpStart or Hook.DnsRequest)
+        {
+            metrics.FlowStarted(flow.Type);
+        }
+
         var before = flow.Error;
         await HandleFlowAsync(hook, context, flow).ConfigureAwait(false);
         await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
@@ -161,14 +169,27 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
                 break;
             }
         }
+
+        // The failures left out of the log since the last summary are told now, not after the host is gone.
+        _failures.Flush();
     }
 
     /// <summary>
     /// Delivers a hook to one addon only, directly, whatever its place's gate: its own <c>done</c> when it is unloaded,
     /// or its lifecycle when a reload swaps it.
     /// </summary>
-    public ValueTask InvokeOneAsync(Hook hook, LoadedAddon addon, HookContext context) =>
-        addon.Implements(hook) ? InvokeOneAsync(HookTable.Get(hook), addon, context, null) : default;
+    public async ValueTask InvokeOneAsync(Hook hook, LoadedAddon addon, HookContext context)
+    {
+        if (addon.Implements(hook))
+        {
+            await InvokeOneAsync(HookTable.Get(hook), addon, context, null).ConfigureAwait(false);
+        }
+
+        if (hook == Hook.Done)
+        {
+            _failures.Flush(addon.Name);
+        }
+    }
 
     /// <summary>Delivers <c>configure</c> to one addon; its rejection as a sentence naming it, or <c>null</c>.</summary>
     public async ValueTask<string?> ConfigureOneAsync(LoadedAddon addon, IReadOnlySet<string> updated, bool isInitial, CancellationToken cancellationToken)
@@ -177,6 +198,9 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         await InvokeOneAsync(Hook.Configure, addon, context).ConfigureAwait(false);
         return context.RejectionReason is { } reason ? Rejected(addon, reason) : null;
     }
+
+    /// <summary>Stops the timer that writes the failure summaries.</summary>
+    public void Dispose() => _failures.Dispose();
 
     private static string Rejected(LoadedAddon addon, string reason) => $"Addon '{addon.Name}' rejected the options: {reason.TrimEnd('.')}.";
 
@@ -208,6 +232,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
 
     private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow)
     {
+        var started = metrics.HookDurationEnabled ? Stopwatch.GetTimestamp() : 0;
         try
         {
             await descriptor.Invoke(addon.Instance, context).ConfigureAwait(false);
@@ -218,14 +243,12 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         }
         catch (Exception ex)
         {
-            if (flow is null)
-            {
-                HookFailed(logger, addon.Name, descriptor.Name, ex.GetType().Name, ex.Message, ex);
-            }
-            else
-            {
-                FlowHookFailed(logger, addon.Name, descriptor.Name, flow.Id, ex.GetType().Name, ex.Message, ex);
-            }
+            metrics.HookFailed(addon.Name, descriptor.Name);
+            _failures.Report(addon.Name, descriptor.Name, flow?.Id, ex);
+        }
+        finally
+        {
+            metrics.HookTimed(addon.Name, descriptor.Name, started);
         }
     }
 
@@ -238,10 +261,4 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Addon '{Addon}' did not finish 'done' within the shutdown timeout")]
     private static partial void DoneCancelled(ILogger logger, string addon);
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}': {ExceptionType}: {Reason}")]
-    private static partial void HookFailed(ILogger logger, string addon, string hook, string exceptionType, string reason, Exception exception);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}' for flow {FlowId}: {ExceptionType}: {Reason}")]
-    private static partial void FlowHookFailed(ILogger logger, string addon, string hook, Guid flowId, string exceptionType, string reason, Exception exception);
 }
