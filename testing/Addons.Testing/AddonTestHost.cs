@@ -310,7 +310,7 @@ public sealed class AddonTestHost : IAsyncDisposable
         var host = new AddonTestHost(
             logs,
             new EventBus(new Logger<EventBus>(logs), metrics),
-            new AddonChain(new Logger<AddonChain>(logs), metrics, TimeProvider.System),
+            new AddonChain(new Logger<AddonChain>(logs), logs, metrics, TimeProvider.System),
             new OptionStore(),
             new CommandRegistry(),
             services);

@@ -10,9 +10,10 @@ namespace Addons.Host.Chain;
 /// <summary>
 /// The ordered addons and the delivery of hooks to them: one addon at a time, in order, each call isolated so that
 /// an addon's exception is counted and logged (<see cref="HookFailureLog"/>) and the next addon still runs. Only addons
-/// that override a hook are called for it. <see cref="HookContext.Halt"/> stops one event.
+/// that override a hook are called for it. <see cref="HookContext.Halt"/> stops one event. What an addon logs in a hook
+/// about a flow carries the addon's name and the flow's id as scope fields.
 /// </summary>
-internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics metrics, TimeProvider time) : IDisposable
+internal sealed partial class AddonChain(ILogger<AddonChain> logger, ILoggerFactory loggers, HostMetrics metrics, TimeProvider time) : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly HookFailureLog _failures = new(logger, time);
@@ -30,7 +31,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics
     {
         lock (_gate)
         {
-            Rebuild([.. _slots, new ChainSlot(addon, gate)]);
+            Rebuild([.. _slots, new ChainSlot(addon, gate, loggers.CreateLogger(addon.LogCategory))]);
         }
     }
 
@@ -55,7 +56,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics
         {
             var slot = Array.Find(_slots, s => ReferenceEquals(s.Addon, previous))
                 ?? throw new InvalidOperationException($"Addon '{previous.Name}' is not in the chain.");
-            slot.Swap(next);
+            slot.Swap(next, loggers.CreateLogger(next.LogCategory));
             Rebuild(_slots);
         }
     }
@@ -182,7 +183,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics
     {
         if (addon.Implements(hook))
         {
-            await InvokeOneAsync(HookTable.Get(hook), addon, context, null).ConfigureAwait(false);
+            await InvokeOneAsync(HookTable.Get(hook), addon, context, null, null).ConfigureAwait(false);
         }
 
         if (hook == Hook.Done)
@@ -206,7 +207,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics
 
     /// <summary>An addon's place: directly, or through the gate of a watched plugin to whichever instance is there then.</summary>
     private ValueTask InvokeOneAsync(HookDescriptor descriptor, ChainSlot slot, HookContext context, Flow? flow) =>
-        slot.Gate is null ? InvokeOneAsync(descriptor, slot.Addon, context, flow) : InvokeGatedAsync(descriptor, slot, slot.Gate, context, flow);
+        slot.Gate is null ? InvokeOneAsync(descriptor, slot.Addon, context, flow, slot.Logger) : InvokeGatedAsync(descriptor, slot, slot.Gate, context, flow);
 
     private async ValueTask InvokeGatedAsync(HookDescriptor descriptor, ChainSlot slot, HookGate gate, HookContext context, Flow? flow)
     {
@@ -221,7 +222,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics
             var addon = slot.Addon;
             if (addon.Implements(descriptor.Hook))
             {
-                await InvokeOneAsync(descriptor, addon, context, flow).ConfigureAwait(false);
+                await InvokeOneAsync(descriptor, addon, context, flow, slot.Logger).ConfigureAwait(false);
             }
         }
         finally
@@ -230,8 +231,14 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, HostMetrics
         }
     }
 
-    private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow)
+    /// <param name="addonLogger">The logger of the addon's category, asked whether a scope is worth beginning; null for none.</param>
+    private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow, ILogger? addonLogger)
     {
+        // A scope costs a few small objects per call; as ASP.NET Core does for its request scope, none is begun unless
+        // the addon's logger is on to some degree (IsEnabled(Critical) is false only when its category is off).
+        using var scope = flow is not null && addonLogger is not null && addonLogger.IsEnabled(LogLevel.Critical)
+            ? addonLogger.BeginScope(new HookScope(addon.Name, flow.Id))
+            : null;
         var started = metrics.HookDurationEnabled ? Stopwatch.GetTimestamp() : 0;
         try
         {
