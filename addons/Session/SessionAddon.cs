@@ -32,6 +32,7 @@ public sealed partial class SessionAddon : Addon
     private SessionWriter? _writer;
     private string? _notPersisting;
     private SessionArchive? _archive;
+    private SessionMetrics? _metrics;
     private HotFlows _hot = new(0);
     private string? _temporaryPath;
     private int _unstoredTypes;
@@ -49,6 +50,7 @@ public sealed partial class SessionAddon : Addon
     {
         _logger = loader.Logger;
         _bus = loader.Bus;
+        _metrics = new SessionMetrics(this, () => _writer);
         _path = loader.AddOption("session_path", "", "The session file flows are kept in and restored from; empty: a temporary file removed on exit.");
         _required = loader.AddOption("session_required", false, "Refuse to start when the session file cannot be used, instead of running without persistence.");
         _batchSize = loader.AddOption("session_batch_size", SessionWriterOptions.DefaultBatchSize, "The most flows the session writes in one transaction.");
@@ -150,7 +152,11 @@ public sealed partial class SessionAddon : Addon
                 FlushPeriod = TimeSpan.FromMilliseconds(_flushMilliseconds.Value),
                 QueueCapacity = _queueCapacity.Value,
             },
-            persisted => _bus?.Publish(persisted),
+            persisted =>
+            {
+                _metrics?.Committed(persisted);
+                _bus?.Publish(persisted);
+            },
             _logger,
             _hot.Capacity > 0 ? Cool : null);
         _archive = new SessionArchive(_writer, store.Path);
@@ -215,6 +221,21 @@ public sealed partial class SessionAddon : Addon
 
     /// <inheritdoc />
     public override async ValueTask DoneAsync(LifecycleContext context)
+    {
+        try
+        {
+            await CloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // After the last batch, which the meter counts; a meter left behind would keep a reloaded build loaded.
+            _metrics?.Dispose();
+            _metrics = null;
+        }
+    }
+
+    /// <summary>Writes every queued flow, closes the file and removes it if it was temporary.</summary>
+    private async Task CloseAsync()
     {
         if (_writer is not { } writer)
         {

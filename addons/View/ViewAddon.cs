@@ -33,6 +33,7 @@ public sealed partial class ViewAddon : Addon
     private IOption<string> _orderOption = null!;
     private IOption<bool> _reversedOption = null!;
     private IOption<bool> _focusFollowOption = null!;
+    private ViewMetrics? _metrics;
 
     public ViewAddon() => _view = new FlowView(_pending.Add, message => LogArchiveUnreadable(_logger, message));
 
@@ -49,6 +50,7 @@ public sealed partial class ViewAddon : Addon
     {
         _bus = loader.Bus;
         _logger = loader.Logger;
+        _metrics = new ViewMetrics(this, () => Read(() => _view.StoreCount), () => Read(() => _view.Count));
         _filters = loader.Filters;
         // mitmproxy's files and HAR, read by the host, and the formats other addons add (session files).
         _flowFiles = loader.FlowFiles;
@@ -126,6 +128,15 @@ public sealed partial class ViewAddon : Addon
             }
         });
         await AskArchiveAsync(query, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DoneAsync(LifecycleContext context)
+    {
+        // A meter left behind would keep a reloaded build loaded, and go on reporting a view that is gone.
+        _metrics?.Dispose();
+        _metrics = null;
+        return default;
     }
 
     /// <inheritdoc />

@@ -10,6 +10,7 @@ using Addons.Host;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Host.Configuration;
+using Addons.Host.Diagnostics;
 using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Health;
@@ -316,6 +317,7 @@ public sealed class AddonTestHost : IAsyncDisposable
         }
 
         await StopAsync().ConfigureAwait(false);
+        _chain.Dispose();
         await _services.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -326,11 +328,14 @@ public sealed class AddonTestHost : IAsyncDisposable
             .AddSingleton<ILoggerFactory>(logs)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(TimeProvider.System)
+            .AddMetrics()
+            .AddSingleton<HostMetrics>()
             .BuildServiceProvider();
+        var metrics = services.GetRequiredService<HostMetrics>();
         var host = new AddonTestHost(
             logs,
-            new EventBus(new Logger<EventBus>(logs)),
-            new AddonChain(new Logger<AddonChain>(logs)),
+            new EventBus(new Logger<EventBus>(logs), metrics),
+            new AddonChain(new Logger<AddonChain>(logs), logs, metrics, TimeProvider.System),
             new OptionStore(),
             new CommandRegistry(),
             services);

@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Addons.Abstractions;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Commands;
+using Addons.Host.Diagnostics;
 using Addons.Host.Events;
 using Addons.Host.Loading;
 using Addons.Host.Options;
 using Addons.View;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Addons.Session.Bench;
@@ -30,7 +33,8 @@ internal static class ColdRestoreBench
             var before = GC.GetTotalMemory(forceFullCollection: true);
 
             var restore = Stopwatch.StartNew();
-            var bus = new EventBus(NullLogger<EventBus>.Instance);
+            using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            var bus = new EventBus(NullLogger<EventBus>.Instance, new HostMetrics(meters.GetRequiredService<IMeterFactory>()));
             var commands = new CommandRegistry();
             var options = new OptionStore();
             var view = new ViewAddon();

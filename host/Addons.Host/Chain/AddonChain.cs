@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
+using Addons.Host.Diagnostics;
 using Addons.Host.Loading;
 using Microsoft.Extensions.Logging;
 
@@ -7,12 +9,14 @@ namespace Addons.Host.Chain;
 
 /// <summary>
 /// The ordered addons and the delivery of hooks to them: one addon at a time, in order, each call isolated so that
-/// an addon's exception is logged once (addon, hook, flow) and the next addon still runs. Only addons that override a
-/// hook are called for it. <see cref="HookContext.Halt"/> stops one event.
+/// an addon's exception is counted and logged (<see cref="HookFailureLog"/>) and the next addon still runs. Only addons
+/// that override a hook are called for it. <see cref="HookContext.Halt"/> stops one event. What an addon logs in a hook
+/// about a flow carries the addon's name and the flow's id as scope fields.
 /// </summary>
-internal sealed partial class AddonChain(ILogger<AddonChain> logger)
+internal sealed partial class AddonChain(ILogger<AddonChain> logger, ILoggerFactory loggers, HostMetrics metrics, TimeProvider time) : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly HookFailureLog _failures = new(logger, time);
     private ChainSlot[] _slots = [];
     private LoadedAddon[] _addons = [];
     private ChainSlot[][] _byHook = [.. HookTable.All.Select(_ => Array.Empty<ChainSlot>())];
@@ -27,7 +31,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     {
         lock (_gate)
         {
-            Rebuild([.. _slots, new ChainSlot(addon, gate)]);
+            Rebuild([.. _slots, new ChainSlot(addon, gate, loggers.CreateLogger(addon.LogCategory))]);
         }
     }
 
@@ -52,7 +56,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         {
             var slot = Array.Find(_slots, s => ReferenceEquals(s.Addon, previous))
                 ?? throw new InvalidOperationException($"Addon '{previous.Name}' is not in the chain.");
-            slot.Swap(next);
+            slot.Swap(next, loggers.CreateLogger(next.LogCategory));
             Rebuild(_slots);
         }
     }
@@ -82,6 +86,11 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
     /// </summary>
     public async ValueTask<bool> StepAsync(Hook hook, HookContext context, Flow flow, CancellationToken cancellationToken)
     {
+        if (hook is Hook.HttpConnect or Hook.RequestHeaders or Hook.TcpStart or Hook.UdpStart or Hook.DnsRequest)
+        {
+            metrics.FlowStarted(flow.Type);
+        }
+
         var before = flow.Error;
         await HandleFlowAsync(hook, context, flow).ConfigureAwait(false);
         await flow.WaitForResumeAsync(cancellationToken).ConfigureAwait(false);
@@ -161,14 +170,27 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
                 break;
             }
         }
+
+        // The failures left out of the log since the last summary are told now, not after the host is gone.
+        _failures.Flush();
     }
 
     /// <summary>
     /// Delivers a hook to one addon only, directly, whatever its place's gate: its own <c>done</c> when it is unloaded,
     /// or its lifecycle when a reload swaps it.
     /// </summary>
-    public ValueTask InvokeOneAsync(Hook hook, LoadedAddon addon, HookContext context) =>
-        addon.Implements(hook) ? InvokeOneAsync(HookTable.Get(hook), addon, context, null) : default;
+    public async ValueTask InvokeOneAsync(Hook hook, LoadedAddon addon, HookContext context)
+    {
+        if (addon.Implements(hook))
+        {
+            await InvokeOneAsync(HookTable.Get(hook), addon, context, null, null).ConfigureAwait(false);
+        }
+
+        if (hook == Hook.Done)
+        {
+            _failures.Flush(addon.Name);
+        }
+    }
 
     /// <summary>Delivers <c>configure</c> to one addon; its rejection as a sentence naming it, or <c>null</c>.</summary>
     public async ValueTask<string?> ConfigureOneAsync(LoadedAddon addon, IReadOnlySet<string> updated, bool isInitial, CancellationToken cancellationToken)
@@ -178,11 +200,14 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         return context.RejectionReason is { } reason ? Rejected(addon, reason) : null;
     }
 
+    /// <summary>Stops the timer that writes the failure summaries.</summary>
+    public void Dispose() => _failures.Dispose();
+
     private static string Rejected(LoadedAddon addon, string reason) => $"Addon '{addon.Name}' rejected the options: {reason.TrimEnd('.')}.";
 
     /// <summary>An addon's place: directly, or through the gate of a watched plugin to whichever instance is there then.</summary>
     private ValueTask InvokeOneAsync(HookDescriptor descriptor, ChainSlot slot, HookContext context, Flow? flow) =>
-        slot.Gate is null ? InvokeOneAsync(descriptor, slot.Addon, context, flow) : InvokeGatedAsync(descriptor, slot, slot.Gate, context, flow);
+        slot.Gate is null ? InvokeOneAsync(descriptor, slot.Addon, context, flow, slot.Logger) : InvokeGatedAsync(descriptor, slot, slot.Gate, context, flow);
 
     private async ValueTask InvokeGatedAsync(HookDescriptor descriptor, ChainSlot slot, HookGate gate, HookContext context, Flow? flow)
     {
@@ -197,7 +222,7 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
             var addon = slot.Addon;
             if (addon.Implements(descriptor.Hook))
             {
-                await InvokeOneAsync(descriptor, addon, context, flow).ConfigureAwait(false);
+                await InvokeOneAsync(descriptor, addon, context, flow, slot.Logger).ConfigureAwait(false);
             }
         }
         finally
@@ -206,8 +231,15 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         }
     }
 
-    private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow)
+    /// <param name="addonLogger">The logger of the addon's category, asked whether a scope is worth beginning; null for none.</param>
+    private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow, ILogger? addonLogger)
     {
+        // A scope costs a few small objects per call; as ASP.NET Core does for its request scope, none is begun unless
+        // the addon's logger is on to some degree (IsEnabled(Critical) is false only when its category is off).
+        using var scope = flow is not null && addonLogger is not null && addonLogger.IsEnabled(LogLevel.Critical)
+            ? addonLogger.BeginScope(new HookScope(addon.Name, flow.Id))
+            : null;
+        var started = metrics.HookDurationEnabled ? Stopwatch.GetTimestamp() : 0;
         try
         {
             await descriptor.Invoke(addon.Instance, context).ConfigureAwait(false);
@@ -218,14 +250,12 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
         }
         catch (Exception ex)
         {
-            if (flow is null)
-            {
-                HookFailed(logger, addon.Name, descriptor.Name, ex.GetType().Name, ex.Message, ex);
-            }
-            else
-            {
-                FlowHookFailed(logger, addon.Name, descriptor.Name, flow.Id, ex.GetType().Name, ex.Message, ex);
-            }
+            metrics.HookFailed(addon.Name, descriptor.Name);
+            _failures.Report(addon.Name, descriptor.Name, flow?.Id, ex);
+        }
+        finally
+        {
+            metrics.HookTimed(addon.Name, descriptor.Name, started);
         }
     }
 
@@ -238,10 +268,4 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger)
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Addon '{Addon}' did not finish 'done' within the shutdown timeout")]
     private static partial void DoneCancelled(ILogger logger, string addon);
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}': {ExceptionType}: {Reason}")]
-    private static partial void HookFailed(ILogger logger, string addon, string hook, string exceptionType, string reason, Exception exception);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Addon '{Addon}' failed in hook '{Hook}' for flow {FlowId}: {ExceptionType}: {Reason}")]
-    private static partial void FlowHookFailed(ILogger logger, string addon, string hook, Guid flowId, string exceptionType, string reason, Exception exception);
 }

@@ -5,7 +5,7 @@ namespace Addons.Host.Events;
 
 /// <summary>
 /// A subscriber with its own bounded queue and consumer task. A full queue waits or drops as its policy says; every
-/// drop is counted and logged (the first, then every thousandth), never silent.
+/// drop is counted (in the metrics too) and logged (the first, then every thousandth), never silent.
 /// </summary>
 internal sealed class AsyncSubscription<TMessage> : Subscription, IDelivery<TMessage>
 {
@@ -34,6 +34,8 @@ internal sealed class AsyncSubscription<TMessage> : Subscription, IDelivery<TMes
         _queue = Channel.CreateBounded<TMessage>(channelOptions, OnDropped);
         Consumer = Task.Run(ConsumeAsync);
     }
+
+    public override bool HasQueue => true;
 
     public override int QueueDepth => _queue.Reader.Count;
 
@@ -119,6 +121,7 @@ internal sealed class AsyncSubscription<TMessage> : Subscription, IDelivery<TMes
     private void OnDropped(TMessage message)
     {
         var dropped = Interlocked.Increment(ref _dropped);
+        Bus.Metrics.BusMessageDropped(Owner, MessageType.Name);
         if (dropped == 1 || dropped % 1000 == 0)
         {
             EventBus.MessagesDropped(Bus.Logger, Owner, MessageType.Name, _options.Capacity, dropped, _options.Policy);

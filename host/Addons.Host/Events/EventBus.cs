@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
 using System.Runtime.Loader;
 using Addons.Abstractions.Events;
+using Addons.Host.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Events;
 
 /// <summary>
 /// The one event bus of the host. Subscribers are kept per exact message type in copy-on-write arrays, so publishing
-/// takes no lock. Each addon reaches it through an <see cref="AddonEventBus"/> that remembers its subscriptions.
+/// takes no lock. Each addon reaches it through an <see cref="AddonEventBus"/> that remembers its subscriptions. Its
+/// queues' depths and drops are in the host's metrics.
 /// </summary>
-internal sealed partial class EventBus(ILogger<EventBus> logger)
+internal sealed partial class EventBus
 {
     private readonly ConcurrentDictionary<Type, Subscribers> _byType = new();
 
@@ -21,7 +23,16 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
     private readonly ConcurrentDictionary<(Type Published, Type Subscribed), byte> _twinsReported = new();
     private int _subscriptionsVersion;
 
-    internal ILogger Logger { get; } = logger;
+    public EventBus(ILogger<EventBus> logger, HostMetrics metrics)
+    {
+        Logger = logger;
+        Metrics = metrics;
+        metrics.ObserveBusQueues(Queues);
+    }
+
+    internal ILogger Logger { get; }
+
+    internal HostMetrics Metrics { get; }
 
     /// <summary>
     /// Sees every message published, before its subscribers do: how Addons.Testing's harness captures what addons
@@ -80,6 +91,10 @@ internal sealed partial class EventBus(ILogger<EventBus> logger)
 
         return Add(new AsyncSubscription<TMessage>(this, owner, handler, options));
     }
+
+    /// <summary>The queue of every asynchronous subscription, read when the metrics are collected.</summary>
+    private IEnumerable<(string Subscriber, string MessageType, int Depth)> Queues() =>
+        _byType.Values.SelectMany(s => s.Current).Where(s => s.HasQueue).Select(s => (s.Owner, s.MessageType.Name, s.QueueDepth));
 
     /// <summary>How many subscriptions exist for <paramref name="messageType"/>.</summary>
     public int CountSubscribers(Type messageType) => _byType.TryGetValue(messageType, out var s) ? s.Current.Length : 0;

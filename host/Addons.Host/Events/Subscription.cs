@@ -13,6 +13,9 @@ internal abstract class Subscription(EventBus bus, Func<string> owner, Type mess
 
     public Type MessageType { get; } = messageType;
 
+    /// <summary>Whether messages wait in a queue of its own (asynchronous), whose depth <see cref="QueueDepth"/> is.</summary>
+    public virtual bool HasQueue => false;
+
     public virtual int QueueDepth => 0;
 
     public long Delivered => Interlocked.Read(ref _delivered);

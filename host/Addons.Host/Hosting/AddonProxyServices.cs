@@ -3,6 +3,7 @@ using Addons.Abstractions.Options;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
 using Addons.Host.Control;
+using Addons.Host.Diagnostics;
 using Addons.Host.Dump;
 using Addons.Host.Events;
 using Addons.Host.Health;
@@ -25,6 +26,8 @@ internal static class AddonProxyServices
     public static void Add(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<HostMetrics>();
         services.AddSingleton<EventBus>();
         services.AddSingleton<CommandRegistry>();
         services.AddSingleton<ICommandRegistry>(sp => sp.GetRequiredService<CommandRegistry>());

@@ -105,11 +105,7 @@ internal static class HostProgram
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+        ConsoleLogFormat.Configure(builder);
 
         // Standard output carries flows only (lines, or JSON objects one a line), so that a pipeline reading it never
         // meets a log line, nor half of one inside a flow's line: every log line goes to standard error.

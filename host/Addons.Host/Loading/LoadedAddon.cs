@@ -28,5 +28,8 @@ internal sealed class LoadedAddon(PluginEntry entry, string assemblyPath, Plugin
 
     public AddonEventBus Bus { get; } = bus;
 
+    /// <summary>The category of the addon's logger: its type's full name.</summary>
+    public string LogCategory => Instance.GetType().FullName ?? Name;
+
     public bool Implements(Hook hook) => _implements[(int)hook];
 }

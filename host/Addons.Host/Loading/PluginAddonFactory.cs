@@ -96,7 +96,7 @@ internal sealed class PluginAddonFactory(
     }
 
     /// <summary>The logger an addon gets, named after its type.</summary>
-    public ILogger CreateLogger(LoadedAddon addon) => loggerFactory.CreateLogger(addon.Instance.GetType().FullName ?? addon.Name);
+    public ILogger CreateLogger(LoadedAddon addon) => loggerFactory.CreateLogger(addon.LogCategory);
 
     private static void CheckContractVersion(PluginEntry entry, string path)
     {

@@ -5,6 +5,7 @@ using System.Text;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
+using Addons.Host.Diagnostics;
 using Addons.Host.Proxy.Http1;
 using Addons.Host.Proxy.Tls;
 using Addons.Host.Proxy.Upstream;
@@ -25,12 +26,13 @@ internal sealed partial class ClientSession
     private readonly UpstreamPool _pool;
     private readonly UpstreamConnector _connector;
     private readonly TlsInterceptor? _tls;
+    private readonly HostMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
     private readonly ClientConnection _client;
     private bool _headStarted;
 
-    public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, ILogger logger)
+    public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, HostMetrics metrics, ILogger logger)
     {
         _socket = socket;
         _settings = settings;
@@ -38,6 +40,7 @@ internal sealed partial class ClientSession
         _pool = pool;
         _connector = connector;
         _tls = tls;
+        _metrics = metrics;
         _logger = logger;
         _client = new ClientConnection
         {
@@ -52,7 +55,7 @@ internal sealed partial class ClientSession
 
     public async Task RunAsync(CancellationToken stop)
     {
-        var stream = new NetworkStream(_socket, ownsSocket: true);
+        var stream = new MeteredStream(new NetworkStream(_socket, ownsSocket: true), _metrics, clientSide: true);
         var channel = new ClientChannel(stream, PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)));
         try
         {
@@ -118,6 +121,7 @@ internal sealed partial class ClientSession
                 return;
             }
 
+            _metrics.RequestRead();
             try
             {
                 if (head.Method.Equals("CONNECT", StringComparison.OrdinalIgnoreCase))

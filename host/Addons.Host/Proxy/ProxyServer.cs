@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
+using Addons.Host.Diagnostics;
 using Addons.Host.Proxy.Tls;
 using Addons.Host.Proxy.Upstream;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +19,7 @@ internal sealed partial class ProxyServer(
     ProxyAddon proxy,
     AddonChain chain,
     UpstreamConnector connector,
+    HostMetrics metrics,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
@@ -25,7 +27,7 @@ internal sealed partial class ProxyServer(
     private readonly ILogger _logger = loggers.CreateLogger<ProxyServer>();
     private readonly ConcurrentDictionary<ClientSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly UpstreamPool _pool = new();
+    private readonly UpstreamPool _pool = new(metrics);
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
     private TlsInterceptor? _tls;
@@ -48,7 +50,7 @@ internal sealed partial class ProxyServer(
         try
         {
             var authority = CertificateAuthority.LoadOrCreate(settings.ConfigDirectory, time, loggers.CreateLogger<CertificateAuthority>());
-            _tls = new TlsInterceptor(authority, chain, loggers.CreateLogger<TlsInterceptor>());
+            _tls = new TlsInterceptor(authority, chain, metrics, loggers.CreateLogger<TlsInterceptor>());
         }
         catch (AddonHostException ex)
         {
@@ -128,7 +130,7 @@ internal sealed partial class ProxyServer(
             }
 
             socket.NoDelay = true;
-            var session = new ClientSession(socket, settings, chain, _pool, connector, _tls, sessionLogger);
+            var session = new ClientSession(socket, settings, chain, _pool, connector, _tls, metrics, sessionLogger);
             _sessions[session] = RunAsync(session);
         }
     }
@@ -136,12 +138,14 @@ internal sealed partial class ProxyServer(
     private async Task RunAsync(ClientSession session)
     {
         await Task.Yield();
+        metrics.ClientConnected();
         try
         {
             await session.RunAsync(_stop.Token).ConfigureAwait(false);
         }
         finally
         {
+            metrics.ClientDisconnected();
             _sessions.TryRemove(session, out _);
         }
     }

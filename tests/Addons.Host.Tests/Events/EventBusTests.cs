@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using Addons.Abstractions.Events;
 using Addons.Abstractions.Flows;
+using Addons.Host.Diagnostics;
 using Addons.Host.Events;
 using Addons.Host.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Tests.Events;
@@ -165,6 +168,30 @@ public sealed class EventBusTests
     }
 
     [Test]
+    public async Task QueueDepthsAndDropsShowInTheMetricsBySubscriberAndMessageType()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var metrics = new MeterCapture(meters);
+        var (bus, _) = NewBus(meters);
+        var release = new TaskCompletionSource();
+        using var subscription = bus.Subscribe<int>(() => "lossy", (m, ct) => new ValueTask(release.Task.WaitAsync(ct)), new AsyncSubscriptionOptions { Capacity = 1, Policy = BackpressurePolicy.DropNewest });
+        using var quick = bus.Subscribe<int>(() => "quick", _ => { });
+
+        bus.Publish(1);
+        await WaitUntilAsync(() => subscription.QueueDepth == 0);
+        bus.Publish(2);
+        bus.Publish(3);
+        bus.Publish(4);
+        metrics.Observe();
+        release.SetResult();
+
+        Assert.That(metrics.Last("addons.bus.queue.depth", ("subscriber", "lossy"), ("message_type", "Int32")), Is.EqualTo(1));
+        Assert.That(metrics.Values("addons.bus.queue.depth", ("subscriber", "quick")), Is.Empty, "a synchronous subscriber has no queue");
+        Assert.That(metrics.Sum("addons.bus.messages.dropped", ("subscriber", "lossy"), ("message_type", "Int32")), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task ADisposedSubscriptionReceivesNothingMore()
     {
         var (bus, _) = NewBus();
@@ -194,10 +221,11 @@ public sealed class EventBusTests
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.StartWith("Addon 'tiny': an asynchronous subscription to Int32 needs a capacity of at least 1."));
     }
 
-    private static (EventBus Bus, LogCollector Logs) NewBus()
+    private static (EventBus Bus, LogCollector Logs) NewBus(IMeterFactory? meters = null)
     {
         var logs = new LogCollector();
-        return (new EventBus(new Logger<EventBus>(new LoggerFactory([logs]))), logs);
+        meters ??= new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        return (new EventBus(new Logger<EventBus>(new LoggerFactory([logs])), new HostMetrics(meters)), logs);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -54,7 +54,13 @@ internal sealed class TestHost : IAsyncDisposable
     public static Task<TestHost> StartAsync(IEnumerable<string> entries, params string[] args) =>
         StartWithFileAsync($"{{ \"Addons\": {{ {string.Join(", ", entries)} }} }}", args);
 
-    public static async Task<TestHost> StartWithFileAsync(string pluginsJson, params string[] args)
+    /// <summary>As <see cref="StartAsync(IEnumerable{string}, string[])"/>, with services of the test's own in place of the host's (a fake TimeProvider).</summary>
+    public static Task<TestHost> StartAsync(IEnumerable<string> entries, Action<IServiceCollection> services, params string[] args) =>
+        StartCoreAsync($"{{ \"Addons\": {{ {string.Join(", ", entries)} }} }}", services, args);
+
+    public static Task<TestHost> StartWithFileAsync(string pluginsJson, params string[] args) => StartCoreAsync(pluginsJson, null, args);
+
+    private static async Task<TestHost> StartCoreAsync(string pluginsJson, Action<IServiceCollection>? services, string[] args)
     {
         var folder = Directory.CreateTempSubdirectory("addons-test-").FullName;
         var path = Path.Combine(folder, "plugins.json");
@@ -70,6 +76,7 @@ internal sealed class TestHost : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            services?.Invoke(builder.Services);
             host = builder.Build();
             var testHost = new TestHost(host, folder, logs);
             await testHost.Addons.StartAsync(CancellationToken.None);

@@ -34,7 +34,7 @@ public sealed class OptionBindingTests
     {
         var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartAsync([Recorder("\"nope\": 1")]));
 
-        Assert.That(ex!.Message, Does.EndWith("plugins.json: Addons:Recorder:Options:nope is not an option of addon 'recorder'; addon 'recorder' has recorder_value, recorder_halt_in, recorder_reject, recorder_count, recorder_done_delay, recorder_mode."));
+        Assert.That(ex!.Message, Does.EndWith("plugins.json: Addons:Recorder:Options:nope is not an option of addon 'recorder'; addon 'recorder' has recorder_value, recorder_halt_in, recorder_reject, recorder_count, recorder_done_delay, recorder_mode, recorder_log_in."));
     }
 
     [Test]

@@ -4,6 +4,7 @@ using Addons.Abstractions.Events;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
+using Microsoft.Extensions.Logging;
 
 [assembly: AddonEntryPoint(typeof(Recorder.RecorderAddon))]
 
@@ -11,7 +12,8 @@ namespace Recorder;
 
 /// <summary>
 /// Records every hook it receives as "hook" or "hook:flow-url", readable through the command NAME.log. Options:
-/// NAME_value (any string), NAME_halt_in (a hook name to halt in), NAME_reject (a value of NAME_value to refuse).
+/// NAME_value (any string), NAME_halt_in (a hook name to halt in), NAME_reject (a value of NAME_value to refuse),
+/// NAME_log_in (a hook name in which it writes a line to its log).
 /// </summary>
 public sealed class RecorderAddon : Addon
 {
@@ -25,6 +27,8 @@ public sealed class RecorderAddon : Addon
     private IOption<string> _haltIn = null!;
     private IOption<string> _reject = null!;
     private IOption<int> _doneDelay = null!;
+    private IOption<string> _logIn = null!;
+    private ILogger _logger = null!;
 
     public override string Name => AddonName;
 
@@ -32,12 +36,14 @@ public sealed class RecorderAddon : Addon
     {
         Record("load");
         _bus = loader.Bus;
+        _logger = loader.Logger;
         _value = loader.AddOption($"{Name}_value", "", "Any value; recorded in configure.");
         _haltIn = loader.AddOption($"{Name}_halt_in", "", "A hook in which this addon halts the chain.");
         _reject = loader.AddOption($"{Name}_reject", "", "A value of the _value option that configure rejects.");
         loader.AddOption($"{Name}_count", 1, "A number, to test typed options.");
         _doneDelay = loader.AddOption($"{Name}_done_delay", 0, "Milliseconds done waits before it finishes.");
         loader.AddOption($"{Name}_mode", "fast", "A choice.", ["fast", "slow"]);
+        _logIn = loader.AddOption($"{Name}_log_in", "", "A hook in which this addon writes a line to its log.");
         loader.AddCommand($"{Name}.log", () => Snapshot(), "The hooks recorded so far.");
         loader.AddCommand($"{Name}.clear", () => { lock (_gate) { _log.Clear(); } }, "Forgets the recorded hooks.");
         loader.AddCommand($"{Name}.add", (int a, int b) => a + b, "Adds two whole numbers.");
@@ -161,6 +167,11 @@ public sealed class RecorderAddon : Addon
     private ValueTask Hook(string name, HookContext context, HttpFlow? flow = null)
     {
         Record(flow is null ? name : $"{name}:{flow.Request.Host}{flow.Request.Path}");
+        if (_logIn.Value == name)
+        {
+            _logger.LogInformation("{Addon} logs in {Hook}", Name, name);
+        }
+
         if (_haltIn.Value == name)
         {
             context.Halt();

@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
+using Addons.Host.Diagnostics;
 using Addons.Host.Proxy.Upstream;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +15,7 @@ namespace Addons.Host.Proxy.Tls;
 /// with a certificate for the requested name signed by the proxy's CA, and serves the decrypted requests. A client
 /// that refuses the certificate ends in <c>tls_failed</c>; traffic that is not a ClientHello is tunneled unchanged.
 /// </summary>
-internal sealed partial class TlsInterceptor(CertificateAuthority authority, AddonChain chain, ILogger<TlsInterceptor> logger)
+internal sealed partial class TlsInterceptor(CertificateAuthority authority, AddonChain chain, HostMetrics metrics, ILogger<TlsInterceptor> logger)
 {
     public CertificateAuthority Authority => authority;
 
@@ -87,6 +88,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
             return;
         }
 
+        metrics.TlsHandshake(clientSide: true, established: true);
         client.TlsEstablished = true;
         client.TimestampTlsSetup = DateTimeOffset.UtcNow;
         client.TlsVersion = UpstreamConnector.TlsVersionName(ssl.SslProtocol);
@@ -103,6 +105,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
     private async Task FailAsync(ClientConnection client, ServerConnection server, string name, string reason, CancellationToken stop)
     {
         client.Error = reason;
+        metrics.TlsHandshake(clientSide: true, established: false);
         LogHandshakeFailed(logger, client.PeerName?.ToString() ?? "?", name, reason);
         await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
     }

@@ -1,26 +1,43 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Addons.Abstractions.Flows;
+using Addons.Host.Diagnostics;
 
 namespace Addons.Host.Proxy.Upstream;
 
-/// <summary>An open connection to a server, with the reader over it and the flow-model record of it.</summary>
-internal sealed class UpstreamConnection(UpstreamKey key, Socket socket, Stream stream, ServerConnection model, ClientConnection client) : IAsyncDisposable
+/// <summary>
+/// An open connection to a server, with the reader over it and the flow-model record of it. It counts among the
+/// active upstream connections of the metrics from its creation to its disposal.
+/// </summary>
+internal sealed class UpstreamConnection : IAsyncDisposable
 {
+    private readonly HostMetrics _metrics;
     private int _disposed;
 
-    public UpstreamKey Key { get; } = key;
+    public UpstreamConnection(UpstreamKey key, Socket socket, Stream stream, ServerConnection model, ClientConnection client, HostMetrics metrics)
+    {
+        Key = key;
+        Socket = socket;
+        Stream = stream;
+        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+        Model = model;
+        LastClient = client;
+        _metrics = metrics;
+        metrics.UpstreamOpened();
+    }
 
-    public Socket Socket { get; } = socket;
+    public UpstreamKey Key { get; }
 
-    public Stream Stream { get; } = stream;
+    public Socket Socket { get; }
 
-    public PipeReader Reader { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+    public Stream Stream { get; }
 
-    public ServerConnection Model { get; } = model;
+    public PipeReader Reader { get; }
+
+    public ServerConnection Model { get; }
 
     /// <summary>The client whose flow used it last, for <c>server_disconnected</c>.</summary>
-    public ClientConnection LastClient { get; set; } = client;
+    public ClientConnection LastClient { get; set; }
 
     /// <summary>How many exchanges it carried; a failure on a reused connection may be retried on a fresh one.</summary>
     public int Uses { get; set; }
@@ -49,6 +66,7 @@ internal sealed class UpstreamConnection(UpstreamKey key, Socket socket, Stream 
             return;
         }
 
+        _metrics.UpstreamClosed();
         Model.TimestampEnd ??= DateTimeOffset.UtcNow;
         await Reader.CompleteAsync().ConfigureAwait(false);
         await Stream.DisposeAsync().ConfigureAwait(false);

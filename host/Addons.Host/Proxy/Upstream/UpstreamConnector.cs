@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
+using Addons.Host.Diagnostics;
 
 namespace Addons.Host.Proxy.Upstream;
 
@@ -14,7 +15,7 @@ namespace Addons.Host.Proxy.Upstream;
 /// timeout, TLS with the server's certificate verified unless ssl_insecure, then <c>server_connected</c>. Failures
 /// become an <see cref="UpstreamException"/> with a sentence a user can read in the 502 or 504 the client gets.
 /// </summary>
-internal sealed class UpstreamConnector(AddonChain chain)
+internal sealed class UpstreamConnector(AddonChain chain, HostMetrics metrics)
 {
     private X509Certificate2Collection? _trusted;
     private string? _trustedPath;
@@ -58,14 +59,14 @@ internal sealed class UpstreamConnector(AddonChain chain)
         model.TimestampTcpSetup = DateTimeOffset.UtcNow;
         model.PeerName = ToHostPort(socket.RemoteEndPoint);
         model.SockName = ToHostPort(socket.LocalEndPoint);
-        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        Stream stream = new MeteredStream(new NetworkStream(socket, ownsSocket: false), metrics, clientSide: false);
         if (key.IsTls)
         {
             stream = await AuthenticateAsync(stream, key, client, model, settings, timeout.Token, cancellationToken).ConfigureAwait(false);
         }
 
         await chain.InvokeAsync(Hook.ServerConnected, new ServerConnectionContext(client, model, cancellationToken)).ConfigureAwait(false);
-        return new UpstreamConnection(key, socket, stream, model, client);
+        return new UpstreamConnection(key, socket, stream, model, client, metrics);
     }
 
     private async Task<Stream> AuthenticateAsync(Stream inner, UpstreamKey key, ClientConnection client, ServerConnection model, ProxySettings settings, CancellationToken timeout, CancellationToken cancellationToken)
@@ -96,6 +97,7 @@ internal sealed class UpstreamConnector(AddonChain chain)
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
+            metrics.TlsHandshake(clientSide: false, established: false);
             model.Error = rejection ?? ex.Message;
             await chain.InvokeAsync(Hook.TlsFailed, new TlsContext(client, model, isClientSide: false, cancellationToken)).ConfigureAwait(false);
             var timedOut = ex is OperationCanceledException && !cancellationToken.IsCancellationRequested;
@@ -106,6 +108,7 @@ internal sealed class UpstreamConnector(AddonChain chain)
                     : $"The TLS handshake with {key} failed: {ex.Message}", ex);
         }
 
+        metrics.TlsHandshake(clientSide: false, established: true);
         model.TlsEstablished = true;
         model.TimestampTlsSetup = DateTimeOffset.UtcNow;
         model.TlsVersion = TlsVersionName(ssl.SslProtocol);

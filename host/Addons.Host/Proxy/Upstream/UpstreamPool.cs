@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
+using Addons.Host.Diagnostics;
 
 namespace Addons.Host.Proxy.Upstream;
 
 /// <summary>
 /// Idle keep-alive connections to servers, by scheme, host and port. A connection is taken by one exchange at a time
-/// and returned when its response was complete and the server allows reuse.
+/// and returned when its response was complete and the server allows reuse. Each take is a hit or a miss in the metrics.
 /// </summary>
-internal sealed class UpstreamPool : IAsyncDisposable
+internal sealed class UpstreamPool(HostMetrics metrics) : IAsyncDisposable
 {
     private const int MaxIdlePerKey = 64;
     private static readonly TimeSpan MaxIdleTime = TimeSpan.FromSeconds(30);
@@ -18,21 +19,21 @@ internal sealed class UpstreamPool : IAsyncDisposable
 
     public async ValueTask<UpstreamConnection?> TakeAsync(UpstreamKey key)
     {
-        if (!_idle.TryGetValue(key, out var stack))
+        if (_idle.TryGetValue(key, out var stack))
         {
-            return null;
-        }
-
-        while (stack.TryPop(out var connection))
-        {
-            if (connection.LooksReusable() && DateTimeOffset.UtcNow - connection.IdleSince < MaxIdleTime)
+            while (stack.TryPop(out var connection))
             {
-                return connection;
-            }
+                if (connection.LooksReusable() && DateTimeOffset.UtcNow - connection.IdleSince < MaxIdleTime)
+                {
+                    metrics.PoolTaken(hit: true);
+                    return connection;
+                }
 
-            await CloseAsync(connection).ConfigureAwait(false);
+                await CloseAsync(connection).ConfigureAwait(false);
+            }
         }
 
+        metrics.PoolTaken(hit: false);
         return null;
     }
 
