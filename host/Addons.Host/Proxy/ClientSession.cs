@@ -30,6 +30,8 @@ internal sealed partial class ClientSession
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
     private readonly ClientConnection _client;
+    private readonly Action<object?> _closeIfIdle;
+    private CancellationToken _drain;
     private bool _headStarted;
 
     public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, HostMetrics metrics, ILogger logger)
@@ -42,6 +44,7 @@ internal sealed partial class ClientSession
         _tls = tls;
         _metrics = metrics;
         _logger = logger;
+        _closeIfIdle = CloseIfIdle;
         _client = new ClientConnection
         {
             PeerName = UpstreamConnector.ToHostPort(socket.RemoteEndPoint),
@@ -53,8 +56,13 @@ internal sealed partial class ClientSession
 
     public ClientConnection Client => _client;
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>
+    /// Serves the connection until the client closes it, <paramref name="stop"/> cuts it, or, once
+    /// <paramref name="drain"/> is signalled, the exchange in flight is over (an idle connection closes at once).
+    /// </summary>
+    public async Task RunAsync(CancellationToken stop, CancellationToken drain)
     {
+        _drain = drain;
         var stream = new MeteredStream(new NetworkStream(_socket, ownsSocket: true), _metrics, clientSide: true);
         var channel = new ClientChannel(stream, PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)));
         try
@@ -89,10 +97,11 @@ internal sealed partial class ClientSession
     /// <summary>The request loop of one connection (plain, or decrypted inside a tunnel).</summary>
     private async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested && !_drain.IsCancellationRequested)
         {
             RequestHead? head;
             using (var deadline = new ReadDeadline(_settings.ClientTimeout, stop))
+            using (_drain.Register(_closeIfIdle, deadline))
             {
                 try
                 {
@@ -158,6 +167,15 @@ internal sealed partial class ClientSession
                 await SendErrorAsync(channel, ex.StatusCode, ex.Message, null).ConfigureAwait(false);
                 return;
             }
+        }
+    }
+
+    /// <summary>The host is stopping: a connection waiting for its next request closes, one receiving a head finishes it.</summary>
+    private void CloseIfIdle(object? deadline)
+    {
+        if (!_headStarted)
+        {
+            ((ReadDeadline)deadline!).Cancel();
         }
     }
 
@@ -334,7 +352,7 @@ internal sealed partial class ClientSession
 
         var response = flow.Response!;
         var closeAfter = !clientKeepAlive || !bodyRead || responseFraming.Kind == BodyKind.UntilClose ||
-                         Http1Writer.HasConnectionOption(response.Headers, "close");
+                         Http1Writer.HasConnectionOption(response.Headers, "close") || _drain.IsCancellationRequested;
         await SendResponseAsync(channel, flow, responseFraming, upgraded is not null, closeAfter && upgraded is null, stop).ConfigureAwait(false);
 
         if (upgraded is not null)
@@ -504,7 +522,7 @@ internal sealed partial class ClientSession
         var clientKeepAlive = flow.Request.HttpVersion == "HTTP/1.1" && !Http1Writer.HasConnectionOption(flow.Request.Headers, "close");
         var chunkedOut = framing.Kind == BodyKind.Chunked && flow.Request.HttpVersion == "HTTP/1.1";
         var outFraming = framing.Kind == BodyKind.ContentLength || chunkedOut ? OutgoingFraming.HeadersOnly : OutgoingFraming.CloseDelimited;
-        var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited;
+        var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited || _drain.IsCancellationRequested;
         _output.ResetWrittenCount();
         Http1Writer.WriteResponseHead(_output, response, outFraming, 0, upgrade: false, close: mustClose);
         await channel.Stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);

@@ -27,6 +27,7 @@ internal sealed partial class ProxyServer(
     private readonly ILogger _logger = loggers.CreateLogger<ProxyServer>();
     private readonly ConcurrentDictionary<ClientSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _drain = new();
     private readonly UpstreamPool _pool = new(metrics);
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
@@ -84,13 +85,22 @@ internal sealed partial class ProxyServer(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops gracefully: the listener closes (new connections are refused), idle connections close, and exchanges in
+    /// flight finish and answer with <c>Connection: close</c>; what is still open when the shutdown timeout ends is cut.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        await _drain.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         try
         {
             await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!_sessions.IsEmpty)
+            {
+                LogDraining(_logger, _sessions.Count);
+            }
+
             await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -98,12 +108,14 @@ internal sealed partial class ProxyServer(
             LogSessionsAbandoned(_logger, _sessions.Count);
         }
 
+        await _stop.CancelAsync().ConfigureAwait(false);
         await _pool.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         _stop.Dispose();
+        _drain.Dispose();
         _listener?.Dispose();
         _tls?.Authority.Dispose();
         await _pool.DisposeAsync().ConfigureAwait(false);
@@ -112,14 +124,18 @@ internal sealed partial class ProxyServer(
     private async Task AcceptAsync(Socket listener, ProxySettings settings)
     {
         var sessionLogger = loggers.CreateLogger<ClientSession>();
-        while (!_stop.IsCancellationRequested)
+        while (!_drain.IsCancellationRequested)
         {
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                socket = await listener.AcceptAsync(_drain.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException) when (_drain.IsCancellationRequested)
             {
                 return;
             }
@@ -141,7 +157,7 @@ internal sealed partial class ProxyServer(
         metrics.ClientConnected();
         try
         {
-            await session.RunAsync(_stop.Token).ConfigureAwait(false);
+            await session.RunAsync(_stop.Token, _drain.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -169,6 +185,9 @@ internal sealed partial class ProxyServer(
 
     [LoggerMessage(EventId = 324, Level = LogLevel.Information, Message = "The proxy does not listen (server is false, -n): the addons run on flows from elsewhere")]
     private static partial void LogNoServer(ILogger logger);
+
+    [LoggerMessage(EventId = 325, Level = LogLevel.Information, Message = "Stopping: no new connections; waiting for {Count} open connection(s) to finish their exchanges")]
+    private static partial void LogDraining(ILogger logger, int count);
 
     [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "{Count} connection(s) were still open when the shutdown timeout ended")]
     private static partial void LogSessionsAbandoned(ILogger logger, int count);

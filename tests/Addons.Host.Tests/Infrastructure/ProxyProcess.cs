@@ -17,6 +17,16 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
     private ProxyProcess(Process process) => _process = process;
 
+    /// <summary>The host's process id, to signal it.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Waits for the host to exit and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
     /// <summary>Where the proxy listens.</summary>
     public IPEndPoint Proxy { get; private set; } = null!;
 

@@ -32,5 +32,18 @@ internal sealed class ReadDeadline : IDisposable
         return _source.Token;
     }
 
+    /// <summary>Ends the read now, as the deadline would (the host stopping closes an idle connection so).</summary>
+    public void Cancel()
+    {
+        try
+        {
+            _source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The read finished and the deadline went with it.
+        }
+    }
+
     public void Dispose() => _source.Dispose();
 }
