@@ -118,6 +118,8 @@ internal static class HostProgram
             builder.Logging.SetMinimumLevel(commandLine.Verbosity < 0 ? LogLevel.Warning : LogLevel.Debug);
         }
 
+        builder.AddServiceIntegration();
+
         var services = builder.Services;
         services.AddSingleton(file);
         services.AddSingleton(commandLine);
