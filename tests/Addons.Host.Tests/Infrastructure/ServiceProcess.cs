@@ -6,8 +6,8 @@ using System.Text.RegularExpressions;
 namespace Addons.Host.Tests.Infrastructure;
 
 /// <summary>
-/// The built host run as a service manager runs it: <c>NOTIFY_SOCKET</c> naming the manager's socket, standard output
-/// (the flows) and standard error (the log) kept apart. Unlike <see cref="ProxyProcess"/> it returns at once, so that
+/// The built host run as a service manager or a container runtime runs it: <c>NOTIFY_SOCKET</c> naming the manager's
+/// socket, standard output (the flows) and standard error (the log) kept apart. Unlike <see cref="ProxyProcess"/> it returns at once, so that
 /// the test sees readiness as the manager does; disposing it kills the process if it still runs.
 /// </summary>
 internal sealed partial class ServiceProcess : IDisposable
@@ -59,12 +59,16 @@ internal sealed partial class ServiceProcess : IDisposable
             "--set", $"confdir={state}", "--set", $"session_path={Path.Combine(state, "session.sqlite")}", "--set", "session_required=true",
         ]), notifySocket);
 
-    /// <summary>Starts <paramref name="start"/> with <c>NOTIFY_SOCKET</c> set to <paramref name="notifySocket"/>.</summary>
-    public static ServiceProcess Start(ProcessStartInfo start, string notifySocket)
+    /// <summary>Starts <paramref name="start"/>, with <c>NOTIFY_SOCKET</c> set to <paramref name="notifySocket"/> unless it is null.</summary>
+    public static ServiceProcess Start(ProcessStartInfo start, string? notifySocket)
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        start.Environment["NOTIFY_SOCKET"] = notifySocket;
+        if (notifySocket is not null)
+        {
+            start.Environment["NOTIFY_SOCKET"] = notifySocket;
+        }
+
         var host = new ServiceProcess(Process.Start(start)!);
         host.Process.OutputDataReceived += (_, e) => Append(host._output, e.Data);
         host.Process.ErrorDataReceived += (_, e) =>
