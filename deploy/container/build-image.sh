@@ -3,21 +3,25 @@
 # OCI image layout (oci-layout, index.json, blobs/) and a `docker save` archive (manifest.json):
 #   docker load -i addons-host.tar    podman load -i addons-host.tar    skopeo copy oci-archive:addons-host.tar ...
 #
-# Usage: deploy/container/build-image.sh OUTPUT.tar [NAME:TAG]      (default name addons-host:latest)
+# Usage: deploy/container/build-image.sh [--base-only] OUTPUT.tar [NAME:TAG]    (default name addons-host:latest)
 #
 # Two layers:
-#   1. a Debian base taken from this machine's own packages (it must be Debian or Ubuntu on x86-64): the C and C++
-#      runtime libraries, OpenSSL, ICU, time zones and CA certificates that .NET needs (Microsoft's runtime-deps
-#      image's list), the passwd and group files with the user app (uid and gid 1654, as in Microsoft's images);
-#   2. addons-host published self-contained for linux-x64 in /app, and the state folder /var/lib/addons-host (the
-#      CA, control.json and the session file), owned by app with mode 0700 and declared a VOLUME.
-# The image runs as 1654:1654, exposes 8080/tcp, and its entry point is the host with the state folder's options;
-# arguments after the image name (`docker run IMAGE --set flow_detail=0`) are appended.
-# No root needed to build; the layers' owners are set in the archive. Same commit and machine: the same image.
+#   1. a Debian base taken from this machine's own packages (it must be Debian 12 on x86-64): the C and C++ runtime
+#      libraries, OpenSSL, ICU, time zones and CA certificates that .NET needs (the list of Microsoft's runtime-deps
+#      image), passwd and group with the user app (uid and gid 1654, as in Microsoft's images) and its home, /home/app
+#      (mode 0700), which is the state folder: the CA, control.json and the session file;
+#   2. addons-host published self-contained for linux-x64 in /app, owned by root.
+# The image runs as 1654:1654, exposes 8080/tcp, declares /home/app a VOLUME, and its entry point is the host with the
+# state folder's options; arguments after the image name (`docker run IMAGE --set flow_detail=0`) are appended.
+# --base-only writes the first layer alone, with no user or entry point: a stand-in for Microsoft's runtime-deps image,
+# for the SDK's container publishing where no registry is reachable (deploy/container/README.md).
+# No root needed; the layers' owners are set in the archive. The same commit on the same machine gives the same image.
 set -euo pipefail
 
+base_only=false
+if [ "${1:-}" = --base-only ]; then base_only=true; shift; fi
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-  echo "usage: $0 OUTPUT.tar [NAME:TAG]" >&2
+  echo "usage: $0 [--base-only] OUTPUT.tar [NAME:TAG]" >&2
   exit 2
 fi
 
@@ -29,7 +33,7 @@ for tool in dotnet dpkg-query tar gzip sha256sum; do
 done
 [ "$(dpkg --print-architecture)" = amd64 ] || { echo "error: the image is linux-x64; this machine is $(dpkg --print-architecture)." >&2; exit 1; }
 
-readonly app_uid=1654 state=/var/lib/addons-host port=8080
+readonly app_uid=1654 state=/home/app port=8080
 # The entry point's options: the state folder, every address (the container's network is its own), the image's port.
 entrypoint=(/app/addons-host --plugins /app/plugins.json
   --set "confdir=$state" --set "session_path=$state/session.sqlite" --set session_required=true
@@ -44,15 +48,17 @@ trap 'rm -rf "$work"' EXIT
 epoch="$(git -C "$repository" log -1 --format=%ct 2>/dev/null || echo 0)"
 created="$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)"
 layer_tar=(tar --sort=name --mtime="@$epoch" --numeric-owner --format=gnu)
+layers="$work/layers"
+mkdir -p "$layers"
 
-echo "Publishing addons-host self-contained for linux-x64..."
-dotnet publish "$repository/host/addons-host" -c Release -r linux-x64 --self-contained -o "$work/app/app" -nologo -v quiet
-# The plugins are portable; in a linux-x64 image the native libraries of other platforms are dead weight.
-find "$work/app/app/addons" -mindepth 3 -maxdepth 3 -type d -path '*/runtimes/*' ! -name linux-x64 -exec rm -rf {} +
-mkdir -p "$work/app/var/lib/addons-host" "$work/app/home/app"
-chmod 0700 "$work/app/var/lib/addons-host" "$work/app/home/app"
+if ! $base_only; then
+  echo "Publishing addons-host self-contained for linux-x64..."
+  dotnet publish "$repository/host/addons-host" -c Release -r linux-x64 --self-contained -o "$work/app/app" -nologo -v quiet
+  # The plugins are portable; in a linux-x64 image the native libraries of other platforms are dead weight.
+  find "$work/app/app/addons" -mindepth 3 -maxdepth 3 -type d -path '*/runtimes/*' ! -name linux-x64 -exec rm -rf {} +
+  echo "Published in $(( SECONDS - started )) s."
+fi
 
-echo "Published in $(( SECONDS - started )) s."
 echo "Collecting the base layer from this machine's packages: ${packages[*]}..."
 base="$work/base"
 mkdir -p "$base"
@@ -79,8 +85,9 @@ mkdir -p "$base/etc/ssl/certs" "$base/usr/lib/ssl"
 cat /usr/share/ca-certificates/mozilla/*.crt > "$base/etc/ssl/certs/ca-certificates.crt"
 ln -s /etc/ssl/certs "$base/usr/lib/ssl/certs" && ln -s /etc/ssl/certs/ca-certificates.crt "$base/usr/lib/ssl/cert.pem"
 ln -s usr/bin "$base/bin" && ln -s usr/lib "$base/lib" && ln -s usr/lib64 "$base/lib64" && ln -s usr/sbin "$base/sbin"
-mkdir -p "$base/tmp" "$base/proc" "$base/dev" "$base/sys" "$base/etc" "$base/var/lib" "$base/home" "$base/run"
+mkdir -p "$base/tmp" "$base/proc" "$base/dev" "$base/sys" "$base/etc" "$base/run" "$base/home/app"
 chmod 1777 "$base/tmp"
+chmod 0700 "$base/home/app"
 cat > "$base/etc/passwd" <<EOF
 root:x:0:0:root:/root:/usr/sbin/nologin
 app:x:$app_uid:$app_uid::/home/app:/usr/sbin/nologin
@@ -93,14 +100,13 @@ printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$base/etc/nsswitch.c
 # Container runtimes put their own /etc/hosts (and resolv.conf) over these; without one, localhost would not resolve.
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$base/etc/hosts"
 
-layers="$work/layers"
-mkdir -p "$layers"
 echo "Writing the layers ($(( SECONDS - started )) s)..."
-"${layer_tar[@]}" --owner=0 --group=0 -C "$base" -cf "$layers/1.tar" .
-# /app is root's (the app cannot change itself); its home and the state folder are app's.
-"${layer_tar[@]}" --owner=0 --group=0 -C "$work/app" -cf "$layers/2.tar" --no-recursion ./var ./var/lib ./home
-"${layer_tar[@]}" --owner=0 --group=0 -C "$work/app" -rf "$layers/2.tar" ./app
-"${layer_tar[@]}" --owner="$app_uid" --group="$app_uid" -C "$work/app" -rf "$layers/2.tar" ./var/lib/addons-host ./home/app
+# Everything is root's but the app user's home.
+"${layer_tar[@]}" --owner=0 --group=0 -C "$base" -cf "$layers/1.tar" --exclude=./home/app .
+"${layer_tar[@]}" --owner="$app_uid" --group="$app_uid" -C "$base" -rf "$layers/1.tar" ./home/app
+if ! $base_only; then
+  "${layer_tar[@]}" --owner=0 --group=0 -C "$work/app" -cf "$layers/2.tar" ./app
+fi
 
 layout="$work/layout"
 blobs="$layout/blobs/sha256"
@@ -110,20 +116,23 @@ digest() { sha256sum "$1" | cut -d' ' -f1; }
 store() { local d; d="$(digest "$1")"; mv "$1" "$blobs/$d"; echo "$d"; }
 json_array() { local first=1; printf '['; for item in "$@"; do [ $first = 1 ] || printf ','; first=0; printf '"%s"' "$item"; done; printf ']'; }
 
-diff_ids=() layer_digests=() layer_sizes=()
-for layer in "$layers/1.tar" "$layers/2.tar"; do
+diff_ids=() layer_descriptors=() layer_paths=()
+for layer in "$layers"/*.tar; do
   diff_ids+=("sha256:$(digest "$layer")")
   gzip -n -6 "$layer"
-  layer_sizes+=("$(stat -c %s "$layer.gz")")
-  layer_digests+=("$(store "$layer.gz")")
+  size="$(stat -c %s "$layer.gz")"
+  d="$(store "$layer.gz")"
+  layer_descriptors+=("{ \"mediaType\": \"application/vnd.oci.image.layer.v1.tar+gzip\", \"digest\": \"sha256:$d\", \"size\": $size }")
+  layer_paths+=("blobs/sha256/$d")
 done
+join() { local IFS=,; echo "$*"; }
 
-cat > "$work/config.json" <<EOF
-{
-  "created": "$created",
-  "architecture": "amd64",
-  "os": "linux",
-  "config": {
+history='{ "created": "'"$created"'", "created_by": "build-image.sh: Debian libraries of this machine ('"${packages[*]}"')" }'
+if $base_only; then
+  run_config='"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "APP_UID='"$app_uid"'", "DOTNET_RUNNING_IN_CONTAINER=true"]'
+else
+  history+=', { "created": "'"$created"'", "created_by": "build-image.sh: dotnet publish host/addons-host -r linux-x64 --self-contained" }'
+  run_config=$(cat <<EOF
     "User": "$app_uid:$app_uid",
     "ExposedPorts": { "$port/tcp": {} },
     "Env": [
@@ -141,12 +150,20 @@ cat > "$work/config.json" <<EOF
       "org.opencontainers.image.description": "addons-host intercepting proxy (mitmproxy's addon system for .NET)",
       "org.opencontainers.image.revision": "$(git -C "$repository" rev-parse HEAD 2>/dev/null || echo unknown)"
     }
+EOF
+)
+fi
+
+cat > "$work/config.json" <<EOF
+{
+  "created": "$created",
+  "architecture": "amd64",
+  "os": "linux",
+  "config": {
+$run_config
   },
   "rootfs": { "type": "layers", "diff_ids": $(json_array "${diff_ids[@]}") },
-  "history": [
-    { "created": "$created", "created_by": "build-image.sh: Debian libraries of this machine (${packages[*]})" },
-    { "created": "$created", "created_by": "build-image.sh: dotnet publish host/addons-host -r linux-x64 --self-contained" }
-  ]
+  "history": [ $history ]
 }
 EOF
 config_size="$(stat -c %s "$work/config.json")"
@@ -157,10 +174,7 @@ cat > "$work/manifest.json" <<EOF
   "schemaVersion": 2,
   "mediaType": "application/vnd.oci.image.manifest.v1+json",
   "config": { "mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:$config_digest", "size": $config_size },
-  "layers": [
-    { "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:${layer_digests[0]}", "size": ${layer_sizes[0]} },
-    { "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:${layer_digests[1]}", "size": ${layer_sizes[1]} }
-  ]
+  "layers": [ $(join "${layer_descriptors[@]}") ]
 }
 EOF
 manifest_size="$(stat -c %s "$work/manifest.json")"
@@ -179,8 +193,7 @@ cat > "$layout/index.json" <<EOF
 EOF
 # What `docker load` reads (docker save writes both since Docker 25).
 cat > "$layout/manifest.json" <<EOF
-[ { "Config": "blobs/sha256/$config_digest", "RepoTags": ["$reference"],
-    "Layers": ["blobs/sha256/${layer_digests[0]}", "blobs/sha256/${layer_digests[1]}"] } ]
+[ { "Config": "blobs/sha256/$config_digest", "RepoTags": ["$reference"], "Layers": $(json_array "${layer_paths[@]}") } ]
 EOF
 
 mkdir -p "$(dirname "$output")"

@@ -6,12 +6,13 @@ using System.Text.Json;
 namespace Addons.Host.Tests.Deploy;
 
 /// <summary>
-/// A container image archive as deploy/container/build-image.sh writes it, unpacked into a folder: an OCI image layout
-/// (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/sha256/</c>) with a <c>docker save</c> <c>manifest.json</c> beside it.
+/// A container image archive unpacked into a folder: an OCI image layout (<c>oci-layout</c>, <c>index.json</c>,
+/// <c>blobs/sha256/</c>), as the SDK's container publishing writes it, and as deploy/container/build-image.sh writes it
+/// with a <c>docker save</c> <c>manifest.json</c> beside it.
 /// </summary>
 internal sealed class ImageArchive
 {
-    private ImageArchive(string folder, JsonElement index, JsonElement manifest, JsonElement config, JsonElement dockerManifest)
+    private ImageArchive(string folder, JsonElement index, JsonElement manifest, JsonElement config, JsonElement? dockerManifest)
     {
         Folder = folder;
         Index = index;
@@ -31,8 +32,8 @@ internal sealed class ImageArchive
     /// <summary>The image configuration the manifest names.</summary>
     public JsonElement Config { get; }
 
-    /// <summary><c>manifest.json</c>'s one entry, what <c>docker load</c> reads.</summary>
-    public JsonElement DockerManifest { get; }
+    /// <summary><c>manifest.json</c>'s one entry, what <c>docker load</c> reads; null when the archive has none.</summary>
+    public JsonElement? DockerManifest { get; }
 
     /// <summary>The settings a runtime starts the image with (the configuration's <c>config</c>).</summary>
     public JsonElement RunConfig => Config.GetProperty("config");
@@ -49,7 +50,8 @@ internal sealed class ImageArchive
         var layout = new ImageArchive(folder, index, default, default, default);
         var manifest = await ReadJsonAsync(layout.BlobPath(index.GetProperty("manifests")[0].GetProperty("digest").GetString()!));
         var config = await ReadJsonAsync(layout.BlobPath(manifest.GetProperty("config").GetProperty("digest").GetString()!));
-        var docker = (await ReadJsonAsync(Path.Combine(folder, "manifest.json")))[0];
+        var dockerPath = Path.Combine(folder, "manifest.json");
+        JsonElement? docker = File.Exists(dockerPath) ? (await ReadJsonAsync(dockerPath))[0] : null;
         return new ImageArchive(folder, index, manifest, config, docker);
     }
 
