@@ -86,7 +86,7 @@ internal static class ContainerRun
 
         UnixSignal.Send(container.Process.Id, UnixSignal.Terminate);
         Assert.That(await container.WaitForExitAsync(TimeSpan.FromSeconds(30), cancellationToken), Is.Zero, container.Log);
-        Assert.That(container.Log, Does.Contain("Done: 8 addon(s) stopped"));
+        Assert.That(container.Log, Does.Match(@"Done: \d+ addon\(s\) stopped"));
 
         var key = Path.Combine(volume, "addons-ca.pem");
         Assert.That(File.GetUnixFileMode(key), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
