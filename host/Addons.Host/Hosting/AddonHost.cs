@@ -396,7 +396,7 @@ internal sealed partial class AddonHost(
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Done: {Count} addon(s) stopped")]
     private static partial void LogDone(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{Source} lists no addons; running with the built-in addons only.")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "{Source} lists no plugins; running with the built-in addons only.")]
     private static partial void LogNoPlugins(ILogger logger, string source);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Unloaded addon '{Addon}' (plugin {PluginId})")]

@@ -28,6 +28,9 @@ internal static class ConsoleLogFormat
             return;
         }
 
+        // What configuration names wins over the journal's format a service manager would choose (ServiceIntegration).
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(console => console.FormatterName = configured);
+
         // The formatter options bind from Logging:Console:FormatterOptions; scopes are on unless that says otherwise.
         if (builder.Configuration["Logging:Console:FormatterOptions:IncludeScopes"] is null)
         {

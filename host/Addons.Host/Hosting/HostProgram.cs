@@ -77,8 +77,9 @@ internal static class HostProgram
             return ExitOk;
         }
 
+        // The proxy that cannot listen stops the host with exit code 1, so that a service manager restarts it.
         await host.RunAsync().ConfigureAwait(false);
-        return ExitOk;
+        return Environment.ExitCode;
     }
 
     public static HostApplicationBuilder CreateBuilder(HostCommandLine commandLine, PluginsFile file)
@@ -114,6 +115,8 @@ internal static class HostProgram
         {
             builder.Logging.SetMinimumLevel(commandLine.Verbosity < 0 ? LogLevel.Warning : LogLevel.Debug);
         }
+
+        builder.AddServiceIntegration();
 
         builder.Services.AddSingleton(AddonProxySettings.FromCommandLine(configuration, file, commandLine));
         AddonProxyServices.Add(builder.Services);

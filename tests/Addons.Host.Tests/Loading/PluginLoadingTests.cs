@@ -1,5 +1,6 @@
 using System.Reflection;
 using Addons.Abstractions;
+using Addons.Host.Loading;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Loading;
@@ -109,9 +110,10 @@ public sealed class PluginLoadingTests
         // FutureContract is built against the next minor of the contract (tests/TestPlugins/FutureAbstractions).
         await using var host = await TestHost.StartAsync([TestHost.Entry("Future", TestPaths.TestPlugin("FutureContract"), 1)]);
 
+        var (major, minor) = (ContractReference.HostVersion.Major, ContractReference.HostVersion.Minor);
         Assert.That(host.PluginAddonNames, Is.Empty);
         Assert.That(host.Addons.Failures.Single(), Is.EqualTo(
-            $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions 2.1, but this host supports 2.0; rebuild the plugin against Addons.Abstractions 2.0."));
+            $"Plugin 'Future': {TestPaths.TestPlugin("FutureContract")} was built against Addons.Abstractions {major}.{minor + 1}, but this host supports {major}.0 to {major}.{minor}; rebuild the plugin against Addons.Abstractions {major}.{minor}."));
     }
 
     [Test]
