@@ -21,6 +21,12 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, ILoggerFact
     private LoadedAddon[] _addons = [];
     private ChainSlot[][] _byHook = [.. HookTable.All.Select(_ => Array.Empty<ChainSlot>())];
 
+    /// <summary>
+    /// Whether what an addon logs in a flow's hook carries its name and the flow's id as a scope (<c>Addon</c>,
+    /// <c>FlowId</c>); on when the log shows scopes (<see cref="Hosting.LogScopeSetting"/>).
+    /// </summary>
+    public bool LogScopes { get; set; }
+
     /// <summary>The addons in chain order.</summary>
     public IReadOnlyList<LoadedAddon> Addons => Volatile.Read(ref _addons);
 
@@ -234,9 +240,9 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, ILoggerFact
     /// <param name="addonLogger">The logger of the addon's category, asked whether a scope is worth beginning; null for none.</param>
     private async ValueTask InvokeOneAsync(HookDescriptor descriptor, LoadedAddon addon, HookContext context, Flow? flow, ILogger? addonLogger)
     {
-        // A scope costs a few small objects per call; as ASP.NET Core does for its request scope, none is begun unless
-        // the addon's logger is on to some degree (IsEnabled(Critical) is false only when its category is off).
-        using var scope = flow is not null && addonLogger is not null && addonLogger.IsEnabled(LogLevel.Critical)
+        // A scope costs objects and an async-local change per addon and hook, a measured share of the proxy's throughput:
+        // it is begun only where the log shows scopes (LogScopes), and the addon's category is on.
+        using var scope = LogScopes && flow is not null && addonLogger is not null && addonLogger.IsEnabled(LogLevel.Critical)
             ? addonLogger.BeginScope(new HookScope(addon.Name, flow.Id))
             : null;
         var started = metrics.HookDurationEnabled ? Stopwatch.GetTimestamp() : 0;

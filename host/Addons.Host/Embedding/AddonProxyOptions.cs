@@ -17,6 +17,13 @@ public sealed class AddonProxyOptions
     /// <summary>Reload every plugin when its build changes, as <c>addons-host --watch</c> does.</summary>
     public bool Watch { get; set; }
 
+    /// <summary>
+    /// Whether what an addon logs about a flow carries <c>Addon</c> and <c>FlowId</c> as a log scope, for a log that
+    /// records scopes (OpenTelemetry, a JSON console). Null (the default): when the console log shows scopes. A scope
+    /// costs a little on every hook, so it is off where nothing would show it.
+    /// </summary>
+    public bool? LogScopes { get; set; }
+
     /// <summary>The option values set with <see cref="Set"/>, in order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Sets => _sets;
 

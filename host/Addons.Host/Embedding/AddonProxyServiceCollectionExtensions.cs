@@ -44,6 +44,7 @@ public static class AddonProxyServiceCollectionExtensions
         {
             Sets = [.. options.Sets],
             Watch = options.Watch,
+            LogScopes = options.LogScopes,
             InProcess = builder.Addons,
         };
     }

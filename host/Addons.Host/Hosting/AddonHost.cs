@@ -73,6 +73,7 @@ internal sealed partial class AddonHost(
         commands.Register("host", "shutdown", () => lifetime.StopApplication(), "Stop the host as Ctrl+C does: every addon's done runs, queued flows are written.");
         AddBuiltIn(proxy, "Proxy", fatal);
         _watch = WatchSettings.Read(settings);
+        chain.LogScopes = LogScopeSetting.Resolve(settings, services);
         var entries = PluginEntryReader.Read(settings);
         if (settings.Watch)
         {

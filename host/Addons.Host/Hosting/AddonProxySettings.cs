@@ -23,6 +23,9 @@ internal sealed record AddonProxySettings(IConfiguration Configuration, IConfigu
     /// <summary>Every plugin reloaded when its build changes (<c>--watch</c>).</summary>
     public bool Watch { get; init; }
 
+    /// <summary>Whether addons' log lines about a flow carry the addon and flow as a scope; null: as the console log does.</summary>
+    public bool? LogScopes { get; init; }
+
     /// <summary>The addons added in process (<c>AddAddon</c>), by id.</summary>
     public IReadOnlyList<InProcessAddon> InProcess { get; init; } = [];
 

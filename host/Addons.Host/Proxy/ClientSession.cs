@@ -30,8 +30,8 @@ internal sealed partial class ClientSession
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
     private readonly ClientConnection _client;
-    private readonly Action<object?> _closeIfIdle;
-    private CancellationToken _drain;
+    private volatile bool _draining;
+    private volatile ReadDeadline? _waiting;
     private bool _headStarted;
 
     public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, HostMetrics metrics, ILogger logger)
@@ -44,7 +44,6 @@ internal sealed partial class ClientSession
         _tls = tls;
         _metrics = metrics;
         _logger = logger;
-        _closeIfIdle = CloseIfIdle;
         _client = new ClientConnection
         {
             PeerName = UpstreamConnector.ToHostPort(socket.RemoteEndPoint),
@@ -57,12 +56,11 @@ internal sealed partial class ClientSession
     public ClientConnection Client => _client;
 
     /// <summary>
-    /// Serves the connection until the client closes it, <paramref name="stop"/> cuts it, or, once
-    /// <paramref name="drain"/> is signalled, the exchange in flight is over (an idle connection closes at once).
+    /// Serves the connection until the client closes it, <paramref name="stop"/> cuts it, or, once <see cref="Drain"/>
+    /// is called, the exchange in flight is over.
     /// </summary>
-    public async Task RunAsync(CancellationToken stop, CancellationToken drain)
+    public async Task RunAsync(CancellationToken stop)
     {
-        _drain = drain;
         var stream = new MeteredStream(new NetworkStream(_socket, ownsSocket: true), _metrics, clientSide: true);
         var channel = new ClientChannel(stream, PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)));
         try
@@ -97,14 +95,21 @@ internal sealed partial class ClientSession
     /// <summary>The request loop of one connection (plain, or decrypted inside a tunnel).</summary>
     private async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
     {
-        while (!stop.IsCancellationRequested && !_drain.IsCancellationRequested)
+        while (!stop.IsCancellationRequested && !_draining)
         {
             RequestHead? head;
             using (var deadline = new ReadDeadline(_settings.ClientTimeout, stop))
-            using (_drain.Register(_closeIfIdle, deadline))
             {
                 try
                 {
+                    // Drain, on another thread, cuts this wait if it sees it idle; seen draining here, it is cut now.
+                    _headStarted = false;
+                    _waiting = deadline;
+                    if (_draining)
+                    {
+                        return;
+                    }
+
                     head = await ReadRequestHeadAsync(channel.Reader, deadline).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (deadline.Expired)
@@ -122,6 +127,10 @@ internal sealed partial class ClientSession
                     LogBadRequest(_logger, _client.PeerName?.ToString() ?? "?", ex.Message);
                     await SendErrorAsync(channel, ex.StatusCode, ex.Message, null).ConfigureAwait(false);
                     return;
+                }
+                finally
+                {
+                    _waiting = null;
                 }
             }
 
@@ -170,12 +179,16 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>The host is stopping: a connection waiting for its next request closes, one receiving a head finishes it.</summary>
-    private void CloseIfIdle(object? deadline)
+    /// <summary>
+    /// The host is stopping: a connection waiting for its next request closes now, one receiving a head or in an exchange
+    /// finishes it and closes after the response (<c>Connection: close</c>).
+    /// </summary>
+    public void Drain()
     {
-        if (!_headStarted)
+        _draining = true;
+        if (_waiting is { } deadline && !_headStarted)
         {
-            ((ReadDeadline)deadline!).Cancel();
+            deadline.Cancel();
         }
     }
 
@@ -352,7 +365,7 @@ internal sealed partial class ClientSession
 
         var response = flow.Response!;
         var closeAfter = !clientKeepAlive || !bodyRead || responseFraming.Kind == BodyKind.UntilClose ||
-                         Http1Writer.HasConnectionOption(response.Headers, "close") || _drain.IsCancellationRequested;
+                         Http1Writer.HasConnectionOption(response.Headers, "close") || _draining;
         await SendResponseAsync(channel, flow, responseFraming, upgraded is not null, closeAfter && upgraded is null, stop).ConfigureAwait(false);
 
         if (upgraded is not null)
@@ -522,7 +535,7 @@ internal sealed partial class ClientSession
         var clientKeepAlive = flow.Request.HttpVersion == "HTTP/1.1" && !Http1Writer.HasConnectionOption(flow.Request.Headers, "close");
         var chunkedOut = framing.Kind == BodyKind.Chunked && flow.Request.HttpVersion == "HTTP/1.1";
         var outFraming = framing.Kind == BodyKind.ContentLength || chunkedOut ? OutgoingFraming.HeadersOnly : OutgoingFraming.CloseDelimited;
-        var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited || _drain.IsCancellationRequested;
+        var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited || _draining;
         _output.ResetWrittenCount();
         Http1Writer.WriteResponseHead(_output, response, outFraming, 0, upgrade: false, close: mustClose);
         await channel.Stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);

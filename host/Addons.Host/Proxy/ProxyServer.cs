@@ -93,6 +93,10 @@ internal sealed partial class ProxyServer(
     {
         await _drain.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
+        foreach (var session in _sessions.Keys)
+        {
+            session.Drain();
+        }
         try
         {
             await _accepting.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -148,6 +152,12 @@ internal sealed partial class ProxyServer(
             socket.NoDelay = true;
             var session = new ClientSession(socket, settings, chain, _pool, connector, _tls, metrics, sessionLogger);
             _sessions[session] = RunAsync(session);
+
+            // Accepted as the stop began, after StopAsync told the sessions it knew of.
+            if (_drain.IsCancellationRequested)
+            {
+                session.Drain();
+            }
         }
     }
 
@@ -157,7 +167,7 @@ internal sealed partial class ProxyServer(
         metrics.ClientConnected();
         try
         {
-            await session.RunAsync(_stop.Token, _drain.Token).ConfigureAwait(false);
+            await session.RunAsync(_stop.Token).ConfigureAwait(false);
         }
         finally
         {

@@ -6,10 +6,12 @@ namespace Addons.Host.Tests.Chain;
 
 public sealed class HookScopeTests
 {
+    private const string ShowScopes = "--Logging:Console:FormatterOptions:IncludeScopes=true";
+
     [Test]
     public async Task WhatAnAddonLogsInAFlowHookCarriesItsNameAndTheFlowIdAsFields()
     {
-        await using var host = await TestHost.StartAsync([ProxyHarness.Recorder], "--set", "recorder_log_in=request");
+        await using var host = await TestHost.StartAsync([ProxyHarness.Recorder], "--set", "recorder_log_in=request", ShowScopes);
         var first = FlowLifecycle.NewFlow("http://example.com/first");
         var second = FlowLifecycle.NewFlow("http://example.com/second");
 
@@ -24,12 +26,25 @@ public sealed class HookScopeTests
     [Test]
     public async Task AHookWithoutAFlowHasNoFlowScope()
     {
-        await using var host = await TestHost.StartAsync([ProxyHarness.Recorder], "--set", "recorder_log_in=client_connected");
+        await using var host = await TestHost.StartAsync([ProxyHarness.Recorder], "--set", "recorder_log_in=client_connected", ShowScopes);
         var flow = FlowLifecycle.NewFlow("http://example.com/");
 
         await host.Chain.InvokeAsync(Hook.ClientConnected, new ClientConnectionContext(flow.Client, CancellationToken.None));
 
         var line = host.Logs.Lines.Single(l => l.Message == "recorder logs in client_connected");
         Assert.That(line.Scope, Does.Not.ContainKey("FlowId"));
+    }
+
+    [Test]
+    public async Task WhereTheLogShowsNoScopesNoneIsBegun()
+    {
+        // The single-line console format shows no scopes by default, so the chain spares every hook the cost of one.
+        await using var host = await TestHost.StartAsync([ProxyHarness.Recorder], "--set", "recorder_log_in=request");
+        var flow = FlowLifecycle.NewFlow("http://example.com/");
+
+        await FlowLifecycle.RunRequestResponseAsync(host.Chain, flow);
+
+        Assert.That(host.Chain.LogScopes, Is.False);
+        Assert.That(host.Logs.Lines.Single(l => l.Message == "recorder logs in request").Scope, Does.Not.ContainKey("FlowId"));
     }
 }
