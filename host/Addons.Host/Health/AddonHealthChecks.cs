@@ -15,6 +15,38 @@ internal sealed partial class AddonHealthChecks
     /// <summary>The checks, by name.</summary>
     public IReadOnlyList<Registered> All => [.. _checks.Values.OrderBy(c => c.Name, StringComparer.Ordinal)];
 
+    /// <summary>How long one check may take before it counts as unhealthy.</summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs every check at once, each bounded by <see cref="CheckTimeout"/>; one that throws or overruns is unhealthy,
+    /// with why. The results are in the order of <see cref="All"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<(Registered Check, AddonHealth Health)>> RunAllAsync(CancellationToken cancellationToken)
+    {
+        var checks = All;
+        var results = await Task.WhenAll(checks.Select(c => RunAsync(c, cancellationToken))).ConfigureAwait(false);
+        return [.. checks.Zip(results)];
+    }
+
+    private static async Task<AddonHealth> RunAsync(Registered check, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(CheckTimeout);
+        try
+        {
+            return await check.Check(timeout.Token).AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return AddonHealth.Unhealthy($"The check did not answer within {CheckTimeout.TotalSeconds:0} s.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return AddonHealth.Unhealthy($"The check failed: {ex.Message}");
+        }
+    }
+
     public void Add(string owner, string name, Func<CancellationToken, ValueTask<AddonHealth>> check)
     {
         ArgumentNullException.ThrowIfNull(check);

@@ -1,4 +1,3 @@
-using Addons.Abstractions.Health;
 using Addons.Host.Proxy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -8,12 +7,10 @@ namespace Addons.Host.Health;
 /// <summary>
 /// The host's readiness, as .NET health checks: <c>proxy</c> (listening, unless <c>server</c> is off), <c>addons</c>
 /// (loaded and running; degraded when a plugin that is not required failed), and each check an addon added
-/// (<c>ADDON.NAME</c>, such as <c>session.writable</c>), each bounded by <see cref="CheckTimeout"/>.
+/// (<c>ADDON.NAME</c>, such as <c>session.writable</c>), each bounded by <see cref="AddonHealthChecks.CheckTimeout"/>.
 /// </summary>
 internal sealed class HostHealthChecks(ProxyServer server, ProxyAddon proxy, HostReadiness readiness, AddonHealthChecks addons)
 {
-    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>Adds the checks to a health-check builder (the control endpoint's).</summary>
     public void AddTo(IHealthChecksBuilder builder)
     {
@@ -55,40 +52,16 @@ internal sealed class HostHealthChecks(ProxyServer server, ProxyAddon proxy, Hos
     /// <summary>Every addon's checks, run together; the worst status wins, and each is in the data by name.</summary>
     private async ValueTask<HealthCheckResult> AddonChecksAsync(CancellationToken cancellationToken)
     {
-        var checks = addons.All;
-        if (checks.Count == 0)
+        var results = await addons.RunAllAsync(cancellationToken).ConfigureAwait(false);
+        if (results.Count == 0)
         {
             return HealthCheckResult.Healthy("No addon has a health check.");
         }
 
-        var results = await Task.WhenAll(checks.Select(c => RunAsync(c, cancellationToken))).ConfigureAwait(false);
-        var data = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (check, result) in checks.Zip(results))
-        {
-            data[check.Name] = $"{result.Status}: {result.Description}";
-        }
-
-        var worst = results.Min(r => r.Status);
-        var description = string.Join(" ", checks.Zip(results).Where(p => p.Second.Status == worst).Select(p => $"{p.First.Name}: {p.Second.Description}"));
+        var data = results.ToDictionary(r => r.Check.Name, r => (object)$"{r.Health.Status}: {r.Health.Description}", StringComparer.Ordinal);
+        var worst = results.Min(r => r.Health.Status);
+        var description = string.Join(" ", results.Where(r => r.Health.Status == worst).Select(r => $"{r.Check.Name}: {r.Health.Description}"));
         return new HealthCheckResult((HealthStatus)(int)worst, description, data: data);
-    }
-
-    private static async Task<AddonHealth> RunAsync(AddonHealthChecks.Registered check, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CheckTimeout);
-        try
-        {
-            return await check.Check(timeout.Token).AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return AddonHealth.Unhealthy($"The check did not answer within {CheckTimeout.TotalSeconds:0} s.");
-        }
-        catch (Exception ex)
-        {
-            return AddonHealth.Unhealthy($"The check failed: {ex.Message}");
-        }
     }
 
     /// <summary>A health check from a function.</summary>

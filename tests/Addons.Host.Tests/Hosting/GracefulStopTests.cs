@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Hosting;
 
-public sealed partial class GracefulStopTests
+public sealed class GracefulStopTests
 {
     [Test]
     public async Task StoppingTheGenericHostRunsRunningInOrderAndDoneInReverseOrder()
@@ -105,7 +104,7 @@ public sealed partial class GracefulStopTests
             try
             {
                 await running.Task.WaitAsync(TimeSpan.FromSeconds(60));
-                Assert.That(Kill(process.Id, (int)signal), Is.Zero);
+                UnixSignal.Send(process.Id, (int)signal);
                 try
                 {
                     await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -146,10 +145,7 @@ public sealed partial class GracefulStopTests
 
     public enum Signal
     {
-        Interrupt = 2,
-        Terminate = 15,
+        Interrupt = UnixSignal.Interrupt,
+        Terminate = UnixSignal.Terminate,
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Addons.Host.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +13,7 @@ namespace Addons.Host.Tests.Hosting;
 /// SIGTERM while requests are in flight, as a service manager stops the host: the exchanges finish, new connections
 /// are refused, every flow is in the session file, and the host exits 0.
 /// </summary>
-public sealed partial class StopUnderLoadTests
+public sealed class StopUnderLoadTests
 {
     private const int InFlight = 24;
     private const int BodySize = 1024;
@@ -57,7 +56,7 @@ public sealed partial class StopUnderLoadTests
                 await Task.Delay(20, cancellationToken);
             }
 
-            Assert.That(Kill(host.ProcessId, 15), Is.Zero);
+            UnixSignal.Send(host.ProcessId, UnixSignal.Terminate);
             Assert.That(await RefusedWithinAsync(host.Proxy, TimeSpan.FromSeconds(20), cancellationToken), Is.True,
                 "a new connection is refused once the host stops");
 
@@ -119,7 +118,4 @@ public sealed partial class StopUnderLoadTests
         count.CommandText = "SELECT COUNT(*) FROM record";
         return (long)count.ExecuteScalar()!;
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }
