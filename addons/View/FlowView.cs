@@ -96,6 +96,45 @@ internal sealed class FlowView
         }
     }
 
+    /// <summary>
+    /// The rows at display positions <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="limit"/>
+    /// (fewer at the end), from the hot flows and the cold flows' summaries: nothing is loaded from the archive.
+    /// </summary>
+    public List<ViewRow> Rows(int offset, int limit)
+    {
+        var end = (int)Math.Min((long)offset + Math.Max(limit, 0), _view.Count);
+        var rows = new List<ViewRow>(Math.Max(end - offset, 0));
+        for (var index = Math.Max(offset, 0); index < end; index++)
+        {
+            var slot = _view[Internal(index)];
+            rows.Add(_flows[slot] is { } flow
+                ? new ViewRow { Index = index, Summary = FlowSummary.Of(flow), Duration = DurationOf(flow), Intercepted = flow.Intercepted, Live = flow.Live }
+                : new ViewRow { Index = index, Summary = _cold![slot]!, Cold = true });
+        }
+
+        return rows;
+    }
+
+    /// <summary>The focused flow's id, or null.</summary>
+    public Guid? FocusId => FocusedId;
+
+    private static TimeSpan? DurationOf(Flow flow)
+    {
+        DateTimeOffset? start = flow switch
+        {
+            HttpFlow http => http.Request.TimestampStart,
+            DnsFlow dns => dns.Request.Timestamp,
+            _ => flow.Client.TimestampStart ?? flow.TimestampCreated,
+        };
+        DateTimeOffset? end = flow switch
+        {
+            HttpFlow http => http.Response?.TimestampEnd,
+            DnsFlow dns => dns.Response?.Timestamp,
+            _ => flow.Live ? null : flow.Server.TimestampEnd ?? flow.Client.TimestampEnd,
+        };
+        return start is { } s && end is { } e && e >= s ? e - s : null;
+    }
+
     /// <summary>The flows of the view in display order (cold ones loaded one at a time).</summary>
     public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => FlowAt(_view[Internal(i)]));
 

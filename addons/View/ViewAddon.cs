@@ -21,6 +21,7 @@ namespace Addons.View;
 /// </summary>
 public sealed partial class ViewAddon : Addon
 {
+    private const int MaxPage = 1000;
     private readonly Lock _gate = new();
     private readonly List<object> _pending = [];
     private readonly FlowView _view;
@@ -81,6 +82,7 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.flows.resolve", (string spec) => Resolve(spec), "The flows a selector (@all, @focus, @shown, @hidden, @marked, @unmarked, @id,...) or a filter picks.");
         loader.AddCommand("view.flows.create", (string method, string url) => Create(method, url), "Create a request-only flow.");
         loader.AddCommand("view.flows.load", (string path) => LoadFile(path), "Load the flows of a file (mitmproxy's flow format, HAR, or a format an addon adds, such as a session file) into the view as copies with new ids, without running addons.");
+        loader.AddCommand("view.flows.page", (int offset, int limit) => Page(offset, limit), "The rows at these positions of the view (at most 1000), with the view's size, filter, order and focus, read at once; cold flows are not loaded.");
         loader.AddCommand("view.properties.length", () => Read(() => _view.Count), "How many flows the view shows.");
         loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
         loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => Refilter(() => _view.SetMarkedOnly(!_view.MarkedOnly), ct), "Show only marked flows, or every flow.");
@@ -253,6 +255,28 @@ public sealed partial class ViewAddon : Addon
 
     /// <summary>Tells the view flows changed, as the update hook does.</summary>
     internal void Update(params Flow[] flows) => Do(() => _view.Update(flows));
+
+    internal Abstractions.View.ViewPage Page(int offset, int limit)
+    {
+        if (offset < 0 || limit is < 0 or > MaxPage)
+        {
+            throw new CommandException($"view.flows.page takes an offset of 0 or more and a limit from 0 to {MaxPage}, not {offset} and {limit}.");
+        }
+
+        return Read(() => new Abstractions.View.ViewPage
+        {
+            Offset = offset,
+            Total = _view.Count,
+            StoreCount = _view.StoreCount,
+            Rows = _view.Rows(offset, limit),
+            Filter = _filterOption.Value,
+            Order = _view.Order.Name,
+            Reversed = _view.Reversed,
+            MarkedOnly = _view.MarkedOnly,
+            FocusIndex = _view.FocusIndex,
+            FocusId = _view.FocusId,
+        });
+    }
 
     internal IReadOnlyList<Flow> Resolve(string spec)
     {

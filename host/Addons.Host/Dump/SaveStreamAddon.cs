@@ -44,6 +44,7 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
     {
         _file = loader.AddOption("save_stream_file", "", "Write each completed flow to this new file as it completes (-w): mitmproxy's flow format, HAR for a name ending in .har, or a session for a name ending in .session.");
         _filter = loader.AddOption("save_stream_filter", "", "Write only the flows this filter expression matches.");
+        SaveFileCommands.Register(loader, formats);
     }
 
     public override ValueTask ConfigureAsync(ConfigureContext context)

@@ -55,7 +55,7 @@ internal sealed partial class ServiceProcess : IDisposable
         Start(new ProcessStartInfo("dotnet",
         [
             Path.Combine(TestPaths.HostOutput, "addons-host.dll"), "--plugins", Path.Combine(TestPaths.HostOutput, "plugins.json"),
-            "--set", "listen_host=127.0.0.1", "--set", "listen_port=0",
+            "--set", "listen_host=127.0.0.1", "--set", "listen_port=0", "--set", "web_port=0",
             "--set", $"confdir={state}", "--set", $"session_path={Path.Combine(state, "session.sqlite")}", "--set", "session_required=true",
         ]), notifySocket);
 
