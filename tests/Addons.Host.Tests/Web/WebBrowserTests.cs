@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Addons.Host.Tests.Infrastructure;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+
+namespace Addons.Host.Tests.Web;
+
+/// <summary>
+/// The shipped host with its shipped plugins, the web interface opened in Debian's headless Chromium through Debian's
+/// chromedriver: flows sent through the proxy appear live, and the filter, the order, the detail and marks work from
+/// the page. Chromium's own background traffic is sent to a proxy port nobody listens on, so nothing leaves
+/// 127.0.0.1; the page itself is on loopback, which Chromium never proxies. Screenshots are attached to the results.
+/// </summary>
+[NonParallelizable]
+public sealed partial class WebBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const string ChromeDriver = "/usr/bin/chromedriver";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private string _folder = null!;
+    private KestrelOrigin _origin = null!;
+    private ProxyProcess _host = null!;
+    private ChromeDriver _browser = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
+        {
+            Assert.Ignore($"Needs Debian's chromium and chromium-driver ({Chromium}, {ChromeDriver}); .ci/run installs them.");
+        }
+
+        _folder = Directory.CreateTempSubdirectory("web-browser-").FullName;
+        _origin = await KestrelOrigin.StartAsync(_folder);
+        _host = await ProxyProcess.StartAsync(Path.Combine(TestPaths.HostOutput, "plugins.json"), _folder,
+            ["--set", "web_port=0", "--set", $"session_path={Path.Combine(_folder, "flows.session")}"], CancellationToken.None);
+        _client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{_host.Proxy}"), UseProxy = true }) { Timeout = Patience };
+
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        var options = new ChromeOptions { BinaryLocation = Chromium };
+        options.AddArguments(
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900",
+            "--no-first-run", "--no-default-browser-check", "--disable-default-apps", "--disable-extensions",
+            "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-domain-reliability",
+            "--metrics-recording-only", "--proxy-server=http://127.0.0.1:9", $"--user-data-dir={Path.Combine(_folder, "chromium")}");
+        _browser = new ChromeDriver(service, options, Patience);
+        _browser.Manage().Timeouts().PageLoad = Patience;
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _browser?.Quit();
+        _browser?.Dispose();
+        _client?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_origin is not null)
+        {
+            await _origin.DisposeAsync();
+        }
+
+        if (_folder is not null)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task FlowsSentThroughTheProxyAppearAndThePageFiltersOrdersShowsAndMarksThem()
+    {
+        var address = await WebAddressAsync();
+        _browser.Navigate().GoToUrl(address.ToString());
+        Assert.That(_browser.Url, Does.Not.Contain("token="), "the token left the address bar for a cookie");
+        await WaitAsync(() => ByTestId("ws-state").GetAttribute("data-state") == "open", "the live connection opens");
+
+        foreach (var path in new[] { "/hello", "/big/300", "/headers" })
+        {
+            using var response = await _client.GetAsync(_origin.Http(path));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        await WaitAsync(() => Rows().Count == 3, "the three flows appear without a reload");
+        Assert.That(Rows().Select(r => r.Text), Has.Some.Contains("/big/300"));
+        Screenshot("live-flows");
+
+        var filter = ByTestId("filter-input");
+        filter.SendKeys("~u big" + Keys.Enter);
+        await WaitAsync(() => Rows().Count == 1 && ByTestId("flow-count").Text == "1 of 3 flows", "the filter narrows the list");
+        Assert.That(Rows()[0].Text, Does.Contain("/big/300"));
+
+        filter.Clear();
+        filter.SendKeys("~~" + Keys.Enter);
+        await WaitAsync(() => ByTestId("filter-error").Displayed, "a bad filter shows its error in place");
+        Assert.That(ByTestId("filter-error").Text, Does.Contain("~~"));
+        Assert.That(Rows().Count, Is.EqualTo(1), "the view keeps the last good filter");
+        Screenshot("filter-error");
+
+        filter.Clear();
+        filter.SendKeys(Keys.Enter);
+        await WaitAsync(() => Rows().Count == 3 && !ByTestId("filter-error").Displayed, "clearing the filter shows every flow");
+
+        ByTestId("order-select").FindElement(By.CssSelector("option[value='size']")).Click();
+        await WaitAsync(() => Rows()[2].Text.Contains("/big/300", StringComparison.Ordinal), "ordered by size, the biggest comes last");
+
+        Rows()[2].Click();
+        await WaitAsync(() => ByTestId("detail").Displayed, "a click opens the flow's detail");
+        await WaitAsync(() => ByTestId("detail").Text.Contains("/big/300", StringComparison.Ordinal), "the detail names the flow");
+        Screenshot("detail");
+
+        ByTestId("mark-btn").Click();
+        await WaitAsync(async () => (await ApiAsync(address, "/api/flows?limit=10")).Contains("\"marked\":\":default:\"", StringComparison.Ordinal), "the mark reaches the View");
+        Screenshot("marked");
+    }
+
+    private async Task<Uri> WebAddressAsync()
+    {
+        Match? match = null;
+        await WaitAsync(() => (match = WebInterfaceAt().Match(_host.Log)).Success, "the host logs the web interface's address");
+        return new Uri(match!.Groups[1].Value);
+    }
+
+    private static string Token(Uri address) => address.Query["?token=".Length..];
+
+    /// <summary>An API call made past the proxy, with the token in the query.</summary>
+    private static async Task<string> ApiAsync(Uri address, string path)
+    {
+        using var direct = new HttpClient { Timeout = Patience };
+        return await direct.GetStringAsync(new Uri(address, path + "&token=" + Token(address)));
+    }
+
+    private IWebElement ByTestId(string id) => _browser.FindElement(By.CssSelector($"[data-testid='{id}']"));
+
+    private List<IWebElement> Rows() => [.. _browser.FindElements(By.CssSelector("[data-testid='flow-row']"))];
+
+    private void Screenshot(string name)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"web-{name}.png");
+        _browser.GetScreenshot().SaveAsFile(path);
+        TestContext.AddTestAttachment(path, $"The web interface: {name}");
+    }
+
+    private Task WaitAsync(Func<bool> condition, string what) => WaitAsync(() => Task.FromResult(condition()), what);
+
+    private async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (WebDriverException)
+            {
+                // A row re-rendered between finding and reading it: look again.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Screenshot("timeout");
+                Assert.Fail($"Timed out waiting until {what}.\nHost log:\n{_host.Log}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [GeneratedRegex(@"Web interface at (http://\S+)")]
+    private static partial Regex WebInterfaceAt();
+}
