@@ -570,6 +570,35 @@ async function clearAll() {
   updateSelection();
 }
 
+// Intercept: the intercept option holds matching flows; resume and kill act on held or live ones.
+const interceptInput = $('#intercept-input');
+const resume = () => { if (S.selected.size) run('flow.resume', [selector()]); };
+const resumeAll = () => run('flow.resume', ['@all']);
+const kill = () => { if (S.selected.size) run('flow.kill', [selector()]); };
+
+async function setIntercept() {
+  try {
+    await api('PUT', '/api/options', { intercept: interceptInput.value }, { quiet: true });
+    interceptInput.classList.remove('invalid');
+    interceptInput.removeAttribute('aria-invalid');
+    interceptInput.title = interceptInput.value ? `Holding flows that match ${interceptInput.value}` : 'Holding no flows';
+  } catch (e) {
+    interceptInput.classList.add('invalid');
+    interceptInput.setAttribute('aria-invalid', 'true');
+    showMessage(e.message);
+  }
+}
+
+interceptInput.addEventListener('keydown', e => { if (e.key === 'Enter') setIntercept(); });
+$('#resume-btn').addEventListener('click', resume);
+$('#resume-all-btn').addEventListener('click', resumeAll);
+$('#kill-btn').addEventListener('click', kill);
+api('GET', '/api/options', undefined, { quiet: true }).then(options => {
+  const option = Array.isArray(options) ? options.find(o => o.name === 'intercept') : null;
+  if (option) interceptInput.value = option.value ?? '';
+  else interceptInput.closest('.group').hidden = true; // a host without the intercept addon
+}).catch(() => undefined);
+
 $('#mark-btn').addEventListener('click', () => mark(markerSelect.value));
 $('#unmark-btn').addEventListener('click', () => mark(''));
 $('#duplicate-btn').addEventListener('click', duplicate);
@@ -686,6 +715,9 @@ document.addEventListener('keydown', e => {
     case 'End': moveCursor(Infinity, e.shiftKey); break;
     case 'Escape': closeDetail(); break;
     case 'm': toggleMark(); break;
+    case 'a': resume(); break;
+    case 'A': resumeAll(); break;
+    case 'x': kill(); break;
     case 'Delete': remove(); break;
     case 'd': duplicate(); break;
     default: return;

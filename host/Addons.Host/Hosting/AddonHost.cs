@@ -39,6 +39,7 @@ internal sealed partial class AddonHost(
     ReadFileAddon readFile,
     SaveStreamAddon save,
     ControlAddon control,
+    Intercept.InterceptAddon intercept,
     FlowInjector injector,
     FlowFileFormats flowFiles,
     AddonHealthChecks healthChecks,
@@ -104,7 +105,9 @@ internal sealed partial class AddonHost(
             }
         }
 
-        // mitmdump's file reading, file writing and output, last so that they see flows as every addon left them.
+        // mitmproxy's intercept, then mitmdump's file reading, file writing and output, last so that they see flows
+        // as every addon left them.
+        AddBuiltIn(intercept, "Intercept", fatal);
         AddBuiltIn(readFile, "ReadFile", fatal);
         AddBuiltIn(save, "Save", fatal);
         AddBuiltIn(dump, "Dump", fatal);

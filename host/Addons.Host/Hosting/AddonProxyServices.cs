@@ -48,6 +48,7 @@ internal static class AddonProxyServices
         services.AddSingleton<ReadFileAddon>();
         services.AddSingleton<SaveStreamAddon>();
         services.AddSingleton<ControlAddon>();
+        services.AddSingleton<Intercept.InterceptAddon>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ProxyServer>();
         services.AddSingleton<IAddonProxy, RunningProxy>();

@@ -93,7 +93,7 @@ public sealed class GracefulStopTests
                     output.AppendLine(e.Data);
                 }
 
-                if (e.Data?.Contains("Running with 7 addon(s)", StringComparison.Ordinal) == true)
+                if (e.Data?.Contains("Running with 8 addon(s)", StringComparison.Ordinal) == true)
                 {
                     running.TrySetResult();
                 }

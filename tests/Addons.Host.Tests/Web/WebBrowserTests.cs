@@ -77,6 +77,7 @@ public sealed partial class WebBrowserTests
     public async Task FlowsSentThroughTheProxyAppearAndThePageFiltersOrdersShowsAndMarksThem()
     {
         var address = await WebAddressAsync();
+        await CommandAsync(address, "view.clear");
         _browser.Navigate().GoToUrl(address.ToString());
         Assert.That(_browser.Url, Does.Not.Contain("token="), "the token left the address bar for a cookie");
         await WaitAsync(() => ByTestId("ws-state").GetAttribute("data-state") == "open", "the live connection opens");
@@ -120,6 +121,38 @@ public sealed partial class WebBrowserTests
         Screenshot("marked");
     }
 
+    [Test]
+    public async Task AFlowHeldByTheInterceptFilterIsResumedFromThePage()
+    {
+        var address = await WebAddressAsync();
+        await CommandAsync(address, "view.clear");
+        _browser.Navigate().GoToUrl(address.ToString());
+        await WaitAsync(() => ByTestId("ws-state").GetAttribute("data-state") == "open", "the live connection opens");
+
+        var intercept = ByTestId("intercept-input");
+        intercept.Clear();
+        intercept.SendKeys("~u /conn" + Keys.Enter);
+        await WaitAsync(async () => (await ApiAsync(address, "/api/options?x=1")).Contains("\"name\":\"intercept\",\"owner\":\"intercept\",\"type\":\"str\",\"value\":\"~u /conn\"", StringComparison.Ordinal), "the page sets the intercept option");
+
+        var held = _client.GetStringAsync(_origin.Http("/conn"));
+        await WaitAsync(() => HeldRows().Count == 1, "the held flow shows as intercepted");
+        Screenshot("intercepted");
+        Assert.That(held.IsCompleted, Is.False);
+
+        // Held at its request, then at its response: resume all twice.
+        ByTestId("resume-all-btn").Click();
+        await WaitAsync(async () => (await ApiAsync(address, "/api/flows?limit=100")).Contains("\"path\":\"/conn\",\"url\":\"" + _origin.Http("/conn") + "\",\"status\":200", StringComparison.Ordinal), "the flow got its response");
+        await WaitAsync(() => HeldRows().Count == 1, "held again at its response");
+        ByTestId("resume-all-btn").Click();
+        Assert.That(await held.WaitAsync(Patience), Is.Not.Empty, "the client got its answer");
+        await WaitAsync(() => HeldRows().Count == 0, "nothing is held any more");
+
+        intercept.Clear();
+        intercept.SendKeys(Keys.Enter);
+    }
+
+    private List<IWebElement> HeldRows() => [.. _browser.FindElements(By.CssSelector("[data-testid='flow-row'].intercepted"))];
+
     private async Task<Uri> WebAddressAsync()
     {
         Match? match = null;
@@ -134,6 +167,17 @@ public sealed partial class WebBrowserTests
     {
         using var direct = new HttpClient { Timeout = Patience };
         return await direct.GetStringAsync(new Uri(address, path + "&token=" + Token(address)));
+    }
+
+    /// <summary>Runs a command through the API, past the proxy, as the page does.</summary>
+    private static async Task CommandAsync(Uri address, string name)
+    {
+        using var direct = new HttpClient { Timeout = Patience };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/api/commands/{name}")) { Content = new StringContent("{\"arguments\": []}") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(address));
+        request.Headers.Add("X-Requested-With", "addons-web");
+        using var response = await direct.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
     private IWebElement ByTestId(string id) => _browser.FindElement(By.CssSelector($"[data-testid='{id}']"));
