@@ -53,7 +53,7 @@ internal static class BodyDecoding
         {
             throw new InvalidDataException(e.Message, e);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or ZstdException)
+        catch (Exception e) when (e is InvalidDataException or IOException or ZstdException or InvalidOperationException)
         {
             throw new InvalidDataException($"The body does not decode as {encoding}: {e.Message}", e);
         }

@@ -42,7 +42,7 @@ internal static class FlowEndpoints
         {
             if (await FindAsync(context, api, id) is { } flow)
             {
-                await WebJson.SendAsync(context, FlowJson.Serialize(flow));
+                await WebJson.SendAsync(context, FlowJson.Serialize(flow, api.Edits.IsModified(flow.Id)));
             }
         });
 
@@ -93,7 +93,7 @@ internal static class FlowEndpoints
     }
 
     /// <summary>The flow with this id, or false after answering 404 (or 503 without the View).</summary>
-    private static async Task<Flow?> FindAsync(HttpContext context, WebApi api, Guid id)
+    public static async Task<Flow?> FindAsync(HttpContext context, WebApi api, Guid id)
     {
         if (!await RequireViewAsync(context, api))
         {

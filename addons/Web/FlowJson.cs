@@ -27,13 +27,17 @@ internal static class FlowJson
     /// The flow as JSON bytes. A live flow may change while it is written (the proxy adds a header or a message):
     /// the enumeration then fails and is written again from the start.
     /// </summary>
-    public static byte[] Serialize(Flow flow)
+    public static byte[] Serialize(Flow flow, bool modified = false)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return WebJson.Object(json => WriteMembers(json, flow));
+                return WebJson.Object(json =>
+                {
+                    WriteMembers(json, flow);
+                    json.WriteBoolean("modified", modified);
+                });
             }
             catch (InvalidOperationException) when (attempt < 5 && flow.Live)
             {

@@ -227,7 +227,7 @@ internal sealed class LiveUpdates : IDisposable
         if (sendFlow && selected is { } id && _api.HasView)
         {
             var flow = await CallAsync(() => _api.FlowAsync(id, cancellationToken));
-            var body = flow is null ? null : FlowJson.Serialize(flow);
+            var body = flow is null ? null : FlowJson.Serialize(flow, _api.Edits.IsModified(id));
             await SendAsync(WebJson.Object(json =>
             {
                 json.WriteString("type", "flow");

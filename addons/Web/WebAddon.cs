@@ -105,6 +105,7 @@ public sealed partial class WebAddon : Addon
         app.Use(guard.InvokeAsync);
         StaticAssets.Map(app);
         FlowEndpoints.Map(app, api);
+        EditEndpoints.Map(app, api);
         FileEndpoints.Map(app, api);
         CommandEndpoints.Map(app, api);
         app.Map("/updates", context => LiveUpdates.AcceptAsync(context, api));

@@ -29,6 +29,9 @@ internal sealed class WebApi(ICommandRegistry commands, IOptionStore options, IF
 
     public ViewChanges Changes => changes;
 
+    /// <summary>The page's changes to held flows, and the flows as they were before.</summary>
+    public FlowEdits Edits { get; } = new();
+
     /// <summary>Whether a change of the View's filter, order or marked-only setting is running.</summary>
     public bool FilterBusy => Volatile.Read(ref _refiltering) > 0;
 

@@ -122,7 +122,7 @@ public sealed partial class WebBrowserTests
     }
 
     [Test]
-    public async Task AFlowHeldByTheInterceptFilterIsResumedFromThePage()
+    public async Task AFlowHeldByTheInterceptFilterIsEditedAndResumedFromThePage()
     {
         var address = await WebAddressAsync();
         await CommandAsync(address, "view.clear");
@@ -131,20 +131,32 @@ public sealed partial class WebBrowserTests
 
         var intercept = ByTestId("intercept-input");
         intercept.Clear();
-        intercept.SendKeys("~u /conn" + Keys.Enter);
-        await WaitAsync(async () => (await ApiAsync(address, "/api/options?x=1")).Contains("\"name\":\"intercept\",\"owner\":\"intercept\",\"type\":\"str\",\"value\":\"~u /conn\"", StringComparison.Ordinal), "the page sets the intercept option");
+        intercept.SendKeys("~u edit-me" + Keys.Enter);
+        await WaitAsync(async () => (await ApiAsync(address, "/api/options?x=1")).Contains("\"name\":\"intercept\",\"owner\":\"intercept\",\"type\":\"str\",\"value\":\"~u edit-me\"", StringComparison.Ordinal), "the page sets the intercept option");
 
-        var held = _client.GetStringAsync(_origin.Http("/conn"));
+        var held = _client.GetStringAsync(_origin.Http("/headers?edit-me"));
         await WaitAsync(() => HeldRows().Count == 1, "the held flow shows as intercepted");
-        Screenshot("intercepted");
         Assert.That(held.IsCompleted, Is.False);
+        HeldRows()[0].Click();
+        await WaitAsync(() => ByTestId("edit-btn").Enabled, "a held flow can be edited");
+        Screenshot("intercepted");
+
+        ByTestId("edit-btn").Click();
+        await WaitAsync(() => ByTestId("edit-text").Displayed, "the editor opens with the request");
+        var text = ByTestId("edit-text");
+        Assert.That(text.GetAttribute("value"), Does.StartWith("GET " + _origin.Http("/headers?edit-me") + " HTTP/1.1\n"));
+        text.SendKeys(Keys.Control + Keys.Home);
+        text.SendKeys(Keys.End + Keys.Enter + "X-Edited: in the page");
+        ByTestId("edit-save").Click();
+        await WaitAsync(() => ByTestId("revert-btn").Enabled && _browser.FindElements(By.CssSelector("[data-testid='editor']")).Count == 0, "the edit is saved");
+        Screenshot("edited");
 
         // Held at its request, then at its response: resume all twice.
         ByTestId("resume-all-btn").Click();
-        await WaitAsync(async () => (await ApiAsync(address, "/api/flows?limit=100")).Contains("\"path\":\"/conn\",\"url\":\"" + _origin.Http("/conn") + "\",\"status\":200", StringComparison.Ordinal), "the flow got its response");
+        await WaitAsync(async () => (await ApiAsync(address, "/api/flows?limit=100")).Contains("\"status\":200", StringComparison.Ordinal), "the flow got its response");
         await WaitAsync(() => HeldRows().Count == 1, "held again at its response");
         ByTestId("resume-all-btn").Click();
-        Assert.That(await held.WaitAsync(Patience), Is.Not.Empty, "the client got its answer");
+        Assert.That(await held.WaitAsync(Patience), Does.Contain("X-Edited: in the page"), "the edited request went upstream");
         await WaitAsync(() => HeldRows().Count == 0, "nothing is held any more");
 
         intercept.Clear();
