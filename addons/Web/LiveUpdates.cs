@@ -21,7 +21,7 @@ internal sealed class LiveUpdates : IDisposable
     private readonly WebApi _api;
     private readonly IDisposable _watch;
     private readonly Lock _gate = new();
-    private (int Offset, int Limit)? _window;
+    private (int Offset, int Limit, bool Tail)? _window;
     private bool _windowChanged;
     private Guid? _selected;
     private bool _flowChanged;
@@ -123,9 +123,11 @@ internal sealed class LiveUpdates : IDisposable
                 switch (type)
                 {
                     case "window":
-                        var offset = Math.Max(root.GetProperty("offset").GetInt32(), 0);
+                        // A tail window follows the end of the list: its offset is taken when each page is read.
+                        var tail = root.TryGetProperty("tail", out var t2) && t2.ValueKind == JsonValueKind.True;
+                        var offset = tail ? 0 : Math.Max(root.GetProperty("offset").GetInt32(), 0);
                         var limit = Math.Clamp(root.GetProperty("limit").GetInt32(), 0, WebApi.MaxPage);
-                        _window = (offset, limit);
+                        _window = (offset, limit, tail);
                         _windowChanged = true;
                         break;
                     case "select":
@@ -173,7 +175,7 @@ internal sealed class LiveUpdates : IDisposable
 
     private async Task SendChangesAsync(CancellationToken cancellationToken)
     {
-        (int Offset, int Limit)? window;
+        (int Offset, int Limit, bool Tail)? window;
         Guid? selected;
         bool sendFlow;
         string? error;
@@ -213,7 +215,17 @@ internal sealed class LiveUpdates : IDisposable
         {
             // Read before the page: a change that lands while it is read is sent again on the next tick.
             _shownVersion = version;
-            var page = await CallAsync<Abstractions.View.ViewPage>(async () => await _api.PageAsync(w.Offset, w.Limit, cancellationToken));
+            var page = await CallAsync<Abstractions.View.ViewPage>(async () =>
+            {
+                var offset = w.Offset;
+                if (w.Tail)
+                {
+                    var counts = await _api.PageAsync(0, 0, cancellationToken);
+                    offset = Math.Max(0, counts.Total - w.Limit);
+                }
+
+                return await _api.PageAsync(offset, w.Limit, cancellationToken);
+            });
             if (page is not null)
             {
                 await SendAsync(WebJson.Object(json =>

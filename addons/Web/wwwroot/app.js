@@ -358,12 +358,15 @@ function fillRow(r, i, data) {
 
 /** Asks for the rows on screen when they changed. */
 function sendWindow() {
-  const offset = Math.max(0, firstVisible() - OVERSCAN);
   const limit = Math.min(MAX_LIMIT, visibleCount() + 2 * OVERSCAN);
+  // At the end of a growing list, an offset would be stale by the time its page comes: ask for the tail instead.
+  const sc = list.scroller;
+  const tail = S.total > visibleCount() && sc.scrollTop + sc.clientHeight >= sc.scrollHeight - 2;
+  const offset = tail ? -1 : Math.max(0, firstVisible() - OVERSCAN);
   if (ws.sent?.offset === offset && ws.sent?.limit === limit) return;
   if (ws.sock?.readyState !== WebSocket.OPEN) return;
   ws.sent = { offset, limit };
-  send({ type: 'window', offset, limit });
+  send(tail ? { type: 'window', tail: true, limit } : { type: 'window', offset, limit });
 }
 
 /** Renders and updates the window at most once a frame, however often scroll events come. */
