@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Options;
@@ -96,9 +97,9 @@ internal static class CommandEndpoints
                 json.WriteString("owner", option.Owner);
                 json.WriteString("type", TypeName(option.ValueType));
                 json.WritePropertyName("value");
-                WriteValue(json, option.CurrentValue, option);
+                WriteValue(json, option.CurrentValue, option.FormatValue);
                 json.WritePropertyName("default");
-                WriteValue(json, option.DefaultValue, option);
+                WriteValue(json, option.DefaultValue, () => option.DefaultValue is TimeSpan t ? t.ToString("c", CultureInfo.InvariantCulture) : option.DefaultValue?.ToString());
                 json.WriteString("help", option.Help);
                 if (option.Choices is { } choices)
                 {
@@ -211,13 +212,10 @@ internal static class CommandEndpoints
     }
 
     private static string TypeName(Type type) =>
-        type == typeof(IReadOnlyList<string>) ? "str[]" : CommandParameterInfo.TypeName(type) switch
-        {
-            "choice" => "choice",
-            var name => type == typeof(TimeSpan) ? "duration" : name,
-        };
+        type == typeof(IReadOnlyList<string>) ? "str[]" : type == typeof(TimeSpan) ? "duration" : CommandParameterInfo.TypeName(type);
 
-    private static void WriteValue(Utf8JsonWriter json, object? value, IOption option)
+    /// <summary>A value as JSON; <paramref name="format"/> writes the kinds JSON has no type for.</summary>
+    private static void WriteValue(Utf8JsonWriter json, object? value, Func<string?> format)
     {
         switch (value)
         {
@@ -249,8 +247,8 @@ internal static class CommandEndpoints
                 json.WriteEndArray();
                 break;
             default:
-                // TimeSpan, enums: as --set takes them.
-                json.WriteStringValue(ReferenceEquals(value, option.CurrentValue) ? option.FormatValue() : value.ToString());
+                // TimeSpan, enums: as text (the current value as --set takes it).
+                json.WriteStringValue(format());
                 break;
         }
     }

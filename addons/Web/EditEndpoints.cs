@@ -27,7 +27,8 @@ internal static class EditEndpoints
             }
             catch (JsonException e)
             {
-                error = $"The body must be JSON such as {{\"request\": {{\"method\": \"POST\"}}}}: {e.Message}";
+                await WebJson.ErrorAsync(context, StatusCodes.Status400BadRequest, $"The body must be JSON such as {{\"request\": {{\"method\": \"POST\"}}}}: {e.Message}");
+                return;
             }
 
             await AnswerAsync(context, api, flow, error);
@@ -46,9 +47,8 @@ internal static class EditEndpoints
     {
         if (error is not null)
         {
-            // Not held, or nothing to revert, is the flow's state; a bad field is the request's.
-            var status = flow.Intercepted || error.StartsWith("The body", StringComparison.Ordinal) ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict;
-            await WebJson.ErrorAsync(context, status, error);
+            // A held flow refuses a bad request (400); any other refuses because of its state (409).
+            await WebJson.ErrorAsync(context, flow.Intercepted ? StatusCodes.Status400BadRequest : StatusCodes.Status409Conflict, error);
             return;
         }
 

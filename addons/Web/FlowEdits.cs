@@ -87,7 +87,7 @@ internal sealed class FlowEdits
         return null;
     }
 
-    /// <summary>Forgets the original of a flow that went on or left the View.</summary>
+    /// <summary>Forgets the original of a flow that left the store.</summary>
     public void Forget(Guid id) => _originals.TryRemove(id, out _);
 
     private static string? EditRequest(HttpRequest request, JsonElement edit)

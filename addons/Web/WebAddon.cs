@@ -25,6 +25,7 @@ namespace Addons.Web;
 public sealed partial class WebAddon : Addon
 {
     private readonly ViewChanges _changes = new();
+    private readonly FlowEdits _edits = new();
     private IAddonLoader _loader = null!;
     private IOption<string> _host = null!;
     private IOption<int> _port = null!;
@@ -55,7 +56,11 @@ public sealed partial class WebAddon : Addon
         loader.Bus.Subscribe<ViewFlowAdded>(m => _changes.ViewChanged(m.Flow.Id));
         loader.Bus.Subscribe<ViewFlowUpdated>(m => _changes.ViewChanged(m.Flow.Id));
         loader.Bus.Subscribe<ViewFlowRemoved>(m => _changes.ViewChanged(m.Flow.Id));
-        loader.Bus.Subscribe<StoreFlowRemoved>(m => _changes.ViewChanged(m.Flow.Id));
+        loader.Bus.Subscribe<StoreFlowRemoved>(m =>
+        {
+            _edits.Forget(m.Flow.Id);
+            _changes.ViewChanged(m.Flow.Id);
+        });
         loader.Bus.Subscribe<ViewRefreshed>(_ => _changes.ViewChanged(null));
         loader.Bus.Subscribe<StoreRefreshed>(_ => _changes.ViewChanged(null));
         loader.Bus.Subscribe<ViewFocusChanged>(_ => _changes.ViewChanged(null));
@@ -100,7 +105,7 @@ public sealed partial class WebAddon : Addon
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         var app = builder.Build();
         var guard = new WebGuard(token, _host.Value);
-        var api = new WebApi(_loader.Commands, _loader.Options, _loader.FlowFiles, _loader.Bus, _changes);
+        var api = new WebApi(_loader.Commands, _loader.Options, _loader.FlowFiles, _loader.Bus, _changes, _edits);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Use(guard.InvokeAsync);
         StaticAssets.Map(app);

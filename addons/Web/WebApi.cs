@@ -12,7 +12,7 @@ namespace Addons.Web;
 /// bus, the View's change counter, and whether a filter change the page asked for is still running. The View is reached only
 /// through its commands, so the Web plugin works with any addon that offers them.
 /// </summary>
-internal sealed class WebApi(ICommandRegistry commands, IOptionStore options, IFlowFiles flowFiles, IEventBus bus, ViewChanges changes)
+internal sealed class WebApi(ICommandRegistry commands, IOptionStore options, IFlowFiles flowFiles, IEventBus bus, ViewChanges changes, FlowEdits edits)
 {
     /// <summary>The most rows a page may ask for (the View's limit).</summary>
     public const int MaxPage = 1000;
@@ -30,7 +30,7 @@ internal sealed class WebApi(ICommandRegistry commands, IOptionStore options, IF
     public ViewChanges Changes => changes;
 
     /// <summary>The page's changes to held flows, and the flows as they were before.</summary>
-    public FlowEdits Edits { get; } = new();
+    public FlowEdits Edits => edits;
 
     /// <summary>Whether a change of the View's filter, order or marked-only setting is running.</summary>
     public bool FilterBusy => Volatile.Read(ref _refiltering) > 0;
