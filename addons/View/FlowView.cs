@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Addons.Abstractions.Filters;
 using Addons.Abstractions.Flows;
@@ -24,7 +23,7 @@ namespace Addons.View;
 /// from the summary; a filter the summary cannot decide is asked of the archive for all such flows at once.
 /// </para>
 /// </remarks>
-internal sealed class FlowView
+internal sealed partial class FlowView
 {
     private const int ChunkSize = 16 * 1024;
     private const byte InViewFlag = 1;
@@ -34,6 +33,9 @@ internal sealed class FlowView
 
     // The key's 16 characters do not decide: the text is longer, or has a character past the abbreviation's range.
     private const byte InexactFlag = 2;
+
+    // Added, changed or made cold while a filter run was evaluating off the lock: decided again when it completes.
+    private const byte TouchedFlag = 8;
 
     private readonly Action<object> _publish;
     private readonly Action<string>? _warn;
@@ -58,6 +60,12 @@ internal sealed class FlowView
 
     // Counts filter changes, so that an archive's late answer to an older filter is dropped.
     private int _generation;
+
+    // Counts compactions: a filter run's slot numbers are stale after one.
+    private int _layout;
+
+    // The filter change being evaluated off the lock, if any.
+    private FilterRun? _run;
 
     /// <param name="publish">Receives each message the view emits.</param>
     /// <param name="warn">Told, in one sentence, of a cold flow the archive could not give where the view carries on without it.</param>
@@ -287,6 +295,7 @@ internal sealed class FlowView
                 _flows[slot] = null;
                 _cold![slot] = summary;
                 ColdCount++;
+                Touch(slot);
             }
         }
     }
@@ -353,6 +362,7 @@ internal sealed class FlowView
 
             _flows[slot] = flow;
             _flags[slot] &= unchecked((byte)~PendingFlag);
+            Touch(slot);
             var wasInView = InView(slot);
             var passes = Passes(flow);
             if (wasInView && !passes)
@@ -485,58 +495,6 @@ internal sealed class FlowView
         return query;
     }
 
-    /// <summary>Sets the filter (null: every flow) and rebuilds the view.</summary>
-    /// <summary>
-    /// Sets the filter (null: every flow) and rebuilds the view; returns the cold flows left for the archive to match,
-    /// to be run outside the lock and handed to <see cref="Complete"/>, or null.
-    /// </summary>
-    public ArchiveQuery? SetFilter(IFlowFilter? filter)
-    {
-        _filter = filter;
-        return Refilter(FocusedId);
-    }
-
-    /// <summary>Shows only marked flows, or every flow; returns the cold flows left for the archive, as <see cref="SetFilter"/>.</summary>
-    public ArchiveQuery? SetMarkedOnly(bool markedOnly)
-    {
-        MarkedOnly = markedOnly;
-        return Refilter(FocusedId);
-    }
-
-    /// <summary>
-    /// Takes the archive's answer to a query of <see cref="SetFilter"/>: the matching flows enter the view (the focus
-    /// stays where it is, or goes to the first flow when there was none). An answer to an older filter is dropped.
-    /// </summary>
-    public void Complete(ArchiveQuery query, IReadOnlySet<Guid> matched)
-    {
-        if (query.Generation != _generation)
-        {
-            return;
-        }
-
-        var before = FocusedId;
-        foreach (var id in query.Ids)
-        {
-            if (_ids.TryGetValue(id, out var slot) && (_flags[slot] & PendingFlag) != 0)
-            {
-                _flags[slot] &= unchecked((byte)~PendingFlag);
-                if (matched.Contains(id))
-                {
-                    _flags[slot] |= InViewFlag;
-                }
-            }
-        }
-
-        RebuildView();
-        if (_focus < 0 && _view.Count > 0)
-        {
-            _focus = _view[Internal(0)];
-        }
-
-        _publish(ViewRefreshed.Instance);
-        PublishFocusChange(before);
-    }
-
     /// <summary>Sorts by another key; reversal stays as it is.</summary>
     public void SetOrder(OrderKey order)
     {
@@ -630,11 +588,10 @@ internal sealed class FlowView
         return Reversed ? _view.Count - position : position;
     }
 
-    private bool Passes(Flow flow) => (!MarkedOnly || flow.Marked.Length > 0) && (_filter is null || _filter.Matches(flow));
+    private bool Passes(Flow flow) => FilterRun.Passes(flow, _filter, MarkedOnly);
 
     /// <summary>Whether a cold flow passes, when its summary decides; null when only the archive can tell.</summary>
-    private bool? Passes(FlowSummary summary) =>
-        MarkedOnly && summary.Marked.Length == 0 ? false : _filter is null ? true : _filter.MatchesSummary(summary);
+    private bool? Passes(FlowSummary summary) => FilterRun.Passes(summary, _filter, MarkedOnly);
 
     private bool InView(int slot) => (_flags[slot] & InViewFlag) != 0;
 
@@ -878,6 +835,7 @@ internal sealed class FlowView
 
         _slots = next;
         _holes = 0;
+        _layout++;
         for (var i = 0; i < _sorted.Count; i++)
         {
             _sorted[i] = map[_sorted[i]];
@@ -890,465 +848,6 @@ internal sealed class FlowView
 
         _focus = _focus < 0 ? -1 : map[_focus];
     }
-
-    /// <summary>
-    /// Evaluates the filter on every flow and rebuilds the view; <paramref name="before"/> is the focus the caller saw.
-    /// Cold flows the summary cannot decide stay out of the view, pending, and are returned as a query for the archive.
-    /// </summary>
-    private ArchiveQuery? Refilter(Guid? before)
-    {
-        _generation++;
-        // Flows are visited in insertion order, which is the order they lie in memory.
-        var flows = _flows;
-        var cold = _cold;
-        var flags = _flags;
-        var undecided = new ConcurrentBag<List<int>>();
-        Parallel.For(0, (_slots + ChunkSize - 1) / ChunkSize, chunk =>
-        {
-            List<int>? unknown = null;
-            var end = Math.Min((chunk + 1) * ChunkSize, _slots);
-            for (var slot = chunk * ChunkSize; slot < end; slot++)
-            {
-                MemoryAhead.Fetch(flows, slot);
-                bool? passes = flows[slot] is { } flow ? Passes(flow) : cold?[slot] is { } summary ? Passes(summary) : false;
-                if (passes is null)
-                {
-                    (unknown ??= []).Add(slot);
-                    passes = false;
-                }
-
-                flags[slot] = passes.Value ? (byte)((flags[slot] | InViewFlag) & ~PendingFlag) : (byte)(flags[slot] & ~(InViewFlag | PendingFlag));
-            }
-
-            if (unknown is not null)
-            {
-                undecided.Add(unknown);
-            }
-        });
-
-        var pending = new List<Guid>();
-        foreach (var slot in undecided.SelectMany(x => x))
-        {
-            if (slot == _focus)
-            {
-                // The focus moves only if its flow leaves: that one flow is loaded and decided now (a flow the archive
-                // cannot give does not pass).
-                if (TryFlowAt(slot) is { } focused && Passes(focused))
-                {
-                    flags[slot] |= InViewFlag;
-                }
-            }
-            else if (_archive is not null && _filter is not null)
-            {
-                flags[slot] |= PendingFlag;
-                pending.Add(_cold![slot]!.Id);
-            }
-        }
-
-        var focusLeft = _focus >= 0 && !InView(_focus);
-        RebuildView();
-
-        if (_view.Count == 0)
-        {
-            _focus = -1;
-        }
-        else if (_focus < 0)
-        {
-            _focus = _view[Internal(0)];
-        }
-        else if (focusLeft)
-        {
-            // The focus goes to the flow that now stands where the lost one would be.
-            var position = Math.Min(InsertionPointOf(_focus), _view.Count - 1);
-            _focus = _view[Internal(position)];
-        }
-
-        _publish(ViewRefreshed.Instance);
-        PublishFocusChange(before);
-        return pending.Count == 0 ? null : new ArchiveQuery(_archive!, _filter!, pending, _generation);
-    }
-
-    /// <summary>The view is the sorted store without the flows that do not pass.</summary>
-    private void RebuildView()
-    {
-        _view.Clear();
-        var flags = _flags;
-        foreach (var slot in CollectionsMarshal.AsSpan(_sorted))
-        {
-            if ((flags[slot] & InViewFlag) != 0)
-            {
-                _view.Add(slot);
-            }
-        }
-    }
-
-    private List<int> SortByNumber(OrderKey order)
-    {
-        _texts = null;
-        _arena = null;
-        var items = LiveItems();
-        var flows = _flows;
-        var cold = _cold;
-        Parallel.For(0, (items.Length + ChunkSize - 1) / ChunkSize, chunk =>
-        {
-            var end = Math.Min((chunk + 1) * ChunkSize, items.Length);
-            for (var i = chunk * ChunkSize; i < end; i++)
-            {
-                var slot = items[i].Slot;
-                MemoryAhead.Fetch(flows, slot);
-                var key = Biased(flows[slot] is { } flow ? order.NumberOf(flow) : order.NumberOf(cold![slot]!));
-                _keyHigh[slot] = key;
-                _keyLow[slot] = 0;
-                _flags[slot] &= unchecked((byte)~InexactFlag);
-                items[i] = new SortItem(key, 0, slot);
-            }
-        });
-
-        return Slots(Sort(items));
-    }
-
-    private List<int> SortByText(OrderKey order)
-    {
-        // An order change on a million flows must not wait on memory it has just asked for: every fresh page costs a
-        // fault, so this pass allocates little beyond the keys it sorts (a text block per chunk, sized from a sample
-        // so that it seldom grows, and no second array of items for the merge).
-        var live = LiveSlots();
-        var chunks = (live.Length + ChunkSize - 1) / ChunkSize;
-        var arena = new TextArena(chunks);
-        var texts = GC.AllocateUninitializedArray<TextRef>(_flows.Length);
-        var items = GC.AllocateUninitializedArray<TextSortItem>(live.Length);
-        var flows = _flows;
-        var cold = _cold;
-        var blockSize = ChunkSize * (SampleTextLength(order, live) + 8);
-        var anyInexact = false;
-        Parallel.For(0, chunks, chunk =>
-        {
-            // Each worker keeps the full texts of its chunk in a block of its own, made when the first is kept.
-            char[]? block = null;
-            Span<char> scratch = stackalloc char[256];
-            var used = 0;
-            var end = Math.Min((chunk + 1) * ChunkSize, live.Length);
-            for (var i = chunk * ChunkSize; i < end; i++)
-            {
-                var slot = live[i];
-                MemoryAhead.Fetch(flows, slot);
-                var destination = block is null ? scratch : block.AsSpan(used);
-                int length;
-                while ((length = flows[slot] is { } flow ? order.WriteText(flow, destination) : WriteText(order.TextOf(cold![slot]!), destination)) < 0)
-                {
-                    if (block is null)
-                    {
-                        block = GC.AllocateUninitializedArray<char>(Math.Max(blockSize, -length));
-                    }
-                    else
-                    {
-                        Array.Resize(ref block, Math.Max(block.Length * 2, used - length));
-                    }
-
-                    destination = block.AsSpan(used);
-                }
-
-                var item = TextSortItem.Create(destination[..length], slot);
-                _keyHigh[slot] = item.K0;
-                _keyLow[slot] = item.K1;
-                if (item.Exact16)
-                {
-                    _flags[slot] &= unchecked((byte)~InexactFlag);
-                }
-                else
-                {
-                    // The text stays where it was written; an exact one is written over by the next.
-                    if (block is null)
-                    {
-                        block = GC.AllocateUninitializedArray<char>(Math.Max(blockSize, length));
-                        destination[..length].CopyTo(block);
-                    }
-
-                    _flags[slot] |= InexactFlag;
-                    texts[slot] = new TextRef(chunk, used, length);
-                    used += length;
-                }
-
-                items[i] = item;
-            }
-
-            if (block is not null)
-            {
-                arena.SetBlock(chunk, block);
-                Volatile.Write(ref anyInexact, true);
-            }
-        });
-        _texts = texts;
-        _arena = arena;
-
-        if (!anyInexact)
-        {
-            // Short texts (methods): their 16 characters decide, and there are few of them to rank.
-            var ranked = GC.AllocateUninitializedArray<SortItem>(items.Length);
-            for (var i = 0; i < items.Length; i++)
-            {
-                ranked[i] = new SortItem(items[i].K0, items[i].K1, items[i].Slot);
-            }
-
-            return Slots(Sort(ranked));
-        }
-
-        return SortTextItems(items);
-    }
-
-    /// <summary>
-    /// About how long the texts of an order are, from a few flows: the size of the blocks that keep them. Texts
-    /// that do not fit make a block grow, which costs a copy, not a wrong result.
-    /// </summary>
-    private int SampleTextLength(OrderKey order, int[] live)
-    {
-        if (live.Length == 0)
-        {
-            return 0;
-        }
-
-        Span<char> scratch = stackalloc char[256];
-        var total = 0;
-        var step = Math.Max(1, live.Length / 64);
-        var sampled = 0;
-        for (var i = 0; i < live.Length; i += step, sampled++)
-        {
-            var slot = live[i];
-            var length = _flows[slot] is { } flow ? order.WriteText(flow, scratch) : WriteText(order.TextOf(_cold![slot]!), scratch);
-            total += Math.Abs(length);
-        }
-
-        return total / sampled;
-    }
-
-    /// <summary>
-    /// The slots of text items in order: sorted by their 48-character keys (two halves side by side, then merged
-    /// straight into the slot list), texts that share all 48 put in order by comparing them whole.
-    /// </summary>
-    private List<int> SortTextItems(TextSortItem[] items)
-    {
-        var slots = new List<int>(items.Length);
-        var runStart = 0;
-        TextSortItem runKey = default;
-        void Emit(in TextSortItem item)
-        {
-            if (slots.Count > 0 && !item.SameKey(runKey))
-            {
-                SortUndecidedRun(slots, runStart, runKey);
-                runStart = slots.Count;
-            }
-
-            if (slots.Count == runStart)
-            {
-                runKey = item;
-            }
-
-            slots.Add(item.Slot);
-        }
-
-        if (items.Length < 2 * ChunkSize)
-        {
-            items.AsSpan().Sort();
-            foreach (var item in items)
-            {
-                Emit(item);
-            }
-        }
-        else
-        {
-            var middle = items.Length / 2;
-            Parallel.Invoke(() => items.AsSpan(0, middle).Sort(), () => items.AsSpan(middle).Sort());
-            int left = 0, right = middle;
-            while (left < middle && right < items.Length)
-            {
-                Emit(items[left].CompareTo(items[right]) <= 0 ? items[left++] : items[right++]);
-            }
-
-            while (left < middle)
-            {
-                Emit(items[left++]);
-            }
-
-            while (right < items.Length)
-            {
-                Emit(items[right++]);
-            }
-        }
-
-        if (slots.Count > 0)
-        {
-            SortUndecidedRun(slots, runStart, runKey);
-        }
-
-        return slots;
-    }
-
-    /// <summary>Slots whose texts share their first 48 characters, put in order by comparing the texts whole.</summary>
-    private void SortUndecidedRun(List<int> slots, int start, in TextSortItem key)
-    {
-        if (slots.Count - start > 1 && !key.Exact48)
-        {
-            CollectionsMarshal.AsSpan(slots)[start..].Sort(CompareSlots);
-        }
-    }
-
-    /// <summary>Every live slot in insertion order.</summary>
-    private int[] LiveSlots()
-    {
-        var slots = GC.AllocateUninitializedArray<int>(_ids.Count);
-        var next = 0;
-        for (var slot = 0; slot < _slots; slot++)
-        {
-            if (IsLive(slot))
-            {
-                slots[next++] = slot;
-            }
-        }
-
-        return slots;
-    }
-
-    /// <summary>Every live slot in insertion order, as sort items to be given keys.</summary>
-    private SortItem[] LiveItems()
-    {
-        var items = GC.AllocateUninitializedArray<SortItem>(_ids.Count);
-        var next = 0;
-        for (var slot = 0; slot < _slots; slot++)
-        {
-            if (IsLive(slot))
-            {
-                items[next++] = new SortItem(0, 0, slot);
-            }
-        }
-
-        return items;
-    }
-
-    private static List<int> Slots(SortItem[] items)
-    {
-        var slots = new List<int>(items.Length);
-        foreach (var item in items)
-        {
-            slots.Add(item.Slot);
-        }
-
-        return slots;
-    }
-
-    /// <summary>Sorts the items of a whole order: by rank when the keys are few, else with <see cref="ParallelSort{T}"/>.</summary>
-    private static SortItem[] Sort(SortItem[] items) => SortItem.TrySortByRank(items) ? items : ParallelSort(items);
-
-    /// <summary>Sorts two halves side by side and merges them (items are unique, so the result is stable).</summary>
-    private static T[] ParallelSort<T>(T[] items)
-        where T : IComparable<T>
-    {
-        if (items.Length < 2 * ChunkSize)
-        {
-            items.AsSpan().Sort();
-            return items;
-        }
-
-        var middle = items.Length / 2;
-        Parallel.Invoke(() => items.AsSpan(0, middle).Sort(), () => items.AsSpan(middle).Sort());
-        var merged = GC.AllocateUninitializedArray<T>(items.Length);
-        int left = 0, right = middle, next = 0;
-        while (left < middle && right < items.Length)
-        {
-            merged[next++] = items[left].CompareTo(items[right]) <= 0 ? items[left++] : items[right++];
-        }
-
-        items.AsSpan(left, middle - left).CopyTo(merged.AsSpan(next));
-        next += middle - left;
-        items.AsSpan(right).CopyTo(merged.AsSpan(next));
-        return merged;
-    }
-
-    /// <summary>Caches the key of a slot's flow under the current order.</summary>
-    private void SetKey(int slot, Flow flow)
-    {
-        if (!Order.IsText)
-        {
-            _keyHigh[slot] = Biased(Order.NumberOf(flow));
-            _keyLow[slot] = 0;
-            return;
-        }
-
-        SetTextKey(slot, Order.TextOf(flow));
-    }
-
-    private void SetKey(int slot, FlowSummary summary)
-    {
-        if (!Order.IsText)
-        {
-            _keyHigh[slot] = Biased(Order.NumberOf(summary));
-            _keyLow[slot] = 0;
-            return;
-        }
-
-        SetTextKey(slot, Order.TextOf(summary));
-    }
-
-    private void SetTextKey(int slot, string text)
-    {
-        var (high, low, exact) = TextSortItem.Abbreviate(text);
-        _keyHigh[slot] = high;
-        _keyLow[slot] = low;
-        if (exact)
-        {
-            _flags[slot] &= unchecked((byte)~InexactFlag);
-            return;
-        }
-
-        _flags[slot] |= InexactFlag;
-        _texts ??= new TextRef[_flows.Length];
-        _arena ??= new TextArena();
-        _texts[slot] = _arena.Append(text);
-    }
-
-    private bool KeyChanged(int slot, Flow flow)
-    {
-        if (!Order.IsText)
-        {
-            return _keyHigh[slot] != Biased(Order.NumberOf(flow));
-        }
-
-        var text = Order.TextOf(flow);
-        var (high, low, exact) = TextSortItem.Abbreviate(text);
-        return high != _keyHigh[slot] || low != _keyLow[slot] ||
-            (!exact && !text.AsSpan().SequenceEqual(_arena![_texts![slot]]));
-    }
-
-    /// <summary>The order of two slots: key, then insertion.</summary>
-    private int CompareSlots(int a, int b)
-    {
-        if (_keyHigh[a] != _keyHigh[b])
-        {
-            return _keyHigh[a] < _keyHigh[b] ? -1 : 1;
-        }
-
-        if (_keyLow[a] != _keyLow[b])
-        {
-            return _keyLow[a] < _keyLow[b] ? -1 : 1;
-        }
-
-        // Equal abbreviations are both exact (equal texts) or both inexact.
-        if ((_flags[a] & InexactFlag) != 0)
-        {
-            var byText = _arena![_texts![a]].SequenceCompareTo(_arena[_texts[b]]);
-            if (byText != 0)
-            {
-                return byText;
-            }
-        }
-
-        return a.CompareTo(b);
-    }
-
-    /// <summary>Copies a text key as <see cref="OrderKey.WriteText"/> does: its length, or minus the room it needs.</summary>
-    private static int WriteText(string text, Span<char> destination) => text.TryCopyTo(destination) ? text.Length : -text.Length;
-
-    /// <summary>A number as an unsigned key that orders the same way.</summary>
-    private static ulong Biased(long number) => unchecked((ulong)(number ^ long.MinValue));
 
     /// <summary>Puts a slot into the view; returns its display index (known without a search when it is appended).</summary>
     private int Insert(int slot)

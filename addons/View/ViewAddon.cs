@@ -46,6 +46,9 @@ public sealed partial class ViewAddon : Addon
 
     internal Lock Gate => _gate;
 
+    /// <summary>Runs a filter change's evaluation off the lock; tests hold it to look at the view meanwhile.</summary>
+    internal Func<FilterRun, Task> FilterEvaluator { get; set; } = static run => Task.Run(run.Evaluate);
+
     /// <inheritdoc />
     public override void Load(IAddonLoader loader)
     {
@@ -85,7 +88,7 @@ public sealed partial class ViewAddon : Addon
         loader.AddCommand("view.flows.page", (int offset, int limit) => Page(offset, limit), "The rows at these positions of the view (at most 1000), with the view's size, filter, order and focus, read at once; cold flows are not loaded.");
         loader.AddCommand("view.properties.length", () => Read(() => _view.Count), "How many flows the view shows.");
         loader.AddCommand("view.properties.marked", () => Read(() => _view.MarkedOnly), "Whether the view shows only marked flows.");
-        loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => Refilter(() => _view.SetMarkedOnly(!_view.MarkedOnly), ct), "Show only marked flows, or every flow.");
+        loader.AddCommand("view.properties.marked.toggle", (CancellationToken ct) => FilterAsync(Read(() => _view.BeginFilter(_view.IntendedFilter, !_view.IntendedMarkedOnly)), ct), "Show only marked flows, or every flow.");
         loader.AddCommand("view.properties.inbounds", (int index) => Read(() => _view.InBounds(index)), "Whether a position is inside the view.");
         loader.AddCommand("flow.mark", (IReadOnlyList<Flow> flows, string marker) => Mark(flows, ValidMarker(marker)), "Mark flows with a marker: :default:, a letter or digit, or an emoji name such as :grapes: (true is :default:; false or empty unmarks).");
         loader.AddCommand("flow.mark.toggle", (IReadOnlyList<Flow> flows) => Mark(flows, f => f.Marked.Length > 0 ? "" : ":default:"), "Mark unmarked flows and unmark marked ones.");
@@ -110,13 +113,13 @@ public sealed partial class ViewAddon : Addon
             return;
         }
 
-        ArchiveQuery? query = null;
+        FilterRun? run = null;
         Do(() =>
         {
             _view.FocusFollow = _focusFollowOption.Value;
             if (context.Updated.Contains("view_filter"))
             {
-                query = _view.SetFilter(filter);
+                run = _view.BeginFilter(filter, _view.IntendedMarkedOnly);
             }
 
             if (context.Updated.Contains("view_order") && order != _view.Order)
@@ -129,7 +132,7 @@ public sealed partial class ViewAddon : Addon
                 _view.SetReversed(_reversedOption.Value);
             }
         });
-        await AskArchiveAsync(query, context.CancellationToken).ConfigureAwait(false);
+        await FilterAsync(run, context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -371,6 +374,24 @@ public sealed partial class ViewAddon : Addon
     {
         ArchiveQuery? query = null;
         Do(() => query = change());
+        await AskArchiveAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Evaluates a filter change off the view's lock, on every core, while the proxy goes on adding flows and pages go
+    /// on being read; then applies it under the lock and asks the archive about the cold flows left open.
+    /// </summary>
+    private async Task FilterAsync(FilterRun? run, CancellationToken cancellationToken)
+    {
+        if (run is null)
+        {
+            return;
+        }
+
+        // Not cancelled halfway: a run begun is completed, or the view would show the old filter under the new option.
+        await FilterEvaluator(run).ConfigureAwait(false);
+        ArchiveQuery? query = null;
+        Do(() => query = _view.CompleteFilter(run));
         await AskArchiveAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
