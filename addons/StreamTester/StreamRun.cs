@@ -165,6 +165,20 @@ internal sealed class StreamRun
         }
     }
 
+    /// <summary>
+    /// The completed seconds after second <paramref name="since"/> (1-based; 0 for all), at most the latest
+    /// <paramref name="max"/>: a completed second no longer changes, so a live chart asks for each once.
+    /// </summary>
+    public IReadOnlyList<SecondRow> SecondsAfter(int since, int max)
+    {
+        lock (_gate)
+        {
+            var completed = Math.Min(_seconds.Count, (int)Math.Floor((_time.GetUtcNow() - StartedAt).TotalSeconds));
+            var from = Math.Max(Math.Max(0, since), completed - max);
+            return Enumerable.Range(from, Math.Max(0, completed - from)).Select(Row).ToList();
+        }
+    }
+
     /// <summary>Everything measured so far.</summary>
     public StreamResult Result()
     {

@@ -22,6 +22,7 @@ namespace Addons.StreamTester;
 /// </summary>
 public sealed partial class StreamTesterAddon : Addon
 {
+    private const int MaxProgressSeconds = 600;
     private readonly Lock _gate = new();
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IAddonLoader? _loader;
@@ -84,6 +85,8 @@ public sealed partial class StreamTesterAddon : Addon
             "Start a stream; key=value arguments (rate, period, burst, duration, count, body_size, producers, unit, file, output) override the streamtester_* options.");
         loader.AddCommand("streamtester.stop", (CancellationToken ct) => StopAsync(ct), "Stop the running stream, wait for storage to report its flows, and return the summary.");
         loader.AddCommand("streamtester.status", () => Status(), "What the stream is doing: its parameters, flows offered and persisted, the last second.");
+        loader.AddCommand("streamtester.progress", (int since) => Progress(since),
+            $"The stream's state and totals and, for a live chart, the completed seconds after this one (0 for all; at most the last {MaxProgressSeconds}) with their rates, latency and queue, as a structured result.");
     }
 
     /// <inheritdoc />
@@ -223,6 +226,25 @@ public sealed partial class StreamTesterAddon : Addon
             ? string.Create(CultureInfo.InvariantCulture, $"; last second: offered {second.Offered:N0}, persisted {second.Persisted:N0}, latency p99 {second.Latency.P99:N1} ms, queue {second.QueueDepth:N0}")
             : "";
         return string.Create(CultureInfo.InvariantCulture, $"Stream {state} after {run.Elapsed.TotalSeconds:N1} s ({run.Parameters.Describe()}): offered {run.Offered:N0}, persisted {run.Persisted:N0}{last}.");
+    }
+
+    private StreamProgress Progress(int since)
+    {
+        if (_run is not { } run || _finished is not { } finished)
+        {
+            return new StreamProgress { State = "idle" };
+        }
+
+        return new StreamProgress
+        {
+            State = finished.IsCompleted ? "finished" : run.ProducingTime is null ? "running" : "draining",
+            StartedAt = run.StartedAt.ToUnixTimeMilliseconds(),
+            Stream = run.Parameters.Describe(),
+            ElapsedSeconds = Math.Round(run.Elapsed.TotalSeconds, 1),
+            Offered = run.Offered,
+            Persisted = run.Persisted,
+            Seconds = [.. run.SecondsAfter(since, MaxProgressSeconds).Select(ProgressSecond.Of)],
+        };
     }
 
     /// <summary>The host's data folder: the value of the <c>confdir</c> option if an addon (the host's proxy) declares it.</summary>

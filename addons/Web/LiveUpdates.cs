@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Addons.Abstractions.Commands;
@@ -28,6 +29,8 @@ internal sealed class LiveUpdates : IDisposable
     private long _shownVersion = -1;
     private bool? _shownBusy;
     private string? _shownError;
+    private long? _progressStartedAt;
+    private int _progressSince;
 
     private LiveUpdates(WebSocket socket, WebApi api)
     {
@@ -261,12 +264,78 @@ internal sealed class LiveUpdates : IDisposable
     {
         var session = await StatusAsync("session.stats", cancellationToken);
         var streamTester = await StatusAsync("streamtester.status", cancellationToken);
+        var progress = await ProgressAsync(cancellationToken);
         await SendAsync(WebJson.Object(json =>
         {
             json.WriteString("type", "stats");
             json.WriteString("session", session);
             json.WriteString("streamtester", streamTester);
+            if (progress is not null)
+            {
+                json.WritePropertyName("streamtesterProgress");
+                json.WriteRawValue(progress, skipInputValidation: true);
+            }
         }), cancellationToken);
+    }
+
+    /// <summary>
+    /// The stream tester's progress with the seconds this page has not had yet (all of them when a new stream
+    /// started), or null without a stream tester.
+    /// </summary>
+    private async Task<byte[]?> ProgressAsync(CancellationToken cancellationToken)
+    {
+        const string command = "streamtester.progress";
+        if (_api.Commands.Find(command) is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var bytes = Serialize(await _api.Commands.ExecuteAsync(command, [_progressSince.ToString(CultureInfo.InvariantCulture)], cancellationToken));
+            var (startedAt, last) = Read(bytes);
+            if (startedAt != _progressStartedAt && _progressSince > 0)
+            {
+                // A new stream: its seconds start again at 1.
+                _progressSince = 0;
+                bytes = Serialize(await _api.Commands.ExecuteAsync(command, ["0"], cancellationToken));
+                (startedAt, last) = Read(bytes);
+            }
+
+            _progressStartedAt = startedAt;
+            _progressSince = Math.Max(_progressSince, last);
+            return bytes;
+        }
+        catch (Exception e) when (e is CommandException or JsonException)
+        {
+            return WebJson.Object(json => json.WriteString("error", e.Message));
+        }
+
+        static byte[] Serialize(object? result)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                ResultJson.Write(json, result);
+            }
+
+            return buffer.ToArray();
+        }
+
+        static (long? StartedAt, int Last) Read(byte[] bytes)
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new JsonException($"{command} answered {root.ValueKind}, not an object.");
+            }
+
+            long? startedAt = root.TryGetProperty("startedAt", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
+            var last = root.TryGetProperty("seconds", out var seconds) && seconds.ValueKind == JsonValueKind.Array && seconds.GetArrayLength() > 0
+                && seconds[seconds.GetArrayLength() - 1].TryGetProperty("second", out var n) && n.ValueKind == JsonValueKind.Number ? n.GetInt32() : 0;
+            return (startedAt, last);
+        }
     }
 
     private async Task<string?> StatusAsync(string command, CancellationToken cancellationToken)

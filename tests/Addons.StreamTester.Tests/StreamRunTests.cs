@@ -80,6 +80,35 @@ public sealed class StreamRunTests
         });
     }
 
+    [Test]
+    public async Task SecondsAfter_gives_each_completed_second_once_and_only_the_latest_when_asked_for_fewer()
+    {
+        var time = new FakeTimeProvider(Start);
+        var injector = new RecordingInjector();
+        var run = new StreamRun(new StreamParameters().With(["rate=10", "burst=10", "duration=5s"]), UnitFlow.Synthetic(10, Start), injector, time);
+        run.Start();
+        Assert.That(run.SecondsAfter(0, 600), Is.Empty, "no second has completed yet");
+
+        for (var second = 1; second <= 3; second++)
+        {
+            await WaitUntilAsync(() => injector.Flows.Count >= second * 10, TimeSpan.FromSeconds(2));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var all = run.SecondsAfter(0, 600);
+        var after = run.SecondsAfter(2, 600);
+        var latest = run.SecondsAfter(0, 1);
+        run.Stop();
+        Assert.Multiple(() =>
+        {
+            Assert.That(all.Select(s => s.Second), Is.EqualTo(new[] { 1, 2, 3 }), "three seconds have completed; the fourth is running");
+            Assert.That(all.Select(s => s.Offered), Is.EqualTo(new long[] { 10, 10, 10 }));
+            Assert.That(after.Select(s => s.Second), Is.EqualTo(new[] { 3 }), "a caller that has seconds 1 and 2 gets only 3");
+            Assert.That(latest.Select(s => s.Second), Is.EqualTo(new[] { 3 }), "at most the latest one");
+            Assert.That(run.SecondsAfter(3, 600), Is.Empty);
+        });
+    }
+
     /// <summary>Gives the producers real time to act on the fake clock's last step (the clock itself does not move).</summary>
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan atMost)
     {

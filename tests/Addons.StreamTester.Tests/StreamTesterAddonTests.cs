@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Hooks;
@@ -34,6 +35,34 @@ public sealed class StreamTesterAddonTests
         var error = Assert.ThrowsAsync<CommandException>(() => host.CommandAsync("streamtester.start", "unit=@focus"));
 
         Assert.That(error!.Message, Is.EqualTo("No stream was started: the unit flow '@focus' is looked up with view.flows.resolve, and no View addon is loaded to provide it."));
+    }
+
+    [Test]
+    public async Task Progress_is_idle_before_a_stream_and_a_structured_result_after_one()
+    {
+        var storage = new ReportingStorage();
+        await using var host = await AddonTestHost.StartAsync([new StreamTesterAddon(), storage], new Dictionary<string, string> { ["streamtester_output"] = _folder });
+        Assert.That(JsonSerializer.Serialize(await host.CommandAsync("streamtester.progress", "0")), Does.Contain("\"state\":\"idle\""));
+
+        await host.CommandAsync("streamtester.start", "rate=max", "count=25", "duration=0");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!((string)(await host.CommandAsync("streamtester.status"))!).StartsWith("Stream finished", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        using var progress = JsonDocument.Parse(JsonSerializer.Serialize(await host.CommandAsync("streamtester.progress", "0")));
+
+        var root = progress.RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.GetProperty("state").GetString(), Is.EqualTo("finished"));
+            Assert.That(root.GetProperty("offered").GetInt64(), Is.EqualTo(25));
+            Assert.That(root.GetProperty("persisted").GetInt64(), Is.EqualTo(25));
+            Assert.That(root.GetProperty("startedAt").GetInt64(), Is.GreaterThan(0));
+            Assert.That(root.GetProperty("stream").GetString(), Does.Contain("25"));
+            Assert.That(root.GetProperty("seconds").ValueKind, Is.EqualTo(JsonValueKind.Array));
+        });
     }
 
     [Test]

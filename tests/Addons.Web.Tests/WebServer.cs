@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Addons.Abstractions;
 using Addons.Abstractions.Flows;
 using Addons.Testing;
 using Addons.View;
@@ -34,7 +35,8 @@ internal sealed class WebServer : IAsyncDisposable
     /// <summary>Sends no token.</summary>
     public HttpClient Anonymous { get; }
 
-    public static async Task<WebServer> StartAsync(IReadOnlyDictionary<string, string>? options = null)
+    /// <summary>Starts the View, any <paramref name="others"/> after it, and the Web plugin last.</summary>
+    public static async Task<WebServer> StartAsync(IReadOnlyDictionary<string, string>? options = null, IEnumerable<Addon>? others = null)
     {
         var web = new WebAddon();
         var values = new Dictionary<string, string> { ["web_port"] = "0" };
@@ -43,7 +45,7 @@ internal sealed class WebServer : IAsyncDisposable
             values[name] = value;
         }
 
-        var host = await AddonTestHost.StartAsync([new ViewAddon(), web], values);
+        var host = await AddonTestHost.StartAsync([new ViewAddon(), .. others ?? [], web], values);
         if (web.Address is null)
         {
             await host.DisposeAsync();

@@ -163,6 +163,29 @@ public sealed partial class WebBrowserTests
         intercept.SendKeys(Keys.Enter);
     }
 
+    [Test]
+    public async Task AStreamStartedFromThePageDrawsItsLiveChart()
+    {
+        var address = await WebAddressAsync();
+        _browser.Navigate().GoToUrl(address.ToString());
+        await WaitAsync(() => ByTestId("ws-state").GetAttribute("data-state") == "open", "the live connection opens");
+
+        var parameters = ByTestId("streamtester-args");
+        parameters.Clear();
+        parameters.SendKeys("rate=100 duration=3s" + Keys.Enter);
+        await WaitAsync(() => ByTestId("streamtester-result").Text.StartsWith("Stream started", StringComparison.Ordinal), "the page starts a stream with its parameters");
+        await WaitAsync(
+            () => ByTestId("streamtester-chart").Displayed && int.TryParse(ChartCanvas().GetAttribute("data-seconds"), out var n) && n >= 2,
+            "the chart draws the stream's seconds as they complete");
+        await WaitAsync(() => PersistedPerSecond().IsMatch(ByTestId("streamtester-legend").Text), "the legend shows the session persisting flows");
+        Screenshot("stream-tester-chart");
+
+        await CommandAsync(address, "streamtester.stop");
+        await CommandAsync(address, "view.clear");
+    }
+
+    private IWebElement ChartCanvas() => ByTestId("streamtester-chart").FindElement(By.TagName("canvas"));
+
     private List<IWebElement> HeldRows() => [.. _browser.FindElements(By.CssSelector("[data-testid='flow-row'].intercepted"))];
 
     private async Task<Uri> WebAddressAsync()
@@ -234,4 +257,7 @@ public sealed partial class WebBrowserTests
 
     [GeneratedRegex(@"Web interface at (http://\S+)")]
     private static partial Regex WebInterfaceAt();
+
+    [GeneratedRegex(@"persisted [1-9][\d,]*/s")]
+    private static partial Regex PersistedPerSecond();
 }

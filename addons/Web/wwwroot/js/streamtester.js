@@ -1,6 +1,7 @@
-// Session and stream tester stats from the socket, and the stream tester's start and stop.
+// Session and stream tester stats from the socket, the stream tester's start and stop, and its live chart.
 
 import { command } from './api.js';
+import { addProgress, drawChart } from './chart.js';
 import { $ } from './util.js';
 
 export function onStats(m) {
@@ -8,6 +9,11 @@ export function onStats(m) {
     const e = $(id);
     e.hidden = text == null;
     e.textContent = text ?? '';
+  }
+  const pane = $('#streamtester-chart');
+  if (addProgress(m.streamtesterProgress)) {
+    pane.hidden = false;
+    drawChart($('canvas', pane), $('.legend', pane));
   }
 }
 
