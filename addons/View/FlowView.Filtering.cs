@@ -111,7 +111,7 @@ internal sealed partial class FlowView
     {
         var flags = _flags;
         var results = run.Results;
-        var pending = new List<Guid>();
+        var pending = new Dictionary<byte, List<Guid>>();
         for (var slot = 0; slot < _slots; slot++)
         {
             if (!IsLive(slot))
@@ -137,10 +137,16 @@ internal sealed partial class FlowView
                     flags[slot] |= InViewFlag;
                 }
             }
-            else if (_archive is not null && _filter is not null)
+            else if (_filter is not null)
             {
                 flags[slot] |= PendingFlag;
-                pending.Add(_cold![slot]!.Id);
+                var archive = _archiveOf![slot];
+                if (!pending.TryGetValue(archive, out var ids))
+                {
+                    pending[archive] = ids = [];
+                }
+
+                ids.Add(_cold![slot]!.Id);
             }
         }
 
@@ -164,7 +170,7 @@ internal sealed partial class FlowView
 
         _publish(ViewRefreshed.Instance);
         PublishFocusChange(before);
-        return pending.Count == 0 ? null : new ArchiveQuery(_archive!, _filter!, pending, _generation);
+        return pending.Count == 0 ? null : new ArchiveQuery([.. pending.Select(p => new ArchivePart(_archives[p.Key], p.Value))], _filter!, _generation);
     }
 
     /// <summary>A flow's answer under the current filter, read under the lock.</summary>

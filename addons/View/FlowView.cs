@@ -28,6 +28,9 @@ internal sealed partial class FlowView
     private const int ChunkSize = 16 * 1024;
     private const byte InViewFlag = 1;
 
+    /// <summary>How many archives the view keeps cold flows of at once (an index per slot is a byte).</summary>
+    public const int MaxArchives = 255;
+
     // A cold flow the filter could not decide from its summary, waiting for the archive's answer (out of the view).
     private const byte PendingFlag = 4;
 
@@ -43,7 +46,10 @@ internal sealed partial class FlowView
     private readonly Dictionary<Guid, Dictionary<string, string>> _settings = [];
     private Flow?[] _flows = new Flow?[64];
     private FlowSummary?[]? _cold;
-    private IFlowArchive? _archive;
+
+    // The archives cold flows are kept in (the session, session files opened read-only), and each cold slot's index.
+    private readonly List<IFlowArchive> _archives = [];
+    private byte[]? _archiveOf;
     private ulong[] _keyHigh = new ulong[64];
     private ulong[] _keyLow = new ulong[64];
     private byte[] _flags = new byte[64];
@@ -162,8 +168,8 @@ internal sealed partial class FlowView
 
     public Flow? Get(Guid id) => _ids.TryGetValue(id, out var slot) ? FlowAt(slot) : null;
 
-    /// <summary>The archive the cold flows are in, or null while there are none.</summary>
-    public IFlowArchive? ArchiveInUse => _archive;
+    /// <summary>The archives cold flows have come from, in the order they came.</summary>
+    public IReadOnlyList<IFlowArchive> Archives => _archives;
 
     /// <summary>
     /// The flows of the store in insertion order for which <paramref name="where"/> holds, given the hot flow or the
@@ -230,7 +236,7 @@ internal sealed partial class FlowView
             }
             else if (_cold?[slot] is { } summary && filter.MatchesSummary(summary) is var decided && decided != false)
             {
-                selected.Add(new Selected(null, summary.Id, Undecided: decided is null));
+                selected.Add(new Selected(null, summary.Id, ArchiveOf(slot), Undecided: decided is null));
             }
         }
 
@@ -276,15 +282,12 @@ internal sealed partial class FlowView
 
     /// <summary>
     /// Lets flows <paramref name="archive"/> holds leave memory: each hot flow its summary still describes becomes cold.
-    /// Flows the store does not hold are ignored. The view keeps cold flows of one archive at a
-    /// time: flows of another while it holds cold flows stay as they are.
+    /// Flows the store does not hold are ignored.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The view already keeps flows of <see cref="MaxArchives"/> other archives.</exception>
     public void Archive(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
     {
-        if (!UseArchive(archive))
-        {
-            return;
-        }
+        var index = UseArchive(archive);
 
         foreach (var summary in summaries)
         {
@@ -294,6 +297,7 @@ internal sealed partial class FlowView
                 // every change comes with a hook, whose update brings it back.
                 _flows[slot] = null;
                 _cold![slot] = summary;
+                _archiveOf![slot] = index;
                 ColdCount++;
                 Touch(slot);
             }
@@ -304,21 +308,17 @@ internal sealed partial class FlowView
     /// Adds flows not yet in the store as cold flows of <paramref name="archive"/>, in order, as <see cref="Add"/> adds
     /// (many at once are announced as one refresh rather than one message each, which would load every flow).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The view holds cold flows of another archive.</exception>
+    /// <exception cref="InvalidOperationException">The view already keeps flows of <see cref="MaxArchives"/> other archives.</exception>
     public void AddCold(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
     {
-        if (!UseArchive(archive))
-        {
-            throw new InvalidOperationException($"The view keeps cold flows of {_archive!.Name}, so it cannot take cold flows of {archive.Name} too.");
-        }
-
+        var index = UseArchive(archive);
         var added = new List<int>();
         foreach (var summary in summaries)
         {
             ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, summary.Id, out var exists);
             if (!exists)
             {
-                known = NewSlot(summary);
+                known = NewSlot(summary, index);
                 added.Add(known);
             }
         }
@@ -452,6 +452,8 @@ internal sealed partial class FlowView
         _settings.Clear();
         _flows = new Flow?[64];
         _cold = null;
+        _archiveOf = null;
+        _archives.Clear();
         ColdCount = 0;
         _generation++;
         _keyHigh = new ulong[64];
@@ -599,7 +601,9 @@ internal sealed partial class FlowView
 
     private Guid IdOf(int slot) => _flows[slot]?.Id ?? _cold![slot]!.Id;
 
-    private Selected SelectedAt(int slot) => _flows[slot] is { } flow ? new Selected(flow, flow.Id) : new Selected(null, _cold![slot]!.Id);
+    private Selected SelectedAt(int slot) => _flows[slot] is { } flow ? new Selected(flow, flow.Id) : new Selected(null, _cold![slot]!.Id, ArchiveOf(slot));
+
+    private IFlowArchive ArchiveOf(int slot) => _archives[_archiveOf![slot]];
 
     /// <summary>A slot's flow: the hot object, or the cold flow loaded from the archive (a new object each time).</summary>
     private Flow FlowAt(int slot)
@@ -610,8 +614,9 @@ internal sealed partial class FlowView
         }
 
         var summary = _cold![slot]!;
-        return _archive!.Load(summary.Id)
-            ?? throw new FlowArchiveException($"Flow {summary.Id} is no longer in {_archive.Name}, which the view keeps it in.");
+        var archive = ArchiveOf(slot);
+        return archive.Load(summary.Id)
+            ?? throw new FlowArchiveException($"Flow {summary.Id} is no longer in {archive.Name}, which the view keeps it in.");
     }
 
     /// <summary>A slot's flow, or null when it is cold and the archive cannot give it (said to the warning callback).</summary>
@@ -629,27 +634,25 @@ internal sealed partial class FlowView
     }
 
     /// <summary>
-    /// Asks the archive which of these cold slots match <paramref name="filter"/> and calls <paramref name="passes"/> for
-    /// each; without an archive (it was closed) they do not match.
+    /// Asks the archives which of these cold slots match <paramref name="filter"/> and calls <paramref name="passes"/>
+    /// for each.
     /// </summary>
     private void AskArchive(IFlowFilter? filter, List<int> slots, Action<int> passes)
     {
-        if (slots.Count == 0 || filter is null || _archive is null)
+        if (slots.Count == 0 || filter is null)
         {
             return;
         }
 
-        var bySlot = new Dictionary<Guid, int>(slots.Count);
-        foreach (var slot in slots)
+        foreach (var group in slots.GroupBy(slot => _archiveOf![slot]))
         {
-            bySlot[_cold![slot]!.Id] = slot;
-        }
-
-        foreach (var id in _archive.Match(filter, bySlot.Keys))
-        {
-            if (bySlot.TryGetValue(id, out var slot))
+            var bySlot = group.ToDictionary(slot => _cold![slot]!.Id);
+            foreach (var id in _archives[group.Key].Match(filter, bySlot.Keys))
             {
-                passes(slot);
+                if (bySlot.TryGetValue(id, out var slot))
+                {
+                    passes(slot);
+                }
             }
         }
     }
@@ -667,6 +670,7 @@ internal sealed partial class FlowView
             if (_cold is not null)
             {
                 Array.Resize(ref _cold, capacity);
+                Array.Resize(ref _archiveOf, capacity);
             }
 
             if (_texts is not null)
@@ -686,22 +690,47 @@ internal sealed partial class FlowView
         return slot;
     }
 
-    private bool UseArchive(IFlowArchive archive)
+    /// <summary>The index of an archive, taken in when new (a closed one with no cold flow left gives its place up).</summary>
+    private byte UseArchive(IFlowArchive archive)
     {
-        if (_archive is not null && !ReferenceEquals(_archive, archive) && ColdCount > 0)
+        _cold ??= new FlowSummary?[_flows.Length];
+        _archiveOf ??= new byte[_flows.Length];
+        var index = _archives.FindIndex(a => ReferenceEquals(a, archive));
+        if (index >= 0)
         {
-            return false;
+            return (byte)index;
         }
 
-        _archive = archive;
-        _cold ??= new FlowSummary?[_flows.Length];
-        return true;
+        if (_archives.Count == MaxArchives)
+        {
+            var used = new bool[MaxArchives];
+            for (var slot = 0; slot < _slots; slot++)
+            {
+                if (_cold[slot] is not null)
+                {
+                    used[_archiveOf[slot]] = true;
+                }
+            }
+
+            index = Enumerable.Range(0, MaxArchives).FirstOrDefault(i => !used[i] && !_archives[i].IsOpen, -1);
+            if (index < 0)
+            {
+                throw new InvalidOperationException($"The view keeps flows of {MaxArchives} archives already, so it cannot take flows of {archive.Name} too; clear the view first.");
+            }
+
+            _archives[index] = archive;
+            return (byte)index;
+        }
+
+        _archives.Add(archive);
+        return (byte)(_archives.Count - 1);
     }
 
-    private int NewSlot(FlowSummary summary)
+    private int NewSlot(FlowSummary summary, byte archive)
     {
         var slot = NewSlot((Flow?)null);
         _cold![slot] = summary;
+        _archiveOf![slot] = archive;
         ColdCount++;
         SetKey(slot, summary);
         return slot;
@@ -813,6 +842,7 @@ internal sealed partial class FlowView
             if (_cold is not null)
             {
                 _cold[next] = _cold[slot];
+                _archiveOf![next] = _archiveOf[slot];
             }
 
             _keyHigh[next] = _keyHigh[slot];

@@ -284,11 +284,9 @@ public sealed partial class ViewAddon : Addon
     internal IReadOnlyList<Flow> Resolve(string spec)
     {
         List<Selected> selected;
-        IFlowArchive? archive;
         IFlowFilter? filter = null;
         lock (_gate)
         {
-            archive = _view.ArchiveInUse;
             switch (spec)
             {
                 case "@all":
@@ -326,19 +324,22 @@ public sealed partial class ViewAddon : Addon
             }
         }
 
-        return LoadSelected(selected, filter, archive);
+        return LoadSelected(selected, filter);
     }
 
     /// <summary>
     /// The flows of a selection, outside the view's lock: cold ones the filter left open are matched by the archive,
     /// and cold ones picked are loaded from it. A flow the archive cannot give is an error naming it.
     /// </summary>
-    internal static List<Flow> LoadSelected(List<Selected> selected, IFlowFilter? filter, IFlowArchive? archive)
+    internal static List<Flow> LoadSelected(List<Selected> selected, IFlowFilter? filter)
     {
-        IReadOnlySet<Guid>? matched = null;
-        if (filter is not null && archive is not null && selected.Any(s => s.Undecided))
+        HashSet<Guid>? matched = null;
+        if (filter is not null)
         {
-            matched = Guard(() => archive.Match(filter, [.. selected.Where(s => s.Undecided).Select(s => s.Id)]));
+            foreach (var group in selected.Where(s => s.Undecided && s.Archive is not null).GroupBy(s => s.Archive!))
+            {
+                (matched ??= []).UnionWith(Guard(() => group.Key.Match(filter, [.. group.Select(s => s.Id)])));
+            }
         }
 
         var flows = new List<Flow>(selected.Count);
@@ -350,7 +351,8 @@ public sealed partial class ViewAddon : Addon
             }
             else if (!item.Undecided || matched?.Contains(item.Id) == true)
             {
-                flows.Add(Guard(() => archive!.Load(item.Id)) ?? throw new CommandException($"Flow {item.Id} is no longer in {archive!.Name}, where the view keeps it."));
+                var archive = item.Archive!;
+                flows.Add(Guard(() => archive.Load(item.Id)) ?? throw new CommandException($"Flow {item.Id} is no longer in {archive.Name}, where the view keeps it."));
             }
         }
 
@@ -406,15 +408,17 @@ public sealed partial class ViewAddon : Addon
             return;
         }
 
-        IReadOnlySet<Guid> matched;
-        try
+        var matched = new HashSet<Guid>();
+        foreach (var part in query.Parts)
         {
-            matched = await Task.Run(() => query.Archive.Match(query.Filter, query.Ids, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FlowArchiveException or OperationCanceledException)
-        {
-            LogArchiveFailed(_logger, query.Ids.Count, query.Archive.Name, query.Filter.Pattern, e.Message);
-            matched = new HashSet<Guid>();
+            try
+            {
+                matched.UnionWith(await Task.Run(() => part.Archive.Match(query.Filter, part.Ids, cancellationToken), cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is FlowArchiveException or OperationCanceledException)
+            {
+                LogArchiveFailed(_logger, part.Ids.Count, part.Archive.Name, query.Filter.Pattern, e.Message);
+            }
         }
 
         Do(() => _view.Complete(query, matched));

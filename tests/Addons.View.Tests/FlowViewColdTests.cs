@@ -1,4 +1,5 @@
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.Storage;
 using Addons.Abstractions.View;
 using Addons.Host.Filters;
 
@@ -43,7 +44,7 @@ public sealed class FlowViewColdTests
             Assert.That(hot.SetFilter(filter), Is.Null, "nothing is left open in memory");
             SetFilter(cold, filter);
             Assert.That(Ids(cold.Flows), Is.EqualTo(Ids(hot.Flows)), expression);
-            Assert.That(Ids(ViewAddon.LoadSelected(cold.SelectMatching(filter), filter, cold.ArchiveInUse)), Is.EqualTo(Ids(flows.Where(filter.Matches))), expression);
+            Assert.That(Ids(ViewAddon.LoadSelected(cold.SelectMatching(filter), filter)), Is.EqualTo(Ids(flows.Where(filter.Matches))), expression);
         }
 
         hot.SetMarkedOnly(true);
@@ -187,15 +188,71 @@ public sealed class FlowViewColdTests
     }
 
     [Test]
-    public void ColdFlowsOfASecondArchiveAreRefusedWhileTheFirstKeepsSome()
+    public void ColdFlowsOfTwoArchivesAreLoadedAndMatchedEachByItsOwn()
     {
+        // The session's own flows and a session file opened read-only beside them.
         var view = new FlowView(_ => { });
         var first = new InMemoryArchive();
         var second = new InMemoryArchive();
-        view.AddCold(first, first.Store([ViewHarness.T()]));
+        var ours = Enumerable.Range(0, 3).Select(i => ViewHarness.T(created: i)).ToList();
+        var theirs = Enumerable.Range(3, 3).Select(i => ViewHarness.T("post", created: i)).ToList();
+        view.AddCold(first, first.Store(ours));
+        view.AddCold(second, second.Store(theirs));
 
-        Assert.That(() => view.AddCold(second, second.Store([ViewHarness.T()])), Throws.InvalidOperationException.With.Message.Contains("cold flows of"));
-        Assert.That(view.StoreCount, Is.EqualTo(1));
+        var before = (first.Loads, second.Loads);
+        var loaded = view.Get(theirs[1].Id);
+        var loads = (first.Loads - before.Item1, second.Loads - before.Item2);
+        var query = view.SetFilter(FlowFilter.Parse("~h qvalue"))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.StoreCount, Is.EqualTo(6));
+            Assert.That(loaded!.Id, Is.EqualTo(theirs[1].Id));
+            Assert.That(loads, Is.EqualTo((0, 1)), "a flow is loaded from the archive that holds it");
+            Assert.That(query.Parts.Select(p => p.Archive), Is.EqualTo(new IFlowArchive[] { first, second }));
+            Assert.That(query.Parts[1].Ids, Is.EquivalentTo(theirs.Select(f => f.Id).Where(id => id != view.FocusId)));
+        });
+
+        var matched = new HashSet<Guid>(query.Parts.SelectMany(p => p.Archive.Match(query.Filter, p.Ids)));
+        view.Complete(query, matched);
+        var resolved = ViewAddon.LoadSelected(view.SelectMatching(FlowFilter.Parse("~h qvalue & ~m post")), FlowFilter.Parse("~h qvalue & ~m post"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.Count, Is.EqualTo(6), "every flow of both archives has the header");
+            Assert.That(resolved.Select(f => f.Id), Is.EqualTo(theirs.Select(f => f.Id)), "an undecided selector asks each archive about its own flows");
+        });
+    }
+
+    [Test]
+    public void PastTheLastArchiveAClosedOneWithoutFlowsGivesItsPlaceAndAnOpenOneIsRefused()
+    {
+        var view = new FlowView(_ => { });
+        var archives = Enumerable.Range(0, FlowView.MaxArchives).Select(_ => new InMemoryArchive()).ToList();
+        var flows = archives.Select(_ => ViewHarness.T()).ToList();
+        for (var i = 0; i < archives.Count; i++)
+        {
+            view.AddCold(archives[i], archives[i].Store([flows[i]]));
+        }
+
+        var extra = new InMemoryArchive();
+        var late = ViewHarness.T();
+        Assert.That(() => view.AddCold(extra, extra.Store([late])), Throws.InvalidOperationException.With.Message.Contains("255 archives"));
+
+        // The 8th archive closes and its one flow leaves the store: its place is free for the next archive.
+        archives[7].IsOpen = false;
+        view.Remove([flows[7]]);
+        view.AddCold(extra, extra.Store([late]));
+        var (extraLoads, eighthLoads) = (extra.Loads, archives[8].Loads);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(view.StoreCount, Is.EqualTo(FlowView.MaxArchives));
+            Assert.That(view.Get(late.Id)!.Id, Is.EqualTo(late.Id));
+            Assert.That(extra.Loads - extraLoads, Is.EqualTo(1), "the new archive's flow is loaded from it");
+            Assert.That(view.Get(flows[8].Id)!.Id, Is.EqualTo(flows[8].Id), "the others keep their archives");
+            Assert.That(archives[8].Loads - eighthLoads, Is.EqualTo(1));
+        });
     }
 
     [Test]
@@ -249,13 +306,13 @@ public sealed class FlowViewColdTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(query.Ids, Has.Count.EqualTo(5), "all but the focused flow, which is decided at once");
+            Assert.That(query.Ids.ToList(), Has.Count.EqualTo(5), "all but the focused flow, which is decided at once");
             Assert.That(view.Count, Is.Zero);
             Assert.That(view.FocusedFlow, Is.Null, "the focused flow did not match, so the focus left");
         });
 
         messages.Clear();
-        view.Complete(query, query.Archive.Match(query.Filter, query.Ids));
+        view.Complete(query, query.Parts.Single().Archive.Match(query.Filter, query.Parts.Single().Ids));
 
         Assert.Multiple(() =>
         {
@@ -293,7 +350,7 @@ public sealed class FlowViewColdTests
         var older = view.SetFilter(FlowFilter.Parse("~h host"))!;
         view.SetFilter(FlowFilter.Parse("~m nothing"));
 
-        view.Complete(older, older.Archive.Match(older.Filter, older.Ids));
+        view.Complete(older, older.Parts.Single().Archive.Match(older.Filter, older.Parts.Single().Ids));
 
         Assert.That(view.Count, Is.Zero, "the older filter's matches do not enter the newer view");
     }
@@ -305,7 +362,7 @@ public sealed class FlowViewColdTests
     {
         if (query is not null)
         {
-            view.Complete(query, query.Archive.Match(query.Filter, query.Ids));
+            view.Complete(query, query.Parts.Single().Archive.Match(query.Filter, query.Parts.Single().Ids));
         }
     }
 
