@@ -36,6 +36,8 @@ public sealed partial class SessionAddon : Addon
     private HotFlows _hot = new(0);
     private string? _temporaryPath;
     private int _unstoredTypes;
+    private ICommandRegistry? _commands;
+    private readonly Dictionary<string, (ReadOnlySessionArchive Archive, int Flows)> _opened = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public override string Name => "session";
@@ -50,6 +52,7 @@ public sealed partial class SessionAddon : Addon
     {
         _logger = loader.Logger;
         _bus = loader.Bus;
+        _commands = loader.Commands;
         _metrics = new SessionMetrics(this, () => _writer);
         _path = loader.AddOption("session_path", "", "The session file flows are kept in and restored from; empty: a temporary file removed on exit.");
         _required = loader.AddOption("session_required", false, "Refuse to start when the session file cannot be used, instead of running without persistence.");
@@ -90,6 +93,8 @@ public sealed partial class SessionAddon : Addon
         loader.AddCommand("session.save", (string path, CancellationToken ct) => SaveAsync(path, ct), "Write a copy of the session, every flow captured so far included, to a new file.");
         loader.AddCommand("session.clear", (CancellationToken ct) => ClearAsync(ct), "Remove every flow from the session file (the View keeps showing them).");
         loader.AddCommand("session.stats", () => Stats(), "The session file, its flows and bytes, the writer's queue depth and last flush.");
+        loader.AddCommand("session.open", (string path) => OpenReadOnly(path),
+            "Open another session file read-only: its flows join the View as cold flows, loaded from that file when needed; nothing is ever written to it.");
     }
 
     /// <inheritdoc />
@@ -228,6 +233,16 @@ public sealed partial class SessionAddon : Addon
         }
         finally
         {
+            lock (_opened)
+            {
+                foreach (var (archive, _) in _opened.Values)
+                {
+                    archive.Dispose();
+                }
+
+                _opened.Clear();
+            }
+
             // After the last batch, which the meter counts; a meter left behind would keep a reloaded build loaded.
             _metrics?.Dispose();
             _metrics = null;
@@ -408,6 +423,53 @@ public sealed partial class SessionAddon : Addon
         }
     }
 
+    /// <summary>
+    /// session.open: the file's flows go to the View as summaries with the file as their archive, as a restore with a
+    /// cap sends its oldest flows. A file opened before is read again (after view.clear, its flows come back).
+    /// </summary>
+    private string OpenReadOnly(string path)
+    {
+        if (_commands?.Find("view.flows.resolve") is null)
+        {
+            throw new CommandException("No View addon is loaded to show the flows of another session file, so none was opened.");
+        }
+
+        var full = Path.GetFullPath(path);
+        if (FilePath is { } own && string.Equals(Path.GetFullPath(own), full, StringComparison.Ordinal))
+        {
+            throw new CommandException($"Session file {full} is the session this host keeps (session_path), so its flows are in the View already.");
+        }
+
+        lock (_opened)
+        {
+            var archive = _opened.TryGetValue(full, out var known) ? known.Archive : null;
+            try
+            {
+                archive ??= ReadOnlySessionArchive.Open(full);
+                var (summaries, settings) = archive.ReadIndex();
+                _opened[full] = (archive, summaries.Count);
+                if (summaries.Count > 0)
+                {
+                    _bus?.Publish(new FlowsLoaded { Flows = [], Settings = settings.Count == 0 ? null : settings, Archive = archive, ColdFlows = summaries });
+                }
+
+                LogOpenedReadOnly(_logger, full, summaries.Count);
+                return summaries.Count == 0
+                    ? $"Session file {full} holds no flows."
+                    : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Opened {full} read-only: {summaries.Count:N0} flows join the view, loaded from that file when needed.");
+            }
+            catch (SessionStoreException e)
+            {
+                if (!_opened.ContainsKey(full))
+                {
+                    archive?.Dispose();
+                }
+
+                throw new CommandException(e.Message, e);
+            }
+        }
+    }
+
     private string Stats()
     {
         if (_writer is not { } writer)
@@ -419,7 +481,13 @@ public sealed partial class SessionAddon : Addon
         var lastFlush = writer.LastFlush is { } at ? at.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "never";
         var failure = writer.Failure is { } reason ? $"; writing stopped: {reason}" : "";
         var cold = _hot.Capacity > 0 ? $"; handed to the View as summaries {_hot.Archived} (session_hot_flows {_hot.Capacity})" : "";
-        return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}";
+        string opened;
+        lock (_opened)
+        {
+            opened = _opened.Count == 0 ? "" : "; opened read-only: " + string.Join(", ", _opened.Select(o => $"{o.Key} ({o.Value.Flows} flows)"));
+        }
+
+        return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}{opened}";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session file {Path} does not keep {Type} flows (its schema has HTTP flows only), so flow {Id} and the {Type} flows after it are not saved; session.stats counts them as not saved")]
@@ -439,6 +507,9 @@ public sealed partial class SessionAddon : Addon
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Setting {Key} of flow {FlowId} was not saved: {Reason}")]
     private static partial void LogSettingLost(ILogger logger, string key, Guid flowId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path} opened read-only: {Count} flows sent to the View")]
+    private static partial void LogOpenedReadOnly(ILogger logger, string path, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path} closed: {Written} flows written, {Lost} not saved")]
     private static partial void LogClosed(ILogger logger, string path, long written, long lost);

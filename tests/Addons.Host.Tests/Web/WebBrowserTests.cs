@@ -184,6 +184,39 @@ public sealed partial class WebBrowserTests
         await CommandAsync(address, "view.clear");
     }
 
+    [Test]
+    public async Task ASessionFileOpenedFromThePageBringsItsFlowsBackAsColdRows()
+    {
+        var address = await WebAddressAsync();
+        await CommandAsync(address, "view.clear");
+        foreach (var path in new[] { "/hello", "/headers" })
+        {
+            using var response = await _client.GetAsync(_origin.Http(path));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        await WaitAsync(async () => (await ApiAsync(address, "/api/flows?limit=0")).Contains("\"total\":2", StringComparison.Ordinal), "the View has both flows");
+        var saved = Path.Combine(_folder, $"saved-{Guid.NewGuid():N}.session");
+        await CommandAsync(address, "session.save", saved);
+        await CommandAsync(address, "view.clear");
+
+        _browser.Navigate().GoToUrl(address.ToString());
+        await WaitAsync(() => ByTestId("ws-state").GetAttribute("data-state") == "open", "the live connection opens");
+        await WaitAsync(() => ByTestId("session-open-path").Displayed && Rows().Count == 0, "the session pane shows over an empty view");
+        ByTestId("session-open-path").SendKeys(saved + Keys.Enter);
+
+        // The session keeps what earlier tests captured too (view.clear empties the View, not the capture).
+        await WaitAsync(
+            () => Rows() is { Count: >= 2 } rows && rows.All(r => r.GetAttribute("class")!.Contains("cold", StringComparison.Ordinal))
+                && rows.Any(r => r.Text.Contains("/hello", StringComparison.Ordinal)) && rows.Any(r => r.Text.Contains("/headers", StringComparison.Ordinal)),
+            "the saved flows come back as cold rows");
+        Assert.That(ByTestId("message").Text, Does.Contain($"Opened {saved} read-only: {Rows().Count} flows"));
+        Rows().First(r => r.Text.Contains("/hello", StringComparison.Ordinal)).Click();
+        await WaitAsync(() => ByTestId("detail").Text.Contains("/hello", StringComparison.Ordinal), "a cold flow's detail loads from the opened file");
+        Screenshot("session-opened");
+        await CommandAsync(address, "view.clear");
+    }
+
     private IWebElement ChartCanvas() => ByTestId("streamtester-chart").FindElement(By.TagName("canvas"));
 
     private List<IWebElement> HeldRows() => [.. _browser.FindElements(By.CssSelector("[data-testid='flow-row'].intercepted"))];
@@ -205,10 +238,11 @@ public sealed partial class WebBrowserTests
     }
 
     /// <summary>Runs a command through the API, past the proxy, as the page does.</summary>
-    private static async Task CommandAsync(Uri address, string name)
+    private static async Task CommandAsync(Uri address, string name, params string[] arguments)
     {
         using var direct = new HttpClient { Timeout = Patience };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/api/commands/{name}")) { Content = new StringContent("{\"arguments\": []}") };
+        var body = System.Text.Json.JsonSerializer.Serialize(new { arguments });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(address, $"/api/commands/{name}")) { Content = new StringContent(body) };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token(address));
         request.Headers.Add("X-Requested-With", "addons-web");
         using var response = await direct.SendAsync(request);

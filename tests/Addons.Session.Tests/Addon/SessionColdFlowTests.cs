@@ -125,7 +125,7 @@ public sealed class SessionColdFlowTests
         Assert.That(rejection, Does.Contain("session_hot_flows must be 0 (every flow in memory) or more (got -1)"));
     }
 
-    private static List<HttpFlow> Captured(int count)
+    internal static List<HttpFlow> Captured(int count)
     {
         var random = new Random(count);
         return [.. Enumerable.Range(0, count).Select(i =>
@@ -151,7 +151,7 @@ public sealed class SessionColdFlowTests
         })];
     }
 
-    private static int ColdCount(SessionHarness h)
+    internal static int ColdCount(SessionHarness h)
     {
         lock (h.View.Gate)
         {
@@ -159,12 +159,12 @@ public sealed class SessionColdFlowTests
         }
     }
 
-    private static async Task<IReadOnlyList<Flow>> Resolve(SessionHarness h, string spec) =>
+    internal static async Task<IReadOnlyList<Flow>> Resolve(SessionHarness h, string spec) =>
         (IReadOnlyList<Flow>)(await h.RunAsync("view.flows.resolve", spec))!;
 
-    private static List<Guid> Ids(IEnumerable<Flow> flows) => [.. flows.Select(f => f.Id)];
+    internal static List<Guid> Ids(IEnumerable<Flow> flows) => [.. flows.Select(f => f.Id)];
 
-    private static async Task Until(Func<bool> condition)
+    internal static async Task Until(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!condition() && DateTime.UtcNow < deadline)

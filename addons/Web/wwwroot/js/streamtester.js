@@ -2,6 +2,7 @@
 
 import { command } from './api.js';
 import { addProgress, drawChart } from './chart.js';
+import { onSessionStats } from './session.js';
 import { $ } from './util.js';
 
 export function onStats(m) {
@@ -10,6 +11,7 @@ export function onStats(m) {
     e.hidden = text == null;
     e.textContent = text ?? '';
   }
+  onSessionStats(m.session);
   const pane = $('#streamtester-chart');
   if (addProgress(m.streamtesterProgress)) {
     pane.hidden = false;
