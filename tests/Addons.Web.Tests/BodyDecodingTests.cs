@@ -27,6 +27,32 @@ public sealed class BodyDecodingTests
     [Test]
     public void ZstdIsUndone() => Assert.That(BodyDecoding.Decode(Zstd(Plain), "zstd"), Is.EqualTo(Plain));
 
+    [TestCase("gzip")]
+    [TestCase("deflate")]
+    [TestCase("deflate-raw")]
+    [TestCase("br")]
+    [TestCase("zstd")]
+    public void ABodyCutShortIsRefusedNotShownAsWhatItDecodesTo(string encoding)
+    {
+        // Random text does not compress to nothing, so half the encoded bytes cannot hold the whole stream.
+        var random = new Random(7);
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 20_000).Select(_ => (char)random.Next('a', 'z' + 1))));
+        var encoded = encoding switch
+        {
+            "gzip" => Gzip(text),
+            "deflate" => Zlib(text),
+            "deflate-raw" => RawDeflate(text),
+            "br" => Brotli(text),
+            _ => Zstd(text),
+        };
+        var header = encoding == "deflate-raw" ? "deflate" : encoding;
+
+        var error = Assert.Throws<InvalidDataException>(() => BodyDecoding.Decode(encoded[..(encoded.Length / 2)], header));
+
+        // zstd's decoder says so itself ("Premature end of stream"); the others are checked against their format's end.
+        Assert.That(error!.Message, Does.StartWith($"The body does not decode as {header}: ").And.Contain(encoding == "zstd" ? "Premature end" : "cut short"));
+    }
+
     [TestCase("GZIP")]
     [TestCase(" gzip ")]
     public void TheEncodingsNameIsReadLooselyAsHeadersAre(string header) =>
@@ -58,6 +84,11 @@ public sealed class BodyDecodingTests
 
         Assert.That(BodyDecoding.Decode(body, header), Is.EqualTo(body));
     }
+
+    [Test]
+    public void TwoGzipMembersDecodeToBoth() =>
+        // RFC 1952 allows several members; the check reads the last one's CRC-32 and size against the output's end.
+        Assert.That(BodyDecoding.Decode([.. Gzip(Plain), .. Gzip("tail"u8.ToArray())], "gzip"), Is.EqualTo([.. Plain, .. "tail"u8.ToArray()]));
 
     [Test]
     public void AnEmptyGzipBodyDecodesToNothing() => Assert.That(BodyDecoding.Decode(Gzip([]), "gzip"), Is.Empty);
