@@ -90,6 +90,9 @@ internal sealed class FlowEdits
     /// <summary>Forgets the original of a flow that left the store.</summary>
     public void Forget(Guid id) => _originals.TryRemove(id, out _);
 
+    /// <summary>The flows whose originals are kept.</summary>
+    public IReadOnlyCollection<Guid> Edited => [.. _originals.Keys];
+
     private static string? EditRequest(HttpRequest request, JsonElement edit)
     {
         if (edit.ValueKind != JsonValueKind.Object)

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Addons.Abstractions;
+using Addons.Abstractions.Commands;
+using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
 using Addons.Abstractions.View;
@@ -62,8 +64,38 @@ public sealed partial class WebAddon : Addon
             _changes.ViewChanged(m.Flow.Id);
         });
         loader.Bus.Subscribe<ViewRefreshed>(_ => _changes.ViewChanged(null));
-        loader.Bus.Subscribe<StoreRefreshed>(_ => _changes.ViewChanged(null));
+        loader.Bus.Subscribe<StoreRefreshed>(refreshed =>
+        {
+            _changes.ViewChanged(null);
+
+            // view.clear and clear_unmarked say nothing per flow: the originals of edited flows that left go now.
+            if (_edits.Edited.Count > 0)
+            {
+                _ = Task.Run(() => ForgetEditsOfRemovedFlowsAsync(loader.Commands));
+            }
+        });
         loader.Bus.Subscribe<ViewFocusChanged>(_ => _changes.ViewChanged(null));
+    }
+
+    /// <summary>The changes the page made to held flows.</summary>
+    internal FlowEdits Edits => _edits;
+
+    private async Task ForgetEditsOfRemovedFlowsAsync(ICommandRegistry commands)
+    {
+        var edited = _edits.Edited;
+        try
+        {
+            var present = await commands.ExecuteAsync("view.flows.resolve", ["@" + string.Join(',', edited)]).ConfigureAwait(false) as IEnumerable<Flow>;
+            var kept = present?.Select(f => f.Id).ToHashSet() ?? [];
+            foreach (var id in edited.Where(id => !kept.Contains(id)))
+            {
+                _edits.Forget(id);
+            }
+        }
+        catch (CommandException)
+        {
+            // No View to ask: the originals stay until their flows' removals are announced.
+        }
     }
 
     /// <inheritdoc />

@@ -40,6 +40,36 @@ public sealed class EditTests
     }
 
     [Test]
+    public async Task ClearingTheViewForgetsTheOriginalsOfEditedFlows()
+    {
+        var kept = await _server.CaptureAsync("http://example.com/kept");
+        var cleared = await _server.CaptureAsync("http://example.com/cleared");
+        kept.Intercept();
+        cleared.Intercept();
+        kept.Marked = ":default:";
+        foreach (var flow in new[] { kept, cleared })
+        {
+            using var edited = await SendAsync(HttpMethod.Put, flow, """{"request": {"method": "post"}}""");
+            Assert.That(edited.StatusCode, Is.EqualTo(HttpStatusCode.OK), await edited.Content.ReadAsStringAsync());
+        }
+
+        await _server.Host.CommandAsync("view.clear_unmarked");
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_server.Web.Edits.IsModified(cleared.Id) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Web.Edits.IsModified(cleared.Id), Is.False, "the flow left the store with the clear: its original goes");
+            Assert.That(_server.Web.Edits.IsModified(kept.Id), Is.True, "the marked flow stays, with its original");
+        });
+        kept.Resume();
+    }
+
+    [Test]
     public async Task AFlowThatIsNotHeldIsNotChanged()
     {
         var flow = await _server.CaptureAsync("http://example.com/a");

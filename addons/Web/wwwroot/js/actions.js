@@ -88,6 +88,20 @@ api('GET', '/api/options', undefined, { quiet: true }).then(options => {
   else interceptInput.closest('.group').hidden = true; // a host without the intercept addon
 }).catch(() => undefined);
 
+// Replay: mitmproxy's client replay sends copies of the requests; the copies come back as new flows.
+export async function replay() {
+  if (!S.selected.size) return;
+  const n = S.selected.size;
+  const answer = await run('replay.client', [selector()]);
+  if (answer !== undefined) showMessage(typeof answer === 'string' ? answer : `Replaying ${fmtNum(n)} flow${n > 1 ? 's' : ''}.`, 'info');
+}
+
+$('#replay-btn').addEventListener('click', replay);
+api('GET', '/api/commands', undefined, { quiet: true }).then(commands => {
+  // A host without client replay (an embedding that leaves it out) has no button for it.
+  $('#replay-group').hidden = !(Array.isArray(commands) && commands.some(c => c.name === 'replay.client'));
+}).catch(() => undefined);
+
 $('#mark-btn').addEventListener('click', () => mark(markerSelect.value));
 $('#unmark-btn').addEventListener('click', () => mark(''));
 $('#duplicate-btn').addEventListener('click', duplicate);

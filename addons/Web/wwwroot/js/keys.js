@@ -1,6 +1,6 @@
 // Keyboard shortcuts, as mitmweb's where it has them.
 
-import { duplicate, kill, remove, resume, resumeAll, toggleMark } from './actions.js';
+import { duplicate, kill, remove, replay, resume, resumeAll, toggleMark } from './actions.js';
 import { closeDetail } from './detail.js';
 import { startEdit } from './edit.js';
 import { visibleCount } from './list.js';
@@ -25,6 +25,7 @@ document.addEventListener('keydown', e => {
     case 'e': startEdit().catch(() => undefined); break;
     case 'Delete': remove(); break;
     case 'd': duplicate(); break;
+    case 'r': replay(); break;
     default: return;
   }
   e.preventDefault();

@@ -12,7 +12,7 @@ export function updateSelection() {
   render();
   const n = S.selected.size;
   $('#selection-count').textContent = n > 1 ? `${fmtNum(n)} selected` : '';
-  for (const id of ['#mark-btn', '#unmark-btn', '#duplicate-btn', '#delete-btn']) $(id).disabled = n === 0;
+  for (const id of ['#mark-btn', '#unmark-btn', '#duplicate-btn', '#delete-btn', '#replay-btn']) $(id).disabled = n === 0;
   updateDownload();
 }
 
