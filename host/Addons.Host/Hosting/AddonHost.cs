@@ -332,11 +332,7 @@ internal sealed partial class AddonHost(
             BindSection(addon, errors);
         }
 
-        foreach (var (name, text) in settings.Sets)
-        {
-            BindSet(name, text, errors);
-        }
-
+        BindSets(settings.Sets, errors);
         if (errors.Count > 0)
         {
             throw new AddonHostException(errors);
@@ -369,6 +365,40 @@ internal sealed partial class AddonHost(
             }
 
             options.AssignInitial(option.Name, value);
+        }
+    }
+
+    /// <summary>
+    /// The <c>--set NAME=VALUE</c> values in order. A list option takes every value it is given, as mitmproxy's
+    /// <c>--set</c> and repeated flags such as -C build a list (<c>--set ignore_hosts=a --set ignore_hosts=b</c> is
+    /// both; an empty value adds nothing, so <c>--set ignore_hosts=</c> alone empties it); any other option keeps its
+    /// last value.
+    /// </summary>
+    private void BindSets(IEnumerable<KeyValuePair<string, string>> sets, List<string> errors)
+    {
+        var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (name, text) in sets)
+        {
+            if (options.Find(name)?.ValueType != typeof(IReadOnlyList<string>))
+            {
+                BindSet(name, text, errors);
+                continue;
+            }
+
+            if (!lists.TryGetValue(name, out var items))
+            {
+                lists[name] = items = [];
+            }
+
+            if (text.Length > 0)
+            {
+                items.Add(text);
+            }
+        }
+
+        foreach (var (name, items) in lists)
+        {
+            options.AssignInitial(name, items.ToArray());
         }
     }
 
