@@ -15,7 +15,7 @@ namespace Addons.Host.Dump;
 /// session file) whose flows go through every addon's hooks once the host
 /// runs, as captured flows would (the View shows them, the Session stores them, the dump prints them). Only the flows
 /// <c>readfile_filter</c> matches are read. Without the proxy (-n) and without <c>keepserving</c> the host stops when
-/// the file is done, as mitmdump does.
+/// the file is done (and the replays of -C with it), as mitmdump does.
 /// </summary>
 internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileFormats formats, NoServerExit exit, ILogger<ReadFileAddon> logger) : Addon
 {
@@ -32,7 +32,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
     {
         _file = loader.AddOption("rfile", "", "A flow file (mitmproxy's own, HAR, or a format an addon adds, such as a session file) whose flows go through the addons once the host runs (-r).");
         _filter = loader.AddOption("readfile_filter", "", "Read only the flows of rfile this filter expression matches.");
-        loader.AddOption("keepserving", false, "Keep running after rfile is read even without the proxy (-n); by default the host then stops.");
+        loader.AddOption("keepserving", false, "Keep running after rfile is read and the client_replay requests are replayed even without the proxy (-n); by default the host then stops.");
     }
 
     public override ValueTask ConfigureAsync(ConfigureContext context)
@@ -117,7 +117,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
             return;
         }
 
-        // mitmdump -n -r FILE: nothing else to do once the file is read.
+        // mitmdump -n -r FILE: nothing else to do once the file is read (and -C's replays are done).
         exit.Finished();
     }
 

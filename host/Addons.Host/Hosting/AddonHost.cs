@@ -40,6 +40,7 @@ internal sealed partial class AddonHost(
     SaveStreamAddon save,
     ControlAddon control,
     Intercept.InterceptAddon intercept,
+    Replay.ReplayClientAddon clientPlayback,
     FlowInjector injector,
     FlowFileFormats flowFiles,
     AddonHealthChecks healthChecks,
@@ -106,12 +107,14 @@ internal sealed partial class AddonHost(
         }
 
         // mitmproxy's intercept, then mitmdump's file reading, file writing and output, last so that they see flows
-        // as every addon left them.
+        // as every addon left them; client replay last of all, so that its done (first in reverse order) ends the
+        // replays in flight while every other addon still sees them end.
         AddBuiltIn(intercept, "Intercept", fatal);
         AddBuiltIn(readFile, "ReadFile", fatal);
         AddBuiltIn(save, "Save", fatal);
         AddBuiltIn(dump, "Dump", fatal);
         AddBuiltIn(control, "Control", fatal);
+        AddBuiltIn(clientPlayback, "ClientPlayback", fatal);
 
         if (fatal.Count > 0)
         {
