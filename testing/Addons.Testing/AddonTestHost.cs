@@ -34,7 +34,8 @@ namespace Addons.Testing;
 /// <c>running</c>; option changes that roll back when an addon rejects them; hooks delivered in chain order, an
 /// addon's exception logged (not thrown) and the next addon still called, <see cref="HookContext.Halt"/> stopping one
 /// event; a killed flow ending with its error hook; <c>done</c> in reverse order. Only the proxy is left out: no
-/// socket is opened, and the host's built-in addons (proxy, file reading and writing, dump, control) are not loaded.
+/// socket is opened, and the host's built-in addons (proxy, intercept, file reading and writing, dump, control, client
+/// replay) are not loaded.
 /// </remarks>
 public sealed class AddonTestHost : IAsyncDisposable
 {

@@ -148,7 +148,12 @@ internal sealed class DumpAddon : CompletedFlowAddon, IDisposable
     private static string Line(HttpFlow flow)
     {
         var text = new StringBuilder();
-        if (flow.Client.PeerName is { } client)
+        if (flow.IsReplay == ReplayKind.Request)
+        {
+            // mitmdump's mark of a replayed request, where the client's address would be.
+            text.Append("[replay]: ");
+        }
+        else if (flow.Client.PeerName is { } client)
         {
             text.Append(Address(client)).Append(": ");
         }

@@ -5,8 +5,7 @@ using Addons.Abstractions.Interop;
 using Addons.Abstractions.Options;
 using Addons.Host.Chain;
 using Addons.Host.Filters;
-using Addons.Host.Proxy;
-using Microsoft.Extensions.Hosting;
+using Addons.Host.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Dump;
@@ -16,13 +15,12 @@ namespace Addons.Host.Dump;
 /// session file) whose flows go through every addon's hooks once the host
 /// runs, as captured flows would (the View shows them, the Session stores them, the dump prints them). Only the flows
 /// <c>readfile_filter</c> matches are read. Without the proxy (-n) and without <c>keepserving</c> the host stops when
-/// the file is done, as mitmdump does.
+/// the file is done (and the replays of -C with it), as mitmdump does.
 /// </summary>
-internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileFormats formats, ProxyAddon proxy, IHostApplicationLifetime lifetime, ILogger<ReadFileAddon> logger) : Addon
+internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileFormats formats, NoServerExit exit, ILogger<ReadFileAddon> logger) : Addon
 {
     private IOption<string> _file = null!;
     private IOption<string> _filter = null!;
-    private IOption<bool> _keepServing = null!;
     private FlowFilter? _compiled;
 
     public override string Name => "readfile";
@@ -34,7 +32,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
     {
         _file = loader.AddOption("rfile", "", "A flow file (mitmproxy's own, HAR, or a format an addon adds, such as a session file) whose flows go through the addons once the host runs (-r).");
         _filter = loader.AddOption("readfile_filter", "", "Read only the flows of rfile this filter expression matches.");
-        _keepServing = loader.AddOption("keepserving", false, "Keep running after rfile is read even without the proxy (-n); by default the host then stops.");
+        loader.AddOption("keepserving", false, "Keep running after rfile is read and the client_replay requests are replayed even without the proxy (-n); by default the host then stops.");
     }
 
     public override ValueTask ConfigureAsync(ConfigureContext context)
@@ -51,9 +49,15 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
         }
 
         _compiled = filter;
-        if (context.IsInitial && _file.Value.Length > 0 && !File.Exists(_file.Value))
+        if (context.IsInitial && _file.Value.Length > 0)
         {
-            context.Reject($"rfile: flow file {Path.GetFullPath(_file.Value)} does not exist.");
+            if (!File.Exists(_file.Value))
+            {
+                context.Reject($"rfile: flow file {Path.GetFullPath(_file.Value)} does not exist.");
+                return default;
+            }
+
+            exit.Expect();
         }
 
         return default;
@@ -113,11 +117,8 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
             return;
         }
 
-        if (!_keepServing.Value && !proxy.Settings.Server)
-        {
-            // mitmdump -n -r FILE: nothing else to do.
-            lifetime.StopApplication();
-        }
+        // mitmdump -n -r FILE: nothing else to do once the file is read (and -C's replays are done).
+        exit.Finished();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Reason}")]

@@ -202,13 +202,7 @@ internal sealed partial class AddonHost
     {
         var errors = new List<string>();
         BindSection(addon, errors);
-        foreach (var (name, text) in settings.Sets)
-        {
-            if ((options.Find(name) is { } option && option.Owner == addon.Name) || detached.Options.Any(o => o.Name == name))
-            {
-                BindSet(name, text, errors);
-            }
-        }
+        BindSets(settings.Sets.Where(s => (options.Find(s.Key) is { } option && option.Owner == addon.Name) || detached.Options.Any(o => o.Name == s.Key)), errors);
 
         if (errors.Count > 0)
         {

@@ -40,6 +40,7 @@ internal sealed partial class AddonHost(
     SaveStreamAddon save,
     ControlAddon control,
     Intercept.InterceptAddon intercept,
+    Replay.ReplayClientAddon clientPlayback,
     FlowInjector injector,
     FlowFileFormats flowFiles,
     AddonHealthChecks healthChecks,
@@ -106,12 +107,14 @@ internal sealed partial class AddonHost(
         }
 
         // mitmproxy's intercept, then mitmdump's file reading, file writing and output, last so that they see flows
-        // as every addon left them.
+        // as every addon left them; client replay last of all, so that its done (first in reverse order) ends the
+        // replays in flight while every other addon still sees them end.
         AddBuiltIn(intercept, "Intercept", fatal);
         AddBuiltIn(readFile, "ReadFile", fatal);
         AddBuiltIn(save, "Save", fatal);
         AddBuiltIn(dump, "Dump", fatal);
         AddBuiltIn(control, "Control", fatal);
+        AddBuiltIn(clientPlayback, "ClientPlayback", fatal);
 
         if (fatal.Count > 0)
         {
@@ -332,11 +335,7 @@ internal sealed partial class AddonHost(
             BindSection(addon, errors);
         }
 
-        foreach (var (name, text) in settings.Sets)
-        {
-            BindSet(name, text, errors);
-        }
-
+        BindSets(settings.Sets, errors);
         if (errors.Count > 0)
         {
             throw new AddonHostException(errors);
@@ -369,6 +368,40 @@ internal sealed partial class AddonHost(
             }
 
             options.AssignInitial(option.Name, value);
+        }
+    }
+
+    /// <summary>
+    /// The <c>--set NAME=VALUE</c> values in order. A list option takes every value it is given, as mitmproxy's
+    /// <c>--set</c> and repeated flags such as -C build a list (<c>--set ignore_hosts=a --set ignore_hosts=b</c> is
+    /// both; an empty value adds nothing, so <c>--set ignore_hosts=</c> alone empties it); any other option keeps its
+    /// last value.
+    /// </summary>
+    private void BindSets(IEnumerable<KeyValuePair<string, string>> sets, List<string> errors)
+    {
+        var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (name, text) in sets)
+        {
+            if (options.Find(name)?.ValueType != typeof(IReadOnlyList<string>))
+            {
+                BindSet(name, text, errors);
+                continue;
+            }
+
+            if (!lists.TryGetValue(name, out var items))
+            {
+                lists[name] = items = [];
+            }
+
+            if (text.Length > 0)
+            {
+                items.Add(text);
+            }
+        }
+
+        foreach (var (name, items) in lists)
+        {
+            options.AssignInitial(name, items.ToArray());
         }
     }
 

@@ -49,6 +49,9 @@ internal static class AddonProxyServices
         services.AddSingleton<SaveStreamAddon>();
         services.AddSingleton<ControlAddon>();
         services.AddSingleton<Intercept.InterceptAddon>();
+        services.AddSingleton<NoServerExit>();
+        services.AddSingleton<Replay.ReplaySender>();
+        services.AddSingleton<Replay.ReplayClientAddon>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<ProxyServer>();
         services.AddSingleton<IAddonProxy, RunningProxy>();

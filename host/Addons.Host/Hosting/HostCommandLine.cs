@@ -49,6 +49,8 @@ internal sealed record HostCommandLine(
           -r, --rfile FILE    put a flow file's flows (mitmproxy's, HAR, a session) through the addons; with -n, then exit
           -w, --wfile FILE    write completed flows to a new file as they complete: mitmproxy's format, HAR for *.har,
                               a session for *.session
+          -C, --client-replay FILE
+                              replay the requests of a flow file once the host runs (repeatable); with -n, then exit
           FILTER              print only the flows this filter expression matches, such as "~m POST & ~c 500"
                               (several words are joined with spaces); also limits what -r reads and -w writes;
                               an empty FILTER ("") means no filter: every flow
@@ -138,6 +140,9 @@ internal sealed record HostCommandLine(
                 case "-w" or "--wfile":
                     sets.Add(KeyValuePair.Create("save_stream_file", ValueOf(args, ref i, arg, "a new file, such as -w out.har")));
                     continue;
+                case "-C" or "--client-replay":
+                    sets.Add(KeyValuePair.Create("client_replay", ValueOf(args, ref i, arg, "a flow file, such as -C capture.mitm")));
+                    continue;
             }
 
             if (arg.StartsWith("--plugins=", StringComparison.Ordinal))
@@ -159,6 +164,10 @@ internal sealed record HostCommandLine(
             else if (arg.StartsWith("--wfile=", StringComparison.Ordinal))
             {
                 sets.Add(KeyValuePair.Create("save_stream_file", arg["--wfile=".Length..]));
+            }
+            else if (arg.StartsWith("--client-replay=", StringComparison.Ordinal))
+            {
+                sets.Add(KeyValuePair.Create("client_replay", arg["--client-replay=".Length..]));
             }
             else if (arg.StartsWith("--listen-port=", StringComparison.Ordinal) || arg.StartsWith("--listen-host=", StringComparison.Ordinal) ||
                      arg.StartsWith("--mode=", StringComparison.Ordinal))

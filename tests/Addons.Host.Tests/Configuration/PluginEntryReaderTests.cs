@@ -65,7 +65,7 @@ public sealed class PluginEntryReaderTests
         var response = await client.ReadUntilAsync("\r\n\r\nok");
 
         Assert.That(response, Does.StartWith("HTTP/1.1 200 OK\r\n"));
-        Assert.That(proxy.Host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "proxy", "intercept", "readfile", "save", "dump", "control" }));
+        Assert.That(proxy.Host.Chain.Addons.Select(a => a.Name), Is.EqualTo(new[] { "proxy", "intercept", "readfile", "save", "dump", "control", "clientplayback" }));
         var notice = proxy.Host.Logs.Lines.Where(l => l.Message.Contains("lists no plugins", StringComparison.Ordinal)).ToList();
         Assert.That(notice, Has.Count.EqualTo(1));
         Assert.That(notice[0].Level, Is.EqualTo(LogLevel.Information));

@@ -46,7 +46,7 @@ public sealed class EmbeddingTests
         try
         {
             var proxy = host.Services.GetRequiredService<IAddonProxy>();
-            Assert.That(proxy.Addons, Is.EqualTo(new[] { "proxy", "stamp", "hello", "tagger:late", "tagger:made", "intercept", "readfile", "save", "dump", "control" }));
+            Assert.That(proxy.Addons, Is.EqualTo(new[] { "proxy", "stamp", "hello", "tagger:late", "tagger:made", "intercept", "readfile", "save", "dump", "control", "clientplayback" }));
             Assert.That(proxy.EndPoint, Is.Not.Null);
             Assert.That(proxy.Options.Get<string>("stamp_value"), Is.EqualTo("from configuration"));
 

@@ -22,6 +22,9 @@ public sealed class DumpTests
         var failed = Flow("https://example.com/c", 0, "", 0);
         failed.Error = new FlowError("Connection refused", DateTimeOffset.UtcNow);
         await Inject(host, failed);
+        var replayed = Flow("https://example.com/d", 200, "OK", 2);
+        replayed.IsReplay = ReplayKind.Request;
+        await Inject(host, replayed);
         await host.StopAsync();
 
         Assert.That(Lines(output), Is.EqualTo(new[]
@@ -29,7 +32,8 @@ public sealed class DumpTests
             "127.0.0.1:50000: GET https://example.com/a?x=1 << 200 OK 1.2k",
             "127.0.0.1:50000: GET http://example.com:8080/b << 404 Not Found 10b",
             "127.0.0.1:50000: GET https://example.com/c << Connection refused",
-        }));
+            "[replay]: GET https://example.com/d << 200 OK 2b",
+        }), "a replayed request is marked where the client would be, as mitmdump marks it");
     }
 
     [Test]

@@ -30,7 +30,7 @@ public sealed class GracefulStopTests
         Assert.That(lifecycle, Is.EqualTo(new[] { "recorder:running", "second:running", "second:done", "recorder:done" }));
         Assert.That(host.Logs.Errors.Select(e => e.Message), Has.Member("Addon 'thrower' failed in hook 'done': InvalidOperationException: thrower failed in done"),
             "a failing done does not keep the others from stopping");
-        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Done: 9 addon(s) stopped"));
+        Assert.That(host.Logs.Lines.Select(l => l.Message), Has.Member("Done: 10 addon(s) stopped"));
     }
 
     [Test]
@@ -93,7 +93,7 @@ public sealed class GracefulStopTests
                     output.AppendLine(e.Data);
                 }
 
-                if (e.Data?.Contains("Running with 8 addon(s)", StringComparison.Ordinal) == true)
+                if (e.Data?.Contains("Running with 9 addon(s)", StringComparison.Ordinal) == true)
                 {
                     running.TrySetResult();
                 }
@@ -127,7 +127,7 @@ public sealed class GracefulStopTests
 
             var log = output.ToString();
             Assert.That(process.ExitCode, Is.Zero, log + await errors);
-            Assert.That(log, Does.Contain("Loaded addon 'recorder'").And.Contain("Application is shutting down").And.Contain("Done: 8 addon(s) stopped"));
+            Assert.That(log, Does.Contain("Loaded addon 'recorder'").And.Contain("Application is shutting down").And.Contain("Done: 9 addon(s) stopped"));
             Assert.That(log, Does.Not.Contain("Exception"));
         }
         finally

@@ -71,7 +71,7 @@ public sealed partial class SessionCrashTests
                 {
                     listening.TrySetResult(IPEndPoint.Parse(match.Groups[1].Value));
                 }
-                else if (e.Data?.Contains("Running with 7 addon(s)", StringComparison.Ordinal) == true)
+                else if (e.Data?.Contains("Running with 8 addon(s)", StringComparison.Ordinal) == true)
                 {
                     running.TrySetResult();
                 }

@@ -183,7 +183,7 @@ public sealed class StreamTesterTests
 
         Assert.That(code, Is.Zero, log);
         Assert.That(log, Does.Contain("Stream summary:").And.Contain("| persisted |").And.Contain("Stream results: "));
-        Assert.That(log, Does.Contain("Done: 9 addon(s) stopped"));
+        Assert.That(log, Does.Contain("Done: 10 addon(s) stopped"));
         var result = await ResultAsync(cancellationToken);
         Assert.That(StoredIds(), Has.Count.EqualTo(result.GetProperty("offered").GetInt64()));
     }

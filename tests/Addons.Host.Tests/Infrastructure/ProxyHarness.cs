@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Addons.Abstractions;
 using Addons.Host.Proxy;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,9 +29,16 @@ internal sealed class ProxyHarness : IAsyncDisposable
     public static string Recorder => TestHost.Entry("Recorder", TestPaths.TestPlugin("Recorder"), 1);
 
     /// <summary>Starts the host with the given plugins (the Recorder when none are given) and waits until it listens.</summary>
-    public static async Task<ProxyHarness> StartAsync(IEnumerable<string>? entries = null, params string[] args)
+    public static Task<ProxyHarness> StartAsync(IEnumerable<string>? entries = null, params string[] args) =>
+        StartAsync(TestHost.StartAsync(entries ?? [Recorder], args));
+
+    /// <summary>As <see cref="StartAsync(IEnumerable{string}, string[])"/>, with addons of the test's own in the chain (in process, after the plugins).</summary>
+    public static Task<ProxyHarness> StartAsync(IEnumerable<string> entries, IReadOnlyList<Addon> addons, params string[] args) =>
+        StartAsync(TestHost.StartAsync(entries, addons, args));
+
+    private static async Task<ProxyHarness> StartAsync(Task<TestHost> starting)
     {
-        var host = await TestHost.StartAsync(entries ?? [Recorder], args);
+        var host = await starting;
         await host.Host.StartAsync();
         var server = host.Services.GetRequiredService<ProxyServer>();
         if (server.EndPoint is null)

@@ -1,3 +1,4 @@
+using Addons.Abstractions;
 using Addons.Abstractions.Commands;
 using Addons.Host.Chain;
 using Addons.Host.Commands;
@@ -58,7 +59,18 @@ internal sealed class TestHost : IAsyncDisposable
     public static Task<TestHost> StartAsync(IEnumerable<string> entries, Action<IServiceCollection> services, params string[] args) =>
         StartCoreAsync($"{{ \"Addons\": {{ {string.Join(", ", entries)} }} }}", services, args);
 
+    /// <summary>As <see cref="StartAsync(IEnumerable{string}, string[])"/>, with addons of the test's own in the chain (in process, after the plugins).</summary>
+    public static Task<TestHost> StartAsync(IEnumerable<string> entries, IReadOnlyList<Addon> addons, params string[] args) =>
+        StartCoreAsync($"{{ \"Addons\": {{ {string.Join(", ", entries)} }} }}", services => AddInProcess(services, addons), args);
+
     public static Task<TestHost> StartWithFileAsync(string pluginsJson, params string[] args) => StartCoreAsync(pluginsJson, null, args);
+
+    /// <summary>The host's settings as the command line made them, with the test's addons added in process.</summary>
+    private static void AddInProcess(IServiceCollection services, IReadOnlyList<Addon> addons)
+    {
+        var settings = (AddonProxySettings)services.Last(d => d.ServiceType == typeof(AddonProxySettings)).ImplementationInstance!;
+        services.AddSingleton(settings with { InProcess = [.. addons.Select(a => new InProcessAddon(a.Name, _ => a))] });
+    }
 
     private static async Task<TestHost> StartCoreAsync(string pluginsJson, Action<IServiceCollection>? services, string[] args)
     {

@@ -30,6 +30,26 @@ public sealed class OptionBindingTests
     }
 
     [Test]
+    public async Task AListOptionGivenSeveralTimesTakesEveryValueAsMitmproxysSetDoes()
+    {
+        await using var host = await TestHost.StartAsync(
+            [Recorder("\"recorder_count\": 5")],
+            "--set", @"ignore_hosts=internal\.example:443", "--set", "recorder_count=6", "--set", "ignore_hosts=.*:5432", "--set", "recorder_count=7");
+
+        Assert.That(host.Options.Get<IReadOnlyList<string>>("ignore_hosts"), Is.EqualTo(new[] { @"internal\.example:443", ".*:5432" }));
+        Assert.That(host.Options.Get<int>("recorder_count"), Is.EqualTo(7), "any other option keeps its last value");
+    }
+
+    [Test]
+    public async Task AnEmptySetOfAListOptionEmptiesTheListTheFileGives()
+    {
+        await using var host = await TestHost.StartWithFileAsync(
+            """{ "Proxy": { "ignore_hosts": [ "a:1", "b:2" ] }, "Addons": {} }""", "--set", "ignore_hosts=");
+
+        Assert.That(host.Options.Get<IReadOnlyList<string>>("ignore_hosts"), Is.Empty);
+    }
+
+    [Test]
     public void AnUnknownOptionNamesTheFileTheKeyAndTheAddon()
     {
         var ex = Assert.ThrowsAsync<AddonHostException>(() => TestHost.StartAsync([Recorder("\"nope\": 1")]));

@@ -38,7 +38,7 @@ public sealed partial class EmbeddingSampleTests
         Assert.That(await response.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("hello"), host.Log);
         Assert.That(Header(response, "X-Hello-Count"), Is.EqualTo("1"), "the plugin ran");
         Assert.That(Header(response, "X-Stamped-By"), Is.EqualTo("tested #1"), "the worker's own addon ran, with its option from configuration");
-        Assert.That(host.Log, Does.Contain($"Embedded proxy at {host.Proxy} with addons proxy, hello, stamp, intercept, readfile, save, dump, control"));
+        Assert.That(host.Log, Does.Contain($"Embedded proxy at {host.Proxy} with addons proxy, hello, stamp, intercept, readfile, save, dump, control, clientplayback"));
     }
 
     [Test]
