@@ -156,6 +156,9 @@ internal sealed partial class ReplayClientAddon : Addon
     {
         var copy = flow.Copy();
         copy.IsReplay = ReplayKind.Request;
+
+        // A new flow of now: the View's time order and column put it after the flows captured before it.
+        copy.TimestampCreated = DateTimeOffset.UtcNow;
         copy.Response = null;
         copy.Error = null;
         copy.Server = new ServerConnection();

@@ -44,6 +44,7 @@ public sealed class ReplayClientTests
 
         Assert.That(origin.Requests, Has.Count.EqualTo(2), "the request went to the server again");
         Assert.That(replay.Id, Is.Not.EqualTo(captured.Id), "a new flow, with an id of its own");
+        Assert.That(replay.TimestampCreated, Is.GreaterThan(captured.TimestampCreated), "created when it was queued, so it sorts after the original");
         Assert.That(replay.Request.Url, Is.EqualTo(captured.Request.Url));
         Assert.That(replay.Response?.StatusCode, Is.EqualTo(200));
         Assert.That(replay.Response?.Content, Is.EqualTo("fresh"u8.ToArray()));

@@ -164,6 +164,30 @@ public sealed partial class WebBrowserTests
     }
 
     [Test]
+    public async Task ARequestReplayedFromThePageComesBackAsANewFlowWithTheOriginsAnswer()
+    {
+        var address = await WebAddressAsync();
+        await CommandAsync(address, "view.clear");
+        _browser.Navigate().GoToUrl(address.ToString());
+        await WaitAsync(() => ByTestId("ws-state").GetAttribute("data-state") == "open", "the live connection opens");
+        using (var response = await _client.GetAsync(_origin.Http("/conn")))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        await WaitAsync(() => Rows().Count == 1 && Rows()[0].Text.Contains("200", StringComparison.Ordinal), "the captured flow appears");
+        Rows()[0].Click();
+        await WaitAsync(() => ByTestId("replay-btn").Displayed && ByTestId("replay-btn").Enabled, "a selected flow can be replayed");
+        ByTestId("replay-btn").Click();
+
+        await WaitAsync(() => Rows().Count == 2 && Rows()[1].Text.Contains("/conn", StringComparison.Ordinal) && Rows()[1].Text.Contains("200", StringComparison.Ordinal), "the replay comes back as a second flow with the origin's answer");
+        Rows()[1].Click();
+        await WaitAsync(() => ByTestId("detail").Text.Contains("replay (request)", StringComparison.Ordinal), "its detail says it is a replay");
+        Screenshot("replayed");
+        await CommandAsync(address, "view.clear");
+    }
+
+    [Test]
     public async Task AStreamStartedFromThePageDrawsItsLiveChart()
     {
         var address = await WebAddressAsync();
