@@ -179,10 +179,25 @@ internal static class HarFile
         return flow;
     }
 
-    private static string Version(JsonElement message) =>
-        message.TryGetProperty("httpVersion", out var version) && version.ValueKind == JsonValueKind.String && version.GetString() is { Length: > 0 } text
-            ? text.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? text.ToUpperInvariant() : "HTTP/" + text
-            : "HTTP/1.1";
+    /// <summary>
+    /// The message's version as mitmproxy writes it: browsers write ALPN names (<c>h2</c>, <c>h3</c>) or
+    /// <c>http/2.0</c>, which are <c>HTTP/2.0</c> and <c>HTTP/3</c> in a flow.
+    /// </summary>
+    private static string Version(JsonElement message)
+    {
+        if (!message.TryGetProperty("httpVersion", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() is not { Length: > 0 } text)
+        {
+            return "HTTP/1.1";
+        }
+
+        return text.ToUpperInvariant() switch
+        {
+            "H2" or "H2C" or "HTTP/2" or "HTTP/2.0" => "HTTP/2.0",
+            "H3" or "HTTP/3" or "HTTP/3.0" => "HTTP/3",
+            var upper when upper.StartsWith("HTTP/", StringComparison.Ordinal) => upper,
+            var other => "HTTP/" + other,
+        };
+    }
 
     private static HttpHeaders Headers(JsonElement message, string where)
     {

@@ -39,6 +39,27 @@ public sealed class HarFileTests
         });
     }
 
+    [TestCase("h2", "HTTP/2.0")]
+    [TestCase("http/2.0", "HTTP/2.0")]
+    [TestCase("HTTP/2", "HTTP/2.0")]
+    [TestCase("h3", "HTTP/3")]
+    [TestCase("http/1.1", "HTTP/1.1")]
+    [TestCase("HTTP/1.0", "HTTP/1.0")]
+    [TestCase("", "HTTP/1.1")]
+    public void A_browsers_version_names_read_as_mitmproxy_names_them(string written, string read)
+    {
+        // Chromium writes the ALPN name ("h2"), Firefox "HTTP/2"; a flow says HTTP/2.0.
+        var har = """
+            {"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-11-26T10:00:00.000Z", "time": 3,
+              "request": {"method": "GET", "url": "https://example.com/", "httpVersion": "VERSION", "headers": []},
+              "response": {"status": 200, "statusText": "", "httpVersion": "VERSION", "headers": [], "content": {"size": 0}}}]}}
+            """;
+
+        var flow = HarFile.Read(Encoding.UTF8.GetBytes(har.Replace("VERSION", written, StringComparison.Ordinal)), "browser.har").Single();
+
+        Assert.That((flow.Request.HttpVersion, flow.Response!.HttpVersion), Is.EqualTo((read, read)));
+    }
+
     [Test]
     public void A_flows_error_is_kept_in_DevTools_error_field_with_or_without_a_response()
     {
