@@ -267,7 +267,7 @@ internal sealed partial class ClientSession
         var upgrade = IsUpgrade(head.Headers);
         var clientKeepAlive = head.Version == "HTTP/1.1" && !Http1Writer.HasConnectionOption(head.Headers, "close");
 
-        if (!await HookAsync(Hook.RequestHeaders, flow, stop).ConfigureAwait(false))
+        if (!await _chain.StepAsync(Hook.RequestHeaders, flow, stop).ConfigureAwait(false))
         {
             return false;
         }
@@ -299,18 +299,18 @@ internal sealed partial class ClientSession
             }
             catch (OperationCanceledException) when (deadline.Expired)
             {
-                await FailFlowAsync(flow, $"The request body did not arrive within {_settings.ClientTimeout.TotalSeconds:0.###} s.").ConfigureAwait(false);
+                await _chain.FailAsync(flow, $"The request body did not arrive within {_settings.ClientTimeout.TotalSeconds:0.###} s.").ConfigureAwait(false);
                 throw new MalformedMessageException(408, flow.Error!.Message);
             }
             catch (MalformedMessageException ex)
             {
                 // The flow began (requestheaders ran), so addons see it end: exactly one of response or error.
-                await FailFlowAsync(flow, ex.Message).ConfigureAwait(false);
+                await _chain.FailAsync(flow, ex.Message).ConfigureAwait(false);
                 throw;
             }
             catch (IOException ex)
             {
-                await FailFlowAsync(flow, $"The client closed the connection in the middle of the request body: {ex.Message}").ConfigureAwait(false);
+                await _chain.FailAsync(flow, $"The client closed the connection in the middle of the request body: {ex.Message}").ConfigureAwait(false);
                 return false;
             }
 
@@ -324,7 +324,7 @@ internal sealed partial class ClientSession
             bodyRead = framing.Kind == BodyKind.None;
         }
 
-        if (!streamRequest && !await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))
+        if (!streamRequest && !await _chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
         {
             return false;
         }
@@ -336,7 +336,7 @@ internal sealed partial class ClientSession
             var outcome = await ForwardAsync(channel, flow, framing, upgrade, streamRequest, stop).ConfigureAwait(false);
             if (outcome.Failure is { } failure)
             {
-                await FailFlowAsync(flow, failure.Message).ConfigureAwait(false);
+                await _chain.FailAsync(flow, failure.Message).ConfigureAwait(false);
                 if (failure.StatusCode > 0 && !flow.IsKilled)
                 {
                     await SendErrorAsync(channel, failure.StatusCode, failure.Message, flow).ConfigureAwait(false);
@@ -358,7 +358,7 @@ internal sealed partial class ClientSession
             upgraded = outcome.Upgraded;
             responseFraming = outcome.Framing;
         }
-        else if (!await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false))
+        else if (!await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false))
         {
             return false;
         }
@@ -445,7 +445,7 @@ internal sealed partial class ClientSession
                 using var clientDeadline = new ReadDeadline(_settings.ClientTimeout, stop);
                 await Http1BodyCopier.CopyAsync(channel.Reader, requestFraming, connection.Stream, chunkedOut: true, _settings.Limits, 400, clientDeadline).ConfigureAwait(false);
                 request.TimestampEnd = DateTimeOffset.UtcNow;
-                if (!await HookAsync(Hook.Request, flow, stop).ConfigureAwait(false))
+                if (!await _chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
                 {
                     return ForwardOutcome.Killed;
                 }
@@ -468,7 +468,7 @@ internal sealed partial class ClientSession
                 TimestampStart = DateTimeOffset.UtcNow,
             };
             flow.Response = response;
-            if (!await HookAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
+            if (!await _chain.StepAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
             {
                 return ForwardOutcome.Killed;
             }
@@ -477,7 +477,7 @@ internal sealed partial class ClientSession
             {
                 response.Content = [];
                 response.TimestampEnd = DateTimeOffset.UtcNow;
-                return await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false)
+                return await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
                     ? ForwardOutcome.Upgrade(connection)
                     : ForwardOutcome.Killed;
             }
@@ -505,7 +505,7 @@ internal sealed partial class ClientSession
             }
 
             response.TimestampEnd = DateTimeOffset.UtcNow;
-            if (!await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false))
+            if (!await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false))
             {
                 return ForwardOutcome.Killed;
             }
@@ -550,7 +550,7 @@ internal sealed partial class ClientSession
 
         response.Content = null;
         response.TimestampEnd = DateTimeOffset.UtcNow;
-        return await HookAsync(Hook.Response, flow, stop).ConfigureAwait(false)
+        return await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
             ? ForwardOutcome.Streamed(reusable, mustClose)
             : ForwardOutcome.Killed;
     }
@@ -652,20 +652,10 @@ internal sealed partial class ClientSession
         }
     }
 
-    /// <summary>Ends a flow with an error and delivers the error hook.</summary>
-    private async Task FailFlowAsync(HttpFlow flow, string message)
-    {
-        flow.Error = new FlowError(message, DateTimeOffset.UtcNow);
-        await HookAsync(Hook.Error, flow, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs a flow hook and its update, then waits while the flow is intercepted; false if the flow was killed.</summary>
-    private ValueTask<bool> HookAsync(Hook hook, HttpFlow flow, CancellationToken stop) => _chain.StepAsync(hook, new HttpFlowContext(flow, stop), flow, stop);
-
     private async Task RelayUpgradeAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, CancellationToken stop)
     {
         flow.WebSocket = new WebSocketData();
-        await HookAsync(Hook.WebSocketStart, flow, stop).ConfigureAwait(false);
+        await _chain.StepAsync(Hook.WebSocketStart, flow, stop).ConfigureAwait(false);
         try
         {
             await Relay.RunAsync(channel.Reader, channel.Stream, connection.Reader, connection.Stream, stop).ConfigureAwait(false);
@@ -674,7 +664,7 @@ internal sealed partial class ClientSession
         {
             flow.WebSocket.TimestampEnd = DateTimeOffset.UtcNow;
             await _pool.CloseAsync(connection).ConfigureAwait(false);
-            await HookAsync(Hook.WebSocketEnd, flow, CancellationToken.None).ConfigureAwait(false);
+            await _chain.StepAsync(Hook.WebSocketEnd, flow, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -717,7 +707,7 @@ internal sealed partial class ClientSession
     /// <summary>The CONNECT flow's hook and what follows it: a refusal, or the tunnel's traffic.</summary>
     private async Task ConnectAsync(ClientChannel channel, HttpFlow flow, string host, int port, CancellationToken stop)
     {
-        if (!await HookAsync(Hook.HttpConnect, flow, stop).ConfigureAwait(false))
+        if (!await _chain.StepAsync(Hook.HttpConnect, flow, stop).ConfigureAwait(false))
         {
             return;
         }

@@ -53,7 +53,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
         var ended = false;
         try
         {
-            if (!await StepAsync(Hook.RequestHeaders, flow, stop).ConfigureAwait(false) || !await StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
+            if (!await _chain.StepAsync(Hook.RequestHeaders, flow, stop).ConfigureAwait(false) || !await _chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
             {
                 ended = true;
                 return;
@@ -63,7 +63,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
             {
                 // An addon answered in requestheaders or request: nothing goes upstream.
                 ended = true;
-                await StepAsync(Hook.Response, flow, stop).ConfigureAwait(false);
+                await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false);
                 return;
             }
 
@@ -78,7 +78,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
                     flow.Error = new FlowError(failure.Message, DateTimeOffset.UtcNow);
                 }
 
-                await StepAsync(Hook.Error, flow, CancellationToken.None).ConfigureAwait(false);
+                await _chain.StepAsync(Hook.Error, flow, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -86,7 +86,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
             // Exactly one of response or error, as for every flow: the addons that keep finished flows see it end.
             if (!ended && flow.Error is null && flow.Response?.TimestampEnd is null)
             {
-                await FailAsync(flow, StoppedMessage).ConfigureAwait(false);
+                await _chain.FailAsync(flow, StoppedMessage).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -95,7 +95,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
             LogCrashed(_logger, flow.Id, request.Method, request.Url, ex.Message, ex);
             if (!ended && flow.Error is null)
             {
-                await FailAsync(flow, $"The replay failed: {ex.Message}").ConfigureAwait(false);
+                await _chain.FailAsync(flow, $"The replay failed: {ex.Message}").ConfigureAwait(false);
             }
         }
         finally
@@ -186,7 +186,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
                 TimestampStart = DateTimeOffset.UtcNow,
             };
             flow.Response = response;
-            if (!await StepAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
+            if (!await _chain.StepAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
             {
                 return ForwardOutcome.Killed;
             }
@@ -218,7 +218,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
             }
 
             response.TimestampEnd = DateTimeOffset.UtcNow;
-            return await StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
+            return await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
                 ? ForwardOutcome.Completed(framing, reusable)
                 : ForwardOutcome.Killed;
         }
@@ -285,17 +285,6 @@ internal sealed partial class ReplaySender : IAsyncDisposable
             }
         }
     }
-
-    /// <summary>Ends the flow with an error and delivers the error hook, even while the host stops.</summary>
-    private async Task FailAsync(HttpFlow flow, string message)
-    {
-        flow.Error = new FlowError(message, DateTimeOffset.UtcNow);
-        await StepAsync(Hook.Error, flow, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    /// <summary>A hook and its update, then a wait while the flow is held; false once it was killed.</summary>
-    private ValueTask<bool> StepAsync(Hook hook, HttpFlow flow, CancellationToken stop) =>
-        _chain.StepAsync(hook, new HttpFlowContext(flow, stop), flow, stop);
 
     [LoggerMessage(EventId = 902, Level = LogLevel.Error, Message = "Replay {FlowId} of {Method} {Url} failed unexpectedly: {Reason}")]
     private static partial void LogCrashed(ILogger logger, Guid flowId, string method, string url, string reason, Exception exception);
