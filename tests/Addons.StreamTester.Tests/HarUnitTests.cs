@@ -45,7 +45,7 @@ public sealed class HarUnitTests
             Assert.That(flow.Request.Host, Is.EqualTo("example.com"));
             Assert.That(flow.Request.Port, Is.EqualTo(443));
             Assert.That(flow.Request.Path, Is.EqualTo("/index.html?x=1"));
-            Assert.That(flow.Request.HttpVersion, Is.EqualTo("HTTP/2"));
+            Assert.That(flow.Request.HttpVersion, Is.EqualTo("HTTP/2.0"), "a HAR's HTTP/2 is a flow's HTTP/2.0, as mitmproxy names it");
             Assert.That(flow.Request.Headers.Select(h => $"{h.Name}: {h.Value}"), Is.EqualTo(new[] { "Accept: text/html", "accept: */*" }), "order and case kept, pseudo-headers left out");
             Assert.That(flow.Response!.StatusCode, Is.EqualTo(200));
             Assert.That(flow.Response.Content, Is.EqualTo("hello world"u8.ToArray()));
