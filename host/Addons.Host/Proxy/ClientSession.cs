@@ -29,6 +29,7 @@ internal sealed partial class ClientSession
     private readonly HostMetrics _metrics;
     private readonly ILogger _logger;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
+    private readonly Http1UpstreamExchange _upstream;
     private readonly ClientConnection _client;
     private volatile bool _draining;
     private volatile ReadDeadline? _waiting;
@@ -41,6 +42,7 @@ internal sealed partial class ClientSession
         _chain = chain;
         _pool = pool;
         _connector = connector;
+        _upstream = new Http1UpstreamExchange(chain, pool, connector);
         _tls = tls;
         _metrics = metrics;
         _logger = logger;
@@ -333,7 +335,10 @@ internal sealed partial class ClientSession
         var responseFraming = new BodyFraming(BodyKind.ContentLength, 0);
         if (flow.Response is null)
         {
-            var outcome = await ForwardAsync(channel, flow, framing, upgrade, streamRequest, stop).ConfigureAwait(false);
+            // RFC 9112 section 3.2.2: a request received in absolute form gets a Host made from its target.
+            var hostHeader = request.Authority.Length > 0 ? RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port) : null;
+            var forward = new Http1Forward(framing, upgrade, streamRequest, hostHeader);
+            var outcome = await _upstream.ForwardAsync(flow, _client, channel.Sni, forward, new ClientDownstream(this, channel), _settings, stop).ConfigureAwait(false);
             if (outcome.Failure is { } failure)
             {
                 await _chain.FailAsync(flow, failure.Message).ConfigureAwait(false);
@@ -377,223 +382,6 @@ internal sealed partial class ClientSession
         return !closeAfter;
     }
 
-    /// <summary>Sends the request upstream and reads the response into the flow, retrying once if a reused connection was stale.</summary>
-    private async Task<ForwardOutcome> ForwardAsync(ClientChannel channel, HttpFlow flow, BodyFraming requestFraming, bool upgrade, bool streamRequest, CancellationToken stop)
-    {
-        var request = flow.Request;
-        var key = new UpstreamKey(request.Scheme, request.Host, request.Port, request.Scheme == "https" ? channel.Sni : null);
-        for (var attempt = 0; ; attempt++)
-        {
-            UpstreamConnection connection;
-            try
-            {
-                // A retry goes to a fresh connection: the pool may hold more stale ones.
-                connection = (attempt == 0 ? await _pool.TakeAsync(key).ConfigureAwait(false) : null)
-                    ?? await _connector.ConnectAsync(key, _client, _settings, stop).ConfigureAwait(false);
-            }
-            catch (UpstreamException ex)
-            {
-                return ForwardOutcome.Failed(ex.StatusCode, ex.Message);
-            }
-
-            connection.LastClient = _client;
-            connection.Uses++;
-            flow.Server = connection.Model;
-            var reused = connection.Uses > 1;
-            var outcome = await ExchangeUpstreamAsync(channel, flow, connection, requestFraming, upgrade, streamRequest, stop).ConfigureAwait(false);
-            if (outcome.RetryOnFreshConnection && reused && attempt == 0 && !streamRequest)
-            {
-                await _pool.CloseAsync(connection).ConfigureAwait(false);
-                continue;
-            }
-
-            if (outcome.Upgraded is null)
-            {
-                if (outcome.ReturnToPool)
-                {
-                    await _pool.ReturnAsync(connection).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _pool.CloseAsync(connection).ConfigureAwait(false);
-                }
-            }
-
-            return outcome;
-        }
-    }
-
-    private async Task<ForwardOutcome> ExchangeUpstreamAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, BodyFraming requestFraming, bool upgrade, bool streamRequest, CancellationToken stop)
-    {
-        var request = flow.Request;
-        var sent = false;
-        using var deadline = new ReadDeadline(_settings.UpstreamTimeout, stop);
-        try
-        {
-            var body = request.Content ?? [];
-            var framing = streamRequest ? OutgoingFraming.HeadersOnly
-                : requestFraming.Kind == BodyKind.Chunked ? OutgoingFraming.Chunked
-                : body.Length > 0 || request.Headers.Contains("Content-Length") ? OutgoingFraming.ContentLength
-                : OutgoingFraming.None;
-            var hostHeader = request.Authority.Length > 0 ? Authority(request) : null;
-            _output.ResetWrittenCount();
-            Http1Writer.WriteRequestHead(_output, request, request.Path, framing, body.Length, upgrade, hostHeader);
-            await SendAsync(connection.Stream, streamRequest ? [] : body, framing, request.Trailers, stop).ConfigureAwait(false);
-            sent = true;
-            if (streamRequest)
-            {
-                using var clientDeadline = new ReadDeadline(_settings.ClientTimeout, stop);
-                await Http1BodyCopier.CopyAsync(channel.Reader, requestFraming, connection.Stream, chunkedOut: true, _settings.Limits, 400, clientDeadline).ConfigureAwait(false);
-                request.TimestampEnd = DateTimeOffset.UtcNow;
-                if (!await _chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
-                {
-                    return ForwardOutcome.Killed;
-                }
-            }
-
-            var head = await ReadResponseHeadAsync(channel, connection, deadline, upgrade).ConfigureAwait(false);
-            if (head is null)
-            {
-                return connection.Uses > 1
-                    ? ForwardOutcome.Retry
-                    : ForwardOutcome.Failed(502, $"{connection.Key} closed the connection without a response.");
-            }
-
-            var response = new HttpResponse
-            {
-                HttpVersion = head.Version,
-                StatusCode = head.StatusCode,
-                Reason = head.Reason,
-                Headers = head.Headers,
-                TimestampStart = DateTimeOffset.UtcNow,
-            };
-            flow.Response = response;
-            if (!await _chain.StepAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
-            {
-                return ForwardOutcome.Killed;
-            }
-
-            if (upgrade && head.StatusCode == 101)
-            {
-                response.Content = [];
-                response.TimestampEnd = DateTimeOffset.UtcNow;
-                return await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
-                    ? ForwardOutcome.Upgrade(connection)
-                    : ForwardOutcome.Killed;
-            }
-
-            var framing2 = BodyFraming.ForResponse(head.Headers, request.Method, head.StatusCode);
-            var reusable = framing2.Kind != BodyKind.UntilClose && head.Version == "HTTP/1.1" && !Http1Writer.HasConnectionOption(head.Headers, "close");
-            if (!response.Stream && _settings.StreamLargeBodies is { } limit && framing2.Kind == BodyKind.ContentLength && framing2.Length > limit)
-            {
-                response.Stream = true;
-            }
-
-            if (response.Stream && framing2.Kind != BodyKind.None)
-            {
-                return await StreamResponseAsync(channel, flow, connection, framing2, reusable, deadline, stop).ConfigureAwait(false);
-            }
-
-            try
-            {
-                (response.Content, response.Trailers) = await Http1BodyReader.ReadAsync(connection.Reader, framing2, _settings.Limits, 502, deadline).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                // The client sees the connection close: a partial response must not look complete.
-                return ForwardOutcome.Failed(0, $"{connection.Key} closed the connection in the middle of the response body: {ex.Message}");
-            }
-
-            response.TimestampEnd = DateTimeOffset.UtcNow;
-            if (!await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false))
-            {
-                return ForwardOutcome.Killed;
-            }
-
-            return ForwardOutcome.Completed(framing2, reusable);
-        }
-        catch (OperationCanceledException) when (deadline.Expired)
-        {
-            return ForwardOutcome.Failed(504, $"{connection.Key} did not answer within {_settings.UpstreamTimeout.TotalSeconds:0.###} s.");
-        }
-        catch (MalformedMessageException ex)
-        {
-            return ForwardOutcome.Failed(502, $"{connection.Key} sent an invalid response: {ex.Message}");
-        }
-        catch (Exception ex) when (ex is IOException or SocketException)
-        {
-            return !sent || connection.Uses > 1
-                ? ForwardOutcome.Retry with { Failure = new UpstreamFailure(502, $"The connection to {connection.Key} failed: {ex.Message}") }
-                : ForwardOutcome.Failed(502, $"The connection to {connection.Key} failed: {ex.Message}");
-        }
-    }
-
-    /// <summary>Sends the response head at once and the body as it arrives, without storing it; then the response hook.</summary>
-    private async Task<ForwardOutcome> StreamResponseAsync(ClientChannel channel, HttpFlow flow, UpstreamConnection connection, BodyFraming framing, bool reusable, ReadDeadline deadline, CancellationToken stop)
-    {
-        var response = flow.Response!;
-        var clientKeepAlive = flow.Request.HttpVersion == "HTTP/1.1" && !Http1Writer.HasConnectionOption(flow.Request.Headers, "close");
-        var chunkedOut = framing.Kind == BodyKind.Chunked && flow.Request.HttpVersion == "HTTP/1.1";
-        var outFraming = framing.Kind == BodyKind.ContentLength || chunkedOut ? OutgoingFraming.HeadersOnly : OutgoingFraming.CloseDelimited;
-        var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited || _draining;
-        _output.ResetWrittenCount();
-        Http1Writer.WriteResponseHead(_output, response, outFraming, 0, upgrade: false, close: mustClose);
-        await channel.Stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
-        try
-        {
-            await Http1BodyCopier.CopyAsync(connection.Reader, framing, channel.Stream, chunkedOut, _settings.Limits, 502, deadline).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or MalformedMessageException)
-        {
-            return ForwardOutcome.Failed(0, $"The streamed response from {connection.Key} broke off: {ex.Message}");
-        }
-
-        response.Content = null;
-        response.TimestampEnd = DateTimeOffset.UtcNow;
-        return await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
-            ? ForwardOutcome.Streamed(reusable, mustClose)
-            : ForwardOutcome.Killed;
-    }
-
-    /// <summary>Reads the final response head, relaying interim (1xx) responses to the client as they come.</summary>
-    private async Task<ResponseHead?> ReadResponseHeadAsync(ClientChannel channel, UpstreamConnection connection, ReadDeadline deadline, bool upgrade)
-    {
-        var reader = connection.Reader;
-        while (true)
-        {
-            var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (HttpHeadParser.TryParseResponse(ref buffer, _settings.Limits, out var head))
-            {
-                reader.AdvanceTo(buffer.Start);
-                if (head!.StatusCode is >= 100 and < 200 && !(head.StatusCode == 101 && upgrade))
-                {
-                    if (head.StatusCode != 100)
-                    {
-                        _output.ResetWrittenCount();
-                        Http1Writer.WriteInterimResponse(_output, head);
-                        await channel.Stream.WriteAsync(_output.WrittenMemory, deadline.Outer).ConfigureAwait(false);
-                    }
-
-                    continue;
-                }
-
-                return head;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                if (buffer.IsEmpty)
-                {
-                    return null;
-                }
-
-                throw new MalformedMessageException(502, "the connection closed in the middle of the response head");
-            }
-        }
-    }
-
     private async Task SendResponseAsync(ClientChannel channel, HttpFlow flow, BodyFraming received, bool upgrade, bool close, CancellationToken stop)
     {
         var response = flow.Response!;
@@ -608,19 +396,9 @@ internal sealed partial class ClientSession
         await SendAsync(channel.Stream, bodiless ? [] : body, framing, response.Trailers, stop).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the head in <see cref="_output"/> and the body, in one write when the body is small.</summary>
-    private async Task SendAsync(Stream stream, byte[] body, OutgoingFraming framing, HttpHeaders? trailers, CancellationToken stop)
-    {
-        if (framing == OutgoingFraming.Chunked || body.Length <= 16 * 1024)
-        {
-            Http1Writer.WriteBody(_output, body, framing, trailers);
-            await stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
-            return;
-        }
-
-        await stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
-        await stream.WriteAsync(body, stop).ConfigureAwait(false);
-    }
+    /// <summary>Writes the head in <see cref="_output"/> and the body.</summary>
+    private Task SendAsync(Stream stream, byte[] body, OutgoingFraming framing, HttpHeaders? trailers, CancellationToken stop) =>
+        Http1Writer.SendAsync(_output, stream, body, framing, trailers, stop);
 
     /// <summary>Answers the client with a short plain-text error and closes the exchange.</summary>
     private async Task SendErrorAsync(ClientChannel channel, int status, string message, HttpFlow? flow)
@@ -802,7 +580,37 @@ internal sealed partial class ClientSession
     private static bool IsUpgrade(HttpHeaders headers) =>
         headers.Contains("Upgrade") && Http1Writer.HasConnectionOption(headers, "upgrade");
 
-    private static string Authority(HttpRequest request) => RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port);
+    /// <summary>The client connection as an upstream exchange sees it: interim responses and streamed bodies go to it.</summary>
+    private sealed class ClientDownstream(ClientSession session, ClientChannel channel) : IDownstream
+    {
+        public async ValueTask SendInterimAsync(ResponseHead head, CancellationToken stop)
+        {
+            var output = session._output;
+            output.ResetWrittenCount();
+            Http1Writer.WriteInterimResponse(output, head);
+            await channel.Stream.WriteAsync(output.WrittenMemory, stop).ConfigureAwait(false);
+        }
+
+        public async Task CopyRequestBodyAsync(BodyFraming framing, Stream server, CancellationToken stop)
+        {
+            var settings = session._settings;
+            using var deadline = new ReadDeadline(settings.ClientTimeout, stop);
+            await Http1BodyCopier.CopyAsync(channel.Reader, framing, server, chunkedOut: true, settings.Limits, 400, deadline).ConfigureAwait(false);
+        }
+
+        public async ValueTask<StreamedResponse> StartStreamedResponseAsync(HttpFlow flow, BodyFraming framing, CancellationToken stop)
+        {
+            var clientKeepAlive = flow.Request.HttpVersion == "HTTP/1.1" && !Http1Writer.HasConnectionOption(flow.Request.Headers, "close");
+            var chunkedOut = framing.Kind == BodyKind.Chunked && flow.Request.HttpVersion == "HTTP/1.1";
+            var outFraming = framing.Kind == BodyKind.ContentLength || chunkedOut ? OutgoingFraming.HeadersOnly : OutgoingFraming.CloseDelimited;
+            var mustClose = !clientKeepAlive || outFraming == OutgoingFraming.CloseDelimited || session._draining;
+            var output = session._output;
+            output.ResetWrittenCount();
+            Http1Writer.WriteResponseHead(output, flow.Response!, outFraming, 0, upgrade: false, close: mustClose);
+            await channel.Stream.WriteAsync(output.WrittenMemory, stop).ConfigureAwait(false);
+            return new StreamedResponse(channel.Stream, chunkedOut, mustClose);
+        }
+    }
 
     internal static bool TryParseAuthority(string authority, out string host, out int port)
     {

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Net.Sockets;
 using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
@@ -106,184 +103,31 @@ internal sealed partial class ReplaySender : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
 
-    /// <summary>Sends the request on a pooled or new connection, retrying once on a new one if a reused connection was stale.</summary>
-    private async Task<ForwardOutcome> ForwardAsync(HttpFlow flow, ProxySettings settings, CancellationToken stop)
-    {
-        var request = flow.Request;
-        var key = new UpstreamKey(request.Scheme, request.Host, request.Port, request.Scheme == "https" ? request.PrettyHost : null);
-        for (var attempt = 0; ; attempt++)
-        {
-            UpstreamConnection connection;
-            try
-            {
-                connection = (attempt == 0 ? await _pool.TakeAsync(key).ConfigureAwait(false) : null)
-                    ?? await _connector.ConnectAsync(key, flow.Client, settings, stop).ConfigureAwait(false);
-            }
-            catch (UpstreamException ex)
-            {
-                return ForwardOutcome.Failed(ex.StatusCode, ex.Message);
-            }
-
-            connection.LastClient = flow.Client;
-            connection.Uses++;
-            flow.Server = connection.Model;
-            var reused = connection.Uses > 1;
-            ForwardOutcome outcome;
-            try
-            {
-                outcome = await ExchangeAsync(flow, connection, settings, stop).ConfigureAwait(false);
-            }
-            catch
-            {
-                await _pool.CloseAsync(connection).ConfigureAwait(false);
-                throw;
-            }
-
-            if (outcome.RetryOnFreshConnection && reused && attempt == 0)
-            {
-                await _pool.CloseAsync(connection).ConfigureAwait(false);
-                continue;
-            }
-
-            if (outcome.ReturnToPool)
-            {
-                await _pool.ReturnAsync(connection).ConfigureAwait(false);
-            }
-            else
-            {
-                await _pool.CloseAsync(connection).ConfigureAwait(false);
-            }
-
-            return outcome;
-        }
-    }
-
-    private async Task<ForwardOutcome> ExchangeAsync(HttpFlow flow, UpstreamConnection connection, ProxySettings settings, CancellationToken stop)
-    {
-        var request = flow.Request;
-        var sent = false;
-        using var deadline = new ReadDeadline(settings.UpstreamTimeout, stop);
-        try
-        {
-            await connection.Stream.WriteAsync(RequestBytes(request), stop).ConfigureAwait(false);
-            sent = true;
-            request.TimestampEnd = DateTimeOffset.UtcNow;
-
-            var head = await ReadResponseHeadAsync(connection.Reader, settings.Limits, deadline).ConfigureAwait(false);
-            if (head is null)
-            {
-                return connection.Uses > 1
-                    ? ForwardOutcome.Retry
-                    : ForwardOutcome.Failed(502, $"{connection.Key} closed the connection without a response.");
-            }
-
-            var response = new HttpResponse
-            {
-                HttpVersion = head.Version,
-                StatusCode = head.StatusCode,
-                Reason = head.Reason,
-                Headers = head.Headers,
-                TimestampStart = DateTimeOffset.UtcNow,
-            };
-            flow.Response = response;
-            if (!await _chain.StepAsync(Hook.ResponseHeaders, flow, stop).ConfigureAwait(false))
-            {
-                return ForwardOutcome.Killed;
-            }
-
-            var framing = BodyFraming.ForResponse(head.Headers, request.Method, head.StatusCode);
-            var reusable = framing.Kind != BodyKind.UntilClose && head.StatusCode != 101 && head.Version == "HTTP/1.1" &&
-                           !Http1Writer.HasConnectionOption(head.Headers, "close");
-            if (!response.Stream && settings.StreamLargeBodies is { } limit && framing.Kind == BodyKind.ContentLength && framing.Length > limit)
-            {
-                response.Stream = true;
-            }
-
-            try
-            {
-                if (response.Stream && framing.Kind != BodyKind.None)
-                {
-                    // No client waits for a streamed body: it passes and is not kept, as the proxy does not keep it.
-                    await Http1BodyCopier.CopyAsync(connection.Reader, framing, Stream.Null, chunkedOut: false, settings.Limits, 502, deadline).ConfigureAwait(false);
-                    response.Content = null;
-                }
-                else
-                {
-                    (response.Content, response.Trailers) = await Http1BodyReader.ReadAsync(connection.Reader, framing, settings.Limits, 502, deadline).ConfigureAwait(false);
-                }
-            }
-            catch (IOException ex)
-            {
-                return ForwardOutcome.Failed(502, $"{connection.Key} closed the connection in the middle of the response body: {ex.Message}");
-            }
-
-            response.TimestampEnd = DateTimeOffset.UtcNow;
-            return await _chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
-                ? ForwardOutcome.Completed(framing, reusable)
-                : ForwardOutcome.Killed;
-        }
-        catch (OperationCanceledException) when (deadline.Expired)
-        {
-            return ForwardOutcome.Failed(504, $"{connection.Key} did not answer within {settings.UpstreamTimeout.TotalSeconds:0.###} s.");
-        }
-        catch (MalformedMessageException ex)
-        {
-            return ForwardOutcome.Failed(502, $"{connection.Key} sent an invalid response: {ex.Message}");
-        }
-        catch (Exception ex) when (ex is IOException or SocketException)
-        {
-            return !sent || connection.Uses > 1
-                ? ForwardOutcome.Retry with { Failure = new UpstreamFailure(502, $"The connection to {connection.Key} failed: {ex.Message}") }
-                : ForwardOutcome.Failed(502, $"The connection to {connection.Key} failed: {ex.Message}");
-        }
-    }
-
     /// <summary>
-    /// The request as it goes upstream: its recorded header fields (Host added from the URL when it has none, as an
-    /// HTTP/2 request has none), framed for the body it holds.
+    /// Sends the request on a pooled or new connection (retried once on a new one when a reused connection was stale),
+    /// as the proxy sends one, with Host added from the URL when the request has none (an HTTP/2 request has none).
     /// </summary>
-    private static ReadOnlyMemory<byte> RequestBytes(HttpRequest request)
+    private Task<ForwardOutcome> ForwardAsync(HttpFlow flow, ProxySettings settings, CancellationToken stop)
     {
-        var body = request.Content ?? [];
-        var framing = request.Headers.GetAll("Transfer-Encoding").Count > 0 ? OutgoingFraming.Chunked
-            : body.Length > 0 || request.Headers.Contains("Content-Length") ? OutgoingFraming.ContentLength
-            : OutgoingFraming.None;
-        var hostHeader = request.Headers.Contains("Host") ? null : RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port);
-        var output = new ArrayBufferWriter<byte>(1024 + body.Length);
-        Http1Writer.WriteRequestHead(output, request, request.Path, framing, body.Length, upgrade: false, hostHeader);
-        Http1Writer.WriteBody(output, body, framing, request.Trailers);
-        return output.WrittenMemory;
+        var request = flow.Request;
+        var host = request.Headers.Contains("Host") ? null : RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port);
+        var forward = new Http1Forward(BodyFraming.ForRequest(request.Headers), Upgrade: false, StreamRequest: false, host);
+        var sni = request.Scheme == "https" ? request.PrettyHost : null;
+        return new Http1UpstreamExchange(_chain, _pool, _connector).ForwardAsync(flow, flow.Client, sni, forward, ReplayDownstream.Instance, settings, stop);
     }
 
-    /// <summary>The final response head; interim (1xx) responses have no client to go to and are passed over.</summary>
-    private static async Task<ResponseHead?> ReadResponseHeadAsync(PipeReader reader, HttpLimits limits, ReadDeadline deadline)
+    /// <summary>No client waits for a replay: interim responses are passed over, a streamed body passes and is not kept.</summary>
+    private sealed class ReplayDownstream : IDownstream
     {
-        while (true)
-        {
-            var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (HttpHeadParser.TryParseResponse(ref buffer, limits, out var head))
-            {
-                reader.AdvanceTo(buffer.Start);
-                if (head!.StatusCode is >= 100 and < 200 && head.StatusCode != 101)
-                {
-                    continue;
-                }
+        public static readonly ReplayDownstream Instance = new();
 
-                return head;
-            }
+        public ValueTask SendInterimAsync(ResponseHead head, CancellationToken stop) => ValueTask.CompletedTask;
 
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                if (buffer.IsEmpty)
-                {
-                    return null;
-                }
+        public Task CopyRequestBodyAsync(BodyFraming framing, Stream server, CancellationToken stop) =>
+            throw new InvalidOperationException("A replay sends its request body whole; it has no client to stream it from.");
 
-                throw new MalformedMessageException(502, "the connection closed in the middle of the response head");
-            }
-        }
+        public ValueTask<StreamedResponse> StartStreamedResponseAsync(HttpFlow flow, BodyFraming framing, CancellationToken stop) =>
+            ValueTask.FromResult(new StreamedResponse(Stream.Null, ChunkedOut: false, MustClose: false));
     }
 
     [LoggerMessage(EventId = 902, Level = LogLevel.Error, Message = "Replay {FlowId} of {Method} {Url} failed unexpectedly: {Reason}")]

@@ -209,4 +209,18 @@ internal static class Http1Writer
         var written = Encoding.Latin1.GetBytes(text, span);
         output.Advance(written);
     }
+
+    /// <summary>Writes the head already in <paramref name="output"/> and the body, in one write when the body is small.</summary>
+    public static async Task SendAsync(ArrayBufferWriter<byte> output, Stream stream, byte[] body, OutgoingFraming framing, HttpHeaders? trailers, CancellationToken stop)
+    {
+        if (framing == OutgoingFraming.Chunked || body.Length <= 16 * 1024)
+        {
+            WriteBody(output, body, framing, trailers);
+            await stream.WriteAsync(output.WrittenMemory, stop).ConfigureAwait(false);
+            return;
+        }
+
+        await stream.WriteAsync(output.WrittenMemory, stop).ConfigureAwait(false);
+        await stream.WriteAsync(body, stop).ConfigureAwait(false);
+    }
 }
