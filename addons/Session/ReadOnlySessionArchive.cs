@@ -13,14 +13,15 @@ namespace Addons.Session;
 internal sealed class ReadOnlySessionArchive : IFlowArchive, IDisposable
 {
     private readonly Lock _loadGate = new();
-    private readonly Lock _matchGate = new();
     private readonly SessionStore _loads;
-    private SessionStore? _matches;
+    private readonly ArchiveMatcher _matcher;
     private volatile bool _open = true;
 
-    private ReadOnlySessionArchive(SessionStore loads) => _loads = loads;
-
-    public string Path => _loads.Path;
+    private ReadOnlySessionArchive(SessionStore loads)
+    {
+        _loads = loads;
+        _matcher = new ArchiveMatcher(loads.Path, Name);
+    }
 
     public string Name => $"session file {_loads.Path} (opened read-only)";
 
@@ -36,17 +37,7 @@ internal sealed class ReadOnlySessionArchive : IFlowArchive, IDisposable
         lock (_loadGate)
         {
             var summaries = _loads.ReadSummaries().ToList();
-            var settings = new Dictionary<Guid, IReadOnlyDictionary<string, string>>();
-            foreach (var setting in _loads.ReadSettings())
-            {
-                if (!settings.TryGetValue(setting.FlowId, out var values))
-                {
-                    settings[setting.FlowId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
-                }
-
-                ((Dictionary<string, string>)values)[setting.Key] = setting.Value;
-            }
-
+            var settings = _loads.ReadSettingsByFlow();
             return (summaries, settings);
         }
     }
@@ -67,33 +58,13 @@ internal sealed class ReadOnlySessionArchive : IFlowArchive, IDisposable
         }
     }
 
-    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentNullException.ThrowIfNull(ids);
-        lock (_matchGate)
-        {
-            EnsureOpen($"flows cannot be filtered with '{filter.Pattern}'");
-            try
-            {
-                _matches ??= SessionStore.Open(_loads.Path, readOnly: true);
-                return _matches.Match(filter, ids, cancellationToken);
-            }
-            catch (SessionStoreException e)
-            {
-                throw new FlowArchiveException($"Flows of {Name} cannot be filtered with '{filter.Pattern}': {e.Message}", e);
-            }
-        }
-    }
+    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default) =>
+        _matcher.Match(filter, ids, cancellationToken);
 
     public void Dispose()
     {
         _open = false;
-        lock (_matchGate)
-        {
-            _matches?.Dispose();
-            _matches = null;
-        }
+        _matcher.Close();
 
         lock (_loadGate)
         {

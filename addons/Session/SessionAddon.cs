@@ -335,17 +335,7 @@ public sealed partial class SessionAddon : Addon
     /// </summary>
     private (long Restored, long Cold) Restore(SessionStore store)
     {
-        var settings = new Dictionary<Guid, IReadOnlyDictionary<string, string>>();
-        foreach (var setting in store.ReadSettings())
-        {
-            if (!settings.TryGetValue(setting.FlowId, out var values))
-            {
-                settings[setting.FlowId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
-            }
-
-            ((Dictionary<string, string>)values)[setting.Key] = setting.Value;
-        }
-
+        var settings = store.ReadSettingsByFlow();
         long cold = 0;
         if (_hot.Capacity > 0 && store.Count() - _hot.Capacity is > 0 and var over)
         {

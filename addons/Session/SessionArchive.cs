@@ -12,8 +12,7 @@ namespace Addons.Session;
 /// </summary>
 internal sealed class SessionArchive(SessionWriter writer, string path) : IFlowArchive
 {
-    private readonly Lock _readerGate = new();
-    private SessionStore? _reader;
+    private readonly ArchiveMatcher _matcher = new(path, $"session file {path}");
     private volatile bool _open = true;
 
     public string Name => $"session file {path}";
@@ -33,34 +32,14 @@ internal sealed class SessionArchive(SessionWriter writer, string path) : IFlowA
         }
     }
 
-    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentNullException.ThrowIfNull(ids);
-        lock (_readerGate)
-        {
-            EnsureOpen($"flows cannot be filtered with '{filter.Pattern}'");
-            try
-            {
-                _reader ??= SessionStore.Open(path, readOnly: true);
-                return _reader.Match(filter, ids, cancellationToken);
-            }
-            catch (SessionStoreException e)
-            {
-                throw new FlowArchiveException($"Flows cannot be filtered with '{filter.Pattern}': {e.Message}", e);
-            }
-        }
-    }
+    public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default) =>
+        _matcher.Match(filter, ids, cancellationToken);
 
     /// <summary>No more reads: the session is closing.</summary>
     public void Close()
     {
         _open = false;
-        lock (_readerGate)
-        {
-            _reader?.Dispose();
-            _reader = null;
-        }
+        _matcher.Close();
     }
 
     private void EnsureOpen(string consequence)

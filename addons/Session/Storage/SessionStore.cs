@@ -695,6 +695,23 @@ internal sealed class SessionStore : IDisposable
         }
     }
 
+    /// <summary>Every per-flow setting grouped by flow, as <see cref="Abstractions.View.FlowsLoaded.Settings"/> takes them.</summary>
+    public Dictionary<Guid, IReadOnlyDictionary<string, string>> ReadSettingsByFlow()
+    {
+        var settings = new Dictionary<Guid, IReadOnlyDictionary<string, string>>();
+        foreach (var setting in ReadSettings())
+        {
+            if (!settings.TryGetValue(setting.FlowId, out var values))
+            {
+                settings[setting.FlowId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            ((Dictionary<string, string>)values)[setting.Key] = setting.Value;
+        }
+
+        return settings;
+    }
+
     /// <summary>How many flows and bytes the session holds.</summary>
     public SessionStats Stats()
     {
