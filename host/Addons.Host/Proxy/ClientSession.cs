@@ -97,6 +97,7 @@ internal sealed partial class ClientSession
     /// <summary>The request loop of one connection (plain, or decrypted inside a tunnel).</summary>
     private async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
     {
+        var downstream = new ClientDownstream(this, channel);
         while (!stop.IsCancellationRequested && !_draining)
         {
             RequestHead? head;
@@ -159,7 +160,7 @@ internal sealed partial class ClientSession
                 bool next;
                 try
                 {
-                    next = await ExchangeAsync(channel, flow, head, stop).ConfigureAwait(false);
+                    next = await ExchangeAsync(channel, downstream, flow, head, stop).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -262,7 +263,7 @@ internal sealed partial class ClientSession
     }
 
     /// <summary>One request and its response; returns whether the client connection can carry another.</summary>
-    private async Task<bool> ExchangeAsync(ClientChannel channel, HttpFlow flow, RequestHead head, CancellationToken stop)
+    private async Task<bool> ExchangeAsync(ClientChannel channel, ClientDownstream downstream, HttpFlow flow, RequestHead head, CancellationToken stop)
     {
         var request = flow.Request;
         var framing = BodyFraming.ForRequest(head.Headers);
@@ -338,7 +339,7 @@ internal sealed partial class ClientSession
             // RFC 9112 section 3.2.2: a request received in absolute form gets a Host made from its target.
             var hostHeader = request.Authority.Length > 0 ? RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port) : null;
             var forward = new Http1Forward(framing, upgrade, streamRequest, hostHeader);
-            var outcome = await _upstream.ForwardAsync(flow, _client, channel.Sni, forward, new ClientDownstream(this, channel), _settings, stop).ConfigureAwait(false);
+            var outcome = await _upstream.ForwardAsync(flow, _client, channel.Sni, forward, downstream, _settings, stop).ConfigureAwait(false);
             if (outcome.Failure is { } failure)
             {
                 await _chain.FailAsync(flow, failure.Message).ConfigureAwait(false);
