@@ -47,6 +47,29 @@ internal sealed record RequestTarget(string Scheme, string Host, int Port, strin
         return withoutFragment.StartsWith('/') ? withoutFragment : "/" + withoutFragment;
     }
 
+    /// <summary>
+    /// Parses a CONNECT target in authority form (<c>host:port</c>, <c>[v6]:port</c>; RFC 9112 section 3.2.3); false when
+    /// it is not one.
+    /// </summary>
+    public static bool TryParseAuthority(string authority, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        var colon = authority.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(authority.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        {
+            return false;
+        }
+
+        host = authority[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+
+        return host.Length > 0 && !host.Any(c => char.IsWhiteSpace(c) || c == '/' || c == '@');
+    }
+
     private static MalformedMessageException NotAnHttpUrl(string target) =>
         new(400, $"The request target \"{target}\" is not an http:// or https:// URL.");
 }

@@ -12,21 +12,20 @@ namespace Addons.Host.Proxy.Tls;
 
 /// <summary>
 /// Intercepts TLS inside a CONNECT tunnel: reads the ClientHello, lets addons decide (<c>tls_clienthello</c>), answers
-/// with a certificate for the requested name signed by the proxy's CA, and serves the decrypted requests. A client
-/// that refuses the certificate ends in <c>tls_failed</c>; traffic that is not a ClientHello is tunneled unchanged.
+/// with a certificate for the requested name signed by the proxy's CA, and hands the decrypted channel back to be
+/// served. A client that refuses the certificate ends in <c>tls_failed</c>; traffic that is not a ClientHello, or that
+/// an addon ignores, is handed back to be relayed unchanged.
 /// </summary>
 internal sealed partial class TlsInterceptor(CertificateAuthority authority, AddonChain chain, HostMetrics metrics, ILogger<TlsInterceptor> logger)
 {
     public CertificateAuthority Authority => authority;
 
-    public async Task InterceptAsync(ClientSession session, ClientChannel channel, string host, int port, ProxySettings settings, CancellationToken stop)
+    public async Task<TlsOutcome> InterceptAsync(ClientConnection client, ClientChannel channel, string host, int port, ProxySettings settings, CancellationToken stop)
     {
-        var client = session.Client;
         var hello = await ReadClientHelloAsync(channel.Reader, settings, stop).ConfigureAwait(false);
         if (hello is null)
         {
-            await session.TunnelAsync(channel, host, port, stop).ConfigureAwait(false);
-            return;
+            return TlsOutcome.Passthrough;
         }
 
         client.Sni = hello.Sni;
@@ -38,8 +37,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         await chain.InvokeAsync(Hook.TlsClientHello, context).ConfigureAwait(false);
         if (context.IgnoreConnection)
         {
-            await session.TunnelAsync(channel, host, port, stop).ConfigureAwait(false);
-            return;
+            return TlsOutcome.Passthrough;
         }
 
         var name = serverName ?? host;
@@ -51,7 +49,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         catch (ArgumentException ex)
         {
             await FailAsync(client, server, name, $"no certificate can be made for '{name}': {ex.Message}", stop).ConfigureAwait(false);
-            return;
+            return TlsOutcome.Failed;
         }
 
         var ssl = new SslStream(new PipeDuplexStream(channel.Reader, channel.Stream), leaveInnerStreamOpen: true);
@@ -73,7 +71,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
                 await ssl.DisposeAsync().ConfigureAwait(false);
                 var reason = ex is OperationCanceledException ? "the client did not complete the TLS handshake in time" : ex.Message;
                 await FailAsync(client, server, name, reason, stop).ConfigureAwait(false);
-                return;
+                return TlsOutcome.Failed;
             }
         }
 
@@ -85,7 +83,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
             await decryptedReader.CompleteAsync().ConfigureAwait(false);
             await ssl.DisposeAsync().ConfigureAwait(false);
             await FailAsync(client, server, name, rejection, stop).ConfigureAwait(false);
-            return;
+            return TlsOutcome.Failed;
         }
 
         metrics.TlsHandshake(clientSide: true, established: true);
@@ -97,8 +95,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
         client.MitmCertificate = certificate.TargetCertificate.RawData;
         await chain.InvokeAsync(Hook.TlsEstablished, new TlsContext(client, server, isClientSide: true, stop)).ConfigureAwait(false);
 
-        await using var decrypted = new ClientChannel(ssl, decryptedReader) { Sni = serverName };
-        await session.ServeTunnelAsync(decrypted, host, port, stop).ConfigureAwait(false);
+        return TlsOutcome.Intercepted(new ClientChannel(ssl, decryptedReader) { Sni = serverName, IsTls = true, Alpn = client.Alpn });
     }
 
     /// <summary>Records why the handshake with the client failed, logs it and delivers <c>tls_failed</c>.</summary>

@@ -20,6 +20,9 @@ internal sealed class Http1UpstreamExchange(AddonChain chain, UpstreamPool pool,
     private readonly UpstreamConnector _connector = connector;
     private readonly ArrayBufferWriter<byte> _output = new(4096);
 
+    /// <summary>Closes a connection taken out of the pool for good, such as one upgraded to a WebSocket.</summary>
+    public ValueTask CloseAsync(UpstreamConnection connection) => _pool.CloseAsync(connection);
+
     /// <summary>Sends the request upstream and reads the response into the flow, retrying once if a reused connection was stale.</summary>
     public async Task<ForwardOutcome> ForwardAsync(HttpFlow flow, ClientConnection client, string? sni, Http1Forward forward, IDownstream downstream, ProxySettings settings, CancellationToken stop)
     {
