@@ -40,7 +40,7 @@ internal sealed partial class ClientSession
             ProxyMode = settings.Mode.Spec,
         };
         _handler = new ConnectionHandler(
-            _client, settings, chain, new Http1UpstreamExchange(chain, pool, connector), new TunnelRelay(chain, pool, connector, logger), tls, metrics, logger);
+            _client, settings, chain, pool, connector, new TunnelRelay(chain, pool, connector, logger), tls, metrics, logger);
     }
 
     public ClientConnection Client => _client;

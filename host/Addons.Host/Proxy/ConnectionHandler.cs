@@ -3,6 +3,7 @@ using Addons.Abstractions.Flows;
 using Addons.Host.Chain;
 using Addons.Host.Diagnostics;
 using Addons.Host.Proxy.Http1;
+using Addons.Host.Proxy.Http2;
 using Addons.Host.Proxy.Tls;
 using Addons.Host.Proxy.Upstream;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,8 @@ internal sealed class ConnectionHandler(
     ClientConnection client,
     ProxySettings settings,
     AddonChain chain,
-    Http1UpstreamExchange upstream,
+    UpstreamPool pool,
+    UpstreamConnector connector,
     TunnelRelay tunnels,
     TlsInterceptor? tls,
     HostMetrics metrics,
@@ -34,15 +36,28 @@ internal sealed class ConnectionHandler(
 
     public AddonChain Chain => chain;
 
-    public Http1UpstreamExchange Upstream => upstream;
+    /// <summary>The upstream exchange of the connection's HTTP/1 layers, which take one request at a time.</summary>
+    public Http1UpstreamExchange Upstream { get; } = new(chain, pool, connector);
 
     public HostMetrics Metrics => metrics;
 
     public ILogger Logger => logger;
 
-    /// <summary>Serves a connection from its start (plain, or reverse mode).</summary>
-    public Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop) =>
-        RunLayerAsync(new Http1ServerConnection(this), channel, origin, stop);
+    /// <summary>An upstream exchange of its own, for an HTTP/2 stream that runs beside others.</summary>
+    public Http1UpstreamExchange CreateUpstreamExchange() => new(chain, pool, connector);
+
+    /// <summary>Serves a connection from its start (plain, or reverse mode): HTTP/2 if it starts with the preface.</summary>
+    public async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
+    {
+        var http2 = await StartsWithHttp2PrefaceAsync(channel.Reader, stop).ConfigureAwait(false);
+        if (http2 is null)
+        {
+            return;
+        }
+
+        var layer = http2.Value ? (IProtocolLayer)new Http2ServerConnection(this, settings.Http2Limits) : new Http1ServerConnection(this);
+        await RunLayerAsync(layer, channel, origin, stop).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Serves what follows a CONNECT's 200: TLS to intercept, plain HTTP, or anything else as a relay (a TCP flow, or
@@ -79,7 +94,10 @@ internal sealed class ConnectionHandler(
 
         if (first != 0x16 && !ignored && IsHttpMethodStart(first.Value))
         {
-            await RunLayerAsync(new Http1ServerConnection(this), channel, RequestOrigin.Tunnel("http", host, port), stop).ConfigureAwait(false);
+            var layer = await StartsWithHttp2PrefaceAsync(channel.Reader, stop).ConfigureAwait(false) == true
+                ? (IProtocolLayer)new Http2ServerConnection(this, settings.Http2Limits)
+                : new Http1ServerConnection(this);
+            await RunLayerAsync(layer, channel, RequestOrigin.Tunnel("http", host, port), stop).ConfigureAwait(false);
             return;
         }
 
@@ -105,7 +123,7 @@ internal sealed class ConnectionHandler(
 
     /// <summary>Serves a decrypted channel with the protocol TLS negotiated.</summary>
     private Task ServeDecryptedAsync(ClientChannel decrypted, RequestOrigin origin, CancellationToken stop) =>
-        RunLayerAsync(new Http1ServerConnection(this), decrypted, origin, stop);
+        RunLayerAsync(decrypted.Alpn == "h2" ? new Http2ServerConnection(this, settings.Http2Limits) : new Http1ServerConnection(this), decrypted, origin, stop);
 
     private Task RunLayerAsync(IProtocolLayer layer, ClientChannel channel, RequestOrigin origin, CancellationToken stop)
     {
@@ -136,6 +154,45 @@ internal sealed class ConnectionHandler(
         var first = result.Buffer.FirstSpan[0];
         reader.AdvanceTo(result.Buffer.Start);
         return first;
+    }
+
+    /// <summary>
+    /// Whether the client starts with HTTP/2's connection preface (h2c with prior knowledge, RFC 9113 section 3.3);
+    /// nothing is consumed. Null when the client sent nothing within the client timeout: the connection closes quietly,
+    /// as an idle HTTP/1 one does.
+    /// </summary>
+    private async Task<bool?> StartsWithHttp2PrefaceAsync(PipeReader reader, CancellationToken stop)
+    {
+        if (!settings.Http2)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(settings.ClientTimeout);
+        var seen = false;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                seen = !buffer.IsEmpty;
+                var status = Http2FrameReader.TryReadPreface(ref buffer);
+                if (status != Http2PrefaceStatus.Incomplete || result.IsCompleted)
+                {
+                    reader.AdvanceTo(result.Buffer.Start);
+                    return status == Http2PrefaceStatus.Valid;
+                }
+
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            }
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            // Part of a head is the HTTP/1 layer's to answer (408); silence closes the connection.
+            return seen ? false : null;
+        }
     }
 
     private static bool IsHttpMethodStart(byte b) => b is >= (byte)'A' and <= (byte)'Z';

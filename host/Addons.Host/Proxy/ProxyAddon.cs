@@ -24,6 +24,7 @@ internal sealed class ProxyAddon : Addon
     private IOption<TimeSpan> _clientTimeout = null!;
     private IOption<TimeSpan> _upstreamTimeout = null!;
     private IOption<bool> _server = null!;
+    private IOption<bool> _http2 = null!;
     private ProxySettings _settings = new();
 
     public override string Name => "proxy";
@@ -46,6 +47,7 @@ internal sealed class ProxyAddon : Addon
         _streamLargeBodies = loader.AddOption("stream_large_bodies", "", "Stream bodies larger than this (such as 5m) instead of storing them in the flow.");
         _confdir = loader.AddOption("confdir", DefaultConfigDirectory, "The host's data folder: the proxy's CA certificate and key, and what addons keep there (the StreamTester's results).");
         _clientTimeout = loader.AddOption("client_timeout", TimeSpan.FromSeconds(60), "How long a client may stall while sending a request head, or stay idle.");
+        _http2 = loader.AddOption("http2", true, "Speak HTTP/2 with clients that offer it (ALPN h2 on intercepted TLS, or the h2c preface on cleartext).");
         _upstreamTimeout = loader.AddOption("upstream_timeout", TimeSpan.FromSeconds(60), "How long a server may take to connect or to send more of its response (then 504).");
     }
 
@@ -112,6 +114,7 @@ internal sealed class ProxyAddon : Addon
             ConfigDirectory = ExpandHome(_confdir.Value),
             ClientTimeout = _clientTimeout.Value,
             UpstreamTimeout = _upstreamTimeout.Value,
+            Http2 = _http2.Value,
         });
         return default;
     }

@@ -34,6 +34,12 @@ internal sealed record ProxySettings
     /// <summary>How long the server may take to connect or to send the next bytes of a response (then 504).</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Whether clients that offer HTTP/2 get it (mitmproxy's <c>http2</c> option).</summary>
+    public bool Http2 { get; init; } = true;
+
+    /// <summary>The HTTP/2 settings announced to clients and the bounds they are held to.</summary>
+    public Http2.Http2Limits Http2Limits { get; init; } = new();
+
     /// <summary>Where the CA lives.</summary>
     public string ConfigDirectory { get; init; } = "";
 

@@ -61,7 +61,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
                     ServerCertificateContext = certificate,
-                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    ApplicationProtocols = settings.Http2 && client.AlpnOffers.Contains("h2") ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11] : [SslApplicationProtocol.Http11],
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     ClientCertificateRequired = false,
                 }, timeout.Token).ConfigureAwait(false);

@@ -79,13 +79,22 @@ internal sealed class Http1UpstreamExchange(AddonChain chain, UpstreamPool pool,
         try
         {
             var body = request.Content ?? [];
-            var framing = streamRequest ? OutgoingFraming.HeadersOnly
+            // A streamed HTTP/2 request has no HTTP/1 framing of its own: without a length it goes chunked.
+            var framing = streamRequest ? (request.IsHttp2 && requestFraming.Kind == BodyKind.Chunked ? OutgoingFraming.Chunked : OutgoingFraming.HeadersOnly)
                 : requestFraming.Kind == BodyKind.Chunked ? OutgoingFraming.Chunked
                 : body.Length > 0 || request.Headers.Contains("Content-Length") ? OutgoingFraming.ContentLength
                 : OutgoingFraming.None;
             _output.ResetWrittenCount();
             Http1Writer.WriteRequestHead(_output, request, request.Path, framing, body.Length, upgrade, forward.HostHeader);
-            await Http1Writer.SendAsync(_output, connection.Stream, streamRequest ? [] : body, framing, request.Trailers, stop).ConfigureAwait(false);
+            if (streamRequest)
+            {
+                await connection.Stream.WriteAsync(_output.WrittenMemory, stop).ConfigureAwait(false);
+            }
+            else
+            {
+                await Http1Writer.SendAsync(_output, connection.Stream, body, framing, request.Trailers, stop).ConfigureAwait(false);
+            }
+
             sent = true;
             if (streamRequest)
             {

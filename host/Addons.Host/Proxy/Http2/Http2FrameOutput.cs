@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Addons.Abstractions.Flows;
+using Addons.Host.Proxy.Http2.Hpack;
+
+namespace Addons.Host.Proxy.Http2;
+
+/// <summary>
+/// The one writer of an HTTP/2 connection: frames from the read loop (acknowledgements, window updates, resets) and
+/// from every stream go out whole and in order. Header blocks are encoded under the same lock as they are written,
+/// because the peer's HPACK decoder must see them in the order the encoder's dynamic table changed.
+/// </summary>
+internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly PipeWriter _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+    private readonly HpackEncoder _encoder = new();
+    private readonly ArrayBufferWriter<byte> _block = new(1024);
+    private bool _closed;
+
+    /// <summary>The peer's SETTINGS_MAX_FRAME_SIZE: no frame payload we send is larger.</summary>
+    public int MaxFrameSize { get; set; } = Http2Settings.DefaultMaxFrameSize;
+
+    /// <summary>Applies the peer's SETTINGS_HEADER_TABLE_SIZE to our encoder.</summary>
+    public async ValueTask SetPeerHeaderTableSizeAsync(int size)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _encoder.SetPeerMaxTableSize(size);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Writes frames with <paramref name="write"/> and flushes them, unless the connection is already closed.</summary>
+    public async ValueTask WriteAsync<TState>(TState state, Action<IBufferWriter<byte>, TState> write, CancellationToken cancel = default)
+    {
+        await _lock.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            write(_writer, state);
+            await _writer.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>A header list as HEADERS and CONTINUATION frames; names must be lowercase already.</summary>
+    public async ValueTask WriteHeadersAsync(int streamId, IReadOnlyList<HeaderField> fields, bool endStream, CancellationToken cancel = default)
+    {
+        await _lock.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _block.ResetWrittenCount();
+            _encoder.Encode(fields, _block);
+            Http2FrameWriter.WriteHeaders(_writer, streamId, _block.WrittenSpan, endStream, MaxFrameSize);
+            await _writer.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>DATA frames for <paramref name="data"/>, which the caller's flow-control windows already allow.</summary>
+    public async ValueTask WriteDataAsync(int streamId, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancel = default)
+    {
+        await _lock.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            Http2FrameWriter.WriteData(_writer, streamId, data.Span, endStream, MaxFrameSize);
+            await _writer.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public ValueTask WriteRstStreamAsync(int streamId, Http2ErrorCode code) =>
+        WriteAsync((streamId, code), static (w, s) => Http2FrameWriter.WriteRstStream(w, s.streamId, s.code));
+
+    public ValueTask WriteWindowUpdateAsync(int streamId, int increment) =>
+        WriteAsync((streamId, increment), static (w, s) => Http2FrameWriter.WriteWindowUpdate(w, s.streamId, s.increment));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _closed = true;
+            await _writer.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+}

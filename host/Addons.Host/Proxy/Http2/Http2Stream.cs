@@ -1,0 +1,66 @@
+using System.IO.Pipelines;
+using Addons.Abstractions.Flows;
+
+namespace Addons.Host.Proxy.Http2;
+
+/// <summary>
+/// One stream of a client's HTTP/2 connection, as the read loop and the stream's exchange share it: the request's
+/// header fields, its body as it arrives, its trailers, both flow-control windows, and its reset.
+/// </summary>
+internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
+{
+    private readonly CancellationTokenSource _reset = new();
+
+    public int Id { get; } = id;
+
+    /// <summary>The request's header fields, pseudo-header fields first, as decoded.</summary>
+    public List<HeaderField> RequestFields { get; } = [];
+
+    /// <summary>The request body as DATA frames bring it; null when HEADERS ended the stream.</summary>
+    public Pipe? Body { get; init; }
+
+    /// <summary>Trailer fields, when the client sent a second HEADERS frame.</summary>
+    public List<HeaderField>? Trailers { get; set; }
+
+    /// <summary>Whether the client ended its side (END_STREAM).</summary>
+    public bool RemoteClosed { get; set; }
+
+    /// <summary>Whether we ended our side, or reset the stream: nothing more is sent on it.</summary>
+    public bool LocalClosed { get; set; }
+
+    /// <summary>What we may still send; changed only under <see cref="Http2SendWindows"/>' lock.</summary>
+    public long SendWindow { get; set; } = sendWindow;
+
+    /// <summary>What the client may still send before we give credit back.</summary>
+    public int ReceiveWindow { get; set; } = receiveWindow;
+
+    /// <summary>Request body bytes received (padding included) and not yet consumed by the exchange.</summary>
+    public int Unread { get; set; }
+
+    /// <summary>Bytes the exchange consumed that were not yet given back as a WINDOW_UPDATE.</summary>
+    public int Unacknowledged { get; set; }
+
+    /// <summary>Whether our response's HEADERS went out: after that, a failure can only reset the stream.</summary>
+    public bool ResponseStarted { get; set; }
+
+    /// <summary>Why the client reset the stream, if it did.</summary>
+    public Http2ErrorCode? ResetByClient { get; private set; }
+
+    /// <summary>Cancelled when the stream is reset, by either side, or its connection ends.</summary>
+    public CancellationToken Cancelled => _reset.Token;
+
+    public void Reset(Http2ErrorCode? byClient)
+    {
+        ResetByClient ??= byClient;
+        RemoteClosed = true;
+        Body?.Writer.Complete(new IOException(byClient is { } code ? $"the client reset the stream ({Http2ErrorText.Name(code)})" : "the stream was reset"));
+        try
+        {
+            _reset.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The exchange is over already.
+        }
+    }
+}
