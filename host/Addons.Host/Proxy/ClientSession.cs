@@ -4,6 +4,7 @@ using Addons.Abstractions.Flows;
 using Addons.Abstractions.Hooks;
 using Addons.Host.Chain;
 using Addons.Host.Diagnostics;
+using Addons.Host.Proxy.Http2;
 using Addons.Host.Proxy.Tls;
 using Addons.Host.Proxy.Upstream;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,7 @@ internal sealed partial class ClientSession
     private readonly ClientConnection _client;
     private readonly ConnectionHandler _handler;
 
-    public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, UpstreamConnector connector, TlsInterceptor? tls, HostMetrics metrics, ILogger logger)
+    public ClientSession(Socket socket, ProxySettings settings, AddonChain chain, UpstreamPool pool, Http2UpstreamPool http2Pool, UpstreamConnector connector, TlsInterceptor? tls, HostMetrics metrics, ILogger logger)
     {
         _socket = socket;
         _settings = settings;
@@ -40,7 +41,7 @@ internal sealed partial class ClientSession
             ProxyMode = settings.Mode.Spec,
         };
         _handler = new ConnectionHandler(
-            _client, settings, chain, pool, connector, new TunnelRelay(chain, pool, connector, logger), tls, metrics, logger);
+            _client, settings, chain, pool, http2Pool, connector, new TunnelRelay(chain, pool, connector, logger), tls, metrics, logger);
     }
 
     public ClientConnection Client => _client;

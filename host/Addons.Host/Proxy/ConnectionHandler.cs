@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 using Addons.Abstractions.Flows;
 using Addons.Host.Chain;
 using Addons.Host.Diagnostics;
@@ -20,6 +21,7 @@ internal sealed class ConnectionHandler(
     ProxySettings settings,
     AddonChain chain,
     UpstreamPool pool,
+    Http2UpstreamPool http2Pool,
     UpstreamConnector connector,
     TunnelRelay tunnels,
     TlsInterceptor? tls,
@@ -43,12 +45,25 @@ internal sealed class ConnectionHandler(
 
     public ILogger Logger => logger;
 
-    /// <summary>An upstream exchange of its own, for an HTTP/2 stream that runs beside others.</summary>
+    /// <summary>An upstream HTTP/1 exchange of its own, for an HTTP/2 stream that runs beside others.</summary>
     public Http1UpstreamExchange CreateUpstreamExchange() => new(chain, pool, connector);
+
+    /// <summary>The upstream exchange of HTTP/2 streams: HTTP/2 to servers that speak it, else HTTP/1.1.</summary>
+    public Http2UpstreamExchange Http2Upstream => field ??= new Http2UpstreamExchange(chain, http2Pool, connector, CreateUpstreamExchange);
 
     /// <summary>Serves a connection from its start (plain, or reverse mode): HTTP/2 if it starts with the preface.</summary>
     public async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
     {
+        if (origin.Kind == OriginKind.Reverse && tls is not null && await PeekAsync(channel.Reader, stop, settings.ClientTimeout).ConfigureAwait(false) == 0x16)
+        {
+            // A reverse proxy may be spoken to over TLS, as mitmproxy detects: the server's side stays as the mode says.
+            var outcome = await tls.InterceptAsync(client, channel, origin.Host, origin.Port, settings, (_, offers, cancel) => origin.Scheme == "https"
+                ? ChooseAlpnAsync(origin.Host, origin.Port, null, offers, cancel)
+                : ValueTask.FromResult<List<SslApplicationProtocol>>(settings.Http2 && offers.Contains("h2") ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11] : [SslApplicationProtocol.Http11]), stop).ConfigureAwait(false);
+            await ServeInterceptedAsync(outcome, channel, origin, stop).ConfigureAwait(false);
+            return;
+        }
+
         var http2 = await StartsWithHttp2PrefaceAsync(channel.Reader, stop).ConfigureAwait(false);
         if (http2 is null)
         {
@@ -74,22 +89,9 @@ internal sealed class ConnectionHandler(
         var ignored = settings.IsIgnored(host, port);
         if (first == 0x16 && tls is not null && !ignored)
         {
-            var outcome = await tls.InterceptAsync(client, channel, host, port, settings, stop).ConfigureAwait(false);
-            switch (outcome.Kind)
-            {
-                case TlsOutcomeKind.Decrypted:
-                    await using (var decrypted = outcome.Decrypted!)
-                    {
-                        await ServeDecryptedAsync(decrypted, RequestOrigin.Tunnel("https", host, port), stop).ConfigureAwait(false);
-                    }
-
-                    return;
-                case TlsOutcomeKind.Passthrough:
-                    await tunnels.RunAsync(client, channel, host, port, asFlow: false, settings, stop).ConfigureAwait(false);
-                    return;
-                default:
-                    return;
-            }
+            var outcome = await tls.InterceptAsync(client, channel, host, port, settings, (name, offers, cancel) => ChooseAlpnAsync(host, port, name, offers, cancel), stop).ConfigureAwait(false);
+            await ServeInterceptedAsync(outcome, channel, RequestOrigin.Tunnel("https", host, port), stop).ConfigureAwait(false);
+            return;
         }
 
         if (first != 0x16 && !ignored && IsHttpMethodStart(first.Value))
@@ -106,6 +108,50 @@ internal sealed class ConnectionHandler(
     }
 
     /// <summary>
+    /// mitmproxy's rule for ALPN: a client offering h2 is answered with what the server chose when offered the same,
+    /// so that both sides speak one protocol; the connection opened to ask is kept for the client's first requests. A
+    /// client not offering h2 gets http/1.1 without the server being asked first.
+    /// </summary>
+    private async ValueTask<List<SslApplicationProtocol>> ChooseAlpnAsync(string host, int port, string? serverName, IList<string> offers, CancellationToken stop)
+    {
+        if (!settings.Http2 || !offers.Contains("h2"))
+        {
+            return [SslApplicationProtocol.Http11];
+        }
+
+        var http2Only = !offers.Contains("http/1.1");
+        var key = new UpstreamKey("https", host, port, serverName);
+        if (http2Pool.Find(key) is not null)
+        {
+            return [SslApplicationProtocol.Http2];
+        }
+
+        if (http2Pool.IsHttp1Only(key))
+        {
+            return http2Only ? [SslApplicationProtocol.Http2] : [SslApplicationProtocol.Http11];
+        }
+
+        try
+        {
+            var opened = await connector.ConnectAsync(key, client, settings, stop, [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]).ConfigureAwait(false);
+            if (opened.Model.Alpn == "h2")
+            {
+                await http2Pool.AddAsync(opened).ConfigureAwait(false);
+                return [SslApplicationProtocol.Http2];
+            }
+
+            http2Pool.MarkHttp1Only(key);
+            await pool.ReturnAsync(opened).ConfigureAwait(false);
+            return http2Only ? [SslApplicationProtocol.Http2] : [SslApplicationProtocol.Http11];
+        }
+        catch (UpstreamException)
+        {
+            // As mitmproxy: the client's handshake goes on, and its requests get the 502 that says why.
+            return [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+        }
+    }
+
+    /// <summary>
     /// The host is stopping: the layer serving closes when idle or after its exchange, and a layer that starts later
     /// starts drained.
     /// </summary>
@@ -119,6 +165,24 @@ internal sealed class ConnectionHandler(
         }
 
         active?.Drain();
+    }
+
+    /// <summary>What follows an interception attempt: the decrypted requests, the bytes relayed unchanged, or nothing.</summary>
+    private async Task ServeInterceptedAsync(TlsOutcome outcome, ClientChannel channel, RequestOrigin origin, CancellationToken stop)
+    {
+        switch (outcome.Kind)
+        {
+            case TlsOutcomeKind.Decrypted:
+                await using (var decrypted = outcome.Decrypted!)
+                {
+                    await ServeDecryptedAsync(decrypted, origin, stop).ConfigureAwait(false);
+                }
+
+                break;
+            case TlsOutcomeKind.Passthrough:
+                await tunnels.RunAsync(client, channel, origin.Host, origin.Port, asFlow: false, settings, stop).ConfigureAwait(false);
+                break;
+        }
     }
 
     /// <summary>Serves a decrypted channel with the protocol TLS negotiated.</summary>
@@ -142,9 +206,25 @@ internal sealed class ConnectionHandler(
         return layer.ServeAsync(channel, origin, stop);
     }
 
-    private static async Task<byte?> PeekAsync(PipeReader reader, CancellationToken stop)
+    /// <summary>The client's first byte, left unread; null when it closed, or sent nothing within <paramref name="timeout"/>.</summary>
+    private static async Task<byte?> PeekAsync(PipeReader reader, CancellationToken stop, TimeSpan? timeout = null)
     {
-        var result = await reader.ReadAsync(stop).ConfigureAwait(false);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        if (timeout is { } t && t > TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
+        {
+            limit.CancelAfter(t);
+        }
+
+        ReadResult result;
+        try
+        {
+            result = await reader.ReadAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            return null;
+        }
+
         if (result.Buffer.IsEmpty)
         {
             reader.AdvanceTo(result.Buffer.Start);

@@ -29,6 +29,7 @@ internal sealed partial class ProxyServer(
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _drain = new();
     private readonly UpstreamPool _pool = new(metrics);
+    private Http2.Http2UpstreamPool? _http2Pool;
     private Socket? _listener;
     private Task _accepting = Task.CompletedTask;
     private TlsInterceptor? _tls;
@@ -113,8 +114,12 @@ internal sealed partial class ProxyServer(
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        await Http2Pool.DisposeAsync().ConfigureAwait(false);
         await _pool.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The HTTP/2 connections to servers, shared by every client connection.</summary>
+    private Http2.Http2UpstreamPool Http2Pool => LazyInitializer.EnsureInitialized(ref _http2Pool, () => new Http2.Http2UpstreamPool(_pool, new Http2.Http2Limits()));
 
     public async ValueTask DisposeAsync()
     {
@@ -122,6 +127,7 @@ internal sealed partial class ProxyServer(
         _drain.Dispose();
         _listener?.Dispose();
         _tls?.Authority.Dispose();
+        await Http2Pool.DisposeAsync().ConfigureAwait(false);
         await _pool.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -150,7 +156,7 @@ internal sealed partial class ProxyServer(
             }
 
             socket.NoDelay = true;
-            var session = new ClientSession(socket, settings, chain, _pool, connector, _tls, metrics, sessionLogger);
+            var session = new ClientSession(socket, settings, chain, _pool, Http2Pool, connector, _tls, metrics, sessionLogger);
             _sessions[session] = RunAsync(session);
 
             // Accepted as the stop began, after StopAsync told the sessions it knew of.

@@ -123,7 +123,7 @@ internal sealed partial class ReplaySender : IAsyncDisposable
 
         public ValueTask SendInterimAsync(ResponseHead head, CancellationToken stop) => ValueTask.CompletedTask;
 
-        public Task CopyRequestBodyAsync(BodyFraming framing, Stream server, CancellationToken stop) =>
+        public Task CopyRequestBodyAsync(BodyFraming framing, Stream server, bool chunkedOut, CancellationToken stop) =>
             throw new InvalidOperationException("A replay sends its request body whole; it has no client to stream it from.");
 
         public ValueTask<StreamedResponse> StartStreamedResponseAsync(HttpFlow flow, BodyFraming framing, CancellationToken stop) =>

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Addons.Host.Tests.Infrastructure;
@@ -35,7 +36,8 @@ internal sealed class KestrelOrigin : IAsyncDisposable
 
     public string Https(string path, string host = "localhost") => $"https://{host}:{HttpsPort}{path}";
 
-    public static async Task<KestrelOrigin> StartAsync(string folder)
+    /// <param name="httpsProtocols">What the HTTPS endpoint speaks; HTTP/1.1 and HTTP/2 (by ALPN) unless given.</param>
+    public static async Task<KestrelOrigin> StartAsync(string folder, HttpProtocols httpsProtocols = HttpProtocols.Http1AndHttp2)
     {
         var certificate = CreateCertificate();
         var pem = Path.Combine(folder, "origin-cert.pem");
@@ -46,7 +48,11 @@ internal sealed class KestrelOrigin : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = httpsProtocols;
+                listen.UseHttps(certificate);
+            });
         });
         var app = builder.Build();
         app.UseWebSockets();
@@ -54,6 +60,13 @@ internal sealed class KestrelOrigin : IAsyncDisposable
         app.MapGet("/headers", (HttpContext context) => string.Join('\n', context.Request.Headers.Select(h => $"{h.Key}: {h.Value}")));
         app.MapGet("/conn", (HttpContext context) => context.Connection.Id);
         app.MapGet("/big/{size:int}", (int size) => Results.Bytes(Enumerable.Range(0, size).Select(i => (byte)('a' + (i % 26))).ToArray(), "text/plain"));
+        app.MapGet("/version", (HttpContext context) => context.Request.Protocol);
+        app.MapGet("/trailers", async (HttpContext context) =>
+        {
+            context.Response.DeclareTrailer("x-checksum");
+            await context.Response.WriteAsync("with trailers");
+            context.Response.AppendTrailer("x-checksum", "abc123");
+        });
         app.MapGet("/scheme", (HttpContext context) => $"{context.Request.Scheme} {context.Request.Host}");
         app.MapPost("/echo", async (HttpContext context) =>
         {

@@ -56,8 +56,80 @@ public sealed class ProxyHttp2Tests
         Assert.That(response.Version, Is.EqualTo(HttpVersion.Version20));
         var flow = flows.Single();
         Assert.That((flow.Client.Alpn, flow.Request.HttpVersion, flow.Request.Scheme, flow.Request.Port), Is.EqualTo(("h2", "HTTP/2.0", "https", origin.HttpsPort)));
+        Assert.That((flow.Server!.Alpn, flow.Response!.HttpVersion), Is.EqualTo(("h2", "HTTP/2.0")), "the server was asked first and chose h2 too");
         var recorded = await proxy.Host.RecordedAsync("recorder");
         Assert.That(recorded, Is.SupersetOf(new[] { "requestheaders:localhost/scheme", "request:localhost/scheme", "responseheaders:localhost/scheme", "response:localhost/scheme" }));
+    }
+
+    [Test]
+    public async Task AnH2ClientOfAnHttp1OnlyServerIsTranslated()
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", $"ssl_verify_upstream_trusted_ca={origin.CertificatePemPath}");
+        var flows = Collect(proxy);
+        using var client = TlsClient(proxy);
+
+        using var first = await client.GetAsync(origin.Https("/version"));
+        using var second = await client.GetAsync(origin.Https("/headers"));
+
+        Assert.That((first.Version, await first.Content.ReadAsStringAsync()), Is.EqualTo((HttpVersion.Version20, "HTTP/1.1")), "h2 to the client, HTTP/1.1 to the server");
+        Assert.That(await second.Content.ReadAsStringAsync(), Does.Contain($"Host: localhost:{origin.HttpsPort}"));
+        Assert.That(flows.Select(f => (f.Server!.Alpn, f.Response!.HttpVersion)), Is.All.EqualTo(("http/1.1", "HTTP/1.1")));
+    }
+
+    [Test]
+    public async Task AllStreamsToOneServerShareOneHttp2Connection()
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", $"ssl_verify_upstream_trusted_ca={origin.CertificatePemPath}");
+        using var client = TlsClient(proxy);
+
+        var connections = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => client.GetStringAsync(origin.Https("/conn"))));
+        var versions = await client.GetStringAsync(origin.Https("/version"));
+
+        Assert.That(versions, Is.EqualTo("HTTP/2"));
+        Assert.That(connections.Distinct().Count(), Is.EqualTo(1), "50 streams, one upstream connection");
+    }
+
+    [Test]
+    public async Task ResponseTrailersPassFromAnHttp2ServerToAnHttp2Client()
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", $"ssl_verify_upstream_trusted_ca={origin.CertificatePemPath}");
+        var flows = Collect(proxy);
+        using var client = TlsClient(proxy);
+
+        using var response = await client.GetAsync(origin.Https("/trailers"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.That(body, Is.EqualTo("with trailers"));
+        Assert.That(response.TrailingHeaders.GetValues("x-checksum"), Is.EqualTo(new[] { "abc123" }));
+        Assert.That(flows.Single().Response!.Trailers?["x-checksum"], Is.EqualTo("abc123"));
+    }
+
+    [Test]
+    public async Task AReverseProxySpokenToOverTlsNegotiatesH2()
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        await using var proxy = await ProxyHarness.StartAsync(null, "--set", $"mode=reverse:https://localhost:{origin.HttpsPort}", "--set", $"ssl_verify_upstream_trusted_ca={origin.CertificatePemPath}");
+        var flows = Collect(proxy);
+        var ca = proxy.CaCertificate;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, cert, _, _) => ProxyHarness.IsSignedBy(cert, ca) },
+        })
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        using var response = await client.GetAsync($"https://127.0.0.1:{proxy.EndPoint.Port}/scheme");
+
+        Assert.That(response.Version, Is.EqualTo(HttpVersion.Version20));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo($"https localhost:{origin.HttpsPort}"));
+        var flow = flows.Single();
+        Assert.That((flow.Client.Alpn, flow.Server!.Alpn, flow.Server.Sni), Is.EqualTo(("h2", "h2", "localhost")));
     }
 
     [Test]

@@ -14,11 +14,11 @@ internal sealed class Http1ClientDownstream(Http1ServerConnection connection, Cl
         await channel.Stream.WriteAsync(output.WrittenMemory, stop).ConfigureAwait(false);
     }
 
-    public async Task CopyRequestBodyAsync(BodyFraming framing, Stream server, CancellationToken stop)
+    public async Task CopyRequestBodyAsync(BodyFraming framing, Stream server, bool chunkedOut, CancellationToken stop)
     {
         var settings = connection.Settings;
         using var deadline = new ReadDeadline(settings.ClientTimeout, stop);
-        await Http1BodyCopier.CopyAsync(channel.Reader, framing, server, chunkedOut: true, settings.Limits, 400, deadline).ConfigureAwait(false);
+        await Http1BodyCopier.CopyAsync(channel.Reader, framing, server, chunkedOut, settings.Limits, 400, deadline).ConfigureAwait(false);
     }
 
     public async ValueTask<StreamedResponse> StartStreamedResponseAsync(HttpFlow flow, BodyFraming framing, CancellationToken stop)

@@ -25,6 +25,7 @@ internal sealed partial class Http1ServerConnection(ConnectionHandler handler) :
     private volatile bool _draining;
     private volatile ReadDeadline? _waiting;
     private bool _headStarted;
+    private bool _reverse;
 
     /// <summary>The buffer heads are written into before they go out; one exchange at a time uses it.</summary>
     internal ArrayBufferWriter<byte> Output => _output;
@@ -37,6 +38,9 @@ internal sealed partial class Http1ServerConnection(ConnectionHandler handler) :
     public async Task ServeAsync(ClientChannel channel, RequestOrigin origin, CancellationToken stop)
     {
         var downstream = new Http1ClientDownstream(this, channel);
+
+        // A reverse proxy's server name is its server's, whatever name the client asked the proxy for.
+        _reverse = origin.Kind == OriginKind.Reverse;
         while (!stop.IsCancellationRequested && !_draining)
         {
             RequestHead? head;
@@ -279,7 +283,7 @@ internal sealed partial class Http1ServerConnection(ConnectionHandler handler) :
             // RFC 9112 section 3.2.2: a request received in absolute form gets a Host made from its target.
             var hostHeader = request.Authority.Length > 0 ? RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port) : null;
             var forward = new Http1Forward(framing, upgrade, streamRequest, hostHeader);
-            var outcome = await handler.Upstream.ForwardAsync(flow, _client, channel.Sni, forward, downstream, _settings, stop).ConfigureAwait(false);
+            var outcome = await handler.Upstream.ForwardAsync(flow, _client, _reverse ? null : channel.Sni, forward, downstream, _settings, stop).ConfigureAwait(false);
             if (outcome.Failure is { } failure)
             {
                 await _chain.FailAsync(flow, failure.Message).ConfigureAwait(false);

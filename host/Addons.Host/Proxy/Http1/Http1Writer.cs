@@ -35,7 +35,9 @@ internal static class Http1Writer
         WriteAscii(output, "HTTP/1.1 ");
         WriteAscii(output, response.StatusCode.ToString(CultureInfo.InvariantCulture));
         WriteAscii(output, " ");
-        WriteLatin1(output, response.Reason);
+
+        // HTTP/2 has no reason phrase; an HTTP/1 client gets the usual one, as from mitmproxy.
+        WriteLatin1(output, response.Reason.Length == 0 && response.IsHttp2 ? ReasonPhrases.For(response.StatusCode) : response.Reason);
         WriteAscii(output, "\r\n");
         WriteFields(output, response.Headers, framing, bodyLength, upgrade, close);
     }

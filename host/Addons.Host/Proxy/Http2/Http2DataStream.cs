@@ -2,9 +2,9 @@ namespace Addons.Host.Proxy.Http2;
 
 /// <summary>
 /// A write-only stream whose writes go out as DATA frames of one HTTP/2 stream, as flow control allows: where a
-/// streamed response body is copied to.
+/// streamed body is copied to, on a client's connection (the response) or a server's (the request).
 /// </summary>
-internal sealed class Http2DataStream(Http2ServerConnection connection, Http2Stream stream, CancellationToken stop) : Stream
+internal sealed class Http2DataStream(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, CancellationToken stop) : Stream
 {
     public override bool CanRead => false;
 
@@ -21,7 +21,7 @@ internal sealed class Http2DataStream(Http2ServerConnection connection, Http2Str
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        connection.SendDataAsync(stream, buffer, endStream: false, cancellationToken.CanBeCanceled ? cancellationToken : stop);
+        send(buffer, cancellationToken.CanBeCanceled ? cancellationToken : stop);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -21,20 +21,6 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
     /// <summary>The peer's SETTINGS_MAX_FRAME_SIZE: no frame payload we send is larger.</summary>
     public int MaxFrameSize { get; set; } = Http2Settings.DefaultMaxFrameSize;
 
-    /// <summary>Applies the peer's SETTINGS_HEADER_TABLE_SIZE to our encoder.</summary>
-    public async ValueTask SetPeerHeaderTableSizeAsync(int size)
-    {
-        await _lock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _encoder.SetPeerMaxTableSize(size);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
     /// <summary>Writes frames with <paramref name="write"/> and flushes them, unless the connection is already closed.</summary>
     public async ValueTask WriteAsync<TState>(TState state, Action<IBufferWriter<byte>, TState> write, CancellationToken cancel = default)
     {
@@ -94,6 +80,48 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes the peer's new settings into account for what we send (frame size, HPACK table size) and acknowledges
+    /// them (RFC 9113 section 6.5.3).
+    /// </summary>
+    public async ValueTask AcknowledgeSettingsAsync(Http2Settings peer)
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            MaxFrameSize = peer.MaxFrameSize;
+            _encoder.SetPeerMaxTableSize(peer.HeaderTableSize);
+            if (_closed)
+            {
+                return;
+            }
+
+            Http2FrameWriter.WriteSettingsAck(_writer);
+            await _writer.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public ValueTask WritePingAckAsync(ulong data) =>
+        WriteAsync(data, static (w, d) => Http2FrameWriter.WritePing(w, d, ack: true));
+
+    /// <summary>A GOAWAY, if the peer is still there to read it.</summary>
+    public async ValueTask TryWriteGoAwayAsync(int lastStreamId, Http2ErrorCode code, string debug)
+    {
+        try
+        {
+            await WriteAsync((lastStreamId, code, debug), static (w, s) =>
+                Http2FrameWriter.WriteGoAway(w, s.lastStreamId, s.code, System.Text.Encoding.UTF8.GetBytes(s.debug))).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone: there is no one to tell.
         }
     }
 

@@ -92,6 +92,89 @@ internal static class Http2Headers
         return request;
     }
 
+    /// <summary>
+    /// A request's header list for an HTTP/2 server: pseudo-header fields first (<c>:authority</c> from the request's
+    /// authority, else its Host field, which then goes), then its fields as HTTP/2 allows them.
+    /// </summary>
+    public static List<HeaderField> RequestFields(HttpRequest request, long? contentLength)
+    {
+        var host = request.Headers["Host"];
+        var authority = request.Authority.Length > 0 ? request.Authority : host ?? RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port);
+        var fields = new List<HeaderField>(request.Headers.Count + 4)
+        {
+            new(":method", request.Method),
+            new(":scheme", request.Scheme),
+            new(":authority", authority),
+            new(":path", request.Path.Length > 0 ? request.Path : "/"),
+        };
+        var connectionTokens = Http1Writer.ConnectionTokens(request.Headers);
+        var wroteLength = false;
+        foreach (var field in request.Headers)
+        {
+            var name = field.Name;
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            // TE is the one connection-specific field HTTP/2 keeps, with "trailers" only (RFC 9113 section 8.2.2).
+            if (name.Equals("TE", StringComparison.OrdinalIgnoreCase))
+            {
+                if (field.Value.Contains("trailers", StringComparison.OrdinalIgnoreCase))
+                {
+                    fields.Add(new HeaderField("te", "trailers"));
+                }
+
+                continue;
+            }
+
+            if (Http1Writer.IsHopByHop(name, connectionTokens, upgrade: false))
+            {
+                continue;
+            }
+
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && contentLength is { } length)
+            {
+                if (!wroteLength)
+                {
+                    fields.Add(new HeaderField("content-length", length.ToString(CultureInfo.InvariantCulture)));
+                    wroteLength = true;
+                }
+
+                continue;
+            }
+
+            fields.Add(new HeaderField(Lower(name), field.Value));
+        }
+
+        return fields;
+    }
+
+    /// <summary>
+    /// The response an HTTP/2 server's header list describes (<c>:status</c> first, checked by the connection); it has
+    /// no reason phrase, as in mitmproxy.
+    /// </summary>
+    public static HttpResponse ParseResponse(List<HeaderField> fields)
+    {
+        var headers = new HttpHeaders();
+        for (var i = 1; i < fields.Count; i++)
+        {
+            if (!fields[i].Name.StartsWith(':'))
+            {
+                headers.Add(fields[i].Name, fields[i].Value);
+            }
+        }
+
+        return new HttpResponse
+        {
+            HttpVersion = "HTTP/2.0",
+            StatusCode = int.Parse(fields[0].Value, NumberStyles.None, CultureInfo.InvariantCulture),
+            Reason = "",
+            Headers = headers,
+            TimestampStart = DateTimeOffset.UtcNow,
+        };
+    }
+
     /// <summary>A response's header list: <c>:status</c>, then its fields as HTTP/2 allows them.</summary>
     public static List<HeaderField> ResponseFields(HttpResponse response, long? contentLength)
     {

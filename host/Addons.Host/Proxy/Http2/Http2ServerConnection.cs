@@ -16,21 +16,17 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
 {
     private readonly Http2Settings _peer = new();
     private readonly Http2SendWindows _windows = new();
+    private readonly Http2ReceiveWindows _received = new(limits);
+    private readonly Http2HeaderBlock _block = new(limits);
     private readonly HpackDecoder _decoder = new();
     private readonly Dictionary<int, Http2Stream> _streams = [];
     private readonly Lock _gate = new();
-    private readonly ArrayBufferWriter<byte> _headerBlock = new(1024);
     private readonly CancellationTokenSource _readStop = new();
     private Http2FrameOutput _output = null!;
     private ClientChannel _channel = null!;
     private RequestOrigin _origin = null!;
     private CancellationToken _stop;
     private int _lastStreamId;
-    private int _headerStreamId;
-    private bool _headerEndStream;
-    private int _continuations;
-    private int _connectionReceiveWindow;
-    private int _connectionUnacknowledged;
     private bool _draining;
     private bool _goAwaySent;
     private bool _ending;
@@ -122,30 +118,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// </summary>
     public async ValueTask ConsumedAsync(Http2Stream? stream, int count)
     {
-        int streamCredit = 0, connectionCredit = 0;
-        lock (_gate)
-        {
-            if (stream is not null)
-            {
-                stream.Unread -= count;
-                stream.Unacknowledged += count;
-                if (stream.Unacknowledged >= limits.InitialStreamWindow / 2 && !stream.RemoteClosed)
-                {
-                    streamCredit = stream.Unacknowledged;
-                    stream.Unacknowledged = 0;
-                    stream.ReceiveWindow += streamCredit;
-                }
-            }
-
-            _connectionUnacknowledged += count;
-            if (_connectionUnacknowledged >= limits.ConnectionWindow / 2)
-            {
-                connectionCredit = _connectionUnacknowledged;
-                _connectionUnacknowledged = 0;
-                _connectionReceiveWindow += connectionCredit;
-            }
-        }
-
+        var (streamCredit, connectionCredit) = _received.Consume(stream, count);
         try
         {
             if (streamCredit > 0)
@@ -171,11 +144,9 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     public void StreamEnded(Http2Stream stream)
     {
         bool drained;
-        int unread;
         lock (_gate)
         {
             _streams.Remove(stream.Id);
-            unread = stream.Unread;
             drained = _draining && _streams.Count == 0;
             if (_ending && _streams.Count == 0)
             {
@@ -183,7 +154,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             }
         }
 
-        if (unread > 0)
+        if (_received.Unread(stream) is > 0 and var unread)
         {
             _ = ConsumedAsync(null, unread).AsTask();
         }
@@ -198,7 +169,6 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
 
     private async ValueTask SendPrefaceAsync()
     {
-        _connectionReceiveWindow = limits.ConnectionWindow;
         await _output.WriteAsync(limits, static (w, l) =>
         {
             Http2FrameWriter.WriteSettings(w,
@@ -285,10 +255,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
 
     private ValueTask OnFrameAsync(in Http2FrameHeader header, in ReadOnlySequence<byte> payload)
     {
-        if (_headerStreamId != 0 && header.Type != Http2FrameType.Continuation)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"A {header.Type} frame came between a HEADERS frame without END_HEADERS and its CONTINUATION (RFC 9113 section 6.10).");
-        }
+        _block.CheckInterleaving(header);
 
         switch (header.Type)
         {
@@ -315,7 +282,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
                 var data = Http2FrameReader.ReadPing(header, payload);
                 return header.IsAck
                     ? ValueTask.CompletedTask
-                    : _output.WriteAsync(data, static (w, d) => Http2FrameWriter.WritePing(w, d, ack: true));
+                    : _output.WritePingAckAsync(data);
             case Http2FrameType.GoAway:
                 Http2FrameReader.ReadGoAway(header, payload);
                 return ValueTask.CompletedTask;
@@ -336,59 +303,25 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"The client opened stream {header.StreamId}, an even number, which only a server may use (RFC 9113 section 5.1.1).");
         }
 
-        _headerBlock.ResetWrittenCount();
-        AppendFragment(fragment);
-        _headerStreamId = header.StreamId;
-        _headerEndStream = header.IsEndStream;
-        _continuations = 0;
-        if (!header.IsEndHeaders)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        return OnHeaderBlockAsync(priority);
+        return _block.Start(header, fragment) ? OnHeaderBlockAsync(priority) : ValueTask.CompletedTask;
     }
 
     private ValueTask OnContinuationAsync(in Http2FrameHeader header, in ReadOnlySequence<byte> payload)
     {
         var fragment = Http2FrameReader.ReadContinuation(header, payload);
-        if (_headerStreamId == 0 || header.StreamId != _headerStreamId)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"A CONTINUATION frame on stream {header.StreamId} does not follow a HEADERS frame of that stream (RFC 9113 section 6.10).");
-        }
-
-        if (++_continuations > limits.MaxContinuationFrames)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, $"Stream {header.StreamId}'s header block took more than {limits.MaxContinuationFrames} CONTINUATION frames.");
-        }
-
-        AppendFragment(fragment);
-        return header.IsEndHeaders ? OnHeaderBlockAsync(null) : ValueTask.CompletedTask;
-    }
-
-    private void AppendFragment(in ReadOnlySequence<byte> fragment)
-    {
-        if (_headerBlock.WrittenCount + fragment.Length > limits.MaxHeaderBlockBytes)
-        {
-            throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, $"A header block grew past {limits.MaxHeaderBlockBytes} bytes.");
-        }
-
-        foreach (var segment in fragment)
-        {
-            _headerBlock.Write(segment.Span);
-        }
+        return _block.Continue(header, fragment) ? OnHeaderBlockAsync(null) : ValueTask.CompletedTask;
     }
 
     /// <summary>A complete header block: a new stream's request, or a stream's trailers.</summary>
     private ValueTask OnHeaderBlockAsync(Http2Priority? priority)
     {
-        var id = _headerStreamId;
-        var endStream = _headerEndStream;
-        _headerStreamId = 0;
+        var id = _block.StreamId;
+        var endStream = _block.EndStream;
+        _block.Done();
 
         // Decoded whatever becomes of the stream: the decoder's table must follow the client's encoder.
         var fields = new List<HeaderField>();
-        var withinLimit = _decoder.Decode(_headerBlock.WrittenSpan, fields, limits.MaxHeaderListSize);
+        var withinLimit = _decoder.Decode(_block.Bytes, fields, limits.MaxHeaderListSize);
         if (priority is { } p)
         {
             Http2FrameReader.ValidatePriority(id, p);
@@ -472,25 +405,10 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         Http2Stream? stream;
         lock (_gate)
         {
-            if (header.Length > _connectionReceiveWindow)
-            {
-                throw new Http2ConnectionException(Http2ErrorCode.FlowControlError, $"The client sent {header.Length} bytes of DATA with {_connectionReceiveWindow} left in the connection's window (RFC 9113 section 6.9.1).");
-            }
-
-            _connectionReceiveWindow -= header.Length;
             _streams.TryGetValue(id, out stream);
-            if (stream is not null && !stream.RemoteClosed)
-            {
-                if (header.Length > stream.ReceiveWindow)
-                {
-                    throw new Http2StreamException(id, Http2ErrorCode.FlowControlError, $"The client sent {header.Length} bytes of DATA on stream {id} with {stream.ReceiveWindow} left in its window (RFC 9113 section 6.9.1).");
-                }
-
-                stream.ReceiveWindow -= header.Length;
-                stream.Unread += header.Length;
-            }
         }
 
+        _received.Receive(stream, header.Length);
         if (id > _lastStreamId)
         {
             throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"DATA came on stream {id}, which was never opened (RFC 9113 section 5.1).");
@@ -557,7 +475,6 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             return;
         }
 
-        var tableSize = _peer.HeaderTableSize;
         var delta = _peer.Apply(settings);
         if (delta != 0)
         {
@@ -570,13 +487,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             _windows.Adjust(open, delta);
         }
 
-        _output.MaxFrameSize = _peer.MaxFrameSize;
-        if (_peer.HeaderTableSize != tableSize)
-        {
-            await _output.SetPeerHeaderTableSizeAsync(_peer.HeaderTableSize).ConfigureAwait(false);
-        }
-
-        await _output.WriteAsync(0, static (w, _) => Http2FrameWriter.WriteSettingsAck(w)).ConfigureAwait(false);
+        await _output.AcknowledgeSettingsAsync(_peer).ConfigureAwait(false);
     }
 
     private void OnWindowUpdate(in Http2FrameHeader header, in ReadOnlySequence<byte> payload)
@@ -665,15 +576,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             _goAwaySent = true;
         }
 
-        try
-        {
-            await _output.WriteAsync((_lastStreamId, code, debug), static (w, s) =>
-                Http2FrameWriter.WriteGoAway(w, s._lastStreamId, s.code, System.Text.Encoding.UTF8.GetBytes(s.debug))).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The client is gone: there is no one to tell.
-        }
+        await _output.TryWriteGoAwayAsync(_lastStreamId, code, debug).ConfigureAwait(false);
     }
 
     private void CancelReading()

@@ -1,11 +1,13 @@
 using System.IO.Pipelines;
+using System.Threading.Channels;
 using Addons.Abstractions.Flows;
 
 namespace Addons.Host.Proxy.Http2;
 
 /// <summary>
-/// One stream of a client's HTTP/2 connection, as the read loop and the stream's exchange share it: the request's
-/// header fields, its body as it arrives, its trailers, both flow-control windows, and its reset.
+/// One stream of an HTTP/2 connection, as the read loop and the stream's exchange share it: what the peer sent (the
+/// request on a client's connection, the response on a server's), its body as it arrives, its trailers, both
+/// flow-control windows, and its reset.
 /// </summary>
 internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
 {
@@ -13,10 +15,18 @@ internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
 
     public int Id { get; } = id;
 
-    /// <summary>The request's header fields, pseudo-header fields first, as decoded.</summary>
+    /// <summary>The request's header fields on a client's connection, pseudo-header fields first, as decoded.</summary>
     public List<HeaderField> RequestFields { get; } = [];
 
-    /// <summary>The request body as DATA frames bring it; null when HEADERS ended the stream.</summary>
+    /// <summary>
+    /// On a connection to a server, the response's header blocks as they come: interim (1xx) ones, then the final one.
+    /// </summary>
+    public Channel<List<HeaderField>>? ResponseHeads { get; init; }
+
+    /// <summary>Whether the final (non-1xx) response head arrived; a header block after it is trailers.</summary>
+    public bool FinalHeadReceived { get; set; }
+
+    /// <summary>The peer's body as DATA frames bring it; null when HEADERS ended the stream.</summary>
     public Pipe? Body { get; init; }
 
     /// <summary>Trailer fields, when the client sent a second HEADERS frame.</summary>
@@ -43,17 +53,19 @@ internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
     /// <summary>Whether our response's HEADERS went out: after that, a failure can only reset the stream.</summary>
     public bool ResponseStarted { get; set; }
 
-    /// <summary>Why the client reset the stream, if it did.</summary>
+    /// <summary>Why the peer reset the stream, if it did.</summary>
     public Http2ErrorCode? ResetByClient { get; private set; }
 
     /// <summary>Cancelled when the stream is reset, by either side, or its connection ends.</summary>
     public CancellationToken Cancelled => _reset.Token;
 
-    public void Reset(Http2ErrorCode? byClient)
+    public void Reset(Http2ErrorCode? byPeer, string? reason = null)
     {
-        ResetByClient ??= byClient;
+        ResetByClient ??= byPeer;
         RemoteClosed = true;
-        Body?.Writer.Complete(new IOException(byClient is { } code ? $"the client reset the stream ({Http2ErrorText.Name(code)})" : "the stream was reset"));
+        var error = new IOException(reason ?? (byPeer is { } code ? $"the peer reset the stream ({Http2ErrorText.Name(code)})" : "the stream was reset"));
+        Body?.Writer.Complete(error);
+        ResponseHeads?.Writer.TryComplete(error);
         try
         {
             _reset.Cancel();

@@ -10,14 +10,14 @@ namespace Addons.Host.Proxy.Http2;
 /// An HTTP/2 stream as an upstream HTTP/1 exchange sees it: interim responses become HEADERS frames, a streamed
 /// request body comes from the stream's DATA, and a streamed response body goes out as DATA frames.
 /// </summary>
-internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Http2Stream stream) : IDownstream
+internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Http2Stream stream, HttpFlow flow) : IDownstream
 {
     public async ValueTask SendInterimAsync(ResponseHead head, CancellationToken stop) =>
         await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.InterimFields(head.StatusCode, head.Headers), endStream: false, stop).ConfigureAwait(false);
 
-    public async Task CopyRequestBodyAsync(BodyFraming framing, Stream server, CancellationToken stop)
+    public async Task CopyRequestBodyAsync(BodyFraming framing, Stream server, bool chunkedOut, CancellationToken stop)
     {
-        var chunked = framing.Kind == BodyKind.Chunked;
+        var chunked = chunkedOut && framing.Kind == BodyKind.Chunked;
         var reader = stream.Body!.Reader;
         var settings = connection.Handler.Settings;
         using var deadline = new ReadDeadline(settings.ClientTimeout, stop);
@@ -55,6 +55,7 @@ internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Ht
             }
         }
 
+        flow.Request.Trailers = stream.Trailers is { } trailers ? new HttpHeaders(trailers) : null;
         if (chunked)
         {
             var end = new StringBuilder("0\r\n");
@@ -73,6 +74,6 @@ internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Ht
     {
         stream.ResponseStarted = true;
         await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.ResponseFields(flow.Response!, null), endStream: false, stop).ConfigureAwait(false);
-        return new StreamedResponse(new Http2DataStream(connection, stream, stop), ChunkedOut: false, MustClose: false);
+        return new StreamedResponse(new Http2DataStream((data, cancel) => connection.SendDataAsync(stream, data, endStream: false, cancel), stop), ChunkedOut: false, MustClose: false);
     }
 }

@@ -96,6 +96,12 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
     private async Task ExchangeAsync(HttpFlow flow, CancellationToken cancel)
     {
         var request = flow.Request;
+        if (request.Headers["content-type"]?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            // gRPC streams messages both ways; an addon may still ask for the whole body by clearing Stream.
+            request.Stream = true;
+        }
+
         if (!await _chain.StepAsync(Hook.RequestHeaders, flow, cancel).ConfigureAwait(false))
         {
             await KilledAsync().ConfigureAwait(false);
@@ -222,9 +228,8 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
         var hostHeader = request.Headers.Contains("Host") ? null
             : request.Authority.Length > 0 ? request.Authority
             : RequestOrigin.FormatAuthority(request.Scheme, request.Host, request.Port);
-        var exchange = _handler.CreateUpstreamExchange();
-        var downstream = new Http2StreamDownstream(connection, stream);
-        var outcome = await exchange.ForwardAsync(flow, _handler.Client, connection.Channel.Sni, new Http1Forward(framing, false, streamRequest, hostHeader), downstream, _settings, cancel).ConfigureAwait(false);
+        var downstream = new Http2StreamDownstream(connection, stream, flow);
+        var outcome = await _handler.Http2Upstream.ForwardAsync(flow, _handler.Client, connection.Origin.Kind == OriginKind.Reverse ? null : connection.Channel.Sni, new Http1Forward(framing, false, streamRequest, hostHeader), downstream, _settings, cancel).ConfigureAwait(false);
         if (outcome.Failure is { } failure)
         {
             await _chain.FailAsync(flow, failure.Message).ConfigureAwait(false);
@@ -248,7 +253,15 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
 
         if (outcome.AlreadySent)
         {
-            await connection.SendDataAsync(stream, ReadOnlyMemory<byte>.Empty, endStream: true, cancel).ConfigureAwait(false);
+            if (flow.Response?.Trailers is { Count: > 0 } trailers)
+            {
+                await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.TrailerFields(trailers), endStream: true, cancel).ConfigureAwait(false);
+            }
+            else
+            {
+                await connection.SendDataAsync(stream, ReadOnlyMemory<byte>.Empty, endStream: true, cancel).ConfigureAwait(false);
+            }
+
             await EndAsync().ConfigureAwait(false);
             return false;
         }

@@ -20,7 +20,11 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
 {
     public CertificateAuthority Authority => authority;
 
-    public async Task<TlsOutcome> InterceptAsync(ClientConnection client, ClientChannel channel, string host, int port, ProxySettings settings, CancellationToken stop)
+    /// <param name="chooseAlpn">
+    /// Given the server name and the client's ALPN offers, the protocols to offer the client, in order; called once the
+    /// addons let the interception go on, before the handshake with the client (mitmproxy asks the server first).
+    /// </param>
+    public async Task<TlsOutcome> InterceptAsync(ClientConnection client, ClientChannel channel, string host, int port, ProxySettings settings, AlpnChooser chooseAlpn, CancellationToken stop)
     {
         var hello = await ReadClientHelloAsync(channel.Reader, settings, stop).ConfigureAwait(false);
         if (hello is null)
@@ -52,6 +56,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
             return TlsOutcome.Failed;
         }
 
+        var protocols = await chooseAlpn(serverName, client.AlpnOffers, stop).ConfigureAwait(false);
         var ssl = new SslStream(new PipeDuplexStream(channel.Reader, channel.Stream), leaveInnerStreamOpen: true);
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {
@@ -61,7 +66,7 @@ internal sealed partial class TlsInterceptor(CertificateAuthority authority, Add
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
                     ServerCertificateContext = certificate,
-                    ApplicationProtocols = settings.Http2 && client.AlpnOffers.Contains("h2") ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11] : [SslApplicationProtocol.Http11],
+                    ApplicationProtocols = protocols,
                     EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     ClientCertificateRequired = false,
                 }, timeout.Token).ConfigureAwait(false);

@@ -98,7 +98,7 @@ internal sealed class Http1UpstreamExchange(AddonChain chain, UpstreamPool pool,
             sent = true;
             if (streamRequest)
             {
-                await downstream.CopyRequestBodyAsync(requestFraming, connection.Stream, stop).ConfigureAwait(false);
+                await downstream.CopyRequestBodyAsync(requestFraming, connection.Stream, chunkedOut: true, stop).ConfigureAwait(false);
                 request.TimestampEnd = DateTimeOffset.UtcNow;
                 if (!await _chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
                 {

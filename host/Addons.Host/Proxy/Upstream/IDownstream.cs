@@ -12,8 +12,11 @@ internal interface IDownstream
     /// <summary>Passes on an interim response (1xx other than 100 Continue, which the proxy answers itself).</summary>
     ValueTask SendInterimAsync(ResponseHead head, CancellationToken stop);
 
-    /// <summary>Copies a streamed request body, as it arrives, to the server.</summary>
-    Task CopyRequestBodyAsync(BodyFraming framing, Stream server, CancellationToken stop);
+    /// <summary>
+    /// Copies a streamed request body, as it arrives, to the server: with <paramref name="chunkedOut"/> a body of
+    /// unknown length keeps HTTP/1 chunked framing (for an HTTP/1.1 server), else the bytes alone go (HTTP/2 DATA).
+    /// </summary>
+    Task CopyRequestBodyAsync(BodyFraming framing, Stream server, bool chunkedOut, CancellationToken stop);
 
     /// <summary>Sends a streamed response's head; where its body goes, in which framing, and whether the downstream closes after it.</summary>
     ValueTask<StreamedResponse> StartStreamedResponseAsync(HttpFlow flow, BodyFraming framing, CancellationToken stop);

@@ -20,7 +20,8 @@ internal sealed class UpstreamConnector(AddonChain chain, HostMetrics metrics)
     private X509Certificate2Collection? _trusted;
     private string? _trustedPath;
 
-    public async Task<UpstreamConnection> ConnectAsync(UpstreamKey key, ClientConnection client, ProxySettings settings, CancellationToken cancellationToken)
+    /// <param name="alpn">The protocols to offer a TLS server (ALPN), most wanted first; null for http/1.1 alone.</param>
+    public async Task<UpstreamConnection> ConnectAsync(UpstreamKey key, ClientConnection client, ProxySettings settings, CancellationToken cancellationToken, IReadOnlyList<SslApplicationProtocol>? alpn = null)
     {
         var model = new ServerConnection { Address = new HostPort(key.Host, key.Port), TimestampStart = DateTimeOffset.UtcNow, Sni = key.IsTls ? key.Sni ?? key.Host : null };
         await chain.InvokeAsync(Hook.ServerConnect, new ServerConnectionContext(client, model, cancellationToken)).ConfigureAwait(false);
@@ -62,21 +63,21 @@ internal sealed class UpstreamConnector(AddonChain chain, HostMetrics metrics)
         Stream stream = new MeteredStream(new NetworkStream(socket, ownsSocket: false), metrics, clientSide: false);
         if (key.IsTls)
         {
-            stream = await AuthenticateAsync(stream, key, client, model, settings, timeout.Token, cancellationToken).ConfigureAwait(false);
+            stream = await AuthenticateAsync(stream, key, client, model, settings, alpn, timeout.Token, cancellationToken).ConfigureAwait(false);
         }
 
         await chain.InvokeAsync(Hook.ServerConnected, new ServerConnectionContext(client, model, cancellationToken)).ConfigureAwait(false);
         return new UpstreamConnection(key, socket, stream, model, client, metrics);
     }
 
-    private async Task<Stream> AuthenticateAsync(Stream inner, UpstreamKey key, ClientConnection client, ServerConnection model, ProxySettings settings, CancellationToken timeout, CancellationToken cancellationToken)
+    private async Task<Stream> AuthenticateAsync(Stream inner, UpstreamKey key, ClientConnection client, ServerConnection model, ProxySettings settings, IReadOnlyList<SslApplicationProtocol>? alpn, CancellationToken timeout, CancellationToken cancellationToken)
     {
         string? rejection = null;
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = model.Sni,
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            ApplicationProtocols = alpn is null ? [SslApplicationProtocol.Http11] : [.. alpn],
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {

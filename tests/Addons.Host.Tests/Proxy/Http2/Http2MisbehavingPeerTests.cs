@@ -14,13 +14,14 @@ public sealed class Http2MisbehavingPeerTests
     private string _folder = null!;
     private KestrelOrigin _origin = null!;
     private ProxyHarness _proxy = null!;
+    private readonly HoldAddon _holder = new();
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _folder = Directory.CreateTempSubdirectory("addons-h2-raw-").FullName;
         _origin = await KestrelOrigin.StartAsync(_folder);
-        _proxy = await ProxyHarness.StartAsync(null, "--set", $"mode=reverse:http://127.0.0.1:{_origin.HttpPort}");
+        _proxy = await ProxyHarness.StartAsync([ProxyHarness.Recorder], [_holder], "--set", $"mode=reverse:http://127.0.0.1:{_origin.HttpPort}");
     }
 
     [OneTimeTearDown]
@@ -123,7 +124,9 @@ public sealed class Http2MisbehavingPeerTests
     public async Task DataBeyondTheStreamsWindowIsAFlowControlErrorOnThatStream()
     {
         await using var client = await Connect();
-        await client.SendRequestAsync(1, "POST", "/echo", "example", endStream: false);
+
+        // Held in requestheaders, the exchange reads nothing: the window is not given back meanwhile.
+        await client.SendRequestAsync(1, "POST", "/hold", "example", endStream: false);
         var chunk = new byte[16_384];
 
         // The stream's window is 1 MiB: 65 full frames overrun it.
@@ -136,6 +139,7 @@ public sealed class Http2MisbehavingPeerTests
         });
 
         Assert.That(await client.ReadResetCodeAsync(1), Is.EqualTo(Http2ErrorCode.FlowControlError));
+        _holder.Release();
     }
 
     [Test]
@@ -219,6 +223,28 @@ public sealed class Http2MisbehavingPeerTests
 
         Assert.That(await client.ReadGoAwayCodeAsync(), Is.EqualTo(Http2ErrorCode.ProtocolError));
         Assert.That(await client.ClosesAsync(), Is.True);
+    }
+
+    /// <summary>Holds requests for /hold in requestheaders until released.</summary>
+    private sealed class HoldAddon : Addons.Abstractions.Addon
+    {
+        private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override string Name => "hold";
+
+        public void Release()
+        {
+            _release.TrySetResult();
+            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public override async ValueTask RequestHeadersAsync(Addons.Abstractions.Hooks.HttpFlowContext context)
+        {
+            if (context.Flow.Request.Path == "/hold")
+            {
+                await _release.Task.WaitAsync(TimeSpan.FromSeconds(20), context.CancellationToken);
+            }
+        }
     }
 
     private async Task<RawH2Client> Connect()
