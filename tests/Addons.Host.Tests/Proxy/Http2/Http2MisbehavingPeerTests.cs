@@ -14,7 +14,7 @@ public sealed class Http2MisbehavingPeerTests
     private string _folder = null!;
     private KestrelOrigin _origin = null!;
     private ProxyHarness _proxy = null!;
-    private readonly HoldAddon _holder = new();
+    private readonly HoldingAddon _holder = new();
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -214,6 +214,46 @@ public sealed class Http2MisbehavingPeerTests
     }
 
     [Test]
+    public async Task AHeldStreamDoesNotHoldItsSiblings()
+    {
+        await using var client = await Connect();
+
+        await client.SendRequestAsync(1, "GET", "/hold", "example");
+        await client.SendRequestAsync(3, "GET", "/hello", "example");
+
+        Assert.That(await client.ReadStatusAsync(3), Is.EqualTo(200), "stream 3 was answered while stream 1 is held");
+        _holder.Release();
+        Assert.That(await client.ReadStatusAsync(1), Is.EqualTo(404), "released, stream 1 went on to the origin, which has no /hold");
+    }
+
+    [Test]
+    public async Task AStreamTheClientResetsEndsItsFlowWithAnError()
+    {
+        await using var client = await Connect();
+        var ended = _holder.EndedAsync("/hold");
+        await client.SendRequestAsync(1, "GET", "/hold", "example");
+        await _holder.Entered;
+
+        await client.SendAsync(w => Http2FrameWriter.WriteRstStream(w, 1, Http2ErrorCode.Cancel));
+
+        var flow = await ended;
+        Assert.That(flow.Error?.Message, Is.EqualTo("The client reset the stream (CANCEL)."));
+        Assert.That(flow.Response, Is.Null);
+    }
+
+    [Test]
+    public async Task AKilledFlowResetsItsStreamOnly()
+    {
+        await using var client = await Connect();
+
+        await client.SendRequestAsync(1, "GET", "/kill", "example");
+        await client.SendRequestAsync(3, "GET", "/hello", "example");
+
+        Assert.That(await client.ReadResetCodeAsync(1), Is.EqualTo(Http2ErrorCode.Cancel));
+        Assert.That(await client.ReadStatusAsync(3), Is.EqualTo(200), "the connection goes on");
+    }
+
+    [Test]
     public async Task TlsWithH2ButNoPrefaceIsAProtocolError()
     {
         await using var explicitProxy = await ProxyHarness.StartAsync();
@@ -223,28 +263,6 @@ public sealed class Http2MisbehavingPeerTests
 
         Assert.That(await client.ReadGoAwayCodeAsync(), Is.EqualTo(Http2ErrorCode.ProtocolError));
         Assert.That(await client.ClosesAsync(), Is.True);
-    }
-
-    /// <summary>Holds requests for /hold in requestheaders until released.</summary>
-    private sealed class HoldAddon : Addons.Abstractions.Addon
-    {
-        private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override string Name => "hold";
-
-        public void Release()
-        {
-            _release.TrySetResult();
-            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        public override async ValueTask RequestHeadersAsync(Addons.Abstractions.Hooks.HttpFlowContext context)
-        {
-            if (context.Flow.Request.Path == "/hold")
-            {
-                await _release.Task.WaitAsync(TimeSpan.FromSeconds(20), context.CancellationToken);
-            }
-        }
     }
 
     private async Task<RawH2Client> Connect()
