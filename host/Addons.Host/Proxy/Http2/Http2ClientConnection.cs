@@ -25,12 +25,10 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     private readonly HpackDecoder _decoder = new();
     private readonly Http2FrameOutput _output;
     private readonly SemaphoreSlim _opening = new(1, 1);
-    private readonly Dictionary<int, Http2Stream> _streams = [];
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _slotFreed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Http2StreamTable _streams = new();
     private Task _reading = Task.CompletedTask;
     private int _nextStreamId = 1;
-    private int _maxStreams = ProvisionalMaxStreams;
+    private volatile int _maxStreams = ProvisionalMaxStreams;
     private bool _settingsReceived;
     private volatile bool _closed;
     private volatile string? _goneReason;
@@ -50,16 +48,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     public bool IsUsable => !_closed && _goneReason is null && _nextStreamId < int.MaxValue - 2;
 
     /// <summary>Streams open now.</summary>
-    public int OpenStreams
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _streams.Count;
-            }
-        }
-    }
+    public int OpenStreams => _streams.Count;
 
     /// <summary>Ends when the connection does; the pool forgets it then.</summary>
     public Task Completion => _reading;
@@ -90,45 +79,34 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     {
         while (true)
         {
-            Task wait;
-            lock (_gate)
+            ThrowIfGone();
+            var changed = _streams.Changed();
+
+            // Stream ids must reach the server in increasing order: allocate and send under one lock.
+            await _opening.WaitAsync(cancel).ConfigureAwait(false);
+            try
             {
                 ThrowIfGone();
-                if (_streams.Count < _maxStreams)
-                {
-                    break;
-                }
-
-                wait = _slotFreed.Task;
-            }
-
-            await wait.WaitAsync(cancel).ConfigureAwait(false);
-        }
-
-        // Stream ids must reach the server in increasing order: allocate and send under one lock.
-        await _opening.WaitAsync(cancel).ConfigureAwait(false);
-        try
-        {
-            Http2Stream stream;
-            lock (_gate)
-            {
-                ThrowIfGone();
-                stream = new Http2Stream(_nextStreamId, _peer.InitialWindowSize, _limits.InitialStreamWindow)
+                var stream = new Http2Stream(_nextStreamId, _peer.InitialWindowSize, _limits.InitialStreamWindow)
                 {
                     Body = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false)),
                     ResponseHeads = Channel.CreateUnbounded<List<HeaderField>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }),
                     LocalClosed = endStream,
                 };
-                _nextStreamId += 2;
-                _streams[stream.Id] = stream;
+                if (_streams.TryAdd(stream, _maxStreams, out _))
+                {
+                    _nextStreamId += 2;
+                    await _output.WriteHeadersAsync(stream.Id, fields, endStream, CancellationToken.None).ConfigureAwait(false);
+                    return stream;
+                }
+            }
+            finally
+            {
+                _opening.Release();
             }
 
-            await _output.WriteHeadersAsync(stream.Id, fields, endStream, CancellationToken.None).ConfigureAwait(false);
-            return stream;
-        }
-        finally
-        {
-            _opening.Release();
+            // As many streams are open as the server allows: wait for one to end.
+            await changed.WaitAsync(cancel).ConfigureAwait(false);
         }
     }
 
@@ -191,14 +169,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     /// </summary>
     public async ValueTask CloseStreamAsync(Http2Stream stream)
     {
-        bool cancel;
-        lock (_gate)
-        {
-            cancel = _streams.Remove(stream.Id) && (!stream.RemoteClosed || !stream.LocalClosed);
-            var freed = _slotFreed;
-            _slotFreed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            freed.SetResult();
-        }
+        var cancel = _streams.Remove(stream) && (!stream.RemoteClosed || !stream.LocalClosed);
 
         if (_received.Unread(stream) is > 0 and var unread)
         {
@@ -451,20 +422,12 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         }
 
         var delta = _peer.Apply(settings);
-        List<Http2Stream> open;
-        lock (_gate)
-        {
-            _settingsReceived = true;
-            _maxStreams = Math.Min(_peer.MaxConcurrentStreams, _limits.MaxConcurrentStreams);
-            open = [.. _streams.Values];
-            var freed = _slotFreed;
-            _slotFreed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            freed.SetResult();
-        }
-
+        _settingsReceived = true;
+        _maxStreams = Math.Min(_peer.MaxConcurrentStreams, _limits.MaxConcurrentStreams);
+        _streams.Pulse();
         if (delta != 0)
         {
-            _windows.Adjust(open, delta);
+            _windows.Adjust(_streams.Snapshot(), delta);
         }
 
         await _output.AcknowledgeSettingsAsync(_peer).ConfigureAwait(false);
@@ -474,40 +437,20 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     private void OnGoAway(Http2GoAway goAway)
     {
         _goneReason = $"the server sent GOAWAY ({Http2ErrorText.Name(goAway.ErrorCode)})";
-        List<Http2Stream> unprocessed;
-        lock (_gate)
-        {
-            unprocessed = [.. _streams.Values.Where(s => s.Id > goAway.LastStreamId)];
-        }
-
-        foreach (var stream in unprocessed)
+        foreach (var stream in _streams.Snapshot().Where(s => s.Id > goAway.LastStreamId))
         {
             stream.Reset(Http2ErrorCode.RefusedStream, $"the server went away before processing the request ({Http2ErrorText.Name(goAway.ErrorCode)})");
         }
     }
 
-    private Http2Stream? Find(int id)
-    {
-        lock (_gate)
-        {
-            return _streams.GetValueOrDefault(id);
-        }
-    }
+    private Http2Stream? Find(int id) => _streams.Find(id);
 
     private void Fail(int id, string reason, Http2ErrorCode? code = null) => Find(id)?.Reset(code ?? Http2ErrorCode.InternalError, reason);
 
     private void FailAll(string reason)
     {
-        List<Http2Stream> open;
-        lock (_gate)
-        {
-            open = [.. _streams.Values];
-            var freed = _slotFreed;
-            _slotFreed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            freed.SetResult();
-        }
-
-        foreach (var stream in open)
+        _streams.Pulse();
+        foreach (var stream in _streams.Snapshot())
         {
             stream.Reset(null, reason);
         }

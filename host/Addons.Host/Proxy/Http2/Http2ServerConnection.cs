@@ -19,7 +19,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     private readonly Http2ReceiveWindows _received = new(limits);
     private readonly Http2HeaderBlock _block = new(limits);
     private readonly HpackDecoder _decoder = new();
-    private readonly Dictionary<int, Http2Stream> _streams = [];
+    private readonly Http2StreamTable _streams = new();
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _readStop = new();
     private Http2FrameOutput _output = null!;
@@ -29,8 +29,6 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     private int _lastStreamId;
     private bool _draining;
     private bool _goAwaySent;
-    private bool _ending;
-    private readonly TaskCompletionSource _allEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _resetSecond;
     private int _resetsThisSecond;
 
@@ -94,12 +92,12 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// </summary>
     public void Drain()
     {
-        bool idle;
         lock (_gate)
         {
             _draining = true;
-            idle = _streams.Count == 0;
         }
+
+        var idle = _streams.Count == 0;
 
         if (_output is not null)
         {
@@ -143,23 +141,19 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// </summary>
     public void StreamEnded(Http2Stream stream)
     {
-        bool drained;
-        lock (_gate)
-        {
-            _streams.Remove(stream.Id);
-            drained = _draining && _streams.Count == 0;
-            if (_ending && _streams.Count == 0)
-            {
-                _allEnded.TrySetResult();
-            }
-        }
-
+        _streams.Remove(stream);
         if (_received.Unread(stream) is > 0 and var unread)
         {
             _ = ConsumedAsync(null, unread).AsTask();
         }
 
-        if (drained)
+        bool draining;
+        lock (_gate)
+        {
+            draining = _draining;
+        }
+
+        if (draining && _streams.Count == 0)
         {
             CancelReading();
         }
@@ -213,11 +207,8 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         var first = true;
         while (true)
         {
-            lock (_gate)
-            {
-                // An idle connection closes after the client timeout; one with streams open waits for them.
-                read.CancelAfter(_streams.Count == 0 ? handler.Settings.ClientTimeout : Timeout.InfiniteTimeSpan);
-            }
+            // An idle connection closes after the client timeout; one with streams open waits for them.
+            read.CancelAfter(_streams.Count == 0 ? handler.Settings.ClientTimeout : Timeout.InfiniteTimeSpan);
 
             var result = await reader.ReadAsync(read.Token).ConfigureAwait(false);
             var buffer = result.Buffer;
@@ -327,32 +318,22 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             Http2FrameReader.ValidatePriority(id, p);
         }
 
-        Http2Stream? existing;
-        lock (_gate)
-        {
-            _streams.TryGetValue(id, out existing);
-        }
-
         if (id <= _lastStreamId)
         {
-            OnTrailers(id, existing, fields, endStream);
+            OnTrailers(id, _streams.Find(id), fields, endStream);
             return ValueTask.CompletedTask;
         }
 
         _lastStreamId = id;
-        int open;
         bool draining;
         lock (_gate)
         {
-            open = _streams.Count;
             draining = _draining;
         }
 
-        if (draining || open >= limits.MaxConcurrentStreams)
+        if (draining)
         {
-            throw new Http2StreamException(id, Http2ErrorCode.RefusedStream, draining
-                ? $"Stream {id} was refused: the proxy is stopping."
-                : $"Stream {id} was refused: {open} streams are open, the most SETTINGS_MAX_CONCURRENT_STREAMS allows.");
+            throw new Http2StreamException(id, Http2ErrorCode.RefusedStream, $"Stream {id} was refused: the proxy is stopping.");
         }
 
         var stream = new Http2Stream(id, _peer.InitialWindowSize, limits.InitialStreamWindow)
@@ -361,9 +342,9 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             RemoteClosed = endStream,
         };
         stream.RequestFields.AddRange(fields);
-        lock (_gate)
+        if (!_streams.TryAdd(stream, limits.MaxConcurrentStreams, out var open))
         {
-            _streams[id] = stream;
+            throw new Http2StreamException(id, Http2ErrorCode.RefusedStream, $"Stream {id} was refused: {open} streams are open, the most SETTINGS_MAX_CONCURRENT_STREAMS allows.");
         }
 
         var exchange = new Http2StreamExchange(this, stream);
@@ -402,11 +383,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     {
         var data = Http2FrameReader.ReadData(header, payload);
         var id = header.StreamId;
-        Http2Stream? stream;
-        lock (_gate)
-        {
-            _streams.TryGetValue(id, out stream);
-        }
+        var stream = _streams.Find(id);
 
         _received.Receive(stream, header.Length);
         if (id > _lastStreamId)
@@ -458,11 +435,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, $"The client reset more than {limits.MaxResetsPerSecond} streams in one second (rapid reset, CVE-2023-44487).");
         }
 
-        Http2Stream? stream;
-        lock (_gate)
-        {
-            _streams.TryGetValue(id, out stream);
-        }
+        var stream = _streams.Find(id);
 
         stream?.Reset(code);
     }
@@ -478,13 +451,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         var delta = _peer.Apply(settings);
         if (delta != 0)
         {
-            List<Http2Stream> open;
-            lock (_gate)
-            {
-                open = [.. _streams.Values];
-            }
-
-            _windows.Adjust(open, delta);
+            _windows.Adjust(_streams.Snapshot(), delta);
         }
 
         await _output.AcknowledgeSettingsAsync(_peer).ConfigureAwait(false);
@@ -504,11 +471,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             throw new Http2ConnectionException(Http2ErrorCode.ProtocolError, $"WINDOW_UPDATE came on stream {header.StreamId}, which was never opened (RFC 9113 section 5.1).");
         }
 
-        Http2Stream? stream;
-        lock (_gate)
-        {
-            _streams.TryGetValue(header.StreamId, out stream);
-        }
+        var stream = _streams.Find(header.StreamId);
 
         if (stream is not null)
         {
@@ -544,11 +507,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// <summary>Resets a stream from our side, with a log line saying why.</summary>
     public async ValueTask ResetStreamAsync(int id, Http2ErrorCode code, string reason)
     {
-        Http2Stream? stream;
-        lock (_gate)
-        {
-            _streams.TryGetValue(id, out stream);
-        }
+        var stream = _streams.Find(id);
 
         if (code != Http2ErrorCode.NoError && code != Http2ErrorCode.Cancel)
         {
@@ -594,27 +553,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// <summary>The connection is over: every stream still open is reset, and its exchange ends.</summary>
     private async Task EndStreamsAsync()
     {
-        List<Http2Stream> open;
-        lock (_gate)
-        {
-            open = [.. _streams.Values];
-        }
-
-        foreach (var stream in open)
-        {
-            stream.Reset(null);
-        }
-
-        lock (_gate)
-        {
-            _ending = true;
-            if (_streams.Count == 0)
-            {
-                _allEnded.TrySetResult();
-            }
-        }
-
-        await _allEnded.Task.ConfigureAwait(false);
+        await _streams.ResetAllAndWaitAsync(null).ConfigureAwait(false);
         _readStop.Dispose();
     }
 
