@@ -396,6 +396,13 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         if (stream is null || stream.RemoteClosed)
         {
             _ = ConsumedAsync(null, header.Length).AsTask();
+
+            // DATA already in flight when a stream was answered or reset is dropped (RFC 9113 section 5.1, "closed").
+            if (stream is null || stream.LocalClosed)
+            {
+                return;
+            }
+
             throw new Http2StreamException(id, Http2ErrorCode.StreamClosed, $"DATA came on stream {id} after the client ended it (RFC 9113 section 5.1).");
         }
 

@@ -203,6 +203,19 @@ public sealed class Http2MisbehavingPeerTests
     }
 
     [Test]
+    public async Task DataAfterTheClientEndedItsStreamIsStreamClosed()
+    {
+        await using var client = await Connect();
+        await client.SendRequestAsync(1, "GET", "/hold", "example");
+        await _holder.Entered;
+
+        await client.SendAsync(w => Http2FrameWriter.WriteFrame(w, Http2FrameType.Data, Http2FrameFlags.None, 1, "late"u8));
+
+        Assert.That(await client.ReadResetCodeAsync(1), Is.EqualTo(Http2ErrorCode.StreamClosed));
+        _holder.Release();
+    }
+
+    [Test]
     public async Task PingIsAnsweredWithTheSameData()
     {
         await using var client = await Connect();
