@@ -8,15 +8,29 @@ namespace Addons.Host.Proxy.Http2;
 /// <summary>
 /// The one writer of an HTTP/2 connection: frames from the read loop (acknowledgements, window updates, resets) and
 /// from every stream go out whole and in order. Header blocks are encoded under the same lock as they are written,
-/// because the peer's HPACK decoder must see them in the order the encoder's dynamic table changed.
+/// because the peer's HPACK decoder must see them in the order the encoder's dynamic table changed. Frames go into a
+/// pipe that one pump copies to the connection, so that the frames of many streams written meanwhile leave together
+/// in one write (one TLS record, one system call) rather than one each.
 /// </summary>
-internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
+internal sealed class Http2FrameOutput : IAsyncDisposable
 {
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _lock = new(1, 1);
-    private readonly PipeWriter _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
+    private readonly PipeWriter _writer;
     private readonly HpackEncoder _encoder = new();
     private readonly ArrayBufferWriter<byte> _block = new(1024);
+    private readonly Stream _stream;
+    private readonly Task _pump;
     private bool _closed;
+
+    public Http2FrameOutput(Stream stream)
+    {
+        _stream = stream;
+        _writer = _pipe.Writer;
+        _pump = Task.Run(PumpAsync);
+    }
 
     /// <summary>The peer's SETTINGS_MAX_FRAME_SIZE: no frame payload we send is larger.</summary>
     public int MaxFrameSize { get; set; } = Http2Settings.DefaultMaxFrameSize;
@@ -33,7 +47,7 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
             }
 
             write(_writer, state);
-            await _writer.FlushAsync(cancel).ConfigureAwait(false);
+            await FlushAsync(cancel).ConfigureAwait(false);
         }
         finally
         {
@@ -55,7 +69,7 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
             _block.ResetWrittenCount();
             _encoder.Encode(fields, _block);
             Http2FrameWriter.WriteHeaders(_writer, streamId, _block.WrittenSpan, endStream, MaxFrameSize);
-            await _writer.FlushAsync(cancel).ConfigureAwait(false);
+            await FlushAsync(cancel).ConfigureAwait(false);
         }
         finally
         {
@@ -75,7 +89,7 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
             }
 
             Http2FrameWriter.WriteData(_writer, streamId, data.Span, endStream, MaxFrameSize);
-            await _writer.FlushAsync(cancel).ConfigureAwait(false);
+            await FlushAsync(cancel).ConfigureAwait(false);
         }
         finally
         {
@@ -100,7 +114,7 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
             }
 
             Http2FrameWriter.WriteSettingsAck(_writer);
-            await _writer.FlushAsync().ConfigureAwait(false);
+            await FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -142,6 +156,63 @@ internal sealed class Http2FrameOutput(Stream stream) : IAsyncDisposable
         finally
         {
             _lock.Release();
+        }
+
+        // What was written goes out before the connection closes (a GOAWAY, the last responses), unless the peer has
+        // stopped reading: then closing the connection ends the pump's write.
+        try
+        {
+            await _pump.WaitAsync(DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Abandoned with the connection.
+        }
+    }
+
+    /// <summary>Hands what was written to the pump; a connection that failed makes every writer fail.</summary>
+    private async ValueTask FlushAsync(CancellationToken cancel)
+    {
+        var result = await _writer.FlushAsync(cancel).ConfigureAwait(false);
+        if (result.IsCompleted)
+        {
+            _closed = true;
+            throw new IOException("The HTTP/2 connection is closed.");
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _pipe.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                foreach (var segment in buffer)
+                {
+                    await _stream.WriteAsync(segment).ConfigureAwait(false);
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    await _stream.FlushAsync().ConfigureAwait(false);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or NotSupportedException or InvalidOperationException)
+        {
+            // The peer is gone: writers learn it from their next flush.
+            await reader.CompleteAsync(ex).ConfigureAwait(false);
         }
     }
 }

@@ -348,8 +348,9 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         }
 
         var exchange = new Http2StreamExchange(this, stream);
+        // The exchange runs beside the read loop, which goes on reading other streams' frames meanwhile.
         _ = withinLimit
-            ? exchange.RunAsync(_stop)
+            ? Task.Run(() => exchange.RunAsync(_stop))
             : exchange.RefuseAsync(431, $"The request's header list is larger than {limits.MaxHeaderListSize} bytes.");
         return ValueTask.CompletedTask;
     }

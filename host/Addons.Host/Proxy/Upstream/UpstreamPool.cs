@@ -9,7 +9,7 @@ namespace Addons.Host.Proxy.Upstream;
 /// </summary>
 internal sealed class UpstreamPool(HostMetrics metrics) : IAsyncDisposable
 {
-    private const int MaxIdlePerKey = 64;
+    private const int MaxIdlePerKey = 256;
     private static readonly TimeSpan MaxIdleTime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<UpstreamKey, ConcurrentStack<UpstreamConnection>> _idle = new();
