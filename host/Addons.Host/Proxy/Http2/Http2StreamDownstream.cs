@@ -20,6 +20,7 @@ internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Ht
         var chunked = chunkedOut && framing.Kind == BodyKind.Chunked;
         var reader = stream.Body!.Reader;
         var settings = connection.Handler.Settings;
+        var copy = GrpcBodies.CopyIfGrpc(flow.Request.Headers);
         using var deadline = new ReadDeadline(settings.ClientTimeout, stop);
         while (true)
         {
@@ -43,6 +44,7 @@ internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Ht
                 }
             }
 
+            copy?.Add(result.Buffer);
             reader.AdvanceTo(result.Buffer.End);
             if (size > 0)
             {
@@ -56,6 +58,7 @@ internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Ht
         }
 
         flow.Request.Trailers = stream.Trailers is { } trailers ? new HttpHeaders(trailers) : null;
+        flow.Request.Content = copy?.ToArray();
         if (chunked)
         {
             var end = new StringBuilder("0\r\n");

@@ -96,7 +96,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
     private async Task ExchangeAsync(HttpFlow flow, CancellationToken cancel)
     {
         var request = flow.Request;
-        if (request.Headers["content-type"]?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        if (GrpcBodies.IsGrpc(request.Headers))
         {
             // gRPC streams messages both ways; an addon may still ask for the whole body by clearing Stream.
             request.Stream = true;

@@ -63,6 +63,8 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
         var body = streamRequest ? null : request.Content ?? [];
         var trailers = streamRequest ? null : request.Trailers;
         Http2Stream? stream = null;
+        Task? sending = null;
+        using var sendStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var deadline = new ReadDeadline(settings.UpstreamTimeout, stop);
         try
         {
@@ -70,14 +72,8 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
             stream = await connection.OpenStreamAsync(Http2Headers.RequestFields(request, streamRequest ? null : body!.Length), endStream, stop).ConfigureAwait(false);
             if (streamRequest)
             {
-                var data = new Http2DataStream((bytes, cancel) => connection.SendDataAsync(stream, bytes, endStream: false, cancel), stop);
-                await downstream.CopyRequestBodyAsync(BodyFraming.ForRequest(request.Headers), data, chunkedOut: false, stop).ConfigureAwait(false);
-                await connection.EndStreamAsync(stream, TrailerFields(request.Trailers), stop).ConfigureAwait(false);
-                request.TimestampEnd = DateTimeOffset.UtcNow;
-                if (!await chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false))
-                {
-                    return ForwardOutcome.Killed;
-                }
+                // Both directions at once: a streaming call (gRPC) waits for answers before it sends more.
+                sending = SendStreamedRequestAsync(flow, connection, stream, downstream, sendStop.Token);
             }
             else if (!endStream)
             {
@@ -95,7 +91,7 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
             }
 
             flow.Response = response;
-            if (response.Headers["content-type"]?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+            if (GrpcBodies.IsGrpc(response.Headers))
             {
                 // gRPC streams messages both ways; waiting for the whole body would stall a streaming call.
                 response.Stream = true;
@@ -115,13 +111,13 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
             var bodiless = request.Method == "HEAD" || response.StatusCode is 204 or 304;
             if (response.Stream && !bodiless)
             {
-                return await StreamResponseAsync(flow, connection, stream, declared, downstream, deadline, stop).ConfigureAwait(false);
+                return await StreamResponseAsync(flow, connection, stream, declared, downstream, deadline, sending, stop).ConfigureAwait(false);
             }
 
             response.Content = await ReadBodyAsync(connection, stream, settings, deadline).ConfigureAwait(false);
             response.Trailers = stream.Trailers is { } received ? new HttpHeaders(received) : null;
             response.TimestampEnd = DateTimeOffset.UtcNow;
-            if (!await chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false))
+            if (!await RequestSentAsync(flow, sending, stop).ConfigureAwait(false) || !await chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false))
             {
                 return ForwardOutcome.Killed;
             }
@@ -144,6 +140,20 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
         }
         finally
         {
+            if (sending is { IsCompleted: false })
+            {
+                // The exchange ended first (an error, a kill): the request side stops too.
+                await sendStop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await sending.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or MalformedMessageException)
+                {
+                    // Ended with the exchange.
+                }
+            }
+
             if (stream is not null)
             {
                 await connection.CloseStreamAsync(stream).ConfigureAwait(false);
@@ -208,12 +218,13 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
     }
 
     /// <summary>Sends the response head at once and the body as it arrives, without storing it; then the response hook.</summary>
-    private async Task<ForwardOutcome> StreamResponseAsync(HttpFlow flow, Http2ClientConnection connection, Http2Stream stream, long? declared, IDownstream downstream, ReadDeadline deadline, CancellationToken stop)
+    private async Task<ForwardOutcome> StreamResponseAsync(HttpFlow flow, Http2ClientConnection connection, Http2Stream stream, long? declared, IDownstream downstream, ReadDeadline deadline, Task? sending, CancellationToken stop)
     {
         var response = flow.Response!;
         var framing = declared is { } n ? new BodyFraming(BodyKind.ContentLength, n) : new BodyFraming(BodyKind.Chunked, 0);
         var (target, chunkedOut, mustClose) = await downstream.StartStreamedResponseAsync(flow, framing, stop).ConfigureAwait(false);
         var reader = stream.Body!.Reader;
+        var copy = GrpcBodies.CopyIfGrpc(response.Headers);
         try
         {
             while (true)
@@ -235,6 +246,7 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
                     await target.WriteAsync("\r\n"u8.ToArray(), stop).ConfigureAwait(false);
                 }
 
+                copy?.Add(result.Buffer);
                 reader.AdvanceTo(result.Buffer.End);
                 if (size > 0)
                 {
@@ -266,11 +278,36 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
             return ForwardOutcome.Failed(0, $"The streamed response from {connection.Connection.Key} broke off: {ex.Message}");
         }
 
-        response.Content = null;
+        response.Content = copy?.ToArray();
         response.TimestampEnd = DateTimeOffset.UtcNow;
-        return await chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
+        return await RequestSentAsync(flow, sending, stop).ConfigureAwait(false) && await chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false)
             ? ForwardOutcome.Streamed(reusable: false, mustClose)
             : ForwardOutcome.Killed;
+    }
+
+    /// <summary>Copies a streamed request body to the server as it arrives, then ends the stream (with trailers if any).</summary>
+    private static async Task SendStreamedRequestAsync(HttpFlow flow, Http2ClientConnection connection, Http2Stream stream, IDownstream downstream, CancellationToken stop)
+    {
+        var request = flow.Request;
+        var data = new Http2DataStream((bytes, cancel) => connection.SendDataAsync(stream, bytes, endStream: false, cancel), stop);
+        await downstream.CopyRequestBodyAsync(BodyFraming.ForRequest(request.Headers), data, chunkedOut: false, stop).ConfigureAwait(false);
+        await connection.EndStreamAsync(stream, TrailerFields(request.Trailers), stop).ConfigureAwait(false);
+        request.TimestampEnd = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>
+    /// Waits for a streamed request body to have passed and runs the request hook, which comes after it as for any
+    /// streamed body (so after the response's head, when the server answered first); false when an addon killed the flow.
+    /// </summary>
+    private async Task<bool> RequestSentAsync(HttpFlow flow, Task? sending, CancellationToken stop)
+    {
+        if (sending is null)
+        {
+            return true;
+        }
+
+        await sending.ConfigureAwait(false);
+        return await chain.StepAsync(Hook.Request, flow, stop).ConfigureAwait(false);
     }
 
     private static List<HeaderField>? TrailerFields(HttpHeaders? trailers) =>
