@@ -12,7 +12,7 @@ internal sealed class UpstreamPool(HostMetrics metrics) : IAsyncDisposable
     private const int MaxIdlePerKey = 256;
     private static readonly TimeSpan MaxIdleTime = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<UpstreamKey, ConcurrentStack<UpstreamConnection>> _idle = new();
+    private readonly ConcurrentDictionary<UpstreamKey, IdleStack> _idle = new();
 
     /// <summary>Called for every connection the pool closes, so that <c>server_disconnected</c> fires.</summary>
     public Func<UpstreamConnection, ValueTask>? Closed { get; set; }
@@ -23,6 +23,7 @@ internal sealed class UpstreamPool(HostMetrics metrics) : IAsyncDisposable
         {
             while (stack.TryPop(out var connection))
             {
+                Interlocked.Decrement(ref stack.Idle);
                 if (connection.LooksReusable() && DateTimeOffset.UtcNow - connection.IdleSince < MaxIdleTime)
                 {
                     metrics.PoolTaken(hit: true);
@@ -39,9 +40,11 @@ internal sealed class UpstreamPool(HostMetrics metrics) : IAsyncDisposable
 
     public async ValueTask ReturnAsync(UpstreamConnection connection)
     {
-        var stack = _idle.GetOrAdd(connection.Key, static _ => new ConcurrentStack<UpstreamConnection>());
-        if (stack.Count >= MaxIdlePerKey)
+        // ConcurrentStack.Count walks the stack; with a hundred idle connections per server that is a cost per exchange.
+        var stack = _idle.GetOrAdd(connection.Key, static _ => new IdleStack());
+        if (Interlocked.Increment(ref stack.Idle) > MaxIdlePerKey)
         {
+            Interlocked.Decrement(ref stack.Idle);
             await CloseAsync(connection).ConfigureAwait(false);
             return;
         }
@@ -70,8 +73,15 @@ internal sealed class UpstreamPool(HostMetrics metrics) : IAsyncDisposable
         {
             while (stack.TryPop(out var connection))
             {
+                Interlocked.Decrement(ref stack.Idle);
                 await CloseAsync(connection).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The idle connections to one server, with their number kept beside them.</summary>
+    private sealed class IdleStack : ConcurrentStack<UpstreamConnection>
+    {
+        public int Idle;
     }
 }
