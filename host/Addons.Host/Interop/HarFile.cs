@@ -137,6 +137,7 @@ internal static class HarFile
             {
                 Method = Text(request, "method", "request.method"),
                 Scheme = uri.Scheme,
+                Authority = PseudoHeader(request, ":authority") ?? "",
                 Host = uri.IdnHost,
                 Port = uri.Port,
                 Path = uri.PathAndQuery,
@@ -199,6 +200,28 @@ internal static class HarFile
         };
     }
 
+    /// <summary>
+    /// An HTTP/2 pseudo-header field Chromium lists among an HTTP/2 request's headers (<c>:authority</c>...), or null.
+    /// </summary>
+    private static string? PseudoHeader(JsonElement message, string name)
+    {
+        if (!message.TryGetProperty("headers", out var list) || list.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var header in list.EnumerateArray())
+        {
+            if (header.ValueKind == JsonValueKind.Object && header.TryGetProperty("name", out var field) && field.ValueKind == JsonValueKind.String
+                && field.ValueEquals(name) && header.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                return Bytes(value.GetString()!);
+            }
+        }
+
+        return null;
+    }
+
     private static HttpHeaders Headers(JsonElement message, string where)
     {
         var headers = new HttpHeaders();
@@ -214,7 +237,8 @@ internal static class HarFile
                 throw new FormatException($"{where} has a header without a name.");
             }
 
-            // HTTP/2 pseudo-headers (:authority, :path...) belong to the request line, not to the headers.
+            // HTTP/2 pseudo-headers (:authority, :path...) belong to the request line, not to the headers; :authority
+            // is the request's authority.
             var text = name.GetString()!;
             if (!text.StartsWith(':'))
             {

@@ -21,6 +21,8 @@ public enum FlowKind
     ReverseProxied,
     Ipv6,
     Connect,
+    Http2,
+    Http2Reverse,
     Tcp,
     Udp,
     Dns,

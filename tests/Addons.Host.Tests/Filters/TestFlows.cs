@@ -27,6 +27,8 @@ internal static class TestFlows
         FlowKind.ReverseProxied => ReverseProxied(),
         FlowKind.Ipv6 => Ipv6(),
         FlowKind.Connect => Connect(),
+        FlowKind.Http2 => Http2(),
+        FlowKind.Http2Reverse => Http2Reverse(),
         FlowKind.Tcp => Tcp(),
         FlowKind.Udp => Udp(),
         FlowKind.Dns => Dns(withResponse: true),
@@ -164,6 +166,45 @@ internal static class TestFlows
         flow.Request.Port = 443;
         flow.Request.Path = "";
         flow.Request.Headers.Set("Host", "secure.example:443");
+        return flow;
+    }
+
+    /// <summary>
+    /// <c>POST https://example.com/api/items?page=2</c> as the proxy's HTTP/2 layer records it: <c>:authority</c> in
+    /// <see cref="HttpRequest.Authority"/>, no Host field, lowercase names; answered by an HTTP/2 server, so no reason
+    /// phrase, with trailers.
+    /// </summary>
+    public static HttpFlow Http2()
+    {
+        var flow = new HttpFlow();
+        flow.Request.Method = "POST";
+        flow.Request.Scheme = "https";
+        flow.Request.Authority = "example.com";
+        flow.Request.Host = "example.com";
+        flow.Request.Port = 443;
+        flow.Request.Path = "/api/items?page=2";
+        flow.Request.HttpVersion = "HTTP/2.0";
+        flow.Request.Headers = new HttpHeaders(("user-agent", "h2load"), ("content-type", "application/grpc+json"), ("x-a", "1"), ("x-a", "2"));
+        flow.Request.SetText("{\"want\":\"items\"}");
+        flow.Response = HttpResponse.Create(200, "pong from h2", ("content-type", "text/plain; charset=utf-8"), ("server", "kestrel"));
+        flow.Response.HttpVersion = "HTTP/2.0";
+        flow.Response.Reason = "";
+        flow.Response.Trailers = new HttpHeaders(("grpc-status", "0"));
+        flow.Client.PeerName = new HostPort("192.168.1.10", 50125);
+        flow.Client.Alpn = "h2";
+        flow.Server.Address = new HostPort("example.com", 443);
+        return flow;
+    }
+
+    /// <summary>An HTTP/2 request a reverse proxy sent on to 10.0.0.5:9000, whose <c>:authority</c> named shop.example:8443.</summary>
+    public static HttpFlow Http2Reverse()
+    {
+        var flow = Http2();
+        flow.Request.Authority = "shop.example:8443";
+        flow.Request.Host = "10.0.0.5";
+        flow.Request.Port = 9000;
+        flow.Request.Path = "/cart";
+        flow.Server.Address = new HostPort("10.0.0.5", 9000);
         return flow;
     }
 

@@ -2,15 +2,19 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using Addons.Abstractions.Flows;
+using Addons.Host.Filters;
 using Addons.Host.Interop;
 using Addons.Host.Tests.Infrastructure;
+using Addons.Host.Tests.Interop;
 
 namespace Addons.Host.Tests.Hosting;
 
 /// <summary>
 /// Issue 7 against a real mitmdump (Debian's mitmproxy 8.1.1; .ci/run installs it): files it writes are read, files
 /// this build writes are read by it and come back the same, and the host's -n -r lists a file's flows as it does.
+/// Issue 20: the same for HTTP/2 flows, both ways, and mitmproxy's own filters say of them what this build's say.
 /// </summary>
 public sealed class MitmdumpInteropTests
 {
@@ -304,6 +308,245 @@ public sealed class MitmdumpInteropTests
         var errors = mitmdump.StandardError.ReadToEndAsync(cancellationToken);
         await mitmdump.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
         Assert.That(mitmdump.ExitCode, Is.Zero, await output + await errors);
+    }
+
+    // Issue 20: the filter expressions an HTTP/2 flow is matched with here and by mitmproxy 8.1.1's own flowfilter.
+    private static readonly string[] Http2Expressions =
+    [
+        "~http", "~tcp", "~q", "~s", "~e", "~h x-a", "~h \"^x-a: 2$\"", "~hq ^user-agent:", "~hs \"^server: kestrel\"", "~hs x-a",
+        "~h grpc-status", "~h ^host:", "~d example.com", "~d ^example\\.com$", "~d ^shop\\.example$", "~d ^10\\.0\\.0\\.5$",
+        "~m POST", "~m ^get$", "~t json", "~t grpc", "~tq grpc", "~ts ^text/plain", "~ts json", "~bs \"pong from h2\"", "~bq want",
+        "~bs want", "~u ^https://example\\.com/api/items\\?page=2$", "~u ^https://example\\.com:8443/", "~u ^https://shop\\.example:8443/cart$",
+        "~u 10.0.0.5", "api/items", "~c 200", "~c 404", "~a", "~websocket", "~src 50125$", "~dst :443$", "~dst ^10\\.0\\.0\\.5:9000$",
+        "~m POST & ~d example.com & ~c 200 & !~e",
+    ];
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task An_HTTP2_flow_this_build_writes_is_read_by_mitmdump_as_HTTP2_and_comes_back_the_same(CancellationToken cancellationToken)
+    {
+        var ours = Path.Combine(_folder, "ours-h2.mitm");
+        var theirs = Path.Combine(_folder, "theirs-h2.mitm");
+        var script = Path.Combine(_folder, "h2.py");
+        var written = new[] { MitmproxyFlowFileTests.Http2Sample(), Filters.TestFlows.Http2(), Filters.TestFlows.Http2Reverse() };
+        foreach (var flow in written.Skip(1))
+        {
+            flow.Request.TimestampStart = flow.Response!.TimestampStart;
+            flow.Request.TimestampEnd = flow.Response.TimestampStart;
+            flow.TimestampCreated = flow.Response.TimestampStart;
+            flow.Client.TimestampStart = flow.Response.TimestampStart;
+        }
+
+        await using (var stream = File.Create(ours))
+        {
+            MitmproxyFlowFile.Write(stream, written);
+        }
+
+        // An addon of mitmdump's prints each flow as mitmproxy 8.1.1 sees it, and what its filters say of it.
+        await File.WriteAllTextAsync(script, $$"""
+            import json
+            from mitmproxy import flowfilter
+
+            EXPRESSIONS = json.loads({{PythonString(JsonSerializer.Serialize(Http2Expressions))}})
+
+            def fields(headers):
+                return None if headers is None else [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers.fields]
+
+            def response(flow):
+                q, s = flow.request, flow.response
+                print("FLOW " + json.dumps({
+                    "id": flow.id,
+                    "version": [q.http_version, s.http_version, q.is_http2, s.is_http2],
+                    "authority": q.authority,
+                    "pretty": [q.pretty_host, q.pretty_url],
+                    "request": [q.method, q.scheme, q.host, q.port, q.path],
+                    "headers": [fields(q.headers), fields(s.headers)],
+                    "trailers": [fields(q.trailers), fields(s.trailers)],
+                    "content": [q.raw_content.hex(), s.raw_content.hex()],
+                    "status": [s.status_code, s.reason],
+                    "alpn": [flow.client_conn.alpn.decode() if flow.client_conn.alpn else None, flow.server_conn.alpn.decode() if flow.server_conn.alpn else None],
+                    "filters": [bool(flowfilter.match(e, flow)) for e in EXPRESSIONS],
+                }), flush=True)
+            """, cancellationToken);
+
+        using var mitmdump = Start(["-n", "-r", ours, "-s", script, "--set", "flow_detail=3", "-w", theirs]);
+        var output = mitmdump.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = mitmdump.StandardError.ReadToEndAsync(cancellationToken);
+        await mitmdump.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        var log = await output + await errors;
+        Assert.That(mitmdump.ExitCode, Is.Zero, log);
+
+        var seen = log.Split('\n').Where(l => l.StartsWith("FLOW ", StringComparison.Ordinal)).Select(l => JsonDocument.Parse(l[5..]).RootElement).ToList();
+        Assert.That(seen.Select(f => f.GetProperty("id").GetString()), Is.EqualTo(written.Select(f => f.Id.ToString())), log);
+        static string[][]? Fields(HttpHeaders? headers) => headers?.Select(h => new[] { h.Name, h.Value }).ToArray();
+        static string Json(object? value) => JsonSerializer.Serialize(value);
+        for (var i = 0; i < written.Length; i++)
+        {
+            var (flow, mitm) = (written[i], seen[i]);
+            var request = flow.Request;
+            var response = flow.Response!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(mitm.GetProperty("version").GetRawText(), Is.EqualTo("[\"HTTP/2.0\", \"HTTP/2.0\", true, true]"));
+                Assert.That(mitm.GetProperty("authority").GetString(), Is.EqualTo(request.Authority));
+                Assert.That(mitm.GetProperty("pretty")[0].GetString(), Is.EqualTo(request.PrettyHost), "pretty_host is the authority's host");
+                Assert.That(JsonSerializer.Deserialize<object[]>(mitm.GetProperty("request").GetRawText())!.Select(o => o.ToString()),
+                    Is.EqualTo(new[] { request.Method, request.Scheme, request.Host, request.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Path }));
+                Assert.That(Normal(mitm.GetProperty("headers")[0].GetRawText()), Is.EqualTo(Normal(Json(Fields(request.Headers)))), "the request's fields, in order, no pseudo-header");
+                Assert.That(Normal(mitm.GetProperty("headers")[1].GetRawText()), Is.EqualTo(Normal(Json(Fields(response.Headers)))));
+                Assert.That(Normal(mitm.GetProperty("trailers")[0].GetRawText()), Is.EqualTo(Normal(Json(Fields(request.Trailers)))));
+                Assert.That(Normal(mitm.GetProperty("trailers")[1].GetRawText()), Is.EqualTo(Normal(Json(Fields(response.Trailers)))));
+                Assert.That(mitm.GetProperty("content")[0].GetString(), Is.EqualTo(Convert.ToHexStringLower(request.Content!)));
+                Assert.That(mitm.GetProperty("content")[1].GetString(), Is.EqualTo(Convert.ToHexStringLower(response.Content!)));
+                Assert.That(Normal(mitm.GetProperty("status").GetRawText()), Is.EqualTo(Normal("[200, \"\"]")), "no reason phrase");
+                Assert.That(mitm.GetProperty("alpn")[0].GetString(), Is.EqualTo(flow.Client.Alpn));
+            });
+
+            // mitmproxy's filters say of it what this build's say.
+            var theirFilters = mitm.GetProperty("filters").EnumerateArray().Select(b => b.GetBoolean()).ToArray();
+            var ourFilters = Http2Expressions.Select(e => FlowFilter.Parse(e).Matches(flow)).ToArray();
+            Assert.That(Http2Expressions.Zip(ourFilters, (e, m) => $"{e} => {m}"), Is.EqualTo(Http2Expressions.Zip(theirFilters, (e, m) => $"{e} => {m}")), $"flow {i}");
+        }
+
+        // mitmdump's own listing names the version, and shows the trailers.
+        Assert.That(log, Does.Contain("POST https://example.com:8443/api/items?page=2 HTTP/2.0").And.Contain("grpc-status: 0").And.Contain("x-request-checksum: r1"));
+
+        // What mitmdump writes back of them this build reads as it wrote them.
+        var back = MitmproxyFlowFile.Read(theirs).ToList();
+        Assert.That(back.Select(f => f.Id), Is.EqualTo(written.Select(f => f.Id)));
+        for (var i = 0; i < written.Length; i++)
+        {
+            var (flow, read) = (written[i], back[i]);
+            Assert.Multiple(() =>
+            {
+                Assert.That((read.Request.HttpVersion, read.Response!.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")));
+                Assert.That(read.Request.Authority, Is.EqualTo(flow.Request.Authority));
+                Assert.That(read.Request.Url, Is.EqualTo(flow.Request.Url));
+                Assert.That(read.Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Request.Headers.Select(h => (h.Name, h.Value))));
+                Assert.That(read.Request.Trailers?.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Request.Trailers?.Select(h => (h.Name, h.Value))));
+                Assert.That(read.Request.Content, Is.EqualTo(flow.Request.Content));
+                Assert.That((read.Response.StatusCode, read.Response.Reason), Is.EqualTo((flow.Response!.StatusCode, "")));
+                Assert.That(read.Response.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Response.Headers.Select(h => (h.Name, h.Value))));
+                Assert.That(read.Response.Trailers?.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Response.Trailers?.Select(h => (h.Name, h.Value))));
+                Assert.That(read.Response.Content, Is.EqualTo(flow.Response.Content));
+                Assert.That((read.Client.Alpn, read.Server.Alpn), Is.EqualTo((flow.Client.Alpn, flow.Server.Alpn)));
+                Assert.That(read.Response.TimestampEnd, Is.EqualTo(flow.Response.TimestampEnd).Within(TimeSpan.FromMilliseconds(1)));
+            });
+        }
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public async Task HTTP2_exchanges_mitmdump_captured_as_a_reverse_proxy_are_read_as_HTTP2(CancellationToken cancellationToken)
+    {
+        await using var origin = await KestrelOrigin.StartAsync(_folder);
+        var file = Path.Combine(_folder, "h2-reverse.mitm");
+        var port = FreePort();
+
+        // mitmdump in front of the origin's HTTPS endpoint (HTTP/1.1 and HTTP/2 by ALPN), with a CA of its own in a folder
+        // of this test, accepting the origin's self-signed certificate; the client accepts mitmdump's (loopback only).
+        // Lazily: connecting to the origin first (the eager default), mitmdump 8.1.1 offers it no ALPN, gets none, and
+        // then refuses the client's h2 too.
+        using var mitmdump = Start([
+            "--mode", $"reverse:https://localhost:{origin.HttpsPort}", "--listen-host", "127.0.0.1",
+            "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ssl-insecure", "--set", "connection_strategy=lazy",
+            "--set", $"confdir={Path.Combine(_folder, "mitmproxy-conf")}", "-w", file]);
+        try
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+            {
+                DefaultRequestVersion = HttpVersion.Version20,
+                DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Timeout = TimeSpan.FromSeconds(20),
+            };
+            await WaitForPortAsync(port, cancellationToken);
+            var before = DateTimeOffset.UtcNow;
+
+            using (var hello = await client.GetAsync($"https://localhost:{port}/hello", cancellationToken))
+            {
+                Assert.That(hello.Version, Is.EqualTo(HttpVersion.Version20), "the client spoke HTTP/2 to mitmdump");
+                Assert.That(await hello.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("hello"));
+            }
+
+            using (var posted = await client.PostAsync($"https://localhost:{port}/echo", new StringContent("ping", Encoding.UTF8, "text/plain"), cancellationToken))
+            {
+                Assert.That(await posted.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("POST length=4 ping"));
+            }
+
+            using (var trailers = await client.GetAsync($"https://localhost:{port}/trailers", cancellationToken))
+            {
+                Assert.That(await trailers.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("with trailers"));
+            }
+
+            using (var version = await client.GetAsync($"https://localhost:{port}/version", cancellationToken))
+            {
+                Assert.That(await version.Content.ReadAsStringAsync(cancellationToken), Is.EqualTo("HTTP/2"), "mitmdump spoke HTTP/2 to the origin");
+            }
+
+            await StopAsync(mitmdump, cancellationToken);
+
+            var flows = MitmproxyFlowFile.Read(file).ToList();
+            Assert.That(flows.Select(f => $"{f.Request.Method} {f.Request.Url} {f.Response?.StatusCode}"), Is.EqualTo(new[]
+            {
+                $"GET https://localhost:{origin.HttpsPort}/hello 200",
+                $"POST https://localhost:{origin.HttpsPort}/echo 200",
+                $"GET https://localhost:{origin.HttpsPort}/trailers 200",
+                $"GET https://localhost:{origin.HttpsPort}/version 200",
+            }));
+            foreach (var flow in flows)
+            {
+                var (request, response) = (flow.Request, flow.Response!);
+                Assert.Multiple(() =>
+                {
+                    Assert.That((request.HttpVersion, response.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")), request.Path);
+                    Assert.That(request.Authority, Is.EqualTo($"localhost:{origin.HttpsPort}"), "mitmdump names the origin in :authority, as its reverse mode does");
+                    Assert.That(request.Headers.Select(h => h.Name), Has.None.StartsWith(":"), "no pseudo-header among the fields");
+                    Assert.That(request.Headers.Select(h => h.Name), Has.None.EqualTo("host").IgnoreCase, "HTTP/2 carries the host in :authority");
+                    Assert.That(response.Reason, Is.Empty, "HTTP/2 has no reason phrase");
+                    Assert.That(response.Headers.All(h => h.Name == h.Name.ToLowerInvariant()), Is.True, "HTTP/2 field names are lowercase");
+                    Assert.That(flow.Client.Alpn, Is.EqualTo("h2"));
+                    Assert.That(flow.Server.Alpn, Is.EqualTo("h2"));
+                    Assert.That(flow.Client.TlsEstablished && flow.Server.TlsEstablished, Is.True);
+                    Assert.That(flow.Server.Address, Is.EqualTo(new HostPort("localhost", origin.HttpsPort)));
+                    Assert.That(flow.TimestampCreated, Is.EqualTo(before).Within(TimeSpan.FromMinutes(2)));
+                    Assert.That(request.TimestampStart, Is.GreaterThanOrEqualTo(flow.TimestampCreated.AddMilliseconds(-1)));
+                    Assert.That(request.TimestampEnd, Is.GreaterThanOrEqualTo(request.TimestampStart));
+                    Assert.That(response.TimestampStart, Is.GreaterThanOrEqualTo(request.TimestampEnd!.Value));
+                    Assert.That(response.TimestampEnd, Is.GreaterThanOrEqualTo(response.TimestampStart));
+                    Assert.That(response.TimestampEnd, Is.LessThanOrEqualTo(DateTimeOffset.UtcNow));
+                });
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(flows[0].Response!.Content, Is.EqualTo("hello"u8.ToArray()));
+                Assert.That(flows[0].Response!.Headers["content-type"], Is.EqualTo("text/plain; charset=utf-8"));
+                Assert.That(flows[1].Request.Content, Is.EqualTo("ping"u8.ToArray()));
+                Assert.That(flows[1].Request.Headers["content-type"], Is.EqualTo("text/plain; charset=utf-8"));
+                Assert.That(flows[1].Request.Headers["content-length"], Is.EqualTo("4"));
+                Assert.That(flows[1].Response!.Content, Is.EqualTo("POST length=4 ping"u8.ToArray()));
+                Assert.That(flows[2].Response!.Content, Is.EqualTo("with trailers"u8.ToArray()));
+                Assert.That(flows[2].Response!.Trailers?.Select(h => (h.Name, h.Value)), Is.EqualTo(new[] { ("x-checksum", "abc123") }));
+                Assert.That(flows[0].Response!.Trailers, Is.Null);
+            });
+
+            // And this build's filters see them as HTTP flows to the origin.
+            Assert.That(flows.Count(FlowFilter.Parse($"~http & ~d ^localhost$ & ~u ^https://localhost:{origin.HttpsPort}/ & ~c 200").Matches), Is.EqualTo(4));
+        }
+        finally
+        {
+            if (!mitmdump.HasExited)
+            {
+                mitmdump.Kill();
+            }
+        }
+    }
+
+    /// <summary>JSON text as .NET writes it, for comparing what Python's json wrote.</summary>
+    private static string Normal(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(document.RootElement);
     }
 
     private static HttpFlow Flow(string url, string method, int status, string body)

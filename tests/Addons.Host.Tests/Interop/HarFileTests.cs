@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Addons.Abstractions.Flows;
 using Addons.Host.Interop;
 
@@ -58,6 +59,86 @@ public sealed class HarFileTests
         var flow = HarFile.Read(Encoding.UTF8.GetBytes(har.Replace("VERSION", written, StringComparison.Ordinal)), "browser.har").Single();
 
         Assert.That((flow.Request.HttpVersion, flow.Response!.HttpVersion), Is.EqualTo((read, read)));
+    }
+
+    [Test]
+    public void An_HTTP2_flow_is_written_with_its_version_as_it_is_and_reads_back_the_same()
+    {
+        var flow = NewFlow("https://example.com/api/items?page=2", "POST");
+        flow.Request.HttpVersion = "HTTP/2.0";
+        flow.Request.Authority = "example.com";
+        flow.Request.Headers = new HttpHeaders(("user-agent", "h2load"), ("x-a", "1"), ("content-type", "application/json"), ("x-a", "2"));
+        flow.Request.Content = "{\"want\":1}"u8.ToArray();
+        flow.Response = new HttpResponse
+        {
+            HttpVersion = "HTTP/2.0",
+            StatusCode = 200,
+            Reason = "",
+            Headers = new HttpHeaders(("content-type", "text/plain"), ("server", "kestrel")),
+            Content = "pong"u8.ToArray(),
+            Trailers = new HttpHeaders(("grpc-status", "0")),
+            TimestampStart = flow.Request.TimestampStart,
+            TimestampEnd = flow.Request.TimestampStart.AddMilliseconds(7),
+        };
+
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [flow]);
+        using var json = JsonDocument.Parse(stream.ToArray());
+        var entry = json.RootElement.GetProperty("log").GetProperty("entries")[0];
+        var back = HarFile.Read(stream.ToArray(), "h2.har").Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(entry.GetProperty("request").GetProperty("httpVersion").GetString(), Is.EqualTo("HTTP/2.0"));
+            Assert.That(entry.GetProperty("response").GetProperty("httpVersion").GetString(), Is.EqualTo("HTTP/2.0"));
+            Assert.That(entry.GetProperty("response").GetProperty("statusText").GetString(), Is.Empty, "HTTP/2 has no reason phrase");
+            Assert.That(entry.GetProperty("request").GetProperty("headers").EnumerateArray().Select(h => h.GetProperty("name").GetString()),
+                Is.EqualTo(new[] { "user-agent", "x-a", "content-type", "x-a" }), "no pseudo-header is made up");
+            Assert.That((back.Request.HttpVersion, back.Response!.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")));
+            Assert.That(back.Request.Url, Is.EqualTo("https://example.com/api/items?page=2"));
+            Assert.That(back.Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Request.Headers.Select(h => (h.Name, h.Value))));
+            Assert.That(back.Request.Content, Is.EqualTo(flow.Request.Content));
+            Assert.That((back.Response.StatusCode, back.Response.Reason), Is.EqualTo((200, "")));
+            Assert.That(back.Response.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Response.Headers.Select(h => (h.Name, h.Value))));
+            Assert.That(back.Response.Content, Is.EqualTo("pong"u8.ToArray()));
+        });
+    }
+
+    [TestCase("h2")]
+    [TestCase("HTTP/2")]
+    [TestCase("http/2.0")]
+    [TestCase("HTTP/2.0")]
+    public void A_browsers_HTTP2_entry_reads_as_HTTP2_with_its_authority_and_is_written_back_as_HTTP_2_0(string version)
+    {
+        // Chromium lists an HTTP/2 request's pseudo-header fields among its headers.
+        var har = """
+            {"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-11-26T10:00:00.000Z", "time": 3,
+              "request": {"method": "GET", "url": "https://www.example.com:8443/app.js", "httpVersion": "VERSION", "headers": [
+                {"name": ":method", "value": "GET"}, {"name": ":authority", "value": "www.example.com:8443"}, {"name": ":scheme", "value": "https"},
+                {"name": ":path", "value": "/app.js"}, {"name": "accept", "value": "*/*"}, {"name": "accept-encoding", "value": "gzip, br"}]},
+              "response": {"status": 200, "statusText": "", "httpVersion": "VERSION", "headers": [{"name": "content-type", "value": "text/javascript"}],
+                "content": {"size": 2, "text": "1;"}}}]}}
+            """;
+
+        var flow = HarFile.Read(Encoding.UTF8.GetBytes(har.Replace("VERSION", version, StringComparison.Ordinal)), "chromium.har").Single();
+        using var stream = new MemoryStream();
+        HarFile.Write(stream, [flow]);
+        using var json = JsonDocument.Parse(stream.ToArray());
+        var entry = json.RootElement.GetProperty("log").GetProperty("entries")[0];
+        var again = HarFile.Read(stream.ToArray(), "again.har").Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((flow.Request.HttpVersion, flow.Response!.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")));
+            Assert.That(flow.Request.Authority, Is.EqualTo("www.example.com:8443"), ":authority is the request's authority");
+            Assert.That(flow.Request.Headers.Select(h => h.Name), Is.EqualTo(new[] { "accept", "accept-encoding" }), "pseudo-headers are not headers");
+            Assert.That((flow.Request.Host, flow.Request.Port, flow.Request.Path), Is.EqualTo(("www.example.com", 8443, "/app.js")));
+            Assert.That(entry.GetProperty("request").GetProperty("httpVersion").GetString(), Is.EqualTo("HTTP/2.0"));
+            Assert.That(entry.GetProperty("response").GetProperty("httpVersion").GetString(), Is.EqualTo("HTTP/2.0"));
+            Assert.That((again.Request.HttpVersion, again.Response!.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")));
+            Assert.That(again.Request.Url, Is.EqualTo("https://www.example.com:8443/app.js"));
+            Assert.That(again.Response.Content, Is.EqualTo("1;"u8.ToArray()));
+        });
     }
 
     [Test]

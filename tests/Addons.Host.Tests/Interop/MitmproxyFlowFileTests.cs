@@ -110,6 +110,84 @@ public sealed class MitmproxyFlowFileTests
     }
 
     [Test]
+    public void An_HTTP2_flow_reads_back_with_its_version_authority_fields_trailers_and_empty_reason()
+    {
+        var flow = Http2Sample();
+        using var stream = new MemoryStream();
+        MitmproxyFlowFile.Write(stream, [flow]);
+
+        var back = MitmproxyFlowFile.Read(stream.ToArray(), "h2.mitm").Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((back.Request.HttpVersion, back.Response!.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")));
+            Assert.That(back.Request.IsHttp2 && back.Response.IsHttp2, Is.True);
+            Assert.That(back.Request.Authority, Is.EqualTo("example.com:8443"));
+            Assert.That((back.Request.Method, back.Request.Scheme, back.Request.Host, back.Request.Port, back.Request.Path), Is.EqualTo(("POST", "https", "example.com", 8443, "/api/items?page=2")));
+            Assert.That(back.Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Request.Headers.Select(h => (h.Name, h.Value))), "lowercase, in order, duplicates kept, no pseudo-header");
+            Assert.That(back.Request.Trailers!.Select(h => (h.Name, h.Value)), Is.EqualTo(new[] { ("x-request-checksum", "r1") }));
+            Assert.That(back.Request.Content, Is.EqualTo(flow.Request.Content));
+            Assert.That((back.Response.StatusCode, back.Response.Reason), Is.EqualTo((200, "")));
+            Assert.That(back.Response.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(flow.Response!.Headers.Select(h => (h.Name, h.Value))));
+            Assert.That(back.Response.Trailers!.Select(h => (h.Name, h.Value)), Is.EqualTo(new[] { ("grpc-status", "0"), ("grpc-message", "") }));
+            Assert.That(back.Response.Content, Is.EqualTo(flow.Response.Content));
+            Assert.That((back.Client.Alpn, back.Server.Alpn), Is.EqualTo(("h2", "h2")));
+            Assert.That(back.Response.TimestampEnd, Is.EqualTo(flow.Response.TimestampEnd).Within(TimeSpan.FromTicks(10)));
+        });
+    }
+
+    [Test]
+    public void HTTP2_streams_mitmdump_8_1_1_captured_as_a_reverse_proxy_are_read_as_HTTP2_and_written_back_the_same()
+    {
+        // Fixtures/mitmproxy/README.md: four streams of one HTTP/2 connection, through mitmdump's reverse mode to Kestrel.
+        var flows = MitmproxyFlowFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "mitmproxy", "h2-reverse-v17.mitm")).ToList();
+
+        Assert.That(flows.Select(f => $"{f.Request.Method} {f.Request.Url} {f.Response?.StatusCode}"), Is.EqualTo(new[]
+        {
+            "GET https://localhost:40423/hello 200", "POST https://localhost:40423/echo 200", "GET https://localhost:40423/trailers 200", "GET https://localhost:40423/version 200",
+        }));
+        Assert.Multiple(() =>
+        {
+            foreach (var flow in flows)
+            {
+                Assert.That((flow.Request.HttpVersion, flow.Response!.HttpVersion), Is.EqualTo(("HTTP/2.0", "HTTP/2.0")));
+                Assert.That(flow.Request.Authority, Is.EqualTo("localhost:40423"));
+                Assert.That(flow.Response.Reason, Is.Empty);
+                Assert.That(flow.Response.Headers.Select(h => h.Name), Does.Contain("server").And.Contain("date"));
+                Assert.That((flow.Client.Alpn, flow.Server.Alpn, flow.Client.Sni, flow.Client.TlsVersion), Is.EqualTo(("h2", "h2", "localhost", "TLSv1.3")));
+                Assert.That(flow.Client.AlpnOffers, Is.EqualTo(new[] { "h2" }));
+                Assert.That((flow.Client.Id, flow.Server.Id), Is.EqualTo((flows[0].Client.Id, flows[0].Server.Id)), "the streams of one connection each way");
+                Assert.That(flow.Server.Address, Is.EqualTo(new HostPort("localhost", 40423)));
+                Assert.That(flow.Server.PeerName, Is.EqualTo(new HostPort("127.0.0.1", 40423)));
+                Assert.That(flow.Request.TimestampEnd, Is.GreaterThanOrEqualTo(flow.Request.TimestampStart));
+                Assert.That(flow.Response.TimestampStart, Is.GreaterThanOrEqualTo(flow.Request.TimestampEnd!.Value));
+                Assert.That(flow.Response.TimestampEnd, Is.GreaterThanOrEqualTo(flow.Response.TimestampStart));
+                Assert.That(flow.TimestampCreated, Is.EqualTo(flow.Request.TimestampStart).Within(TimeSpan.FromMilliseconds(5)));
+            }
+
+            Assert.That(flows[0].Request.Headers, Is.Empty, "HttpClient sent no field but the pseudo-headers");
+            Assert.That(flows[0].Response!.Content, Is.EqualTo("hello"u8.ToArray()));
+            Assert.That(flows[1].Request.Headers.Select(h => (h.Name, h.Value)), Is.EqualTo(new[] { ("content-type", "text/plain; charset=utf-8"), ("content-length", "4") }));
+            Assert.That(flows[1].Request.Content, Is.EqualTo("ping"u8.ToArray()));
+            Assert.That(flows[1].Response!.Content, Is.EqualTo("POST length=4 ping"u8.ToArray()));
+            Assert.That(flows[2].Response!.Headers["trailer"], Is.EqualTo("x-checksum"));
+            Assert.That(flows[2].Response!.Trailers!.Select(h => (h.Name, h.Value)), Is.EqualTo(new[] { ("x-checksum", "abc123") }));
+            Assert.That(flows[3].Response!.Content, Is.EqualTo("HTTP/2"u8.ToArray()));
+            Assert.That(flows.Select(f => f.Request.Trailers), Is.All.Null);
+        });
+
+        // Written as format 17 and read again, nothing HTTP/2 about them is lost.
+        using var copy = new MemoryStream();
+        MitmproxyFlowFile.Write(copy, flows);
+        var back = MitmproxyFlowFile.Read(copy.ToArray(), "copy.mitm").ToList();
+        Assert.That(back.Select(Describe), Is.EqualTo(flows.Select(Describe)));
+
+        static string Describe(HttpFlow f) => string.Join(" | ", f.Id, f.Request.HttpVersion, f.Request.Authority, f.Request.Url, string.Join(",", f.Request.Headers),
+            f.Response!.HttpVersion, f.Response.StatusCode, $"'{f.Response.Reason}'", string.Join(",", f.Response.Headers), string.Join(",", f.Response.Trailers ?? new HttpHeaders()),
+            Convert.ToHexString(f.Response.Content!), f.Client.Alpn, f.Server.Alpn, f.Response.TimestampEnd!.Value.UtcTicks / 10);
+    }
+
+    [Test]
     public void A_truncated_file_yields_the_flows_before_the_damage_then_names_the_file_and_byte()
     {
         using var stream = new MemoryStream();
@@ -240,6 +318,57 @@ public sealed class MitmproxyFlowFileTests
         Assert.That(error!.Message, Is.EqualTo("Flow file old.mitm is damaged after 0 flows: its flow format version is 9, older than mitmproxy 8.0's 14, which this build does not upgrade."));
         Assert.That(flows, Has.Count.EqualTo(1));
         Assert.That(skipped, Is.EqualTo(new[] { "Flow file mixed.mitm, flow 0 at byte 0: a tcp flow, which a reader of HTTP flows leaves out" }));
+    }
+
+    /// <summary>An HTTP/2 exchange as the proxy records it: <c>:authority</c> kept, lowercase fields, trailers both ways, no reason phrase.</summary>
+    internal static HttpFlow Http2Sample()
+    {
+        var at = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero).AddTicks(7654321);
+        var flow = new HttpFlow
+        {
+            TimestampCreated = at,
+            Request = new HttpRequest
+            {
+                Method = "POST",
+                Scheme = "https",
+                Authority = "example.com:8443",
+                Host = "example.com",
+                Port = 8443,
+                Path = "/api/items?page=2",
+                HttpVersion = "HTTP/2.0",
+                Headers = new HttpHeaders(("user-agent", "h2load"), ("content-type", "application/grpc"), ("x-a", "1"), ("te", "trailers"), ("x-a", "2")),
+                Content = [0, 0, 0, 0, 2, 8, 1],
+                Trailers = new HttpHeaders(("x-request-checksum", "r1")),
+                TimestampStart = at,
+                TimestampEnd = at.AddMilliseconds(1),
+            },
+            Response = new HttpResponse
+            {
+                HttpVersion = "HTTP/2.0",
+                StatusCode = 200,
+                Reason = "",
+                Headers = new HttpHeaders(("content-type", "application/grpc"), ("server", "kestrel"), ("set-cookie", "a=1"), ("set-cookie", "b=2")),
+                Content = [0, 0, 0, 0, 1, 9],
+                Trailers = new HttpHeaders(("grpc-status", "0"), ("grpc-message", "")),
+                TimestampStart = at.AddMilliseconds(5),
+                TimestampEnd = at.AddMilliseconds(6),
+            },
+        };
+        flow.Client.PeerName = new HostPort("127.0.0.1", 50001);
+        flow.Client.TimestampStart = at;
+        flow.Server.Address = new HostPort("example.com", 8443);
+        foreach (var connection in new Connection[] { flow.Client, flow.Server })
+        {
+            connection.TlsEstablished = true;
+            connection.TlsVersion = "TLSv1.3";
+            connection.Sni = "example.com";
+            connection.Cipher = "TLS_AES_128_GCM_SHA256";
+            connection.Alpn = "h2";
+            connection.AlpnOffers = ["h2", "http/1.1"];
+            connection.TimestampTlsSetup = at;
+        }
+
+        return flow;
     }
 
     private static HttpFlow Sample()
