@@ -63,9 +63,18 @@ internal static class ClientUrl
             : $"{request.Scheme}://{host}{portSuffix}{request.Path}";
     }
 
-    /// <summary>The authority the client named: the Host header, else the request's authority; <c>false</c> when there is neither.</summary>
+    /// <summary>
+    /// The authority the client named: for HTTP/2 its <c>:authority</c>, else the Host header, else the request's
+    /// authority (as mitmproxy's pretty_host); <c>false</c> when there is none.
+    /// </summary>
     public static bool TryGetAuthority(HttpRequest request, out ReadOnlySpan<char> authority)
     {
+        if (request.IsHttp2 && request.Authority.Length > 0)
+        {
+            authority = request.Authority;
+            return true;
+        }
+
         var headers = request.Headers;
         for (var i = 0; i < headers.Count; i++)
         {

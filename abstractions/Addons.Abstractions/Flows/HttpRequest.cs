@@ -36,12 +36,13 @@ public sealed class HttpRequest : HttpMessage
         }
     }
 
-    /// <summary>The host the client meant: the Host header, else the authority, else <see cref="Host"/>.</summary>
+    /// <summary>The host the client meant: for HTTP/2 its authority first, then the Host header, the authority, <see cref="Host"/>.</summary>
     public string PrettyHost
     {
         get
         {
-            var header = Headers["Host"];
+            // As mitmproxy: HTTP/2 names its server in :authority first, HTTP/1 in Host.
+            var header = IsHttp2 && !string.IsNullOrEmpty(Authority) ? Authority : Headers["Host"];
             var value = !string.IsNullOrEmpty(header) ? header : !string.IsNullOrEmpty(Authority) ? Authority : null;
             if (value is null)
             {

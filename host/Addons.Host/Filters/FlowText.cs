@@ -52,11 +52,18 @@ internal static class FlowText
     }
 
     /// <summary>
-    /// The authority the client named: the Host header, else the request's authority (HTTP/2 <c>:authority</c>, or the
-    /// absolute-form target); <c>false</c> when there is neither.
+    /// The authority the client named: for HTTP/2 its <c>:authority</c>, else the Host header, else the request's
+    /// authority (the absolute-form target); <c>false</c> when there is none.
     /// </summary>
     public static bool TryGetClientAuthority(HttpRequest request, out ReadOnlySpan<char> authority)
     {
+        // As mitmproxy's pretty_host: HTTP/2 names its server in :authority first, HTTP/1 in Host.
+        if (request.IsHttp2 && request.Authority.Length > 0)
+        {
+            authority = request.Authority;
+            return true;
+        }
+
         if (TryGetHeader(request.Headers, "Host", out authority))
         {
             return true;

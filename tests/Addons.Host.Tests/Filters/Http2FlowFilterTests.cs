@@ -79,6 +79,27 @@ public sealed class Http2FlowFilterTests
     }
 
     /// <summary>The flow as an HTTP/1.1 client and server would have had it: the authority as the Host field, a reason phrase.</summary>
+    [Test]
+    public void When_authority_and_host_disagree_HTTP2_goes_by_authority_and_HTTP1_by_host()
+    {
+        // mitmproxy 8.1.1's pretty_host: :authority first for HTTP/2, the Host field for HTTP/1.
+        var http2 = TestFlows.Http2();
+        http2.Request.Authority = "example.com";
+        http2.Request.Headers.Set("host", "other.example");
+        var http1 = Http1Twin(TestFlows.Http2());
+        http1.Request.Authority = "example.com";
+        http1.Request.Headers.Set("Host", "other.example");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(FlowFilter.Parse("~d ^example\\.com$").Matches(http2), Is.True);
+            Assert.That(FlowFilter.Parse("~d other").Matches(http2), Is.False);
+            Assert.That(FlowFilter.Parse("~d other").Matches(http1), Is.True);
+            Assert.That((http2.Request.PrettyHost, http1.Request.PrettyHost), Is.EqualTo(("example.com", "other.example")));
+            Assert.That(FlowSummary.Of(http2).PrettyUrl, Does.Contain("example.com").And.Not.Contain("other"));
+        });
+    }
+
     private static HttpFlow Http1Twin(HttpFlow flow)
     {
         flow.Request.HttpVersion = "HTTP/1.1";

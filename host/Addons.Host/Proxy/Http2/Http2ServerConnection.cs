@@ -487,6 +487,17 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         }
     }
 
+    /// <summary>A header list on a stream (a response head, an interim response, trailers).</summary>
+    public ValueTask SendHeadersAsync(Http2Stream stream, IReadOnlyList<HeaderField> fields, bool endStream, CancellationToken cancel = default)
+    {
+        if (endStream)
+        {
+            _streams.Finish(stream);
+        }
+
+        return _output.WriteHeadersAsync(stream.Id, fields, endStream, cancel);
+    }
+
     /// <summary>
     /// Sends <paramref name="data"/> on a stream as DATA frames, each as large as both flow-control windows and the
     /// client's frame size allow, waiting for WINDOW_UPDATEs in between.
@@ -497,6 +508,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         {
             if (endStream)
             {
+                _streams.Finish(stream);
                 await _output.WriteDataAsync(stream.Id, data, endStream: true, cancel).ConfigureAwait(false);
             }
 
@@ -508,6 +520,11 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             var granted = await _windows.TakeAsync(stream, Math.Min(data.Length, _output.MaxFrameSize * 4), cancel).ConfigureAwait(false);
             var chunk = data[..granted];
             data = data[granted..];
+            if (endStream && data.IsEmpty)
+            {
+                _streams.Finish(stream);
+            }
+
             await _output.WriteDataAsync(stream.Id, chunk, endStream && data.IsEmpty, cancel).ConfigureAwait(false);
         }
     }
@@ -526,6 +543,11 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         {
             stream.LocalClosed = true;
             stream.Reset(null);
+        }
+
+        if (stream is not null)
+        {
+            _streams.Finish(stream);
         }
 
         await _output.WriteRstStreamAsync(id, code).ConfigureAwait(false);

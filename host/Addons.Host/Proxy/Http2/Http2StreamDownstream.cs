@@ -13,7 +13,7 @@ namespace Addons.Host.Proxy.Http2;
 internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Http2Stream stream, HttpFlow flow) : IDownstream
 {
     public async ValueTask SendInterimAsync(ResponseHead head, CancellationToken stop) =>
-        await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.InterimFields(head.StatusCode, head.Headers), endStream: false, stop).ConfigureAwait(false);
+        await connection.SendHeadersAsync(stream, Http2Headers.InterimFields(head.StatusCode, head.Headers), endStream: false, stop).ConfigureAwait(false);
 
     public async Task CopyRequestBodyAsync(BodyFraming framing, Stream server, bool chunkedOut, CancellationToken stop)
     {
@@ -76,7 +76,7 @@ internal sealed class Http2StreamDownstream(Http2ServerConnection connection, Ht
     public async ValueTask<StreamedResponse> StartStreamedResponseAsync(HttpFlow flow, BodyFraming framing, CancellationToken stop)
     {
         stream.ResponseStarted = true;
-        await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.ResponseFields(flow.Response!, null), endStream: false, stop).ConfigureAwait(false);
+        await connection.SendHeadersAsync(stream, Http2Headers.ResponseFields(flow.Response!, null), endStream: false, stop).ConfigureAwait(false);
         return new StreamedResponse(new Http2DataStream((data, cancel) => connection.SendDataAsync(stream, data, endStream: false, cancel), stop), ChunkedOut: false, MustClose: false);
     }
 }

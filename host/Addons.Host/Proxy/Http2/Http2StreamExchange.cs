@@ -255,7 +255,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
         {
             if (flow.Response?.Trailers is { Count: > 0 } trailers)
             {
-                await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.TrailerFields(trailers), endStream: true, cancel).ConfigureAwait(false);
+                await connection.SendHeadersAsync(stream, Http2Headers.TrailerFields(trailers), endStream: true, cancel).ConfigureAwait(false);
             }
             else
             {
@@ -277,7 +277,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
         var trailers = bodiless || response.Trailers is not { Count: > 0 } ? null : response.Trailers;
         var fields = Http2Headers.ResponseFields(response, bodiless ? null : body.Length);
         stream.ResponseStarted = true;
-        await connection.Output.WriteHeadersAsync(stream.Id, fields, endStream: body.Length == 0 && trailers is null, cancel).ConfigureAwait(false);
+        await connection.SendHeadersAsync(stream, fields, endStream: body.Length == 0 && trailers is null, cancel).ConfigureAwait(false);
         if (body.Length > 0)
         {
             await connection.SendDataAsync(stream, body, endStream: trailers is null, cancel).ConfigureAwait(false);
@@ -285,7 +285,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
 
         if (trailers is not null)
         {
-            await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.TrailerFields(trailers), endStream: true, cancel).ConfigureAwait(false);
+            await connection.SendHeadersAsync(stream, Http2Headers.TrailerFields(trailers), endStream: true, cancel).ConfigureAwait(false);
         }
 
         await EndAsync().ConfigureAwait(false);
@@ -311,7 +311,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
         var bodiless = flow?.Request.Method == "HEAD";
         var body = bodiless ? [] : response.Content!;
         stream.ResponseStarted = true;
-        await connection.Output.WriteHeadersAsync(stream.Id, Http2Headers.ResponseFields(response, body.Length), endStream: body.Length == 0).ConfigureAwait(false);
+        await connection.SendHeadersAsync(stream, Http2Headers.ResponseFields(response, body.Length), endStream: body.Length == 0).ConfigureAwait(false);
         if (body.Length > 0)
         {
             await connection.SendDataAsync(stream, body, endStream: true, stream.Cancelled).ConfigureAwait(false);
@@ -326,7 +326,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
         if (request.Headers["expect"] is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
         {
             request.Headers.Remove("expect");
-            await connection.Output.WriteHeadersAsync(stream.Id, [new HeaderField(":status", "100")], endStream: false, cancel).ConfigureAwait(false);
+            await connection.SendHeadersAsync(stream, [new HeaderField(":status", "100")], endStream: false, cancel).ConfigureAwait(false);
         }
     }
 }

@@ -7,6 +7,7 @@ namespace Addons.Host.Proxy.Http2;
 internal sealed class Http2StreamTable
 {
     private readonly Dictionary<int, Http2Stream> _streams = [];
+    private readonly HashSet<int> _finished = [];
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -29,12 +30,15 @@ internal sealed class Http2StreamTable
         }
     }
 
-    /// <summary>Adds a stream if fewer than <paramref name="limit"/> are open; the number open before, otherwise.</summary>
+    /// <summary>
+    /// Adds a stream if fewer than <paramref name="limit"/> are open, not counting those <see cref="Finish"/>ed; the
+    /// number open before, otherwise.
+    /// </summary>
     public bool TryAdd(Http2Stream stream, int limit, out int open)
     {
         lock (_gate)
         {
-            open = _streams.Count;
+            open = _streams.Count - _finished.Count;
             if (open >= limit)
             {
                 return false;
@@ -45,11 +49,27 @@ internal sealed class Http2StreamTable
         }
     }
 
+    /// <summary>
+    /// The stream's last frame is about to go out: the peer may open another as soon as it arrives, so the stream no
+    /// longer counts against the concurrency limit, though its exchange may still be finishing.
+    /// </summary>
+    public void Finish(Http2Stream stream)
+    {
+        lock (_gate)
+        {
+            if (_streams.ContainsKey(stream.Id))
+            {
+                _finished.Add(stream.Id);
+            }
+        }
+    }
+
     /// <summary>Removes a stream; true if it was there. Whoever waits for a change is woken.</summary>
     public bool Remove(Http2Stream stream)
     {
         lock (_gate)
         {
+            _finished.Remove(stream.Id);
             var removed = _streams.Remove(stream.Id);
             Pulse();
             return removed;
