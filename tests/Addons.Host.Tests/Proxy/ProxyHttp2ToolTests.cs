@@ -120,13 +120,25 @@ public sealed partial class ProxyHttp2ToolTests
 
     [Test]
     [CancelAfter(180_000)]
-    public async Task H2loadGets2000ResponsesOver10ConnectionsOf10Streams(CancellationToken cancellationToken)
+    public Task H2loadGets2000ResponsesOver10ConnectionsOf10Streams(CancellationToken cancellationToken) =>
+        H2loadGetsEveryResponseAsync(2000, 10, 10, cancellationToken);
+
+    /// <summary>
+    /// A client that opens a new stream the moment one ends, at the concurrency limit the proxy announced (100): each
+    /// is served, none refused (REFUSED_STREAM) while the previous one's exchange finishes.
+    /// </summary>
+    [Test]
+    [CancelAfter(90_000)]
+    public Task H2loadAtTheConcurrencyLimitHasNoStreamRefused(CancellationToken cancellationToken) =>
+        H2loadGetsEveryResponseAsync(20_000, 2, 100, cancellationToken);
+
+    private async Task H2loadGetsEveryResponseAsync(int total, int connections, int streams, CancellationToken cancellationToken)
     {
         var h2load = Require("h2load", "nghttp2-client");
         await using var origin = await KestrelOrigin.StartAsync(_folder);
         await using var proxy = await ProxyHarness.StartAsync(null, "--set", $"mode=reverse:http://127.0.0.1:{origin.HttpPort}");
 
-        var run = await RunAsync(h2load, ["-n", "2000", "-c", "10", "-m", "10", $"http://{proxy.EndPoint}/hello"], cancellationToken);
+        var run = await RunAsync(h2load, ["-n", total.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture), "-m", streams.ToString(CultureInfo.InvariantCulture), $"http://{proxy.EndPoint}/hello"], cancellationToken);
 
         Assert.That(run.Code, Is.Zero, run.ToString());
         var requests = RequestsLine().Match(run.Stdout);
@@ -134,9 +146,9 @@ public sealed partial class ProxyHttp2ToolTests
         Assert.That((requests.Success, codes.Success), Is.EqualTo((true, true)), "h2load printed its summary\n" + run);
         Assert.Multiple(() =>
         {
-            Assert.That(Count(requests, "total"), Is.EqualTo(2000), run.ToString());
-            Assert.That((Count(requests, "succeeded"), Count(requests, "failed"), Count(requests, "errored"), Count(requests, "timeout")), Is.EqualTo((2000, 0, 0, 0)), run.ToString());
-            Assert.That((Count(codes, "s2"), Count(codes, "s3"), Count(codes, "s4"), Count(codes, "s5")), Is.EqualTo((2000, 0, 0, 0)), run.ToString());
+            Assert.That(Count(requests, "total"), Is.EqualTo(total), run.ToString());
+            Assert.That((Count(requests, "succeeded"), Count(requests, "failed"), Count(requests, "errored"), Count(requests, "timeout")), Is.EqualTo((total, 0, 0, 0)), run.ToString());
+            Assert.That((Count(codes, "s2"), Count(codes, "s3"), Count(codes, "s4"), Count(codes, "s5")), Is.EqualTo((total, 0, 0, 0)), run.ToString());
             Assert.That(run.Stdout, Does.Contain("Application protocol: h2c"), run.ToString());
         });
     }
