@@ -13,6 +13,8 @@
 #   CONNECTIONS=10      h2load -c
 #   STREAMS=10          h2load -m (concurrent streams per connection)
 #   THREADS=1           h2load -t
+#   HOST_PLUGINS=shipped  shipped: the host loads plugins.json's shipped plugins (View, Session, StreamTester, Web);
+#                       empty: an empty plugins.json (`{"Addons": {}}`), the engine and built-in addons alone
 #   SKIP_BUILD=1        use the existing Release build of the host
 #   OUT=path            also write the table (Markdown) to this file
 #   KEEP_WORK=1         keep the temporary work dir (configs, logs, h2load outputs) instead of deleting it
@@ -47,6 +49,8 @@ ORIGIN_PORT=${ORIGIN_PORT:-18280}
 NGINX_H2_PORT=${NGINX_H2_PORT:-18281}
 MITM_PORT=${MITM_PORT:-18282}
 HOST_PORT=${HOST_PORT:-18283}
+HOST_PLUGINS=${HOST_PLUGINS:-shipped}
+[[ $HOST_PLUGINS == shipped || $HOST_PLUGINS == empty ]] || { echo "HOST_PLUGINS must be shipped or empty" >&2; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 HOST_DLL=$REPO_ROOT/host/addons-host/bin/Release/net10.0/addons-host.dll
@@ -272,10 +276,15 @@ start_mitmdump() {
 }
 
 start_host() {
-    # The shipped plugins of plugins.json (View, Session, StreamTester, Web) are loaded; the web interface takes a
-    # free port instead of 8081.
-    dotnet "$HOST_DLL" --set listen_host=127.0.0.1 --set "listen_port=$HOST_PORT" --set "confdir=$WORK/conf" \
-        --set "mode=reverse:http://127.0.0.1:$ORIGIN_PORT" --set web_port=0 -q </dev/null >"$WORK/host.log" 2>&1 &
+    # The shipped plugins of plugins.json (View, Session, StreamTester, Web) are loaded unless HOST_PLUGINS=empty; the
+    # web interface takes a free port instead of 8081.
+    local plugins=(--set web_port=0)
+    if [[ $HOST_PLUGINS == empty ]]; then
+        printf '{"Addons": {}}\n' >"$WORK/plugins-empty.json"
+        plugins=(--plugins "$WORK/plugins-empty.json")
+    fi
+    dotnet "$HOST_DLL" "${plugins[@]}" --set listen_host=127.0.0.1 --set "listen_port=$HOST_PORT" --set "confdir=$WORK/conf" \
+        --set "mode=reverse:http://127.0.0.1:$ORIGIN_PORT" -q </dev/null >"$WORK/host.log" 2>&1 &
     PID_OF[host]=$!
     PIDS+=($!)
     LOG_OF[host]=$WORK/host.log
@@ -460,7 +469,7 @@ report() {
     [[ $TLS == 1 ]] || mode="cleartext h2c (prior knowledge) from h2load"
     echo "## HTTP/2 proxy benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "host commit $commit; $(nproc) cores; $mode; h2load $RUN_DESC -c $CONNECTIONS -m $STREAMS -t $THREADS" \
+    echo "host commit $commit; $(nproc) cores; $mode; host plugins: $HOST_PLUGINS; h2load $RUN_DESC -c $CONNECTIONS -m $STREAMS -t $THREADS" \
         "(warm-up $WARMUP); 1024-byte responses from an nginx origin over HTTP/1.1;" \
         "nginx $(nginx -v 2>&1 | sed 's#.*/##') (worker_processes $NGINX_WORKERS); mitmdump ${MITM_VERSION:-?};" \
         "dotnet $(dotnet --version 2>/dev/null); CPU use by other processes ${BUSY_BEFORE}% before, ${BUSY_AFTER}% after$( ((WAITED > 0)) && echo "; paused ${WAITED}s for builds or test runs")"
