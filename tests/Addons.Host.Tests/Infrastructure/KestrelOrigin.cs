@@ -39,7 +39,7 @@ internal sealed class KestrelOrigin : IAsyncDisposable
     /// <param name="httpsProtocols">What the HTTPS endpoint speaks; HTTP/1.1 and HTTP/2 (by ALPN) unless given.</param>
     public static async Task<KestrelOrigin> StartAsync(string folder, HttpProtocols httpsProtocols = HttpProtocols.Http1AndHttp2)
     {
-        var certificate = CreateCertificate();
+        var certificate = LocalhostCertificate.Create();
         var pem = Path.Combine(folder, "origin-cert.pem");
         await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem());
 
@@ -104,20 +104,6 @@ internal sealed class KestrelOrigin : IAsyncDisposable
         origin.HttpPort = addresses.Single(u => u.Scheme == "http").Port;
         origin.HttpsPort = addresses.Single(u => u.Scheme == "https").Port;
         return origin;
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
     }
 
     public async ValueTask DisposeAsync()

@@ -5,8 +5,8 @@ using System.Security.Cryptography.X509Certificates;
 namespace Addons.Host.Tests.Infrastructure;
 
 /// <summary>
-/// A self-signed server certificate for localhost and 127.0.0.1, made as <see cref="KestrelOrigin"/> makes its own,
-/// for origins that need a Kestrel of their own (gRPC, a browser's page). Its PEM file is what the proxy's
+/// A self-signed server certificate for localhost and 127.0.0.1, for the test origins (<see cref="KestrelOrigin"/>,
+/// and those that need a Kestrel of their own: gRPC, a browser's page). Its PEM file is what the proxy's
 /// ssl_verify_upstream_trusted_ca is set to.
 /// </summary>
 internal static class LocalhostCertificate

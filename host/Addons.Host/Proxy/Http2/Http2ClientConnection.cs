@@ -143,26 +143,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     }
 
     /// <summary>Response body bytes the exchange consumed: credit goes back to the server.</summary>
-    public async ValueTask ConsumedAsync(Http2Stream? stream, int count)
-    {
-        var (streamCredit, connectionCredit) = _received.Consume(stream, count);
-        try
-        {
-            if (streamCredit > 0)
-            {
-                await _output.WriteWindowUpdateAsync(stream!.Id, streamCredit).ConfigureAwait(false);
-            }
-
-            if (connectionCredit > 0)
-            {
-                await _output.WriteWindowUpdateAsync(0, connectionCredit).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The server is gone; its streams fail on their own.
-        }
-    }
+    public ValueTask ConsumedAsync(Http2Stream? stream, int count) => _received.ConsumeAsync(stream, count, _output);
 
     /// <summary>
     /// The exchange is done with a stream: one the server has not finished is reset (CANCEL), and the slot is free.

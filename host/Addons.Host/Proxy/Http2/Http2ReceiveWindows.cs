@@ -73,6 +73,31 @@ internal sealed class Http2ReceiveWindows(Http2Limits limits)
         return (streamCredit, connectionCredit);
     }
 
+    /// <summary>
+    /// <see cref="Consume"/>, then sends the WINDOW_UPDATEs it calls for; a peer already gone needs no credit, so a
+    /// failed write is not an error here.
+    /// </summary>
+    public async ValueTask ConsumeAsync(Http2Stream? stream, int count, Http2FrameOutput output)
+    {
+        var (streamCredit, connectionCredit) = Consume(stream, count);
+        try
+        {
+            if (streamCredit > 0)
+            {
+                await output.WriteWindowUpdateAsync(stream!.Id, streamCredit).ConfigureAwait(false);
+            }
+
+            if (connectionCredit > 0)
+            {
+                await output.WriteWindowUpdateAsync(0, connectionCredit).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer is gone.
+        }
+    }
+
     /// <summary>What a finished stream received and nobody read: it goes back to the connection.</summary>
     public int Unread(Http2Stream stream)
     {

@@ -114,26 +114,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// Gives back flow-control credit for request body bytes a stream's exchange consumed (or, with no stream, bytes
     /// that were dropped on arrival).
     /// </summary>
-    public async ValueTask ConsumedAsync(Http2Stream? stream, int count)
-    {
-        var (streamCredit, connectionCredit) = _received.Consume(stream, count);
-        try
-        {
-            if (streamCredit > 0)
-            {
-                await _output.WriteWindowUpdateAsync(stream!.Id, streamCredit).ConfigureAwait(false);
-            }
-
-            if (connectionCredit > 0)
-            {
-                await _output.WriteWindowUpdateAsync(0, connectionCredit).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client is gone; nothing needs the credit.
-        }
-    }
+    public ValueTask ConsumedAsync(Http2Stream? stream, int count) => _received.ConsumeAsync(stream, count, _output);
 
     /// <summary>
     /// A stream's exchange is over: it no longer counts against the concurrency limit, and request body it left unread
