@@ -148,6 +148,12 @@ internal sealed class RawH2Client : IAsyncDisposable
             return null;
         }
 
+        return Status(frame);
+    }
+
+    /// <summary>The <c>:status</c> of a HEADERS frame read with <see cref="ReadFrameAsync"/> (every HEADERS frame must be decoded, in order).</summary>
+    public int Status((Http2FrameHeader Header, byte[] Payload) frame)
+    {
         var fields = new List<HeaderField>();
         _decoder.Decode(Http2FrameReader.ReadHeaders(frame.Header, new ReadOnlySequence<byte>(frame.Payload), out _).ToArray(), fields, int.MaxValue);
         return int.Parse(fields.Single(f => f.Name == ":status").Value, System.Globalization.CultureInfo.InvariantCulture);
