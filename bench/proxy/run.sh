@@ -30,6 +30,8 @@ ORIGIN_HTTPS_PORT=18443
 NGINX_PROXY_HTTP_PORT=18081
 NGINX_PROXY_HTTPS_PORT=18444
 HOST_PORT=18090
+HOST_VIEW_PORT=18093
+HOST_BARE_PORT=18094
 MITM_PORT=18091
 
 HOST_DLL=$REPO_ROOT/host/addons-host/bin/Release/net10.0/addons-host.dll
@@ -137,7 +139,7 @@ start_nginx() {
 }
 
 # --- hey runs and parsing --------------------------------------------------------------------------------------
-declare -A RPS P99 ERRS STATUS
+declare -A RPS P50 P99 ERRS STATUS
 CASES=()
 
 # run_case NAME PROXY_PORT|- URL
@@ -156,9 +158,12 @@ run_case() {
     log "case $name: hey -z $DURATION ${args[*]} $url"
     hey -z "$DURATION" "${args[@]}" "$url" >"$out" 2>&1 || true
 
-    local rps p99 ok bad errors
+    local rps p50 p99 ok bad errors size
     rps=$(awk '/Requests\/sec:/ {print $2; exit}' "$out")
+    p50=$(awk '/50% in/ {printf "%.2f", $3 * 1000; exit}' "$out")
     p99=$(awk '/99% in/ {printf "%.2f", $3 * 1000; exit}' "$out")
+    # "Size/request:	1024 bytes": hey's average body size; anything but 1024 means some response was not the file.
+    size=$(awk '/Size\/request:/ {print $2; exit}' "$out")
     # Status code distribution lines look like "  [200]	8336 responses".
     ok=$(awk '/^Status code distribution:/ {s = 1; next} s && /^ *\[[0-9]+\]/ {gsub(/[][]/, "", $1); if ($1 == 200) n += $2} /^$/ {s = 0} END {print n + 0}' "$out")
     bad=$(awk '/^Status code distribution:/ {s = 1; next} s && /^ *\[[0-9]+\]/ {gsub(/[][]/, "", $1); if ($1 != 200) n += $2} /^$/ {s = 0} END {print n + 0}' "$out")
@@ -166,11 +171,12 @@ run_case() {
     errors=$(awk '/^Error distribution:/ {s = 1; next} s && /^ *\[[0-9]+\]/ {gsub(/[][]/, "", $1); n += $1} END {print n + 0}' "$out")
 
     RPS[$name]=${rps:-0}
+    P50[$name]=${p50:-n/a}
     P99[$name]=${p99:-n/a}
     ERRS[$name]=$((bad + errors))
-    if [[ -z $rps || $ok -eq 0 || $bad -ne 0 || $errors -ne 0 ]]; then
+    if [[ -z $rps || $ok -eq 0 || $bad -ne 0 || $errors -ne 0 || $size != "$BODY_SIZE" ]]; then
         STATUS[$name]=FAIL
-        log "case $name FAILED: $ok responses 200, $bad other responses, $errors errors; hey's output:"
+        log "case $name FAILED: $ok responses 200, $bad other responses, $errors errors, ${size:-?} bytes a response (expected $BODY_SIZE); hey's output:"
         sed -n '/^Summary:/,/^  Requests\/sec:/p; /^Status code distribution:/,$p' "$out" >&2
     else
         STATUS[$name]=ok
@@ -219,14 +225,15 @@ if [[ $SKIP_BUILD != 1 ]]; then
 fi
 [[ -f $HOST_DLL ]] || die "$HOST_DLL not found (build the host, or drop SKIP_BUILD)"
 
-for port in $ORIGIN_HTTP_PORT $ORIGIN_HTTPS_PORT $NGINX_PROXY_HTTP_PORT $NGINX_PROXY_HTTPS_PORT $HOST_PORT $MITM_PORT; do
+for port in $ORIGIN_HTTP_PORT $ORIGIN_HTTPS_PORT $NGINX_PROXY_HTTP_PORT $NGINX_PROXY_HTTPS_PORT $HOST_PORT $HOST_VIEW_PORT $HOST_BARE_PORT $MITM_PORT; do
     port_open "$port" && die "port $port on 127.0.0.1 is already in use"
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-bench.XXXXXX")
 log "work dir $WORK"
 mkdir -p "$WORK/www" "$WORK/conf" "$WORK/mitm"
-head -c 1024 /dev/urandom >"$WORK/www/1k.bin"
+BODY_SIZE=1024
+head -c $BODY_SIZE /dev/urandom >"$WORK/www/1k.bin"
 openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=localhost \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
     -keyout "$WORK/origin.key" -out "$WORK/origin.crt" >/dev/null 2>&1 || die "openssl could not create the origin certificate"
@@ -243,20 +250,35 @@ NGINX_PROXY_PID=$LAST_PID
 wait_port $NGINX_PROXY_HTTP_PORT $NGINX_PROXY_PID nginx-proxy "$WORK/nginx-proxy.error.log" 20
 wait_port $NGINX_PROXY_HTTPS_PORT $NGINX_PROXY_PID nginx-proxy "$WORK/nginx-proxy.error.log" 20
 
-log "starting the host on 127.0.0.1:$HOST_PORT"
-dotnet "$HOST_DLL" --set listen_host=127.0.0.1 --set listen_port=$HOST_PORT --set "confdir=$WORK/conf" \
-    --set "ssl_verify_upstream_trusted_ca=$WORK/origin.crt" </dev/null >"$WORK/host.log" 2>&1 &
-HOST_PID=$!
-PIDS+=($HOST_PID)
-for ((i = 0; ; i++)); do
-    grep -q "listening at http://127.0.0.1:$HOST_PORT" "$WORK/host.log" && break
-    if ! kill -0 $HOST_PID 2>/dev/null; then
-        tail -n 40 "$WORK/host.log" >&2
-        die "the host exited before it was listening"
-    fi
-    ((i < 600)) || { tail -n 40 "$WORK/host.log" >&2; die "the host was not listening within 60 s"; }
-    sleep 0.1
-done
+# start_host NAME PORT ARGS...: a Release host on 127.0.0.1:PORT, its log in WORK/NAME.log; HOST_PIDS[NAME] its pid.
+declare -A HOST_PIDS=()
+start_host() {
+    local name=$1 port=$2
+    shift 2
+    log "starting $name on 127.0.0.1:$port"
+    dotnet "$HOST_DLL" "$@" --set listen_host=127.0.0.1 --set listen_port=$port --set "confdir=$WORK/conf" \
+        --set "ssl_verify_upstream_trusted_ca=$WORK/origin.crt" </dev/null >"$WORK/$name.log" 2>&1 &
+    local pid=$!
+    HOST_PIDS[$name]=$pid
+    PIDS+=($pid)
+    for ((i = 0; ; i++)); do
+        grep -q "listening at http://127.0.0.1:$port" "$WORK/$name.log" && break
+        if ! kill -0 $pid 2>/dev/null; then
+            tail -n 40 "$WORK/$name.log" >&2
+            die "$name exited before it was listening"
+        fi
+        ((i < 600)) || { tail -n 40 "$WORK/$name.log" >&2; die "$name was not listening within 60 s"; }
+        sleep 0.1
+    done
+}
+
+# The shipped plugins (every flow kept by the View and persisted by the Session), the View alone, and no plugin at
+# all (the engine and its built-in addons), so that the table shows what each layer costs.
+start_host host $HOST_PORT --set web_port=0
+start_host host-view $HOST_VIEW_PORT --Addons:Session:Enabled=false --Addons:StreamTester:Enabled=false --Addons:Web:Enabled=false
+printf '{"Addons": {}}\n' >"$WORK/plugins-empty.json"
+start_host host-bare $HOST_BARE_PORT --plugins "$WORK/plugins-empty.json"
+HOST_PID=${HOST_PIDS[host]}
 
 log "starting mitmdump on 127.0.0.1:$MITM_PORT"
 mitmdump --listen-host 127.0.0.1 -p $MITM_PORT -q --set "confdir=$WORK/mitm" \
@@ -275,6 +297,9 @@ curl_check direct-http - "$HTTP_URL"
 curl_check direct-https - "$HTTPS_URL" --cacert "$WORK/origin.crt"
 curl_check host-http $HOST_PORT "$HTTP_URL"
 curl_check host-https $HOST_PORT "$HTTPS_URL" --cacert "$WORK/conf/addons-ca-cert.pem"
+curl_check host-view-http $HOST_VIEW_PORT "$HTTP_URL"
+curl_check host-bare-http $HOST_BARE_PORT "$HTTP_URL"
+curl_check host-bare-https $HOST_BARE_PORT "$HTTPS_URL" --cacert "$WORK/conf/addons-ca-cert.pem"
 curl_check mitmdump-http $MITM_PORT "$HTTP_URL"
 curl_check mitmdump-https $MITM_PORT "$HTTPS_URL" --cacert "$WORK/mitm/mitmproxy-ca-cert.pem"
 curl_check nginx-proxy-http - "http://127.0.0.1:$NGINX_PROXY_HTTP_PORT/1k.bin"
@@ -290,6 +315,10 @@ run_case direct-https - "$HTTPS_URL"
 run_case host-http $HOST_PORT "$HTTP_URL"
 run_case host-https $HOST_PORT "$HTTPS_URL"
 check_alive $HOST_PID host "$WORK/host.log" || true
+run_case host-view-http $HOST_VIEW_PORT "$HTTP_URL"
+run_case host-bare-http $HOST_BARE_PORT "$HTTP_URL"
+run_case host-bare-https $HOST_BARE_PORT "$HTTPS_URL"
+check_alive "${HOST_PIDS[host-bare]}" host-bare "$WORK/host-bare.log" || true
 run_case mitmdump-http $MITM_PORT "$HTTP_URL"
 run_case mitmdump-https $MITM_PORT "$HTTPS_URL"
 check_alive $MITM_PID mitmdump "$WORK/mitmdump.log" || true
@@ -298,8 +327,9 @@ run_case nginx-proxy-https - "https://127.0.0.1:$NGINX_PROXY_HTTPS_PORT/1k.bin"
 
 for name in "${CASES[@]}"; do
     if [[ ${STATUS[$name]} != ok && $name == host-* ]]; then
+        local_log=$WORK/${name%-http*}.log
         log "the host failed $name; the last lines of its log:"
-        tail -n 40 "$WORK/host.log" >&2 || true
+        tail -n 40 "$local_log" >&2 || true
         break
     fi
 done
@@ -317,12 +347,12 @@ report() {
         "mitmdump $(mitmdump --version 2>/dev/null | awk '/^Mitmproxy:/ {print $2}');" \
         "dotnet $(dotnet --version 2>/dev/null); CPU use by other processes ${BUSY_BEFORE}% before, ${BUSY_AFTER}% after"
     echo
-    echo "| case | req/s | p99 ms | vs mitmdump | vs nginx proxy | errors |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+    echo "| case | req/s | p50 ms | p99 ms | vs mitmdump | vs nginx proxy | errors |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     local name proto
     for name in "${CASES[@]}"; do
         proto=${name##*-}
-        printf '| %s | %.0f | %s | %s | %s | %s |\n' "$name" "${RPS[$name]}" "${P99[$name]}" \
+        printf '| %s | %.0f | %s | %s | %s | %s | %s |\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
             "$(ratio "${RPS[$name]}" "${RPS[mitmdump-$proto]}")" \
             "$(ratio "${RPS[$name]}" "${RPS[nginx-proxy-$proto]}")" \
             "${ERRS[$name]}$([[ ${STATUS[$name]} == ok ]] || echo ' FAIL')"
