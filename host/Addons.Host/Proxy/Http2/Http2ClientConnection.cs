@@ -249,6 +249,12 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
         {
             reason = $"the connection failed: {ex.Message}";
         }
+        catch (Exception ex)
+        {
+            // Anything else still ends the connection cleanly: its streams fail with the reason instead of waiting.
+            reason = $"reading from it failed: {ex.GetType().Name}: {ex.Message}";
+            await _output.TryWriteGoAwayAsync(0, Http2ErrorCode.InternalError, ex.Message).ConfigureAwait(false);
+        }
 
         _goneReason ??= reason;
         FailAll(reason);

@@ -65,6 +65,23 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
                 await _chain.FailAsync(flow, $"The client connection failed: {ex.Message}").ConfigureAwait(false);
             }
         }
+        catch (Exception ex)
+        {
+            // Whatever else went wrong ends this stream with an error the client and the addons see, not a stream left hanging.
+            if (flow is not null && flow.Error is null && !flow.IsKilled)
+            {
+                await _chain.FailAsync(flow, $"The exchange failed: {ex.Message}").ConfigureAwait(false);
+            }
+
+            try
+            {
+                await connection.ResetStreamAsync(stream.Id, Http2ErrorCode.InternalError, $"the exchange failed: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            }
+            catch (Exception reset) when (reset is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // The client is gone as well.
+            }
+        }
         finally
         {
             if (flow is not null)
