@@ -113,15 +113,8 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     /// <summary>Sends request body on a stream as both windows allow.</summary>
     public async ValueTask SendDataAsync(Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancel)
     {
-        while (!data.IsEmpty)
-        {
-            var granted = await _windows.TakeAsync(stream, Math.Min(data.Length, _output.MaxFrameSize * 4), cancel).ConfigureAwait(false);
-            var chunk = data[..granted];
-            data = data[granted..];
-            await _output.WriteDataAsync(stream.Id, chunk, endStream && data.IsEmpty, cancel).ConfigureAwait(false);
-        }
-
-        if (endStream && stream.Id > 0 && !stream.LocalClosed)
+        await _windows.SendAsync(_output, stream, data, endStream, null, cancel).ConfigureAwait(false);
+        if (endStream)
         {
             stream.LocalClosed = true;
         }
@@ -357,9 +350,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
 
         if (endStream)
         {
-            stream.RemoteClosed = true;
-            stream.Body!.Writer.Complete();
-            stream.ResponseHeads!.Writer.TryComplete();
+            stream.EndRemote();
         }
 
         return ValueTask.CompletedTask;
@@ -381,18 +372,7 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
             throw new Http2StreamException(stream.Id, Http2ErrorCode.ProtocolError, $"The server sent DATA on stream {stream.Id} before its response head (RFC 9113 section 8.1).");
         }
 
-        foreach (var segment in data)
-        {
-            stream.Body!.Writer.Write(segment.Span);
-        }
-
-        _ = stream.Body!.Writer.FlushAsync();
-        if (header.IsEndStream)
-        {
-            stream.RemoteClosed = true;
-            stream.Body.Writer.Complete();
-            stream.ResponseHeads!.Writer.TryComplete();
-        }
+        stream.Receive(data, header.IsEndStream);
 
         if (header.Length - (int)data.Length is > 0 and var padding)
         {

@@ -34,6 +34,39 @@ internal sealed class Http2SendWindows
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="data"/> on a stream as DATA frames, each as large as both windows and the peer's frame size
+    /// allow, waiting for WINDOW_UPDATEs in between; <paramref name="beforeLast"/> runs right before the frame that ends
+    /// the stream goes out.
+    /// </summary>
+    public async ValueTask SendAsync(Http2FrameOutput output, Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream, Action? beforeLast, CancellationToken cancel)
+    {
+        if (data.IsEmpty)
+        {
+            if (endStream)
+            {
+                beforeLast?.Invoke();
+                await output.WriteDataAsync(stream.Id, data, endStream: true, cancel).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        while (!data.IsEmpty)
+        {
+            var granted = await TakeAsync(stream, Math.Min(data.Length, output.MaxFrameSize * 4), cancel).ConfigureAwait(false);
+            var chunk = data[..granted];
+            data = data[granted..];
+            var last = endStream && data.IsEmpty;
+            if (last)
+            {
+                beforeLast?.Invoke();
+            }
+
+            await output.WriteDataAsync(stream.Id, chunk, last, cancel).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>A WINDOW_UPDATE on stream 0.</summary>
     public void AddToConnection(int increment)
     {

@@ -357,8 +357,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
         }
 
         stream.Trailers = fields;
-        stream.RemoteClosed = true;
-        stream.Body?.Writer.Complete();
+        stream.EndRemote();
     }
 
     private void OnData(in Http2FrameHeader header, in ReadOnlySequence<byte> payload)
@@ -388,17 +387,7 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
             throw new Http2StreamException(id, Http2ErrorCode.StreamClosed, $"DATA came on stream {id} after the client ended it (RFC 9113 section 5.1).");
         }
 
-        foreach (var segment in data)
-        {
-            stream.Body!.Writer.Write(segment.Span);
-        }
-
-        _ = stream.Body!.Writer.FlushAsync();
-        if (header.IsEndStream)
-        {
-            stream.RemoteClosed = true;
-            stream.Body.Writer.Complete();
-        }
+        stream.Receive(data, header.IsEndStream);
 
         if (discarded > 0)
         {
@@ -483,32 +472,8 @@ internal sealed partial class Http2ServerConnection(ConnectionHandler handler, H
     /// Sends <paramref name="data"/> on a stream as DATA frames, each as large as both flow-control windows and the
     /// client's frame size allow, waiting for WINDOW_UPDATEs in between.
     /// </summary>
-    public async ValueTask SendDataAsync(Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancel)
-    {
-        if (data.IsEmpty)
-        {
-            if (endStream)
-            {
-                _streams.Finish(stream);
-                await _output.WriteDataAsync(stream.Id, data, endStream: true, cancel).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
-        while (!data.IsEmpty)
-        {
-            var granted = await _windows.TakeAsync(stream, Math.Min(data.Length, _output.MaxFrameSize * 4), cancel).ConfigureAwait(false);
-            var chunk = data[..granted];
-            data = data[granted..];
-            if (endStream && data.IsEmpty)
-            {
-                _streams.Finish(stream);
-            }
-
-            await _output.WriteDataAsync(stream.Id, chunk, endStream && data.IsEmpty, cancel).ConfigureAwait(false);
-        }
-    }
+    public ValueTask SendDataAsync(Http2Stream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancel) =>
+        _windows.SendAsync(_output, stream, data, endStream, () => _streams.Finish(stream), cancel);
 
     /// <summary>Resets a stream from our side, with a log line saying why.</summary>
     public async ValueTask ResetStreamAsync(int id, Http2ErrorCode code, string reason)

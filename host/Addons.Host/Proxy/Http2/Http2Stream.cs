@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Addons.Abstractions.Flows;
@@ -58,6 +59,30 @@ internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
 
     /// <summary>Cancelled when the stream is reset, by either side, or its connection ends.</summary>
     public CancellationToken Cancelled => _reset.Token;
+
+    /// <summary>A DATA frame's payload: it joins the body; with END_STREAM the peer's side is over.</summary>
+    public void Receive(in ReadOnlySequence<byte> data, bool endStream)
+    {
+        foreach (var segment in data)
+        {
+            Body!.Writer.Write(segment.Span);
+        }
+
+        // The pipe has no pause threshold (flow control bounds it), so the flush completes at once.
+        _ = Body!.Writer.FlushAsync();
+        if (endStream)
+        {
+            EndRemote();
+        }
+    }
+
+    /// <summary>The peer ended its side (END_STREAM): the body, and the response heads on a client's stream, are complete.</summary>
+    public void EndRemote()
+    {
+        RemoteClosed = true;
+        Body?.Writer.Complete();
+        ResponseHeads?.Writer.TryComplete();
+    }
 
     public void Reset(Http2ErrorCode? byPeer, string? reason = null)
     {

@@ -186,39 +186,11 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
             return true;
         }
 
-        var body = new ArrayBufferWriter<byte>();
-        var reader = stream.Body.Reader;
         using var deadline = new ReadDeadline(_settings.ClientTimeout, cancel);
+        byte[]? body;
         try
         {
-            while (true)
-            {
-                var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-                var size = (int)result.Buffer.Length;
-                if (body.WrittenCount + (long)size > _settings.Limits.MaxBufferedBody)
-                {
-                    reader.AdvanceTo(result.Buffer.End);
-                    await _chain.FailAsync(flow, $"The request body is larger than {_settings.Limits.MaxBufferedBody} bytes; set stream_large_bodies to pass it through.").ConfigureAwait(false);
-                    await SendErrorAsync(413, flow.Error!.Message, flow).ConfigureAwait(false);
-                    return false;
-                }
-
-                foreach (var segment in result.Buffer)
-                {
-                    body.Write(segment.Span);
-                }
-
-                reader.AdvanceTo(result.Buffer.End);
-                if (size > 0)
-                {
-                    await connection.ConsumedAsync(stream, size).ConfigureAwait(false);
-                }
-
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
+            body = await Http2StreamBody.ReadAllAsync(stream, size => connection.ConsumedAsync(stream, size), _settings.Limits.MaxBufferedBody, deadline).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.Expired)
         {
@@ -227,7 +199,14 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
             return false;
         }
 
-        request.Content = body.WrittenSpan.ToArray();
+        if (body is null)
+        {
+            await _chain.FailAsync(flow, $"The request body is larger than {_settings.Limits.MaxBufferedBody} bytes; set stream_large_bodies to pass it through.").ConfigureAwait(false);
+            await SendErrorAsync(413, flow.Error!.Message, flow).ConfigureAwait(false);
+            return false;
+        }
+
+        request.Content = body;
         request.Trailers = stream.Trailers is { } trailers ? new HttpHeaders(trailers) : null;
         request.TimestampEnd = DateTimeOffset.UtcNow;
         return true;

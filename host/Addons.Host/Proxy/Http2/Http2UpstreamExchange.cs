@@ -114,7 +114,8 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
                 return await StreamResponseAsync(flow, connection, stream, declared, downstream, deadline, sending, stop).ConfigureAwait(false);
             }
 
-            response.Content = await ReadBodyAsync(connection, stream, settings, deadline).ConfigureAwait(false);
+            response.Content = await Http2StreamBody.ReadAllAsync(stream, size => connection.ConsumedAsync(stream, size), settings.Limits.MaxBufferedBody, deadline).ConfigureAwait(false)
+                ?? throw new MalformedMessageException(502, $"The response body is larger than {settings.Limits.MaxBufferedBody} bytes; set stream_large_bodies to pass it through.");
             response.Trailers = stream.Trailers is { } received ? new HttpHeaders(received) : null;
             response.TimestampEnd = DateTimeOffset.UtcNow;
             if (!await RequestSentAsync(flow, sending, stop).ConfigureAwait(false) || !await chain.StepAsync(Hook.Response, flow, stop).ConfigureAwait(false))
@@ -185,93 +186,17 @@ internal sealed class Http2UpstreamExchange(AddonChain chain, Http2UpstreamPool 
         return null;
     }
 
-    private static async Task<byte[]> ReadBodyAsync(Http2ClientConnection connection, Http2Stream stream, ProxySettings settings, ReadDeadline deadline)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        var reader = stream.Body!.Reader;
-        while (true)
-        {
-            var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-            var size = (int)result.Buffer.Length;
-            if (body.WrittenCount + (long)size > settings.Limits.MaxBufferedBody)
-            {
-                reader.AdvanceTo(result.Buffer.End);
-                throw new MalformedMessageException(502, $"The response body is larger than {settings.Limits.MaxBufferedBody} bytes; set stream_large_bodies to pass it through.");
-            }
-
-            foreach (var segment in result.Buffer)
-            {
-                body.Write(segment.Span);
-            }
-
-            reader.AdvanceTo(result.Buffer.End);
-            if (size > 0)
-            {
-                await connection.ConsumedAsync(stream, size).ConfigureAwait(false);
-            }
-
-            if (result.IsCompleted)
-            {
-                return body.WrittenSpan.ToArray();
-            }
-        }
-    }
-
     /// <summary>Sends the response head at once and the body as it arrives, without storing it; then the response hook.</summary>
     private async Task<ForwardOutcome> StreamResponseAsync(HttpFlow flow, Http2ClientConnection connection, Http2Stream stream, long? declared, IDownstream downstream, ReadDeadline deadline, Task? sending, CancellationToken stop)
     {
         var response = flow.Response!;
         var framing = declared is { } n ? new BodyFraming(BodyKind.ContentLength, n) : new BodyFraming(BodyKind.Chunked, 0);
         var (target, chunkedOut, mustClose) = await downstream.StartStreamedResponseAsync(flow, framing, stop).ConfigureAwait(false);
-        var reader = stream.Body!.Reader;
         var copy = GrpcBodies.CopyIfGrpc(response.Headers);
         try
         {
-            while (true)
-            {
-                var result = await reader.ReadAsync(deadline.Arm()).ConfigureAwait(false);
-                var size = (int)result.Buffer.Length;
-                if (size > 0 && chunkedOut)
-                {
-                    await target.WriteAsync(Encoding.ASCII.GetBytes(size.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), stop).ConfigureAwait(false);
-                }
-
-                foreach (var segment in result.Buffer)
-                {
-                    await target.WriteAsync(segment, stop).ConfigureAwait(false);
-                }
-
-                if (size > 0 && chunkedOut)
-                {
-                    await target.WriteAsync("\r\n"u8.ToArray(), stop).ConfigureAwait(false);
-                }
-
-                copy?.Add(result.Buffer);
-                reader.AdvanceTo(result.Buffer.End);
-                if (size > 0)
-                {
-                    await connection.ConsumedAsync(stream, size).ConfigureAwait(false);
-                }
-
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
+            await Http2StreamBody.CopyAsync(stream, size => connection.ConsumedAsync(stream, size), target, chunkedOut, copy, deadline, stop).ConfigureAwait(false);
             response.Trailers = stream.Trailers is { } received ? new HttpHeaders(received) : null;
-            if (chunkedOut)
-            {
-                var end = new StringBuilder("0\r\n");
-                foreach (var (name, value) in response.Trailers ?? [])
-                {
-                    end.Append(name).Append(": ").Append(value).Append("\r\n");
-                }
-
-                await target.WriteAsync(Encoding.Latin1.GetBytes(end.Append("\r\n").ToString()), stop).ConfigureAwait(false);
-            }
-
-            await target.FlushAsync(stop).ConfigureAwait(false);
         }
         catch (IOException ex)
         {
