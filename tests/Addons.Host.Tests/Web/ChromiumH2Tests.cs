@@ -25,8 +25,6 @@ namespace Addons.Host.Tests.Web;
 [NonParallelizable]
 public sealed class ChromiumH2Tests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
     private const string LoadedTitle = "h2 page loaded";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private static readonly string[] PagePaths = ["/page.html", "/app.js", "/style.css", "/pixel.png"];
@@ -45,10 +43,7 @@ public sealed class ChromiumH2Tests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
-        {
-            Assert.Ignore($"Needs Debian's chromium and chromium-driver ({Chromium}, {ChromeDriver}); .ci/run installs them.");
-        }
+        HeadlessChromium.IgnoreUnlessInstalled();
 
         _folder = Directory.CreateTempSubdirectory("chromium-h2-").FullName;
         _originCertificate = LocalhostCertificate.Create();
@@ -59,20 +54,14 @@ public sealed class ChromiumH2Tests
         _probe = new FlowProbe();
         _proxy = await ProxyHarness.StartAsync([ProxyHarness.Recorder], [_probe, new LoopbackOnly()], "--set", $"ssl_verify_upstream_trusted_ca={pem}");
 
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
-        service.HideCommandPromptWindow = true;
-        service.SuppressInitialDiagnosticInformation = true;
-        var options = new ChromeOptions { BinaryLocation = Chromium };
-        options.AddArguments(
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,800",
-            "--no-first-run", "--no-default-browser-check", "--disable-default-apps", "--disable-extensions",
-            "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-domain-reliability",
-            "--metrics-recording-only", "--disable-quic",
-            $"--proxy-server=http://{_proxy.EndPoint}", "--proxy-bypass-list=<-loopback>",
-            $"--ignore-certificate-errors-spki-list={SpkiHash(_proxy.CaCertificate)},{await ProxyLeafSpkiHashAsync()}",
-            $"--user-data-dir={Path.Combine(_folder, "chromium")}");
-        _browser = new ChromeDriver(service, options, Patience);
-        _browser.Manage().Timeouts().PageLoad = Patience;
+        _browser = HeadlessChromium.Start(
+            _folder,
+            Patience,
+            "--window-size=1200,800",
+            "--disable-quic",
+            $"--proxy-server=http://{_proxy.EndPoint}",
+            "--proxy-bypass-list=<-loopback>",
+            $"--ignore-certificate-errors-spki-list={SpkiHash(_proxy.CaCertificate)},{await ProxyLeafSpkiHashAsync()}");
     }
 
     [OneTimeTearDown]

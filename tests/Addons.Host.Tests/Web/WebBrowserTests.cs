@@ -15,8 +15,6 @@ namespace Addons.Host.Tests.Web;
 [NonParallelizable]
 public sealed partial class WebBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private const string ChromeDriver = "/usr/bin/chromedriver";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private string _folder = null!;
     private KestrelOrigin _origin = null!;
@@ -27,10 +25,7 @@ public sealed partial class WebBrowserTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        if (!File.Exists(Chromium) || !File.Exists(ChromeDriver))
-        {
-            Assert.Ignore($"Needs Debian's chromium and chromium-driver ({Chromium}, {ChromeDriver}); .ci/run installs them.");
-        }
+        HeadlessChromium.IgnoreUnlessInstalled();
 
         _folder = Directory.CreateTempSubdirectory("web-browser-").FullName;
         _origin = await KestrelOrigin.StartAsync(_folder);
@@ -38,17 +33,7 @@ public sealed partial class WebBrowserTests
             ["--set", "web_port=0", "--set", $"session_path={Path.Combine(_folder, "flows.session")}"], CancellationToken.None);
         _client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{_host.Proxy}"), UseProxy = true }) { Timeout = Patience };
 
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriver)!, Path.GetFileName(ChromeDriver));
-        service.HideCommandPromptWindow = true;
-        service.SuppressInitialDiagnosticInformation = true;
-        var options = new ChromeOptions { BinaryLocation = Chromium };
-        options.AddArguments(
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900",
-            "--no-first-run", "--no-default-browser-check", "--disable-default-apps", "--disable-extensions",
-            "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-domain-reliability",
-            "--metrics-recording-only", "--proxy-server=http://127.0.0.1:9", $"--user-data-dir={Path.Combine(_folder, "chromium")}");
-        _browser = new ChromeDriver(service, options, Patience);
-        _browser.Manage().Timeouts().PageLoad = Patience;
+        _browser = HeadlessChromium.Start(_folder, Patience, "--window-size=1400,900", "--proxy-server=http://127.0.0.1:9");
     }
 
     [OneTimeTearDown]

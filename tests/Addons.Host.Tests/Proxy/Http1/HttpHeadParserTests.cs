@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Addons.Abstractions.Flows;
 using Addons.Host.Proxy.Http1;
+using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Proxy.Http1;
 
@@ -129,36 +130,5 @@ public sealed class HttpHeadParserTests
 
     private static ReadOnlySequence<byte> Bytes(string text) => new(Encoding.Latin1.GetBytes(text));
 
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int size)
-    {
-        Segment? first = null;
-        Segment? last = null;
-        for (var i = 0; i < bytes.Length; i += size)
-        {
-            var segment = new Segment(bytes.AsMemory(i, Math.Min(size, bytes.Length - i)));
-            if (last is null)
-            {
-                first = segment;
-            }
-            else
-            {
-                last.Append(segment);
-            }
-
-            last = segment;
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public void Append(Segment next)
-        {
-            next.RunningIndex = RunningIndex + Memory.Length;
-            Next = next;
-        }
-    }
+    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int size) => SegmentedBytes.Of(bytes, size);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Addons.Host.Proxy.Http2;
+using Addons.Host.Tests.Infrastructure;
 
 namespace Addons.Host.Tests.Proxy.Http2;
 
@@ -32,32 +33,8 @@ internal static class Http2Bytes
     }
 
     /// <summary>The bytes as one segment (size 0) or as segments of <paramref name="size"/> bytes.</summary>
-    public static ReadOnlySequence<byte> Sequence(byte[] bytes, int size = 0)
-    {
-        if (size == 0 || bytes.Length == 0)
-        {
-            return new ReadOnlySequence<byte>(bytes);
-        }
-
-        Segment? first = null;
-        Segment? last = null;
-        for (var i = 0; i < bytes.Length; i += size)
-        {
-            var segment = new Segment(bytes.AsMemory(i, Math.Min(size, bytes.Length - i)));
-            if (last is null)
-            {
-                first = segment;
-            }
-            else
-            {
-                last.Append(segment);
-            }
-
-            last = segment;
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
+    public static ReadOnlySequence<byte> Sequence(byte[] bytes, int size = 0) =>
+        size == 0 ? new ReadOnlySequence<byte>(bytes) : SegmentedBytes.Of(bytes, size);
 
     /// <summary>Reads the one frame <paramref name="bytes"/> must hold entirely, split into segments of <paramref name="size"/>.</summary>
     public static (Http2FrameHeader Header, ReadOnlySequence<byte> Payload) Single(byte[] bytes, int size = 0)
@@ -80,16 +57,5 @@ internal static class Http2Bytes
 
         Assert.That(buffer.IsEmpty, Is.True, "only whole frames");
         return frames;
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public void Append(Segment next)
-        {
-            next.RunningIndex = RunningIndex + Memory.Length;
-            Next = next;
-        }
     }
 }
