@@ -67,50 +67,8 @@ install_tools() {
 }
 
 # --- processes and cleanup -------------------------------------------------------------------------------------
-PIDS=()
-WORK=
-cleanup() {
-    local status=$? pid i
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ $KEEP_WORK == 1 ]]; then
-            log "work dir kept: $WORK"
-        else
-            rm -rf "$WORK"
-        fi
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# wait_port PORT PID NAME LOG [TIMEOUT_S]
-wait_port() {
-    local port=$1 pid=$2 name=$3 logfile=$4 timeout=${5:-60} i
-    for ((i = 0; i < timeout * 10; i++)); do
-        port_open "$port" && return 0
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 30 "$logfile" >&2 || true
-            die "$name exited before port $port accepted connections"
-        fi
-        sleep 0.1
-    done
-    tail -n 30 "$logfile" >&2 || true
-    die "$name: port $port did not accept connections within ${timeout}s"
-}
+# shellcheck source=common.sh
+source "$SCRIPT_DIR/common.sh"
 
 # render TEMPLATE OUTPUT: fills the @NAME@ placeholders of a config template.
 render() {
@@ -192,16 +150,6 @@ check_alive() {
     fi
 }
 
-# idle_machine_busy: the CPUs' busy percentage over one second, taken while every process of the benchmark is idle,
-# so it is what other processes use.
-idle_machine_busy() {
-    local a b
-    a=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6; exit}' /proc/stat 2>/dev/null) || true
-    sleep 1
-    b=$(awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6; exit}' /proc/stat 2>/dev/null) || true
-    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; i = y[2] - x[2];
-        if (t > 0) printf "%.0f", 100 * (t - i) / t; else print "?" }'
-}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
@@ -241,14 +189,14 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj /CN=localhost \
 log "starting nginx origin (127.0.0.1:$ORIGIN_HTTP_PORT http, :$ORIGIN_HTTPS_PORT https, worker_processes $NGINX_WORKERS)"
 start_nginx origin
 ORIGIN_PID=$LAST_PID
-wait_port $ORIGIN_HTTP_PORT $ORIGIN_PID nginx-origin "$WORK/nginx-origin.error.log" 20
-wait_port $ORIGIN_HTTPS_PORT $ORIGIN_PID nginx-origin "$WORK/nginx-origin.error.log" 20
+wait_port $ORIGIN_HTTP_PORT $ORIGIN_PID nginx-origin "$WORK/nginx-origin.error.log" 20 || exit 1
+wait_port $ORIGIN_HTTPS_PORT $ORIGIN_PID nginx-origin "$WORK/nginx-origin.error.log" 20 || exit 1
 
 log "starting nginx reverse proxy (127.0.0.1:$NGINX_PROXY_HTTP_PORT http, :$NGINX_PROXY_HTTPS_PORT https)"
 start_nginx proxy
 NGINX_PROXY_PID=$LAST_PID
-wait_port $NGINX_PROXY_HTTP_PORT $NGINX_PROXY_PID nginx-proxy "$WORK/nginx-proxy.error.log" 20
-wait_port $NGINX_PROXY_HTTPS_PORT $NGINX_PROXY_PID nginx-proxy "$WORK/nginx-proxy.error.log" 20
+wait_port $NGINX_PROXY_HTTP_PORT $NGINX_PROXY_PID nginx-proxy "$WORK/nginx-proxy.error.log" 20 || exit 1
+wait_port $NGINX_PROXY_HTTPS_PORT $NGINX_PROXY_PID nginx-proxy "$WORK/nginx-proxy.error.log" 20 || exit 1
 
 # start_host NAME PORT ARGS...: a Release host on 127.0.0.1:PORT, its log in WORK/NAME.log; HOST_PIDS[NAME] its pid.
 declare -A HOST_PIDS=()
@@ -285,7 +233,7 @@ mitmdump --listen-host 127.0.0.1 -p $MITM_PORT -q --set "confdir=$WORK/mitm" \
     --set "ssl_verify_upstream_trusted_ca=$WORK/origin.crt" </dev/null >"$WORK/mitmdump.log" 2>&1 &
 MITM_PID=$!
 PIDS+=($MITM_PID)
-wait_port $MITM_PORT $MITM_PID mitmdump "$WORK/mitmdump.log" 60
+wait_port $MITM_PORT $MITM_PID mitmdump "$WORK/mitmdump.log" 60 || exit 1
 
 HTTP_URL=http://127.0.0.1:$ORIGIN_HTTP_PORT/1k.bin
 HTTPS_URL=https://127.0.0.1:$ORIGIN_HTTPS_PORT/1k.bin
