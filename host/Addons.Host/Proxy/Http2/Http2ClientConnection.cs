@@ -47,9 +47,6 @@ internal sealed class Http2ClientConnection : IAsyncDisposable
     /// <summary>Whether new streams may still be opened on it.</summary>
     public bool IsUsable => !_closed && _goneReason is null && _nextStreamId < int.MaxValue - 2;
 
-    /// <summary>Streams open now.</summary>
-    public int OpenStreams => _streams.Count;
-
     /// <summary>Ends when the connection does; the pool forgets it then.</summary>
     public Task Completion => _reading;
 

@@ -27,7 +27,7 @@ internal sealed class Http2HeaderBlock(Http2Limits limits)
         StreamId = header.StreamId;
         EndStream = header.IsEndStream;
         Append(fragment);
-        return Complete(header);
+        return header.IsEndHeaders;
     }
 
     /// <summary>Adds a CONTINUATION frame's fragment; true when it completes the block.</summary>
@@ -44,7 +44,7 @@ internal sealed class Http2HeaderBlock(Http2Limits limits)
         }
 
         Append(fragment);
-        return Complete(header);
+        return header.IsEndHeaders;
     }
 
     /// <summary>A frame other than CONTINUATION while a block is incomplete is a connection error.</summary>
@@ -58,8 +58,6 @@ internal sealed class Http2HeaderBlock(Http2Limits limits)
 
     /// <summary>The block has been decoded: frames of any kind may come again.</summary>
     public void Done() => StreamId = 0;
-
-    private bool Complete(in Http2FrameHeader header) => header.IsEndHeaders;
 
     private void Append(in ReadOnlySequence<byte> fragment)
     {

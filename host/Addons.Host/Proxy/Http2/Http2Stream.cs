@@ -55,7 +55,7 @@ internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
     public bool ResponseStarted { get; set; }
 
     /// <summary>Why the peer reset the stream, if it did.</summary>
-    public Http2ErrorCode? ResetByClient { get; private set; }
+    public Http2ErrorCode? ResetByPeer { get; private set; }
 
     /// <summary>Cancelled when the stream is reset, by either side, or its connection ends.</summary>
     public CancellationToken Cancelled => _reset.Token;
@@ -86,7 +86,7 @@ internal sealed class Http2Stream(int id, int sendWindow, int receiveWindow)
 
     public void Reset(Http2ErrorCode? byPeer, string? reason = null)
     {
-        ResetByClient ??= byPeer;
+        ResetByPeer ??= byPeer;
         RemoteClosed = true;
         var error = new IOException(reason ?? (byPeer is { } code ? $"the peer reset the stream ({Http2ErrorText.Name(code)})" : "the stream was reset"));
         Body?.Writer.Complete(error);

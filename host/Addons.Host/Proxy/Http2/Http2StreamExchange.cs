@@ -52,7 +52,7 @@ internal sealed class Http2StreamExchange(Http2ServerConnection connection, Http
         {
             if (flow is not null && flow.Error is null && !flow.IsKilled && (flow.Response?.TimestampEnd is null || !stream.LocalClosed))
             {
-                var reason = stream.ResetByClient is { } code
+                var reason = stream.ResetByPeer is { } code
                     ? $"The client reset the stream ({Http2ErrorText.Name(code)})."
                     : "The connection ended before the exchange did.";
                 await _chain.FailAsync(flow, reason).ConfigureAwait(false);
