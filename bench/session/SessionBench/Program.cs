@@ -7,7 +7,8 @@ using Addons.Session.Storage;
 //        SessionBench --restore N   (writes N flows, then times reading them all back as a restore does)
 //        SessionBench --restore N --hot H   (the same file restored by the View and Session addons with session_hot_flows H)
 //        SessionBench --encode N   (what queueing a flow costs the hook's thread: N records encoded, N flows captured, one core)
-//   (a) one transaction per flow, (b) the best raw batched insert of the same records, and SessionStore.WriteBatch,
+//   (a) one transaction per flow, (b) the best raw batched insert of the same records, (b=) the same data the store
+//   writes (records, columns in segments, their indexes) written raw the best way, SessionStore.WriteBatch and (c),
 //   each inserting N synthetic ~2 KB flows (or stopping after S seconds) into a fresh file; flows/s and ratios.
 //   --repeat runs the whole list R times, interleaved, and reports each case's median (the disk is noisy).
 //   --explore adds every (b) variant tried (page size, journal, synchronous, batch size, row key, indexes).
@@ -78,10 +79,19 @@ var bBestCandidates = new List<RawInsertCase>
     new() { Name = "(b) best? background checkpoints, native binding, 10000 flows/tx, log restarted above 64 MiB", BackgroundCheckpoints = true, Native = true, BatchSize = 10_000, WalRestartBytes = 64L << 20 },
     new() { Name = "(b) best? background checkpoints, native binding, 2000 flows/tx, log restarted above 64 MiB", BackgroundCheckpoints = true, Native = true, BatchSize = 2000, WalRestartBytes = 64L << 20 },
 };
+// Issue 21's baseline: the same data the Session writes (records, the thirteen columns in segments, the six indexes
+// built in bulk) into the same single file, raw, the best way found; each run takes the fastest configuration.
+var sameCandidates = new List<SameDataCase>
+{
+    new() { Name = "(b=) same data, raw: 2000 flows/tx, log restarted above 256 MiB (the store's settings)" },
+    new() { Name = "(b=) same data, raw: 2000 flows/tx, log restarted above 64 MiB", WalRestartBytes = 64L << 20 },
+    new() { Name = "(b=) same data, raw: 10000 flows/tx, log restarted above 64 MiB", BatchSize = 10_000, WalRestartBytes = 64L << 20 },
+};
 var store = new SessionStoreCase { Name = $"SessionStore.WriteBatch (full schema, {SessionWriterOptions.DefaultBatchSize} flows/tx, the writer's batch)" };
 var c = new PipelineCase { Name = $"(c) Session pipeline: hook queue ({SessionWriterOptions.DefaultQueueCapacity}) -> batched writer -> committed ({SessionWriterOptions.DefaultBatchSize} flows/tx)" };
 var cases = new List<IBenchCase> { a0, a, b };
 cases.AddRange(bBestCandidates);
+cases.AddRange(sameCandidates);
 cases.AddRange([store, c]);
 if (explore)
 {
@@ -189,7 +199,7 @@ if (rows <= 0 || seconds <= 0 || repeat <= 0)
 if (only is not null)
 {
     var wanted = only.Split('|');
-    cases.RemoveAll(x => (profile || (x != a0 && x != a && x != b && !bBestCandidates.Contains(x) && x != store && x != c)) && !wanted.Any(w => x.Name.Contains(w, StringComparison.OrdinalIgnoreCase)));
+    cases.RemoveAll(x => (profile || (x != a0 && x != a && x != b && !bBestCandidates.Contains(x) && !sameCandidates.Contains(x) && x != store && x != c)) && !wanted.Any(w => x.Name.Contains(w, StringComparison.OrdinalIgnoreCase)));
 }
 
 var directory = Directory.CreateTempSubdirectory("session-bench-").FullName;
@@ -245,6 +255,10 @@ try
     Console.WriteLine($"(b) best in this run: {bBest.Name}");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"(b) best = {Median(bBest):N0} flows/s ({Median(bBest) / Median(b):N2}x (b) with SQLite's checkpoints); (b) best/(a) = {Median(bBest) / Median(a):N1}x; store/(b) best = {Median(store) / Median(bBest):P0}, store/(b) = {Median(store) / Median(b):P0}"));
+    var same = sameCandidates.MaxBy(Median)!;
+    Console.WriteLine($"(b=) same data in this run: {same.Name}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"(b=) = {Median(same):N0} flows/s; store/(b=) = {Median(store) / Median(same):P0}; (c)/(b=) = {Median(c) / Median(same):P0} (target 85%); (c)/(a0) = {Median(c) / Median(a0):N1}x (target 20x)"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"(c)/(b) best = {Median(c) / Median(bBest):P0}; (c)/(b) = {Median(c) / Median(b):P0}; (c)/(a) = {Median(c) / Median(a):N1}x; (c)/(a0) = {Median(c) / Median(a0):N1}x; (c) queue depth in its last run (sampled every 100 ms, capacity {c.QueueCapacity:N0}): min {c.DepthSamples.DefaultIfEmpty().Min():N0}, median {c.DepthSamples.Order().ElementAtOrDefault(c.DepthSamples.Count / 2):N0}, max {c.DepthSamples.DefaultIfEmpty().Max():N0}; {c.AllocatedBytesPerFlow:N0} bytes allocated per flow"));
     return 0;
