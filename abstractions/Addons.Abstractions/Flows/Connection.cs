@@ -4,7 +4,7 @@ namespace Addons.Abstractions.Flows;
 public abstract class Connection
 {
     /// <summary>A unique id of this connection.</summary>
-    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid Id { get; set; } = RandomIds.Next();
 
     /// <summary>The remote address of this connection.</summary>
     public HostPort? PeerName { get; set; }

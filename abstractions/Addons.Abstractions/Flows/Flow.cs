@@ -10,7 +10,7 @@ public abstract class Flow
     /// <summary>Creates a flow with a fresh id, created now.</summary>
     protected Flow()
     {
-        Id = Guid.NewGuid();
+        Id = RandomIds.Next();
         TimestampCreated = DateTimeOffset.UtcNow;
     }
 
