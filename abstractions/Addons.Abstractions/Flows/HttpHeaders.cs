@@ -15,7 +15,7 @@ public sealed class HttpHeaders : IReadOnlyList<HeaderField>
     public HttpHeaders() => _fields = [];
 
     /// <summary>Creates a header list holding <paramref name="fields"/> in order.</summary>
-    public HttpHeaders(IEnumerable<HeaderField> fields) => _fields = [.. fields];
+    public HttpHeaders(IEnumerable<HeaderField> fields) => _fields = new List<HeaderField>(fields);
 
     /// <summary>Creates a header list from name/value pairs in order.</summary>
     public HttpHeaders(params (string Name, string Value)[] fields)

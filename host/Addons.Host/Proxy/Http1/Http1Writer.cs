@@ -171,20 +171,28 @@ internal static class Http1Writer
                connectionTokens.Contains(name);
     }
 
-    /// <summary>The tokens of Connection and Proxy-Connection: field names to drop, and options such as close.</summary>
+    /// <summary>
+    /// The tokens of Connection and Proxy-Connection: field names to drop, and options such as close. keep-alive is left
+    /// out: the field it would name is dropped as hop-by-hop anyway, and most messages say nothing else, so they make no set.
+    /// </summary>
     public static IReadOnlyCollection<string> ConnectionTokens(HttpHeaders headers)
     {
         HashSet<string>? tokens = null;
         foreach (var field in headers)
         {
-            if (!field.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase) && !field.Name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase))
+            if (!IsConnectionField(field.Name))
             {
                 continue;
             }
 
-            foreach (var token in field.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            var value = field.Value.AsSpan();
+            foreach (var range in value.Split(','))
             {
-                (tokens ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token);
+                var token = value[range].Trim();
+                if (!token.IsEmpty && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
+                {
+                    (tokens ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token.ToString());
+                }
             }
         }
 
@@ -192,8 +200,30 @@ internal static class Http1Writer
     }
 
     /// <summary>Whether Connection lists <paramref name="option"/> (close, keep-alive, upgrade).</summary>
-    public static bool HasConnectionOption(HttpHeaders headers, string option) =>
-        ConnectionTokens(headers).Contains(option, StringComparer.OrdinalIgnoreCase);
+    public static bool HasConnectionOption(HttpHeaders headers, string option)
+    {
+        foreach (var field in headers)
+        {
+            if (!IsConnectionField(field.Name))
+            {
+                continue;
+            }
+
+            var value = field.Value.AsSpan();
+            foreach (var range in value.Split(','))
+            {
+                if (value[range].Trim().Equals(option, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsConnectionField(string name) =>
+        name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase);
 
     private static void WriteField(IBufferWriter<byte> output, string name, string value)
     {

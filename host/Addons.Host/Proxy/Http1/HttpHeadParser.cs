@@ -14,6 +14,9 @@ internal static class HttpHeadParser
     private static readonly SearchValues<byte> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
+    [ThreadStatic]
+    private static List<HeaderField>? t_fields;
+
     /// <summary>
     /// Parses a request head at the start of <paramref name="buffer"/>. Returns false when more bytes are needed; on
     /// success <paramref name="buffer"/> is sliced past the head. Throws <see cref="MalformedMessageException"/> with 400,
@@ -99,13 +102,14 @@ internal static class HttpHeadParser
     }
 
     /// <summary>Reads one line without its terminator; false if no line end is buffered yet (and the limit is not exceeded).</summary>
-    internal static bool TryReadLine(ref SequenceReader<byte> reader, int limit, int errorStatus, string tooLong, out ReadOnlySpan<byte> line)
+    /// <param name="tooLong">The error's sentence, with {0} for <paramref name="shownLimit"/> (<paramref name="limit"/> when not given).</param>
+    internal static bool TryReadLine(ref SequenceReader<byte> reader, int limit, int errorStatus, string tooLong, out ReadOnlySpan<byte> line, int? shownLimit = null)
     {
         if (!reader.TryReadTo(out line, (byte)'\n'))
         {
             if (reader.Remaining > limit)
             {
-                throw new MalformedMessageException(errorStatus, string.Format(System.Globalization.CultureInfo.InvariantCulture, tooLong, limit));
+                throw new MalformedMessageException(errorStatus, string.Format(System.Globalization.CultureInfo.InvariantCulture, tooLong, shownLimit ?? limit));
             }
 
             return false;
@@ -113,7 +117,7 @@ internal static class HttpHeadParser
 
         if (line.Length > limit + 1)
         {
-            throw new MalformedMessageException(errorStatus, string.Format(System.Globalization.CultureInfo.InvariantCulture, tooLong, limit));
+            throw new MalformedMessageException(errorStatus, string.Format(System.Globalization.CultureInfo.InvariantCulture, tooLong, shownLimit ?? limit));
         }
 
         if (!line.IsEmpty && line[^1] == (byte)'\r')
@@ -132,13 +136,17 @@ internal static class HttpHeadParser
     private static bool TryReadFields(ref SequenceReader<byte> reader, HttpLimits limits, int tooLargeStatus, out HttpHeaders? headers)
     {
         headers = null;
-        var fields = new List<HeaderField>();
+
+        // The fields are gathered in a list of this thread's, then copied once into a list of their exact size: a head
+        // is parsed without an await, and often again from the start when its bytes came in several reads.
+        var fields = t_fields ??= new List<HeaderField>(32);
+        fields.Clear();
         var start = reader.Consumed;
         var badStatus = tooLargeStatus == 502 ? 502 : 400;
         while (true)
         {
             var remainingBudget = limits.MaxHeaderBytes - (int)(reader.Consumed - start);
-            if (!TryReadLine(ref reader, Math.Max(remainingBudget, 0), tooLargeStatus, "The header section is larger than " + limits.MaxHeaderBytes + " bytes.", out var line))
+            if (!TryReadLine(ref reader, Math.Max(remainingBudget, 0), tooLargeStatus, "The header section is larger than {0} bytes.", out var line, limits.MaxHeaderBytes))
             {
                 return false;
             }
@@ -151,6 +159,7 @@ internal static class HttpHeadParser
             if (line.IsEmpty)
             {
                 headers = new HttpHeaders(fields);
+                fields.Clear();
                 return true;
             }
 
@@ -185,7 +194,7 @@ internal static class HttpHeadParser
                 }
             }
 
-            fields.Add(new HeaderField(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+            fields.Add(new HeaderField(KnownHeaderNames.Get(name), Encoding.Latin1.GetString(value)));
         }
     }
 

@@ -66,8 +66,37 @@ public sealed class HttpHeadParserTests
         var manyHeaders = Bytes("GET / HTTP/1.1\r\n" + string.Concat(Enumerable.Range(0, 101).Select(i => $"X-{i}: 1\r\n")) + "\r\n");
 
         Assert.That(Assert.Throws<MalformedMessageException>(() => HttpHeadParser.TryParseRequest(ref longLine, Limits, out _))!.StatusCode, Is.EqualTo(414));
-        Assert.That(Assert.Throws<MalformedMessageException>(() => HttpHeadParser.TryParseRequest(ref longHeaders, Limits, out _))!.StatusCode, Is.EqualTo(431));
+        var tooLarge = Assert.Throws<MalformedMessageException>(() => HttpHeadParser.TryParseRequest(ref longHeaders, Limits, out _))!;
+        Assert.That(tooLarge.StatusCode, Is.EqualTo(431));
+        Assert.That(tooLarge.Message, Is.EqualTo($"The header section is larger than {Limits.MaxHeaderBytes} bytes."), "the limit, not what was left of it");
         Assert.That(Assert.Throws<MalformedMessageException>(() => HttpHeadParser.TryParseRequest(ref manyHeaders, Limits, out _))!.StatusCode, Is.EqualTo(431));
+    }
+
+    [Test]
+    public void KnownFieldNamesAreSharedAndKeepTheCaseSent()
+    {
+        var first = Bytes("GET / HTTP/1.1\r\nHost: a\r\nContent-Type: x\r\ncontent-type: y\r\nX-Own: z\r\n\r\n");
+        var second = Bytes("GET / HTTP/1.1\r\nHost: b\r\nContent-Type: x\r\n\r\n");
+
+        Assert.That(HttpHeadParser.TryParseRequest(ref first, Limits, out var one), Is.True);
+        Assert.That(HttpHeadParser.TryParseRequest(ref second, Limits, out var two), Is.True);
+
+        Assert.That(one!.Headers.Select(h => h.Name), Is.EqualTo(new[] { "Host", "Content-Type", "content-type", "X-Own" }));
+        Assert.That(one.Headers[1].Name, Is.SameAs(two!.Headers[1].Name));
+    }
+
+    [Test]
+    public void AHeadAfterARefusedOneHoldsOnlyItsOwnFields()
+    {
+        var refused = Bytes("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nBad Name: x\r\n\r\n");
+        var incomplete = Bytes("GET / HTTP/1.1\r\nC: 3\r\n");
+        var good = Bytes("GET / HTTP/1.1\r\nD: 4\r\n\r\n");
+
+        Assert.Throws<MalformedMessageException>(() => HttpHeadParser.TryParseRequest(ref refused, Limits, out _));
+        Assert.That(HttpHeadParser.TryParseRequest(ref incomplete, Limits, out _), Is.False);
+        Assert.That(HttpHeadParser.TryParseRequest(ref good, Limits, out var head), Is.True);
+
+        Assert.That(head!.Headers.Select(h => $"{h.Name}={h.Value}"), Is.EqualTo(new[] { "D=4" }));
     }
 
     [TestCase("HTTP/1.1 200 OK\r\n\r\n", 200, "OK")]
