@@ -127,7 +127,12 @@ internal sealed partial class AddonChain(ILogger<AddonChain> logger, ILoggerFact
     public async ValueTask HandleFlowAsync(Hook hook, HookContext context, Flow flow)
     {
         await InvokeAsync(hook, context, flow).ConfigureAwait(false);
-        await InvokeAsync(Hook.Update, new UpdateContext([flow], context.CancellationToken), flow).ConfigureAwait(false);
+
+        // The context and its one-flow list only when some addon listens: several hooks a flow otherwise make them for none.
+        if (Volatile.Read(ref _byHook)[(int)Hook.Update].Length > 0)
+        {
+            await InvokeAsync(Hook.Update, new UpdateContext([flow], context.CancellationToken), flow).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Delivers <c>configure</c>; returns the first rejection as a sentence naming the addon, or <c>null</c>.</summary>
