@@ -85,7 +85,7 @@ EOF
 start_host() {
     local name=$1 session=$2 i
     dotnet "$HOST_DLL" --set listen_host=127.0.0.1 --set listen_port=$HOST_PORT --set "confdir=$WORK/conf" \
-        --set web_port=$WEB_PORT --set "session_path=$session" --set session_flush_ms="$FLUSH_MS" \
+        --set web_port=$WEB_PORT --set "session_path=$session" --set session_flush_ms="$FLUSH_MS" --set flow_detail=0 \
         </dev/null >"$WORK/$name.log" 2>&1 &
     HOST_PID=$!
     PIDS+=($HOST_PID)
