@@ -425,16 +425,16 @@ internal sealed class SessionStore : IDisposable
     {
         RefreshSegments();
         var remaining = limit ?? long.MaxValue;
-        var texts = new TextPool();
+        var row = new SummaryRow(new TextPool());
         for (var segment = 0; segment < _segments && remaining > 0; segment++)
         {
-            using var command = Command($"SELECT {SummaryColumns} FROM {Segments.Table(segment)} ORDER BY seq LIMIT $limit");
+            using var command = Command($"SELECT {SegmentColumns.SummaryNames} FROM {Segments.Table(segment)} ORDER BY seq LIMIT $limit");
             command.Parameters.AddWithValue("$limit", remaining == long.MaxValue ? -1 : remaining);
             using var reader = Guard("read", command.ExecuteReader);
             while (Guard("read", reader.Read))
             {
                 remaining--;
-                yield return Guard("read", () => ReadSummary(reader, 0, texts));
+                yield return Guard("read", () => SegmentColumns.ReadSummary(reader, row));
             }
         }
     }
@@ -457,7 +457,7 @@ internal sealed class SessionStore : IDisposable
         }
 
         // The columns decide what they can.
-        var texts = new TextPool();
+        var row = new SummaryRow(new TextPool());
         var undecided = new Dictionary<long, Guid>();
         var rows = 0;
         foreach (var reader in ColumnRows(wanted))
@@ -467,19 +467,19 @@ internal sealed class SessionStore : IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var id = Guard("read", () => ReadId(reader, 0));
+            var id = Guard("read", () => StoredId.Read(reader, 0));
             if (!wanted.Contains(id))
             {
                 continue;
             }
 
-            switch (filter.MatchesSummary(Guard("read", () => ReadSummary(reader, 0, texts))))
+            switch (filter.MatchesSummary(Guard("read", () => SegmentColumns.ReadSummary(reader, row))))
             {
                 case true:
                     matched.Add(id);
                     break;
                 case null:
-                    undecided[reader.GetInt64(SummaryColumnCount)] = id;
+                    undecided[reader.GetInt64(SegmentColumns.SummaryCount)] = id;
                     break;
             }
         }
@@ -551,7 +551,7 @@ internal sealed class SessionStore : IDisposable
         {
             var map = IdMap(wanted);
             var sequences = wanted.Select(id => map.TryGetValue(id, out var sequence) ? sequence : 0).Where(sequence => sequence > 0).Order();
-            foreach (var reader in RowsByKey(sequences, segment => $"SELECT {SummaryColumns}, seq FROM {Segments.Table(segment)} WHERE seq = $seq"))
+            foreach (var reader in RowsByKey(sequences, segment => $"SELECT {SegmentColumns.SummaryNames}, seq FROM {Segments.Table(segment)} WHERE seq = $seq"))
             {
                 yield return reader;
             }
@@ -562,7 +562,7 @@ internal sealed class SessionStore : IDisposable
         RefreshSegments();
         for (var segment = 0; segment < _segments; segment++)
         {
-            using var all = Command($"SELECT {SummaryColumns}, seq FROM {Segments.Table(segment)} ORDER BY seq");
+            using var all = Command($"SELECT {SegmentColumns.SummaryNames}, seq FROM {Segments.Table(segment)} ORDER BY seq");
             using var reader = Guard("read", all.ExecuteReader);
             while (Guard("read", reader.Read))
             {
@@ -691,7 +691,7 @@ internal sealed class SessionStore : IDisposable
         using var reader = Guard("read", command.ExecuteReader);
         while (Guard("read", reader.Read))
         {
-            yield return Guard("read", () => new FlowSetting(ReadId(reader, 0), reader.GetString(1), reader.GetString(2)));
+            yield return Guard("read", () => new FlowSetting(StoredId.Read(reader, 0), reader.GetString(1), reader.GetString(2)));
         }
     }
 
@@ -811,36 +811,6 @@ internal sealed class SessionStore : IDisposable
     }
 
     private const int MatchChunk = 1024;
-
-    private const string SummaryColumns = "id, timestamp, method, host, url, pretty_url, pretty_host, status, request_size, response_size, error, marker";
-    private const int SummaryColumnCount = 12;
-
-    /// <summary>A summary from the <see cref="SummaryColumns"/> starting at <paramref name="first"/>; repeated texts share one string.</summary>
-    private static FlowSummary ReadSummary(SqliteDataReader reader, int first, TextPool texts)
-    {
-        var url = reader.GetString(first + 4);
-        return new FlowSummary
-        {
-            Id = ReadId(reader, first),
-            Type = FlowType.Http,
-            TimestampCreated = UnixTicks.To(reader.GetInt64(first + 1)),
-            Method = texts.Get(reader.GetString(first + 2)),
-            Url = url,
-            PrettyUrl = reader.IsDBNull(first + 5) ? url : reader.GetString(first + 5),
-            Host = texts.Get(reader.GetString(first + 3)),
-            PrettyHost = reader.IsDBNull(first + 6) ? null : texts.Get(reader.GetString(first + 6)),
-            StatusCode = reader.IsDBNull(first + 7) ? null : reader.GetInt32(first + 7),
-            HasError = reader.GetInt64(first + 10) != 0,
-            Size = (reader.IsDBNull(first + 8) ? 0 : reader.GetInt64(first + 8)) + (reader.IsDBNull(first + 9) ? 0 : reader.GetInt64(first + 9)),
-            Marked = texts.Get(reader.GetString(first + 11)),
-        };
-    }
-
-    private static Guid ReadId(SqliteDataReader reader, int ordinal)
-    {
-        var bytes = (byte[])reader.GetValue(ordinal);
-        return bytes.Length == 16 ? new Guid(bytes, bigEndian: true) : throw new InvalidDataException($"A stored flow id is {bytes.Length} bytes long instead of 16.");
-    }
 
     private void Initialize(bool isNew)
     {
@@ -1103,35 +1073,10 @@ internal sealed class SessionStore : IDisposable
 
     private void WriteColumns(EncodedFlow flow, long sequence, bool exists)
     {
-        Span<byte> id = stackalloc byte[16];
-        flow.Id.TryWriteBytes(id, bigEndian: true, out _);
         var columns = ColumnStatement(Segments.Of(sequence, _segmentRows), exists);
         columns.Bind(1, sequence);
-        columns.Bind(2, id);
-        columns.Bind(3, flow.Timestamp);
-        BindText(columns, 4, flow, TextColumn.Method);
-        BindText(columns, 5, flow, TextColumn.Host);
-        BindText(columns, 6, flow, TextColumn.Url);
-        columns.Bind(7, flow.Status);
-        columns.Bind(8, flow.RequestSize);
-        columns.Bind(9, flow.ResponseSize);
-        BindText(columns, 10, flow, TextColumn.Marker);
-        columns.Bind(11, flow.HasError ? 1 : 0);
-        BindText(columns, 12, flow, TextColumn.PrettyUrl);
-        BindText(columns, 13, flow, TextColumn.PrettyHost);
+        SegmentColumns.Bind(columns, flow);
         columns.Execute();
-    }
-
-    private static void BindText(NativeStatement statement, int index, EncodedFlow flow, TextColumn column)
-    {
-        if (flow.TryGetUtf8(column, out var utf8))
-        {
-            statement.BindUtf8(index, utf8);
-        }
-        else
-        {
-            statement.BindNull(index);
-        }
     }
 
     /// <summary>
@@ -1154,13 +1099,7 @@ internal sealed class SessionStore : IDisposable
         if (!_columns.TryGetValue((segment, update), out var statement))
         {
             var table = Segments.Table(segment);
-            statement = new NativeStatement(_connection, update
-                ? $"""
-                  UPDATE {table} SET id = ?2, timestamp = ?3, method = ?4, host = ?5, url = ?6, status = ?7, request_size = ?8,
-                      response_size = ?9, marker = ?10, error = ?11, pretty_url = ?12, pretty_host = ?13
-                  WHERE seq = ?1
-                  """
-                : $"INSERT INTO {table} (seq, {Segments.Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+            statement = new NativeStatement(_connection, update ? SegmentColumns.Update(table) : SegmentColumns.Insert(table));
             _columns[(segment, update)] = statement;
         }
 
@@ -1252,7 +1191,7 @@ internal sealed class SessionStore : IDisposable
             while (Guard("read", reader.Read))
             {
                 var sequence = reader.GetInt64(0);
-                ids[Guard("read", () => ReadId(reader, 1))] = sequence;
+                ids[Guard("read", () => StoredId.Read(reader, 1))] = sequence;
                 _mappedUpTo = Math.Max(_mappedUpTo, sequence);
             }
         }

@@ -85,6 +85,48 @@ public sealed class SegmentSchemaTests
         Assert.That(Schema(path), Is.EqualTo(ThreeSegments));
     }
 
+    [Test]
+    public void The_statements_generated_from_the_segment_columns_are_pinned()
+    {
+        const string Columns = "id, timestamp, method, host, url, status, request_size, response_size, marker, error, pretty_url, pretty_host";
+        Assert.Multiple(() =>
+        {
+            Assert.That(SegmentColumns.CreateTable("flow_00007"), Is.EqualTo("""
+                CREATE TABLE flow_00007 (
+                    seq INTEGER PRIMARY KEY,
+                    id BLOB NOT NULL,
+                    timestamp INTEGER NOT NULL,
+                    method TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    status INTEGER,
+                    request_size INTEGER,
+                    response_size INTEGER,
+                    marker TEXT NOT NULL DEFAULT '',
+                    error INTEGER NOT NULL DEFAULT 0,
+                    pretty_url TEXT,
+                    pretty_host TEXT
+                )
+                """));
+            Assert.That(SegmentColumns.CreateIndexes("flow_00007"), Is.EqualTo(new[]
+            {
+                "CREATE INDEX IF NOT EXISTS flow_00007_timestamp ON flow_00007 (timestamp)",
+                "CREATE INDEX IF NOT EXISTS flow_00007_method ON flow_00007 (method)",
+                "CREATE INDEX IF NOT EXISTS flow_00007_host ON flow_00007 (host)",
+                "CREATE INDEX IF NOT EXISTS flow_00007_url ON flow_00007 (url)",
+                "CREATE INDEX IF NOT EXISTS flow_00007_status ON flow_00007 (status)",
+                "CREATE INDEX IF NOT EXISTS flow_00007_request_size_response_size ON flow_00007 (request_size, response_size)",
+            }));
+            Assert.That(SegmentColumns.ViewSelect("flow_00007"), Is.EqualTo($"SELECT seq, {Columns} FROM flow_00007"));
+            Assert.That(SegmentColumns.Insert("flow_00007"), Is.EqualTo($"INSERT INTO flow_00007 (seq, {Columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+            Assert.That(SegmentColumns.Update("flow_00007"), Is.EqualTo(
+                "UPDATE flow_00007 SET id = ?2, timestamp = ?3, method = ?4, host = ?5, url = ?6, status = ?7, request_size = ?8, "
+                + "response_size = ?9, marker = ?10, error = ?11, pretty_url = ?12, pretty_host = ?13 WHERE seq = ?1"));
+            Assert.That(SegmentColumns.SummaryNames, Is.EqualTo(Columns));
+            Assert.That(SegmentColumns.SummaryCount, Is.EqualTo(12));
+        });
+    }
+
     /// <summary>Every table, index and view of the file, by name: type, name and the SQL SQLite keeps of it.</summary>
     private static string Schema(string path)
     {
