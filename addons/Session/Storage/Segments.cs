@@ -4,22 +4,16 @@ using Microsoft.Data.Sqlite;
 namespace Addons.Session.Storage;
 
 /// <summary>
-/// The flows' order and filter columns live in segment tables of a fixed number of rows each (the file's
-/// <c>PRAGMA user_version</c>; <see cref="DefaultRows"/> when 0), by row key: segment k holds seq k·rows+1 to (k+1)·rows. The segment being filled has no index but its key, so that an insert touches one
-/// B-tree; when it is full, its six indexes (timestamp, method, host, url, status, sizes) are built at once, which
-/// sorts once instead of inserting into six B-trees per row (bench/session, (s) cases: all six indexes at 66% of the
-/// raw insert rate, against 34% kept per row). The view <c>flow</c> joins them for ad-hoc SQL.
+/// The flows' order and filter columns (<see cref="SegmentColumns"/>) live in segment tables of a fixed number of rows
+/// each (the file's <c>PRAGMA user_version</c>; <see cref="DefaultRows"/> when 0), by row key: segment k holds seq
+/// k·rows+1 to (k+1)·rows. The segment being filled has no index but its key, so that an insert touches one B-tree;
+/// when it is full, its indexes are built at once, which sorts once instead of inserting into every index B-tree per
+/// row (bench/session, (s) cases: all six indexes at 66% of the raw insert rate, against 34% kept per row). The view <c>flow</c> joins them for ad-hoc SQL.
 /// </summary>
 internal static class Segments
 {
     /// <summary>Rows per segment unless the file says otherwise.</summary>
     public const int DefaultRows = 65_536;
-
-    /// <summary>The indexed column lists, each one index per full segment.</summary>
-    public static readonly IReadOnlyList<string> IndexedColumns = ["timestamp", "method", "host", "url", "status", "request_size, response_size"];
-
-    /// <summary>The columns of a segment after seq, in order.</summary>
-    public const string Columns = "id, timestamp, method, host, url, status, request_size, response_size, marker, error, pretty_url, pretty_host";
 
     public static int Of(long sequence, int rows) => (int)((sequence - 1) / rows);
 
@@ -40,33 +34,16 @@ internal static class Segments
     /// <summary>Creates segment <paramref name="segment"/>, empty and unindexed, and makes the view include it.</summary>
     public static void Create(SqliteConnection connection, SqliteTransaction? transaction, int segment)
     {
-        Execute(connection, transaction, $"""
-            CREATE TABLE {Table(segment)} (
-                seq INTEGER PRIMARY KEY,
-                id BLOB NOT NULL,
-                timestamp INTEGER NOT NULL,
-                method TEXT NOT NULL,
-                host TEXT NOT NULL,
-                url TEXT NOT NULL,
-                status INTEGER,
-                request_size INTEGER,
-                response_size INTEGER,
-                marker TEXT NOT NULL DEFAULT '',
-                error INTEGER NOT NULL DEFAULT 0,
-                pretty_url TEXT,
-                pretty_host TEXT
-            )
-            """);
+        Execute(connection, transaction, SegmentColumns.CreateTable(Table(segment)));
         CreateView(connection, transaction, segment + 1);
     }
 
     /// <summary>Builds the indexes of a full segment.</summary>
     public static void Index(SqliteConnection connection, SqliteTransaction? transaction, int segment)
     {
-        foreach (var columns in IndexedColumns)
+        foreach (var sql in SegmentColumns.CreateIndexes(Table(segment)))
         {
-            var name = Table(segment) + "_" + columns.Replace(", ", "_", StringComparison.Ordinal);
-            Execute(connection, transaction, $"CREATE INDEX IF NOT EXISTS {name} ON {Table(segment)} ({columns})");
+            Execute(connection, transaction, sql);
         }
     }
 
@@ -83,7 +60,7 @@ internal static class Segments
     private static void CreateView(SqliteConnection connection, SqliteTransaction? transaction, int segments)
     {
         Execute(connection, transaction, "DROP VIEW IF EXISTS flow");
-        var union = string.Join(" UNION ALL ", Enumerable.Range(0, segments).Select(k => $"SELECT seq, {Columns} FROM {Table(k)}"));
+        var union = string.Join(" UNION ALL ", Enumerable.Range(0, segments).Select(k => SegmentColumns.ViewSelect(Table(k))));
         Execute(connection, transaction, $"CREATE VIEW flow AS SELECT c.*, r.bodies_apart, r.record FROM ({union}) c JOIN record r ON r.seq = c.seq");
     }
 
