@@ -26,9 +26,9 @@ internal sealed class FilterRun
     private const int ChunkSize = 16 * 1024;
 
     private readonly Flow?[] _flows;
-    private readonly FlowSummary?[]? _cold;
+    private readonly ColdFlows _cold;
 
-    internal FilterRun(IFlowFilter? filter, bool markedOnly, Flow?[] flows, FlowSummary?[]? cold, int slots, int generation, int layout)
+    internal FilterRun(IFlowFilter? filter, bool markedOnly, Flow?[] flows, ColdFlows cold, int slots, int generation, int layout)
     {
         Filter = filter;
         MarkedOnly = markedOnly;
@@ -85,9 +85,19 @@ internal sealed class FilterRun
     {
         try
         {
-            var passes = _flows[slot] is { } flow ? Passes(flow, Filter, MarkedOnly)
-                : _cold?[slot] is { } summary ? Passes(summary, Filter, MarkedOnly)
-                : false;
+            if (_flows[slot] is { } flow)
+            {
+                return Passes(flow, Filter, MarkedOnly) ? In : Out;
+            }
+
+            // Null: no flow (a hole, skipped), or a flow that went cold or changed while it was read, which its change
+            // marked to be decided again under the lock.
+            if (_cold.TryGet(slot) is not { } summary)
+            {
+                return Again;
+            }
+
+            var passes = Passes(summary, Filter, MarkedOnly);
             return passes switch { true => In, false => Out, null => Undecided };
         }
         catch (InvalidOperationException)

@@ -25,9 +25,7 @@ internal sealed partial class FlowView
                 // The archive's copy is the flow as it is now: the object may go. A live flow may still change, but
                 // every change comes with a hook, whose update brings it back.
                 _flows[slot] = null;
-                _cold![slot] = summary;
-                _archiveOf![slot] = index;
-                ColdCount++;
+                _cold.Set(slot, summary, index);
                 Touch(slot);
             }
         }
@@ -41,14 +39,14 @@ internal sealed partial class FlowView
     public void AddCold(IFlowArchive archive, IReadOnlyList<FlowSummary> summaries)
     {
         var index = UseArchive(archive);
-        var added = new List<int>();
+        var added = new List<(int Slot, FlowSummary Summary)>();
         foreach (var summary in summaries)
         {
             ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, summary.Id, out var exists);
             if (!exists)
             {
                 known = NewSlot(summary, index);
-                added.Add(known);
+                added.Add((known, summary));
             }
         }
 
@@ -58,7 +56,7 @@ internal sealed partial class FlowView
         }
     }
 
-    private IFlowArchive ArchiveOf(int slot) => _archives[_archiveOf![slot]];
+    private IFlowArchive ArchiveOf(int slot) => _archives[_cold.ArchiveOf(slot)];
 
     /// <summary>A slot's flow: the hot object, or the cold flow loaded from the archive (a new object each time).</summary>
     private Flow FlowAt(int slot)
@@ -68,10 +66,10 @@ internal sealed partial class FlowView
             return flow;
         }
 
-        var summary = _cold![slot]!;
+        var id = _cold.IdOf(slot);
         var archive = ArchiveOf(slot);
-        return archive.Load(summary.Id)
-            ?? throw new FlowArchiveException($"Flow {summary.Id} is no longer in {archive.Name}, which the view keeps it in.");
+        return archive.Load(id)
+            ?? throw new FlowArchiveException($"Flow {id} is no longer in {archive.Name}, which the view keeps it in.");
     }
 
     /// <summary>A slot's flow, or null when it is cold and the archive cannot give it (said to the warning callback).</summary>
@@ -99,9 +97,9 @@ internal sealed partial class FlowView
             return;
         }
 
-        foreach (var group in slots.GroupBy(slot => _archiveOf![slot]))
+        foreach (var group in slots.GroupBy(_cold.ArchiveOf))
         {
-            var bySlot = group.ToDictionary(slot => _cold![slot]!.Id);
+            var bySlot = group.ToDictionary(_cold.IdOf);
             foreach (var id in _archives[group.Key].Match(filter, bySlot.Keys))
             {
                 if (bySlot.TryGetValue(id, out var slot))
@@ -115,8 +113,6 @@ internal sealed partial class FlowView
     /// <summary>The index of an archive, taken in when new (a closed one with no cold flow left gives its place up).</summary>
     private byte UseArchive(IFlowArchive archive)
     {
-        _cold ??= new FlowSummary?[_flows.Length];
-        _archiveOf ??= new byte[_flows.Length];
         var index = _archives.FindIndex(a => ReferenceEquals(a, archive));
         if (index >= 0)
         {
@@ -128,9 +124,9 @@ internal sealed partial class FlowView
             var used = new bool[MaxArchives];
             for (var slot = 0; slot < _slots; slot++)
             {
-                if (_cold[slot] is not null)
+                if (_flows[slot] is null && _cold.Contains(slot))
                 {
-                    used[_archiveOf[slot]] = true;
+                    used[_cold.ArchiveOf(slot)] = true;
                 }
             }
 
@@ -151,15 +147,13 @@ internal sealed partial class FlowView
     private int NewSlot(FlowSummary summary, byte archive)
     {
         var slot = NewSlot((Flow?)null);
-        _cold![slot] = summary;
-        _archiveOf![slot] = archive;
-        ColdCount++;
+        _cold.Set(slot, summary, archive);
         SetKey(slot, summary);
         return slot;
     }
 
     /// <summary>Puts new cold slots into the sorted store and the view, and moves the focus as adding them one by one would.</summary>
-    private void AddCold(List<int> added)
+    private void AddCold(List<(int Slot, FlowSummary Summary)> added)
     {
         var before = FocusedId;
         var bulk = added.Count > 1024;
@@ -169,16 +163,16 @@ internal sealed partial class FlowView
         }
         else
         {
-            foreach (var slot in added)
+            foreach (var (slot, _) in added)
             {
                 InsertSorted(_sorted, slot);
             }
         }
 
         var undecided = new List<int>();
-        foreach (var slot in added)
+        foreach (var (slot, summary) in added)
         {
-            switch (Passes(_cold![slot]!))
+            switch (Passes(summary))
             {
                 case true:
                     _flags[slot] |= InViewFlag;
@@ -190,7 +184,7 @@ internal sealed partial class FlowView
         }
 
         AskArchive(_filter, undecided, slot => _flags[slot] |= InViewFlag);
-        var entered = added.Where(InView).ToList();
+        var entered = added.Select(a => a.Slot).Where(InView).ToList();
         if (bulk)
         {
             RebuildView();

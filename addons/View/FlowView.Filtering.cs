@@ -140,13 +140,13 @@ internal sealed partial class FlowView
             else if (_filter is not null)
             {
                 flags[slot] |= PendingFlag;
-                var archive = _archiveOf![slot];
+                var archive = _cold.ArchiveOf(slot);
                 if (!pending.TryGetValue(archive, out var ids))
                 {
                     pending[archive] = ids = [];
                 }
 
-                ids.Add(_cold![slot]!.Id);
+                ids.Add(_cold.IdOf(slot));
             }
         }
 
@@ -176,7 +176,7 @@ internal sealed partial class FlowView
     /// <summary>A flow's answer under the current filter, read under the lock.</summary>
     private byte DecideNow(int slot)
     {
-        var passes = _flows[slot] is { } flow ? Passes(flow) : _cold?[slot] is { } summary ? Passes(summary) : false;
+        var passes = _flows[slot] is { } flow ? Passes(flow) : _cold.Contains(slot) ? Passes(_cold.Get(slot)) : false;
         return passes switch { true => FilterRun.In, false => FilterRun.Out, null => FilterRun.Undecided };
     }
 

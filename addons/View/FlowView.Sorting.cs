@@ -12,7 +12,6 @@ internal sealed partial class FlowView
         _arena = null;
         var items = LiveItems();
         var flows = _flows;
-        var cold = _cold;
         Parallel.For(0, (items.Length + ChunkSize - 1) / ChunkSize, chunk =>
         {
             var end = Math.Min((chunk + 1) * ChunkSize, items.Length);
@@ -20,7 +19,7 @@ internal sealed partial class FlowView
             {
                 var slot = items[i].Slot;
                 MemoryAhead.Fetch(flows, slot);
-                var key = Biased(flows[slot] is { } flow ? order.NumberOf(flow) : order.NumberOf(cold![slot]!));
+                var key = Biased(flows[slot] is { } flow ? order.NumberOf(flow) : ColdNumber(order, slot));
                 _keyHigh[slot] = key;
                 _keyLow[slot] = 0;
                 _flags[slot] &= unchecked((byte)~InexactFlag);
@@ -42,7 +41,6 @@ internal sealed partial class FlowView
         var texts = GC.AllocateUninitializedArray<TextRef>(_flows.Length);
         var items = GC.AllocateUninitializedArray<TextSortItem>(live.Length);
         var flows = _flows;
-        var cold = _cold;
         var blockSize = ChunkSize * (SampleTextLength(order, live) + 8);
         var anyInexact = false;
         Parallel.For(0, chunks, chunk =>
@@ -58,7 +56,7 @@ internal sealed partial class FlowView
                 MemoryAhead.Fetch(flows, slot);
                 var destination = block is null ? scratch : block.AsSpan(used);
                 int length;
-                while ((length = flows[slot] is { } flow ? order.WriteText(flow, destination) : WriteText(order.TextOf(cold![slot]!), destination)) < 0)
+                while ((length = flows[slot] is { } flow ? order.WriteText(flow, destination) : WriteColdText(order, slot, destination)) < 0)
                 {
                     if (block is null)
                     {
@@ -138,7 +136,7 @@ internal sealed partial class FlowView
         for (var i = 0; i < live.Length; i += step, sampled++)
         {
             var slot = live[i];
-            var length = _flows[slot] is { } flow ? order.WriteText(flow, scratch) : WriteText(order.TextOf(_cold![slot]!), scratch);
+            var length = _flows[slot] is { } flow ? order.WriteText(flow, scratch) : WriteColdText(order, slot, scratch);
             total += Math.Abs(length);
         }
 
@@ -367,6 +365,14 @@ internal sealed partial class FlowView
 
         return a.CompareTo(b);
     }
+
+    /// <summary>A cold flow's number key: time and size read from its row, others from its summary.</summary>
+    private long ColdNumber(OrderKey order, int slot) =>
+        order == OrderKey.Time ? _cold.UtcTicksOf(slot) : order == OrderKey.Size ? _cold.SizeOf(slot) : order.NumberOf(_cold.Get(slot));
+
+    /// <summary>A cold flow's text key, as <see cref="OrderKey.WriteText"/> writes a hot one's: the URL straight from its row.</summary>
+    private int WriteColdText(OrderKey order, int slot, Span<char> destination) =>
+        order == OrderKey.Url ? _cold.WriteUrl(slot, destination) : WriteText(order.TextOf(_cold.Get(slot)), destination);
 
     /// <summary>Copies a text key as <see cref="OrderKey.WriteText"/> does: its length, or minus the room it needs.</summary>
     private static int WriteText(string text, Span<char> destination) => text.TryCopyTo(destination) ? text.Length : -text.Length;

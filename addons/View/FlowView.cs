@@ -18,8 +18,8 @@ namespace Addons.View;
 /// as two 64-bit numbers (a number, or the first 16 characters of a text), so sorting and searching compare integers
 /// and read a full text only when two keys share those 16 characters.
 /// <para>
-/// A flow is hot (its object in <c>_flows</c>) or cold (only its <see cref="FlowSummary"/> in <c>_cold</c>, the flow
-/// itself in an <see cref="IFlowArchive"/>, loaded when someone asks for it). Keys, marks and most filters are decided
+/// A flow is hot (its object in <c>_flows</c>) or cold (only its <see cref="FlowSummary"/>, kept compactly in
+/// <see cref="ColdFlows"/>, the flow itself in an <see cref="IFlowArchive"/>, loaded when someone asks for it). Keys, marks and most filters are decided
 /// from the summary; a filter the summary cannot decide is asked of the archive for all such flows at once.
 /// </para>
 /// </remarks>
@@ -45,11 +45,10 @@ internal sealed partial class FlowView
     private readonly Dictionary<Guid, int> _ids = [];
     private readonly Dictionary<Guid, Dictionary<string, string>> _settings = [];
     private Flow?[] _flows = new Flow?[64];
-    private FlowSummary?[]? _cold;
+    private ColdFlows _cold = new();
 
-    // The archives cold flows are kept in (the session, session files opened read-only), and each cold slot's index.
+    // The archives cold flows are kept in (the session, session files opened read-only); each cold row has its index.
     private readonly List<IFlowArchive> _archives = [];
-    private byte[]? _archiveOf;
     private ulong[] _keyHigh = new ulong[64];
     private ulong[] _keyLow = new ulong[64];
     private byte[] _flags = new byte[64];
@@ -123,7 +122,7 @@ internal sealed partial class FlowView
             var slot = _view[Internal(index)];
             rows.Add(_flows[slot] is { } flow
                 ? new ViewRow { Index = index, Summary = FlowSummary.Of(flow), Duration = DurationOf(flow), Intercepted = flow.Intercepted, Live = flow.Live }
-                : new ViewRow { Index = index, Summary = _cold![slot]!, Cold = true });
+                : new ViewRow { Index = index, Summary = _cold.Get(slot), Cold = true });
         }
 
         return rows;
@@ -153,10 +152,13 @@ internal sealed partial class FlowView
     public IEnumerable<Flow> Flows => Enumerable.Range(0, _view.Count).Select(i => FlowAt(_view[Internal(i)]));
 
     /// <summary>Every flow of the store in insertion order (cold ones loaded one at a time).</summary>
-    public IEnumerable<Flow> StoreFlows => Select(static (_, _) => true).Select(s => s.Flow ?? Get(s.Id)!);
+    public IEnumerable<Flow> StoreFlows => SelectByMark(null).Select(s => s.Flow ?? Get(s.Id)!);
 
     /// <summary>How many flows of the store are cold (kept in the archive as summaries).</summary>
-    public int ColdCount { get; private set; }
+    public int ColdCount => _cold.Count;
+
+    /// <summary>The bytes the cold flows' summaries take in the view (see <see cref="ColdFlows.Bytes"/>), for measuring.</summary>
+    internal long ColdBytes => _cold.Bytes;
 
     public Flow? FocusedFlow => _focus < 0 ? null : FlowAt(_focus);
 
@@ -172,17 +174,16 @@ internal sealed partial class FlowView
     public IReadOnlyList<IFlowArchive> Archives => _archives;
 
     /// <summary>
-    /// The flows of the store in insertion order for which <paramref name="where"/> holds, given the hot flow or the
-    /// cold flow's summary (the other is null). Cold flows are left to load (see <see cref="Selected"/>).
+    /// The flows of the store in insertion order: all (<paramref name="marked"/> null), the marked or the unmarked ones.
+    /// Decided without making cold flows' summaries; cold flows are left to load.
     /// </summary>
-    public List<Selected> Select(Func<Flow?, FlowSummary?, bool> where)
+    public List<Selected> SelectByMark(bool? marked)
     {
         var selected = new List<Selected>();
         for (var slot = 0; slot < _slots; slot++)
         {
-            var flow = _flows[slot];
-            var summary = _cold?[slot];
-            if ((flow is not null || summary is not null) && where(flow, summary))
+            var live = _flows[slot] is { } flow ? (bool?)(flow.Marked.Length > 0) : _cold.Contains(slot) ? _cold.IsMarked(slot) : null;
+            if (live is { } isMarked && (marked is null || marked == isMarked))
             {
                 selected.Add(SelectedAt(slot));
             }
@@ -234,7 +235,7 @@ internal sealed partial class FlowView
                     selected.Add(new Selected(flow, flow.Id));
                 }
             }
-            else if (_cold?[slot] is { } summary && filter.MatchesSummary(summary) is var decided && decided != false)
+            else if (_cold.Contains(slot) && _cold.Get(slot) is var summary && filter.MatchesSummary(summary) is var decided && decided != false)
             {
                 selected.Add(new Selected(null, summary.Id, ArchiveOf(slot), Undecided: decided is null));
             }
@@ -307,8 +308,7 @@ internal sealed partial class FlowView
             if (_flows[slot] is null)
             {
                 // A cold flow that changed (marked, commented...) is hot again until its new state is archived.
-                _cold![slot] = null;
-                ColdCount--;
+                _cold.Remove(slot);
             }
 
             _flows[slot] = flow;
@@ -402,10 +402,8 @@ internal sealed partial class FlowView
         _ids.Clear();
         _settings.Clear();
         _flows = new Flow?[64];
-        _cold = null;
-        _archiveOf = null;
+        _cold = new ColdFlows();
         _archives.Clear();
-        ColdCount = 0;
         _generation++;
         _keyHigh = new ulong[64];
         _keyLow = new ulong[64];
@@ -428,7 +426,7 @@ internal sealed partial class FlowView
         var before = FocusedId;
         for (var slot = 0; slot < _slots; slot++)
         {
-            if (_flows[slot] is { Marked.Length: 0 } || _cold?[slot] is { Marked.Length: 0 })
+            if (_flows[slot] is { } flow ? flow.Marked.Length == 0 : _cold.Contains(slot) && !_cold.IsMarked(slot))
             {
                 if (_focus == slot)
                 {
@@ -548,11 +546,11 @@ internal sealed partial class FlowView
 
     private bool InView(int slot) => (_flags[slot] & InViewFlag) != 0;
 
-    private bool IsLive(int slot) => _flows[slot] is not null || (_cold is not null && _cold[slot] is not null);
+    private bool IsLive(int slot) => _flows[slot] is not null || _cold.Contains(slot);
 
-    private Guid IdOf(int slot) => _flows[slot]?.Id ?? _cold![slot]!.Id;
+    private Guid IdOf(int slot) => _flows[slot]?.Id ?? _cold.IdOf(slot);
 
-    private Selected SelectedAt(int slot) => _flows[slot] is { } flow ? new Selected(flow, flow.Id) : new Selected(null, _cold![slot]!.Id, ArchiveOf(slot));
+    private Selected SelectedAt(int slot) => _flows[slot] is { } flow ? new Selected(flow, flow.Id) : new Selected(null, _cold.IdOf(slot), ArchiveOf(slot));
 
     private int SlotOf(Flow flow) => _ids.TryGetValue(flow.Id, out var slot) ? slot : -1;
 
@@ -565,11 +563,6 @@ internal sealed partial class FlowView
             Array.Resize(ref _keyHigh, capacity);
             Array.Resize(ref _keyLow, capacity);
             Array.Resize(ref _flags, capacity);
-            if (_cold is not null)
-            {
-                Array.Resize(ref _cold, capacity);
-                Array.Resize(ref _archiveOf, capacity);
-            }
 
             if (_texts is not null)
             {
@@ -594,12 +587,7 @@ internal sealed partial class FlowView
         var id = IdOf(slot);
         _ids.Remove(id);
         _settings.Remove(id);
-        if (_flows[slot] is null)
-        {
-            _cold![slot] = null;
-            ColdCount--;
-        }
-
+        _cold.Remove(slot);
         _flows[slot] = null;
         _flags[slot] = 0;
         _holes++;
@@ -612,20 +600,19 @@ internal sealed partial class FlowView
         var next = 0;
         for (var slot = 0; slot < _slots; slot++)
         {
-            if (!IsLive(slot))
+            map[slot] = IsLive(slot) ? next++ : -1;
+        }
+
+        _cold.Compact(map, next);
+        next = 0;
+        for (var slot = 0; slot < _slots; slot++)
+        {
+            if (map[slot] < 0)
             {
-                map[slot] = -1;
                 continue;
             }
 
-            map[slot] = next;
             _flows[next] = _flows[slot];
-            if (_cold is not null)
-            {
-                _cold[next] = _cold[slot];
-                _archiveOf![next] = _archiveOf[slot];
-            }
-
             _keyHigh[next] = _keyHigh[slot];
             _keyLow[next] = _keyLow[slot];
             _flags[next] = _flags[slot];
@@ -639,10 +626,6 @@ internal sealed partial class FlowView
         }
 
         Array.Clear(_flows, next, _slots - next);
-        if (_cold is not null)
-        {
-            Array.Clear(_cold, next, _slots - next);
-        }
 
         _slots = next;
         _holes = 0;

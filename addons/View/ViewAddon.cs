@@ -282,7 +282,7 @@ public sealed partial class ViewAddon : Addon
             switch (spec)
             {
                 case "@all":
-                    selected = _view.Select(static (_, _) => true);
+                    selected = _view.SelectByMark(null);
                     break;
                 case "@focus":
                     return _view.FocusedFlow is { } focused ? [focused] : [];
@@ -293,10 +293,10 @@ public sealed partial class ViewAddon : Addon
                     selected = _view.SelectHidden();
                     break;
                 case "@marked":
-                    selected = _view.Select(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length > 0);
+                    selected = _view.SelectByMark(true);
                     break;
                 case "@unmarked":
-                    selected = _view.Select(static (flow, summary) => (flow?.Marked ?? summary!.Marked).Length == 0);
+                    selected = _view.SelectByMark(false);
                     break;
                 default:
                     if (IdList().IsMatch(spec))
