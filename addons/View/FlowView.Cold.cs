@@ -20,7 +20,7 @@ internal sealed partial class FlowView
 
         foreach (var summary in summaries)
         {
-            if (_ids.TryGetValue(summary.Id, out var slot) && _flows[slot] is { } flow && FlowSummary.Of(flow) == summary)
+            if (_ids.Find(summary.Id) is var slot and >= 0 && _flows[slot] is { } flow && FlowSummary.Of(flow) == summary)
             {
                 // The archive's copy is the flow as it is now: the object may go. A live flow may still change, but
                 // every change comes with a hook, whose update brings it back.
@@ -42,11 +42,11 @@ internal sealed partial class FlowView
         var added = new List<(int Slot, FlowSummary Summary)>();
         foreach (var summary in summaries)
         {
-            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, summary.Id, out var exists);
-            if (!exists)
+            if (_ids.Find(summary.Id) < 0)
             {
-                known = NewSlot(summary, index);
-                added.Add((known, summary));
+                var slot = NewSlot(summary, index);
+                _ids.Add(summary.Id, slot);
+                added.Add((slot, summary));
             }
         }
 

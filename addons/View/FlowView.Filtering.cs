@@ -73,7 +73,7 @@ internal sealed partial class FlowView
         var before = FocusedId;
         foreach (var id in query.Ids)
         {
-            if (_ids.TryGetValue(id, out var slot) && (_flags[slot] & PendingFlag) != 0)
+            if (_ids.Find(id) is var slot and >= 0 && (_flags[slot] & PendingFlag) != 0)
             {
                 _flags[slot] &= unchecked((byte)~PendingFlag);
                 if (matched.Contains(id))

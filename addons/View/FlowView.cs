@@ -42,7 +42,7 @@ internal sealed partial class FlowView
 
     private readonly Action<object> _publish;
     private readonly Action<string>? _warn;
-    private readonly Dictionary<Guid, int> _ids = [];
+    private readonly SlotIndex _ids;
     private readonly Dictionary<Guid, Dictionary<string, string>> _settings = [];
     private Flow?[] _flows = new Flow?[64];
     private ColdFlows _cold = new();
@@ -78,6 +78,7 @@ internal sealed partial class FlowView
     {
         _publish = publish;
         _warn = warn;
+        _ids = new SlotIndex(slot => _flows[slot]?.Id ?? (_cold.Contains(slot) ? _cold.IdOf(slot) : Guid.Empty));
     }
 
     public OrderKey Order { get; private set; } = OrderKey.Time;
@@ -168,7 +169,7 @@ internal sealed partial class FlowView
 
     public bool InBounds(int index) => index >= 0 && index < _view.Count;
 
-    public Flow? Get(Guid id) => _ids.TryGetValue(id, out var slot) ? FlowAt(slot) : null;
+    public Flow? Get(Guid id) => _ids.Find(id) is var slot and >= 0 ? FlowAt(slot) : null;
 
     /// <summary>The archives cold flows have come from, in the order they came.</summary>
     public IReadOnlyList<IFlowArchive> Archives => _archives;
@@ -247,7 +248,7 @@ internal sealed partial class FlowView
     public bool Contains(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot);
 
     /// <summary>Whether the store (not only the view) holds a flow with this id.</summary>
-    public bool StoreContains(Guid id) => _ids.ContainsKey(id);
+    public bool StoreContains(Guid id) => _ids.Find(id) >= 0;
 
     /// <summary>The display position of a flow in the view, or -1.</summary>
     public int IndexOf(Flow flow) => SlotOf(flow) is var slot && slot >= 0 && InView(slot) ? IndexOf(slot) : -1;
@@ -257,14 +258,13 @@ internal sealed partial class FlowView
     {
         foreach (var flow in flows)
         {
-            ref var known = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, flow.Id, out var exists);
-            if (exists)
+            if (_ids.Find(flow.Id) >= 0)
             {
                 continue;
             }
 
             var slot = NewSlot(flow);
-            known = slot;
+            _ids.Add(flow.Id, slot);
             InsertSorted(_sorted, slot);
             if (Passes(flow))
             {
@@ -284,7 +284,7 @@ internal sealed partial class FlowView
     /// <summary>The settings of a flow of the store, by id; a flow not in the store is an error.</summary>
     public IDictionary<string, string> Settings(Guid id)
     {
-        if (!_ids.ContainsKey(id))
+        if (!StoreContains(id))
         {
             throw new KeyNotFoundException($"Flow {id} is not in the view's store.");
         }
@@ -552,7 +552,7 @@ internal sealed partial class FlowView
 
     private Selected SelectedAt(int slot) => _flows[slot] is { } flow ? new Selected(flow, flow.Id) : new Selected(null, _cold.IdOf(slot), ArchiveOf(slot));
 
-    private int SlotOf(Flow flow) => _ids.TryGetValue(flow.Id, out var slot) ? slot : -1;
+    private int SlotOf(Flow flow) => _ids.Find(flow.Id);
 
     private int NewSlot(Flow? flow)
     {
@@ -621,13 +621,13 @@ internal sealed partial class FlowView
                 _texts[next] = _texts[slot];
             }
 
-            _ids[IdOf(next)] = next;
             next++;
         }
 
         Array.Clear(_flows, next, _slots - next);
 
         _slots = next;
+        _ids.Rebuild(next);
         _holes = 0;
         _layout++;
         for (var i = 0; i < _sorted.Count; i++)
