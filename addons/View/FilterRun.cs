@@ -90,6 +90,12 @@ internal sealed class FilterRun
                 return Passes(flow, Filter, MarkedOnly) ? In : Out;
             }
 
+            if (Filter is null && !MarkedOnly)
+            {
+                // Every flow passes: no summary to make.
+                return _cold.Contains(slot) ? In : Out;
+            }
+
             // Null: no flow (a hole, skipped), or a flow that went cold or changed while it was read, which its change
             // marked to be decided again under the lock.
             if (_cold.TryGet(slot) is not { } summary)
