@@ -19,8 +19,9 @@ namespace Addons.View;
 /// and read a full text only when two keys share those 16 characters.
 /// <para>
 /// A flow is hot (its object in <c>_flows</c>) or cold (only its <see cref="FlowSummary"/>, kept compactly in
-/// <see cref="ColdFlows"/>, the flow itself in an <see cref="IFlowArchive"/>, loaded when someone asks for it). Keys, marks and most filters are decided
-/// from the summary; a filter the summary cannot decide is asked of the archive for all such flows at once.
+/// <see cref="ColdFlows"/>, the flow itself in an <see cref="IFlowArchive"/>, loaded when someone asks for it). Keys,
+/// marks and most filters are decided from the summary; a filter the summary cannot decide is asked of the archive for
+/// all such flows at once. A <see cref="SlotIndex"/> finds a slot by id from the ids the slots already hold.
 /// </para>
 /// </remarks>
 internal sealed partial class FlowView
