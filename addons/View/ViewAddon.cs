@@ -193,7 +193,14 @@ public sealed partial class ViewAddon : Addon
     /// <inheritdoc />
     public override ValueTask UpdateAsync(UpdateContext context)
     {
-        Do(context.Flows, static (view, flows) => view.Update(flows));
+        Do(context.Flows, static (view, flows) =>
+        {
+            // By index: an update follows every hook of every flow, and a foreach over the interface boxes its enumerator.
+            for (var i = 0; i < flows.Count; i++)
+            {
+                view.Update(flows[i]);
+            }
+        });
         return default;
     }
 
