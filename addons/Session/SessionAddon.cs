@@ -21,6 +21,9 @@ namespace Addons.Session;
 public sealed partial class SessionAddon : Addon
 {
     private const int RestoreChunk = 10_000;
+
+    /// <summary>Cold flows' summaries handed to the View at a time on restore (a segment's worth).</summary>
+    private const int ColdRestoreChunk = 65_536;
     private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private IEventBus? _bus;
     private IOption<string> _path = null!;
@@ -339,10 +342,21 @@ public sealed partial class SessionAddon : Addon
         long cold = 0;
         if (_hot.Capacity > 0 && store.Count() - _hot.Capacity is > 0 and var over)
         {
-            var summaries = store.ReadSummaries(over).ToList();
-            cold = summaries.Count;
+            // In chunks, as the hot flows below: the View takes each as it comes, so that restoring holds one chunk of
+            // summaries at a time beside what the View keeps, not every cold flow's summary at once.
+            var summaries = new List<FlowSummary>(ColdRestoreChunk);
+            foreach (var summary in store.ReadSummaries(over))
+            {
+                summaries.Add(summary);
+                if (summaries.Count == ColdRestoreChunk)
+                {
+                    cold += PublishCold(summaries, settings);
+                    summaries = new List<FlowSummary>(ColdRestoreChunk);
+                }
+            }
+
+            cold += PublishCold(summaries, settings);
             _hot.Archived += cold;
-            _bus?.Publish(new FlowsLoaded { Flows = [], Settings = settings.Count == 0 ? null : settings, Archive = _archive, ColdFlows = summaries });
         }
 
         long count = 0;
@@ -359,6 +373,16 @@ public sealed partial class SessionAddon : Addon
         }
 
         return (cold + count + Publish(chunk, settings), cold);
+    }
+
+    private int PublishCold(List<FlowSummary> summaries, Dictionary<Guid, IReadOnlyDictionary<string, string>> settings)
+    {
+        if (summaries.Count > 0)
+        {
+            _bus?.Publish(new FlowsLoaded { Flows = [], Settings = settings.Count == 0 ? null : settings, Archive = _archive, ColdFlows = summaries });
+        }
+
+        return summaries.Count;
     }
 
     private int Publish(List<Flow> flows, Dictionary<Guid, IReadOnlyDictionary<string, string>> settings)

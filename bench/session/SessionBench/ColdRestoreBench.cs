@@ -102,7 +102,7 @@ internal static class ColdRestoreBench
             {
                 var hotMarks = marks.Where(m => m.Hot > 0).ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  restore timeline: cold flows ({marks.Sum(m => m.Cold):N0}) in the View at {marks[0].At.TotalSeconds:N2} s; hot flows ({hotMarks.Sum(m => m.Hot):N0}) from {(hotMarks.Count > 0 ? hotMarks[0].At.TotalSeconds : 0):N2} s to {marks[^1].At.TotalSeconds:N2} s; configure done at {restore.Elapsed.TotalSeconds:N2} s"));
+                    $"  restore timeline: cold flows ({marks.Sum(m => m.Cold):N0}) in the View at {marks.LastOrDefault(m => m.Cold > 0).At.TotalSeconds:N2} s; hot flows ({hotMarks.Sum(m => m.Hot):N0}) from {(hotMarks.Count > 0 ? hotMarks[0].At.TotalSeconds : 0):N2} s to {marks[^1].At.TotalSeconds:N2} s; configure done at {restore.Elapsed.TotalSeconds:N2} s"));
             }
 
             foreach (var (command, argument) in new[]

@@ -1,5 +1,6 @@
 using Addons.Abstractions.Commands;
 using Addons.Abstractions.Flows;
+using Addons.Abstractions.View;
 using Addons.Session.Storage;
 using Addons.Session.Tests.Storage;
 
@@ -92,6 +93,29 @@ public sealed class SessionColdFlowTests
             Assert.That(h.Logs.Select(l => l.Message), Has.Some.EqualTo($"Session file {path}: 100 flows restored, 80 of them as summaries that load from the file when needed (session_hot_flows 20)"));
             Assert.That(h.PersistedCount(), Is.Zero, "restored flows are not written again");
             Assert.That(await h.RunAsync("session.stats"), Does.Contain(": 100 flows").And.Contain("handed to the View as summaries 80 (session_hot_flows 20)"));
+        });
+        await h.DoneAsync();
+    }
+
+    [Test]
+    public async Task ARestoreHandsTheColdSummariesToTheViewInChunksNotAllAtOnce()
+    {
+        var path = _temp.File("s.sqlite");
+        var flows = Captured(70_000);
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch(flows);
+        }
+
+        var h = await SessionHarness.StartAsync(("session_path", path), ("session_hot_flows", 1_000));
+
+        var cold = h.Host.Published<FlowsLoaded>().Where(l => l.ColdFlows is { Count: > 0 }).Select(l => l.ColdFlows!).ToList();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(cold.Select(c => c.Count), Is.EqualTo(new[] { 65_536, 69_000 - 65_536 }));
+            Assert.That(cold.SelectMany(c => c).Select(s => s.Id), Is.EqualTo(Ids(flows.Take(69_000))));
+            Assert.That(ColdCount(h), Is.EqualTo(69_000));
+            Assert.That(Ids(await Resolve(h, "@all")), Is.EqualTo(Ids(flows)));
         });
         await h.DoneAsync();
     }
