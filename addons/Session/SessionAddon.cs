@@ -168,7 +168,18 @@ public sealed partial class SessionAddon : Addon
             _logger,
             _hot.Capacity > 0 ? Cool : null);
         _archive = new SessionArchive(_writer, store.Path);
-        var (restored, cold) = Restore(store);
+        long restored, cold;
+        try
+        {
+            (restored, cold) = Restore(store);
+        }
+        catch (SessionStoreException e)
+        {
+            // A damaged row stops the restore where it is, not the session: the file still takes new flows.
+            LogRestoreStopped(_logger, e.Message);
+            return default;
+        }
+
         if (cold == 0)
         {
             LogOpened(_logger, store.Path, restored);
@@ -509,6 +520,9 @@ public sealed partial class SessionAddon : Addon
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Session files cannot be read or written as flow files here: {Reason}")]
     private static partial void LogNoFlowFiles(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} The flows read before it are in the View; the rest stay in the file, and new flows are still written to it.")]
+    private static partial void LogRestoreStopped(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path}: {Count} flows restored")]
     private static partial void LogOpened(ILogger logger, string path, long count);

@@ -41,7 +41,7 @@ internal sealed class SummaryRow(TextPool texts)
     {
         Id = Id,
         Type = FlowType.Http,
-        TimestampCreated = UnixTicks.To(Timestamp),
+        TimestampCreated = CreatedAt(),
         Method = Method,
         Url = Url,
         PrettyUrl = PrettyUrl ?? Url,
@@ -52,4 +52,17 @@ internal sealed class SummaryRow(TextPool texts)
         Size = (RequestSize ?? 0) + (ResponseSize ?? 0),
         Marked = Marker,
     };
+
+    /// <exception cref="InvalidDataException">The stored time is outside the dates .NET can hold: the row is damaged.</exception>
+    private DateTimeOffset CreatedAt()
+    {
+        try
+        {
+            return UnixTicks.To(Timestamp);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+        {
+            throw new InvalidDataException($"flow {Id} has a creation time ({Timestamp} ticks after 1970) outside the dates it can hold, so its row is damaged.", e);
+        }
+    }
 }

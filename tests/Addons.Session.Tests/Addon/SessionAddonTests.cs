@@ -223,6 +223,33 @@ public sealed class SessionAddonTests
     }
 
     [Test]
+    public async Task ADamagedRowStopsTheRestoreWithOneSentenceAndNewFlowsAreStillWritten()
+    {
+        var path = _temp.File("s.sqlite");
+        var flows = Enumerable.Range(0, 5).Select(i => SampleFlows.Simple(i)).ToList();
+        using (var store = SessionStore.Open(path))
+        {
+            store.WriteBatch(flows);
+        }
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"UPDATE flow_00000 SET timestamp = {long.MaxValue} WHERE seq = 2";
+            command.ExecuteNonQuery();
+        }
+
+        var h = await SessionHarness.StartAsync(("session_path", path), ("session_hot_flows", 2));
+        await h.CaptureAsync(SampleFlows.Simple(9));
+        await h.DoneAsync();
+
+        var error = h.Logs.Single(l => l.Level == LogLevel.Error).Message;
+        Assert.That(error, Does.Contain(path).And.Contain(flows[1].Id.ToString()).And.Contain("new flows are still written"));
+        Assert.That(h.PersistedCount(), Is.EqualTo(1), "the flow captured after the failed restore is written");
+    }
+
+    [Test]
     public async Task AFileThatIsNotASessionRefusesTheStartWhenTheSessionIsRequired()
     {
         var path = _temp.File("notes.txt");

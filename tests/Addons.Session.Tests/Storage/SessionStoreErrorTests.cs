@@ -198,6 +198,28 @@ public sealed class SessionStoreErrorTests
         Assert.That(File.Exists(path), Is.False);
     }
 
+    [Test]
+    public void A_summary_row_with_an_impossible_creation_time_names_the_file_and_the_flow()
+    {
+        var path = CreateSession(3);
+        Guid damaged;
+        using (var store = SessionStore.Open(path))
+        {
+            damaged = store.ReadSummaries().ElementAt(1).Id;
+        }
+
+        using (var connection = Raw(path))
+        {
+            Execute(connection, $"UPDATE flow_00000 SET timestamp = {long.MaxValue} WHERE seq = 2");
+        }
+
+        using var reopened = SessionStore.Open(path, readOnly: true);
+        var error = Assert.Throws<SessionStoreException>(() => reopened.ReadSummaries().ToList());
+
+        Assert.That(error!.Error, Is.EqualTo(SessionStoreError.Corrupt));
+        Assert.That(error.Message, Does.Contain(path).And.Contain(damaged.ToString()).And.Contain("creation time"));
+    }
+
     private string CreateSession(int flows)
     {
         var path = _temp.File($"{Guid.NewGuid():N}.session");
