@@ -349,61 +349,35 @@ public sealed partial class SessionAddon : Addon
     /// </summary>
     private (long Restored, long Cold) Restore(SessionStore store)
     {
-        var settings = store.ReadSettingsByFlow();
+        var stored = store.ReadSettingsByFlow();
+        var settings = stored.Count == 0 ? null : stored;
         long cold = 0;
         if (_hot.Capacity > 0 && store.Count() - _hot.Capacity is > 0 and var over)
         {
             // In chunks, as the hot flows below: the View takes each as it comes, so that restoring holds one chunk of
             // summaries at a time beside what the View keeps, not every cold flow's summary at once.
-            var summaries = new List<FlowSummary>(ColdRestoreChunk);
-            foreach (var summary in store.ReadSummaries(over))
+            foreach (var summaries in store.ReadSummaries(over).Chunk(ColdRestoreChunk))
             {
-                summaries.Add(summary);
-                if (summaries.Count == ColdRestoreChunk)
-                {
-                    cold += PublishCold(summaries, settings);
-                    summaries = new List<FlowSummary>(ColdRestoreChunk);
-                }
+                _bus?.Publish(new FlowsLoaded { Flows = [], Settings = settings, Archive = _archive, ColdFlows = summaries });
+                cold += summaries.Length;
             }
 
-            cold += PublishCold(summaries, settings);
             _hot.Archived += cold;
         }
 
         long count = 0;
-        var chunk = new List<Flow>(RestoreChunk);
-        foreach (var flow in store.ReadAll(skip: cold))
+        foreach (var flows in store.ReadAll(skip: cold).Chunk(RestoreChunk))
         {
-            _hot.Written(FlowSummary.Of(flow));
-            chunk.Add(flow);
-            if (chunk.Count == RestoreChunk)
+            foreach (var flow in flows)
             {
-                count += Publish(chunk, settings);
-                chunk = new List<Flow>(RestoreChunk);
+                _hot.Written(FlowSummary.Of(flow));
             }
+
+            _bus?.Publish(new FlowsLoaded { Flows = flows, Settings = settings });
+            count += flows.Length;
         }
 
-        return (cold + count + Publish(chunk, settings), cold);
-    }
-
-    private int PublishCold(List<FlowSummary> summaries, Dictionary<Guid, IReadOnlyDictionary<string, string>> settings)
-    {
-        if (summaries.Count > 0)
-        {
-            _bus?.Publish(new FlowsLoaded { Flows = [], Settings = settings.Count == 0 ? null : settings, Archive = _archive, ColdFlows = summaries });
-        }
-
-        return summaries.Count;
-    }
-
-    private int Publish(List<Flow> flows, Dictionary<Guid, IReadOnlyDictionary<string, string>> settings)
-    {
-        if (flows.Count > 0)
-        {
-            _bus?.Publish(new FlowsLoaded { Flows = flows, Settings = settings.Count == 0 ? null : settings });
-        }
-
-        return flows.Count;
+        return (cold + count, cold);
     }
 
     private async Task SaveAsync(string path, CancellationToken cancellationToken)
