@@ -66,12 +66,13 @@ internal sealed class ColdFlows
         var method = _names.Intern(summary.Method);
         var marked = _names.Intern(summary.Marked);
         var host = _names.Intern(summary.Host);
-        var prettyHost = (flags & (NoPrettyHost | PrettyHostIsHost)) == 0 ? _names.Intern(summary.PrettyHost!) : NameTable.None;
+        var prettyHostApart = (flags & (NoPrettyHost | PrettyHostIsHost)) == 0;
+        var prettyHost = prettyHostApart ? _names.Intern(summary.PrettyHost!) : NameTable.None;
 
         // The record: the URL, then each text the row does not name, then a wide status.
         var utf16 = !IsValidUtf16(summary.Url) || ((flags & PrettyUrlIsUrl) == 0 && !IsValidUtf16(summary.PrettyUrl)) ||
             (method == NameTable.None && !IsValidUtf16(summary.Method)) || (marked == NameTable.None && !IsValidUtf16(summary.Marked)) ||
-            (host == NameTable.None && !IsValidUtf16(summary.Host)) || (prettyHost == NameTable.None && (flags & (NoPrettyHost | PrettyHostIsHost)) == 0 && !IsValidUtf16(summary.PrettyHost!));
+            (host == NameTable.None && !IsValidUtf16(summary.Host)) || (prettyHost == NameTable.None && prettyHostApart && !IsValidUtf16(summary.PrettyHost!));
         flags |= utf16 ? Utf16Texts : (byte)0;
         var writer = new RecordWriter(this, utf16);
         writer.Text(summary.Url);
@@ -95,7 +96,7 @@ internal sealed class ColdFlows
             writer.Text(summary.Host);
         }
 
-        if (prettyHost == NameTable.None && (flags & (NoPrettyHost | PrettyHostIsHost)) == 0)
+        if (prettyHost == NameTable.None && prettyHostApart)
         {
             writer.Text(summary.PrettyHost!);
         }
