@@ -16,7 +16,8 @@ namespace Addons.Session;
 /// <summary>
 /// Persists flows as protobuf in a SQLite session file through a batched background writer, and restores them into
 /// the View on start. Without <c>session_path</c> the session is a temporary file, removed on exit unless saved
-/// elsewhere with <c>session.save</c>.
+/// elsewhere with <c>session.save</c>. With <c>session_postgres</c>, flows go to a fleet store shared by many hosts
+/// instead (see SessionAddon.Fleet.cs).
 /// </summary>
 public sealed partial class SessionAddon : Addon
 {
@@ -98,6 +99,7 @@ public sealed partial class SessionAddon : Addon
         loader.AddCommand("session.stats", () => Stats(), "The session file, its flows and bytes, the writer's queue depth and last flush.");
         loader.AddCommand("session.open", (string path) => OpenReadOnly(path),
             "Open another session file read-only: its flows join the View as cold flows, loaded from that file when needed; nothing is ever written to it.");
+        LoadFleet(loader);
     }
 
     /// <inheritdoc />
@@ -112,6 +114,12 @@ public sealed partial class SessionAddon : Addon
         if (_hotFlows.Value < 0)
         {
             context.Reject($"session_hot_flows must be 0 (every flow in memory) or more (got {_hotFlows.Value}).");
+            return default;
+        }
+
+        if (CheckFleetOptions(context) is { } fleetProblem)
+        {
+            context.Reject(fleetProblem);
             return default;
         }
 
@@ -151,7 +159,14 @@ public sealed partial class SessionAddon : Addon
             return default;
         }
 
+        if (!OpenFleet(context))
+        {
+            store.Dispose();
+            return default;
+        }
+
         _hot = new HotFlows(_hotFlows.Value);
+        var fleetTarget = _fleet is { } fleet ? StartFleet(fleet, store) : null;
         _writer = new SessionWriter(
             store,
             new SessionWriterOptions
@@ -166,7 +181,16 @@ public sealed partial class SessionAddon : Addon
                 _bus?.Publish(persisted);
             },
             _logger,
-            _hot.Capacity > 0 ? Cool : null);
+            _hot.Capacity > 0 ? Cool : null,
+            fleetTarget);
+        if (fleetTarget is not null)
+        {
+            // The View starts empty: this host's earlier flows are in the fleet store (session.fleet.open), and those
+            // left in the spill file are replayed into it.
+            StartCatchUp(_writer, _fleet!, fleetTarget);
+            return default;
+        }
+
         _archive = new SessionArchive(_writer, store.Path);
         long restored, cold;
         try
@@ -272,7 +296,10 @@ public sealed partial class SessionAddon : Addon
         }
 
         // Every queued flow is written before done returns.
+        await StopCatchUpAsync().ConfigureAwait(false);
         await writer.DisposeAsync().ConfigureAwait(false);
+        var spilled = _fleetTarget?.Spilled ?? 0;
+        CloseFleet();
         _archive?.Close();
         var path = writer.WithStore(store =>
         {
@@ -281,7 +308,11 @@ public sealed partial class SessionAddon : Addon
         });
         LogClosed(_logger, path, writer.Written, writer.Lost);
         _writer = null;
-        if (_temporaryPath is not null)
+        if (_temporaryPath is not null && spilled > 0)
+        {
+            LogSpillKept(_logger, spilled, _temporaryPath);
+        }
+        else if (_temporaryPath is not null)
         {
             foreach (var file in new[] { _temporaryPath, _temporaryPath + "-wal", _temporaryPath + "-shm" })
             {
@@ -339,7 +370,7 @@ public sealed partial class SessionAddon : Addon
         var overflow = _hot.TakeOverflow(_writer!.IsWaiting);
         if (overflow.Count > 0)
         {
-            _bus?.Publish(new FlowsArchived { Archive = _archive!, Flows = overflow });
+            _bus?.Publish(new FlowsArchived { Archive = (IFlowArchive?)_fleetArchive ?? _archive!, Flows = overflow });
         }
     }
 
@@ -383,6 +414,11 @@ public sealed partial class SessionAddon : Addon
     private async Task SaveAsync(string path, CancellationToken cancellationToken)
     {
         var writer = _writer ?? throw new CommandException("The session does not persist (see the log for why), so there is nothing to save.");
+        if (_fleet is { } fleet)
+        {
+            throw new CommandException($"This host writes its flows to the fleet store ({fleet.Name}), not to a session file: save flows from the View with save.file instead.");
+        }
+
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -401,6 +437,11 @@ public sealed partial class SessionAddon : Addon
     private async Task ClearAsync(CancellationToken cancellationToken)
     {
         var writer = _writer ?? throw new CommandException("The session does not persist (see the log for why), so there is nothing to clear.");
+        if (_fleet is { } fleet)
+        {
+            throw new CommandException($"This host writes its flows to the fleet store ({fleet.Name}), shared with other hosts, so session.clear left it as it is; session.fleet.drop drops old days.");
+        }
+
         if (_hot.Archived > 0)
         {
             throw new CommandException(
@@ -486,7 +527,7 @@ public sealed partial class SessionAddon : Addon
             opened = _opened.Count == 0 ? "" : "; opened read-only: " + string.Join(", ", _opened.Select(o => $"{o.Key} ({o.Value.Flows} flows)"));
         }
 
-        return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}{opened}";
+        return $"{path}: {stats.Flows} flows, {stats.TotalBytes} bytes; queue depth {writer.QueueDepth}; written {writer.Written}, not saved {writer.Lost}; last flush {lastFlush}{cold}{failure}{opened}{FleetStats()}";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session file {Path} does not keep {Type} flows (its schema has HTTP flows only), so flow {Id} and the {Type} flows after it are not saved; session.stats counts them as not saved")]
@@ -512,6 +553,9 @@ public sealed partial class SessionAddon : Addon
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path} opened read-only: {Count} flows sent to the View")]
     private static partial void LogOpenedReadOnly(ILogger logger, string path, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} flows did not reach the fleet store; they are kept in {Path}: start the host with session_path set to that file to replay them")]
+    private static partial void LogSpillKept(ILogger logger, long count, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session file {Path} closed: {Written} flows written, {Lost} not saved")]
     private static partial void LogClosed(ILogger logger, string path, long written, long lost);

@@ -30,6 +30,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
 
     private readonly Channel<Guid> _queue;
     private readonly SessionStore _store;
+    private readonly IFlowBatchTarget _target;
     private readonly SessionWriterOptions _options;
     private readonly Action<FlowsPersisted> _persisted;
     private readonly Action<IReadOnlyList<FlowSummary>>? _committed;
@@ -63,10 +64,18 @@ internal sealed partial class SessionWriter : IAsyncDisposable
     }
 
     /// <param name="committed">Called on the writer's thread after each committed batch with the summaries of the flows as written.</param>
-    public SessionWriter(SessionStore store, SessionWriterOptions options, Action<FlowsPersisted> persisted, ILogger logger, Action<IReadOnlyList<FlowSummary>>? committed)
+    /// <param name="target">Where batches go instead of <paramref name="store"/> (the fleet store, spilling to it); null: the store.</param>
+    public SessionWriter(
+        SessionStore store,
+        SessionWriterOptions options,
+        Action<FlowsPersisted> persisted,
+        ILogger logger,
+        Action<IReadOnlyList<FlowSummary>>? committed,
+        IFlowBatchTarget? target = null)
     {
         _committed = committed;
         _store = store;
+        _target = target ?? store;
         _options = options;
         _persisted = persisted;
         _logger = logger;
@@ -347,7 +356,7 @@ internal sealed partial class SessionWriter : IAsyncDisposable
         {
             lock (_storeGate)
             {
-                _store.WriteBatch(batch);
+                _target.WriteBatch(batch);
             }
         }
         catch (SessionStoreException e)

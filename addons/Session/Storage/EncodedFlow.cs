@@ -67,6 +67,9 @@ internal sealed class EncodedFlow
     /// <summary>The encoded <c>addons.session.v1.Flow</c> message.</summary>
     public ReadOnlySpan<byte> Record => _record.AsSpan(0, _length);
 
+    /// <summary><see cref="Record"/> as memory, for writers that take it so (PostgreSQL's COPY); valid until the next capture.</summary>
+    public ReadOnlyMemory<byte> RecordMemory => _record.AsMemory(0, _length);
+
     /// <summary>The size of the buffers this instance keeps allocated between flows.</summary>
     public int Capacity => _record.Length + _text.Length;
 

@@ -21,7 +21,7 @@ namespace Addons.Session.Storage;
 /// or write never truncates or overwrites the file.
 /// </para>
 /// </summary>
-internal sealed class SessionStore : IDisposable
+internal sealed class SessionStore : IFlowBatchTarget, IDisposable
 {
     private readonly SessionFile _file;
     private readonly SessionStoreWriter _writer;

@@ -1,0 +1,165 @@
+using Addons.Abstractions.Flows;
+using Addons.Session.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Addons.Session.Fleet;
+
+/// <summary>
+/// The session writer's target when flows go to a fleet store. Each batch is written to PostgreSQL; while PostgreSQL
+/// cannot take batches, they go to the local session file instead (the spill file), never dropped. Every
+/// <c>session_postgres_retry_ms</c> PostgreSQL is tried again; once it takes writes, the spilled flows are replayed
+/// into it a slice at a time (oldest first, each slice removed from the spill file once committed there) between the
+/// batches, so a long outage does not stall the proxy when the store comes back. A replay interrupted by another
+/// outage resumes where it stopped: a flow replayed twice replaces its row. Used under the writer's store lock only.
+/// </summary>
+internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
+{
+    /// <summary>Spilled flows replayed at a time.</summary>
+    public const int ReplaySlice = 2_000;
+
+    private readonly FleetStore _fleet;
+    private readonly SessionStore _spill;
+    private readonly TimeSpan _retry;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly FleetWriter _writer;
+    private readonly FlowCodec _codec;
+    private readonly List<EncodedFlow> _replay = [];
+    private DateTimeOffset _nextTry;
+    private long _spillCount;
+
+    public FleetTarget(FleetStore fleet, SessionStore spill, TimeSpan retry, ILogger logger, TimeProvider time)
+    {
+        _fleet = fleet;
+        _spill = spill;
+        _retry = retry;
+        _logger = logger;
+        _time = time;
+        _writer = fleet.CreateWriter();
+        _codec = new FlowCodec(spill.Options.BodyThreshold);
+        _spillCount = spill.Count();
+    }
+
+    /// <summary>Since when PostgreSQL has not taken writes, or null while it does.</summary>
+    public DateTimeOffset? DownSince { get; private set; }
+
+    /// <summary>Why PostgreSQL last failed, while it is down.</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>Flows committed to PostgreSQL (replayed ones included).</summary>
+    public long Written { get; private set; }
+
+    /// <summary>Flows waiting in the spill file to be replayed.</summary>
+    public long Spilled => _spillCount;
+
+    /// <summary>Flows replayed from the spill file so far.</summary>
+    public long Replayed { get; private set; }
+
+    /// <summary>The local file batches go to while PostgreSQL is down.</summary>
+    public string SpillPath => _spill.Path;
+
+    public void WriteBatch(IReadOnlyList<EncodedFlow> flows)
+    {
+        if (DownSince is null || _time.GetUtcNow() >= _nextTry)
+        {
+            try
+            {
+                _writer.WriteBatch(flows);
+                Written += flows.Count;
+                Up();
+                return;
+            }
+            catch (FleetStoreException e)
+            {
+                Down(e);
+            }
+        }
+
+        // A SessionStoreException here means nothing can keep the batch: the writer stops and says so.
+        _spill.WriteBatch(flows);
+        _spillCount += flows.Count;
+    }
+
+    /// <summary>
+    /// Replays one slice of the spill file if PostgreSQL takes writes (trying it again if it was down and the retry
+    /// period has passed). Returns whether spilled flows are left.
+    /// </summary>
+    public bool CatchUp()
+    {
+        if (_spillCount == 0 || (DownSince is not null && _time.GetUtcNow() < _nextTry))
+        {
+            return _spillCount > 0;
+        }
+
+        try
+        {
+            var slice = _spill.ReadAll().Take(ReplaySlice).ToList();
+            for (var i = 0; i < slice.Count; i++)
+            {
+                if (_replay.Count <= i)
+                {
+                    _replay.Add(new EncodedFlow());
+                }
+
+                _replay[i].Capture((HttpFlow)slice[i], _codec, copyBodies: false);
+            }
+
+            _writer.WriteBatch(_replay.GetRange(0, slice.Count));
+            _spill.Delete(slice.Select(flow => flow.Id));
+            _spillCount = slice.Count < ReplaySlice ? 0 : _spill.Count();
+            Written += slice.Count;
+            Replayed += slice.Count;
+            Up();
+            if (_spillCount == 0)
+            {
+                LogCaughtUp(_logger, _fleet.Name, Replayed, _spill.Path);
+            }
+        }
+        catch (FleetStoreException e)
+        {
+            Down(e);
+        }
+        finally
+        {
+            foreach (var encoded in _replay)
+            {
+                encoded.Clear();
+            }
+        }
+
+        return _spillCount > 0;
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private void Up()
+    {
+        if (DownSince is { } since)
+        {
+            LogBack(_logger, _fleet.Name, _time.GetUtcNow() - since, _spillCount, _spill.Path);
+        }
+
+        DownSince = null;
+        Reason = null;
+    }
+
+    private void Down(FleetStoreException e)
+    {
+        _nextTry = _time.GetUtcNow() + _retry;
+        Reason = e.Message;
+        if (DownSince is null)
+        {
+            DownSince = _time.GetUtcNow();
+            LogDown(_logger, e.Message, _spill.Path, _retry.TotalMilliseconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} Flows go to the spill file {SpillPath} until it takes writes again (tried every {RetryMs} ms), then are replayed into it.")]
+    private static partial void LogDown(ILogger logger, string reason, string spillPath, double retryMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The fleet store ({Store}) takes writes again after {Outage}; {Spilled} flows in the spill file {SpillPath} are being replayed into it.")]
+    private static partial void LogBack(ILogger logger, string store, TimeSpan outage, long spilled, string spillPath);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The fleet store ({Store}) has caught up: {Replayed} spilled flows replayed in all, and the spill file {SpillPath} is empty.")]
+    private static partial void LogCaughtUp(ILogger logger, string store, long replayed, string spillPath);
+}

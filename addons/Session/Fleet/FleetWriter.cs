@@ -1,0 +1,159 @@
+using Addons.Session.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Addons.Session.Fleet;
+
+/// <summary>
+/// Writes batches of encoded flows to the fleet store, tagged with this host's id: each batch is copied with binary
+/// COPY into a temporary staging table and merged into the flows in one transaction, so that a flow written again
+/// (marked, replayed) replaces its row and a batch is all or nothing. The day partitions a batch needs are created
+/// first. One connection, kept open between batches and opened again after a failure. Not thread-safe: the session's
+/// writer thread owns it.
+/// </summary>
+internal sealed class FleetWriter(FleetConnection store, string hostId) : IDisposable
+{
+    private static readonly string Merge = $"""
+        INSERT INTO {FleetSchema.Table} ({FleetSchema.WrittenColumns})
+        SELECT {FleetSchema.WrittenColumns} FROM {FleetSchema.Stage}
+        ON CONFLICT (id, created_at) DO UPDATE SET
+            {string.Join(", ", FleetSchema.WrittenColumns.Split(", ").Where(c => c is not "id" and not "created_at").Select(c => $"{c} = EXCLUDED.{c}"))},
+            written_at = clock_timestamp()
+        """;
+
+    private readonly HashSet<DateOnly> _partitions = [];
+    private NpgsqlConnection? _connection;
+
+    /// <summary>Writes <paramref name="flows"/> in one transaction: all of them or, on failure, none.</summary>
+    /// <exception cref="FleetStoreException">The store could not be reached or refused the batch; nothing was written.</exception>
+    public void WriteBatch(IReadOnlyList<EncodedFlow> flows)
+    {
+        if (flows.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var connection = Connection();
+            EnsurePartitions(connection, flows);
+            using var transaction = connection.BeginTransaction();
+            using (var copy = connection.BeginBinaryImport($"COPY {FleetSchema.Stage} ({FleetSchema.WrittenColumns}) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var flow in flows)
+                {
+                    Write(copy, flow);
+                }
+
+                copy.Complete();
+            }
+
+            FleetSchema.Execute(connection, Merge);
+            transaction.Commit();
+        }
+        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
+        {
+            // The connection may be broken or mid-transaction: the next batch starts on a new one.
+            Reset();
+            throw store.Failed($"take a batch of {flows.Count} flows (the first {flows[0].Id})", e);
+        }
+    }
+
+    public void Dispose() => Reset();
+
+    private NpgsqlConnection Connection()
+    {
+        if (_connection is { State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        Reset();
+        var connection = store.Source.OpenConnection();
+        try
+        {
+            FleetSchema.CreateStage(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return _connection = connection;
+    }
+
+    private void Reset()
+    {
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    private void EnsurePartitions(NpgsqlConnection connection, IReadOnlyList<EncodedFlow> flows)
+    {
+        List<DateOnly>? missing = null;
+        foreach (var flow in flows)
+        {
+            var day = DateOnly.FromDateTime(UnixTicks.To(flow.Timestamp).UtcDateTime);
+            if (!_partitions.Contains(day) && !(missing ??= []).Contains(day))
+            {
+                missing.Add(day);
+            }
+        }
+
+        if (missing is null)
+        {
+            return;
+        }
+
+        FleetSchema.EnsurePartitions(connection, missing);
+        _partitions.UnionWith(missing);
+    }
+
+    private void Write(NpgsqlBinaryImporter copy, EncodedFlow flow)
+    {
+        copy.StartRow();
+        copy.Write(hostId, NpgsqlDbType.Text);
+        copy.Write(flow.Id, NpgsqlDbType.Uuid);
+        copy.Write(UnixTicks.To(flow.Timestamp), NpgsqlDbType.TimestampTz);
+        copy.Write(ColumnText.Of(flow.Method), NpgsqlDbType.Text);
+        copy.Write(ColumnText.Of(flow.Host), NpgsqlDbType.Text);
+        copy.Write(ColumnText.Of(flow.Url), NpgsqlDbType.Text);
+        WriteOrNull(copy, flow.Status, NpgsqlDbType.Integer);
+        WriteOrNull(copy, flow.RequestSize, NpgsqlDbType.Bigint);
+        WriteOrNull(copy, flow.ResponseSize, NpgsqlDbType.Bigint);
+        copy.Write(ColumnText.Of(flow.Marker), NpgsqlDbType.Text);
+        copy.Write(flow.HasError, NpgsqlDbType.Boolean);
+        WriteOrNull(copy, flow.PrettyUrl is { } prettyUrl ? ColumnText.Of(prettyUrl) : null, NpgsqlDbType.Text);
+        WriteOrNull(copy, flow.PrettyHost is { } prettyHost ? ColumnText.Of(prettyHost) : null, NpgsqlDbType.Text);
+        copy.Write(flow.RecordMemory, NpgsqlDbType.Bytea);
+        WriteOrNull(copy, flow.RequestBody, NpgsqlDbType.Bytea);
+        WriteOrNull(copy, flow.ResponseBody, NpgsqlDbType.Bytea);
+    }
+
+    private static void WriteOrNull<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+        where T : class
+    {
+        if (value is null)
+        {
+            copy.WriteNull();
+        }
+        else
+        {
+            copy.Write(value, type);
+        }
+    }
+
+    private static void WriteOrNull<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+        where T : struct
+    {
+        if (value is { } present)
+        {
+            copy.Write(present, type);
+        }
+        else
+        {
+            copy.WriteNull();
+        }
+    }
+}
