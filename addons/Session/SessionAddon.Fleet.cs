@@ -203,7 +203,7 @@ public sealed partial class SessionAddon
             _bus?.Publish(new FlowsLoaded { Flows = [], Archive = new FleetArchive(fleet, local: null), ColdFlows = chunk });
         }
 
-        var perHost = string.Join(", ", selection.Hosts.Select(h => string.Create(CultureInfo.InvariantCulture, $"{h.Key} {h.Value:N0}")));
+        var perHost = string.Join(", ", selection.Hosts.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => string.Create(CultureInfo.InvariantCulture, $"{h.Key} {h.Value:N0}")));
         var limited = selection.Truncated ? $"; more match than session_fleet_limit ({_fleetLimit.Value:N0}): narrow the filter or the time range to see the rest" : "";
         LogFleetFlowsOpened(_logger, fleet.Name, selection.Flows.Count, selection.Read, selection.Decoded);
         return selection.Flows.Count == 0

@@ -59,6 +59,40 @@ internal sealed class FleetConnection
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a pooled connection. A server that restarted leaves the pool's idle connections
+    /// dead, and the first use of each fails: the pool is then emptied and the work tried once more on a new connection.
+    /// </summary>
+    /// <exception cref="FleetStoreException">The store could not <paramref name="what"/>.</exception>
+    public T Run<T>(string what, Func<NpgsqlConnection, T> work)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            NpgsqlConnection? connection = null;
+            try
+            {
+                connection = Source.OpenConnection();
+                return work(connection);
+            }
+            catch (Exception e) when (IsStoreFailure(e))
+            {
+                var broken = connection is { State: System.Data.ConnectionState.Broken or System.Data.ConnectionState.Closed };
+                connection?.Dispose();
+                connection = null;
+                if (!broken || attempt > 0)
+                {
+                    throw Failed(what, e);
+                }
+
+                Source.Clear();
+            }
+            finally
+            {
+                connection?.Dispose();
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="e"/> is the store or the network failing (as opposed to a bug).</summary>
     public static bool IsStoreFailure(Exception e) =>
         e is NpgsqlException or SocketException or TimeoutException or IOException or InvalidOperationException { Source: "Npgsql" };

@@ -23,10 +23,9 @@ internal sealed class FleetReader(FleetConnection store)
     /// <exception cref="FleetStoreException">The store cannot be reached or read, or a record cannot be decoded.</exception>
     public FleetSelection Select(IFlowFilter? filter, FleetQuery query, int limit, CancellationToken cancellationToken = default)
     {
-        var selection = new FleetSelection();
-        try
+        return store.Run("be read", connection =>
         {
-            using var connection = store.Source.OpenConnection();
+            var selection = new FleetSelection();
             using var command = new NpgsqlCommand($"SELECT {FleetSchema.SummaryColumns} FROM {FleetSchema.Table} WHERE {query.Where} ORDER BY created_at, id", connection);
             query.Bind(command);
             using var reader = command.ExecuteReader();
@@ -46,39 +45,29 @@ internal sealed class FleetReader(FleetConnection store)
             // Stopped at the limit with rows left unread: some of them may match.
             selection.Truncated |= selection.Flows.Count >= limit && reader.Read();
             return selection;
-        }
-        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
-        {
-            throw store.Failed("be read", e);
-        }
+        });
     }
 
     /// <summary>One flow with its bodies, or null when the store holds none with this id.</summary>
     /// <exception cref="FleetStoreException">The store cannot be reached or read, or the record cannot be decoded.</exception>
     public Flow? Load(Guid id)
     {
-        try
+        return store.Run($"load flow {id}", connection =>
         {
-            using var connection = store.Source.OpenConnection();
             using var command = new NpgsqlCommand($"SELECT id, record, request_body, response_body FROM {FleetSchema.Table} WHERE id = @id LIMIT 1", connection);
             command.Parameters.Add(new NpgsqlParameter<Guid>("id", NpgsqlDbType.Uuid) { TypedValue = id });
             using var reader = command.ExecuteReader();
             return reader.Read() ? Decode(ReadRecord(reader)) : null;
-        }
-        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
-        {
-            throw store.Failed($"load flow {id}", e);
-        }
+        });
     }
 
     /// <summary>Which of <paramref name="ids"/> the store holds and <paramref name="filter"/> matches.</summary>
     /// <exception cref="FleetStoreException">The store cannot be reached or read, or a record cannot be decoded.</exception>
     public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default)
     {
-        var matched = new HashSet<Guid>();
-        try
+        return store.Run("be read", connection =>
         {
-            using var connection = store.Source.OpenConnection();
+            var matched = new HashSet<Guid>();
             foreach (var part in ids.Chunk(Chunk * 8))
             {
                 using var command = new NpgsqlCommand($"SELECT {FleetSchema.SummaryColumns} FROM {FleetSchema.Table} WHERE id = ANY(@ids)", connection);
@@ -101,12 +90,8 @@ internal sealed class FleetReader(FleetConnection store)
                 }
             }
 
-            return matched;
-        }
-        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
-        {
-            throw store.Failed("be read", e);
-        }
+            return (IReadOnlySet<Guid>)matched;
+        });
     }
 
     /// <summary>Adds the rows of <paramref name="chunk"/> that match to <paramref name="selection"/>, in order, up to <paramref name="limit"/>.</summary>
@@ -155,16 +140,18 @@ internal sealed class FleetReader(FleetConnection store)
     private HashSet<Guid> MatchRecords(IFlowFilter filter, List<Guid> ids, CancellationToken cancellationToken)
     {
         var records = new List<(Guid Id, byte[] Record, byte[]? RequestBody, byte[]? ResponseBody)>(ids.Count);
-        using (var connection = store.Source.OpenConnection())
-        using (var command = new NpgsqlCommand($"SELECT id, record, request_body, response_body FROM {FleetSchema.Table} WHERE id = ANY(@ids)", connection))
+        store.Run("be read", connection =>
         {
+            using var command = new NpgsqlCommand($"SELECT id, record, request_body, response_body FROM {FleetSchema.Table} WHERE id = ANY(@ids)", connection);
             command.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = [.. ids] });
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 records.Add(ReadRecord(reader));
             }
-        }
+
+            return records;
+        });
 
         var found = new bool[records.Count];
         try

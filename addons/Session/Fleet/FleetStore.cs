@@ -78,33 +78,11 @@ internal sealed class FleetStore : IDisposable
     /// <summary>A writer of this host's flows (one per writing thread).</summary>
     public FleetWriter CreateWriter() => new(Connection, HostId);
 
-    /// <summary>Whether the server answers now.</summary>
-    public bool IsReachable()
-    {
-        try
-        {
-            using var connection = Connection.Source.OpenConnection();
-            return true;
-        }
-        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
-        {
-            return false;
-        }
-    }
-
     /// <summary>Drops the day partitions before <paramref name="before"/>, every host's; returns the days dropped.</summary>
     /// <exception cref="FleetStoreException">The store cannot be reached or refused.</exception>
     public List<DateOnly> DropBefore(DateOnly before)
     {
-        try
-        {
-            using var connection = Connection.Source.OpenConnection();
-            return FleetSchema.DropBefore(connection, before);
-        }
-        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
-        {
-            throw Connection.Failed($"drop the flows before {before:yyyy-MM-dd}", e);
-        }
+        return Connection.Run($"drop the flows before {before:yyyy-MM-dd}", connection => FleetSchema.DropBefore(connection, before));
     }
 
     public void Dispose()

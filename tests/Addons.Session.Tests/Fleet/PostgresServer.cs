@@ -31,6 +31,9 @@ internal sealed class PostgresServer : IDisposable
 
     public string Password { get; }
 
+    /// <summary>Whether the server was started and not stopped since.</summary>
+    public bool IsRunning { get; private set; }
+
     private string Data => Path.Combine(_folder, "data");
 
     /// <summary>Creates and starts a cluster, or ignores the test when PostgreSQL is not installed.</summary>
@@ -79,7 +82,7 @@ internal sealed class PostgresServer : IDisposable
     /// <summary>The connection string of <paramref name="database"/>, created first if it does not exist.</summary>
     public string CreateDatabase(string database)
     {
-        using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             connection.Open();
             using var command = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
@@ -90,14 +93,22 @@ internal sealed class PostgresServer : IDisposable
     }
 
     public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Username=addons;Password={Password};Database={database};Pooling=true;Timeout=5";
+        $"Host=127.0.0.1;Port={Port};Username=addons;Password={Password};Database={database};Timeout=5";
 
     /// <summary>Stops the server (fast shutdown: clients are disconnected), as an outage.</summary>
-    public void Stop() => Pg("pg_ctl", "-D", Data, "-m", "fast", "-w", "stop");
+    public void Stop()
+    {
+        Pg("pg_ctl", "-D", Data, "-m", "fast", "-w", "stop");
+        IsRunning = false;
+    }
 
     /// <summary>Starts the server (again) on the same port.</summary>
-    public void Resume() => Pg("pg_ctl", "-D", Data, "-w", "-l", Path.Combine(_folder, "server.log"), "-o",
-        $"-c listen_addresses=127.0.0.1 -p {Port} -k {_folder} -c fsync=off -c full_page_writes=off -c synchronous_commit=off", "start");
+    public void Resume()
+    {
+        Pg("pg_ctl", "-D", Data, "-w", "-l", Path.Combine(_folder, "server.log"), "-o",
+            $"-c listen_addresses=127.0.0.1 -p {Port} -k {_folder} -c fsync=off -c full_page_writes=off -c synchronous_commit=off", "start");
+        IsRunning = true;
+    }
 
     public void Dispose()
     {

@@ -1,0 +1,235 @@
+using Addons.Abstractions.Flows;
+using Addons.Session.Storage;
+using Addons.Session.Tests.Addon;
+using Addons.Session.Tests.Storage;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using static Addons.Session.Tests.Addon.SessionColdFlowTests;
+
+namespace Addons.Session.Tests.Fleet;
+
+/// <summary>
+/// The Session with a fleet store, end to end against a real PostgreSQL: hosts writing to one store, another opening
+/// their flows in its View, and the server down at start, down while flows arrive, and back again.
+/// </summary>
+public sealed class SessionFleetTests
+{
+    private PostgresServer _server = null!;
+    private TempDirectory _temp = null!;
+    private string _database = null!;
+    private int _databases;
+
+    [OneTimeSetUp]
+    public void StartServer() => _server = PostgresServer.Start();
+
+    [OneTimeTearDown]
+    public void StopServer() => _server?.Dispose();
+
+    [SetUp]
+    public void NewDatabase()
+    {
+        _temp = new TempDirectory();
+        _database = _server.CreateDatabase($"session{++_databases}");
+    }
+
+    [TearDown]
+    public void Cleanup()
+    {
+        _temp.Dispose();
+        if (!_server.IsRunning)
+        {
+            _server.Resume();
+        }
+    }
+
+    [Test]
+    public async Task TwoHostsWriteToOneStoreAndAThirdOpensTheirFlowsInItsViewWithAFilter()
+    {
+        var first = Captured(40);
+        var second = Captured(30);
+        foreach (var (host, flows) in new[] { ("a", first), ("b", second) })
+        {
+            var h = await Start(host);
+            foreach (var flow in flows)
+            {
+                await h.CaptureAsync(flow);
+            }
+
+            await h.DoneAsync();
+            Assert.That(h.Logs.Where(l => l.Level >= LogLevel.Warning), Is.Empty, host);
+        }
+
+        var viewer = await Start("c");
+        var all = first.Concat(second).ToList();
+        var notFound = all.Where(f => f.Response!.StatusCode != 404).ToList();
+        var answer = (string)(await viewer.RunAsync("session.fleet.open", "!~c 404"))!;
+        await Until(() => ColdCount(viewer) == notFound.Count);
+
+        Assert.That(answer, Does.StartWith($"{notFound.Count} flows of the fleet store (PostgreSQL database ").And.EndWith(
+            $"join the view, loaded from it when needed: a {first.Count(f => f.Response!.StatusCode != 404)}, b {second.Count(f => f.Response!.StatusCode != 404)}."));
+        Assert.That(Ids(await Resolve(viewer, "@all")), Is.EquivalentTo(Ids(notFound)));
+        ModelAssert.AllPropertiesEqual(notFound[3], (await Resolve(viewer, "@" + notFound[3].Id)).Single());
+
+        // The View's own filter over the opened flows: the store decides what its columns can and decodes the rest.
+        foreach (var expression in new[] { "~b secret", "~m POST & ~d h1" })
+        {
+            var filter = Host.Filters.FlowFilter.Parse(expression);
+            await viewer.RunAsync("view.filter.set", expression);
+            Assert.That(Ids(await Resolve(viewer, "@shown")), Is.EquivalentTo(Ids(notFound.Where(filter.Matches))), expression);
+        }
+
+        Assert.That((string)(await viewer.RunAsync("session.fleet.open", "~c 999"))!, Does.StartWith("No flow in the fleet store"));
+        await viewer.DoneAsync();
+    }
+
+    [Test]
+    public async Task TheServerDownAtStartRefusesWhenRequiredAndOtherwiseKeepsFlowsInTheFileForTheNextStart()
+    {
+        _server.Stop();
+        var path = _temp.File("spill.session");
+        var (refused, rejection) = await SessionHarness.CreateAsync(Settings("a", path, ("session_required", true)));
+        Assert.That(refused, Is.Null);
+        Assert.That(rejection, Does.Contain($"session_postgres: The fleet store (PostgreSQL database {Database} at 127.0.0.1:{_server.Port}) could not be reached: Connection refused."));
+
+        var h = await SessionHarness.StartAsync(Settings("a", path));
+        var flows = Captured(12);
+        foreach (var flow in flows)
+        {
+            await h.CaptureAsync(flow);
+        }
+
+        await h.DoneAsync();
+        Assert.That(h.Logs.Single(l => l.Level == LogLevel.Error).Message, Does.Contain("could not be reached: Connection refused. Flows are kept in the session file instead"));
+        using (var file = SessionStore.Open(path, readOnly: true))
+        {
+            Assert.That(file.Count(), Is.EqualTo(12), "nothing lost while the store was down");
+        }
+
+        _server.Resume();
+        var next = await Start("a", path);
+        await Until(() => StoredCount() == 12);
+        Assert.That(StoredCount(), Is.EqualTo(12), "replayed at the next start");
+        await next.DoneAsync();
+        using var emptied = SessionStore.Open(path, readOnly: true);
+        Assert.That(emptied.Count(), Is.Zero, "the spill file is emptied once replayed");
+    }
+
+    [Test]
+    public async Task FlowsArrivingWhileTheServerIsDownGoToTheSpillFileAndReachTheStoreWhenItIsBack()
+    {
+        var path = _temp.File("spill.session");
+        var h = await Start("a", path);
+        var before = Captured(20);
+        foreach (var flow in before)
+        {
+            await h.CaptureAsync(flow);
+        }
+
+        await Until(() => h.PersistedCount() == 20);
+        _server.Stop();
+        var during = Captured(30);
+        foreach (var flow in during)
+        {
+            await h.CaptureAsync(flow);
+        }
+
+        await Until(() => h.PersistedCount() == 50);
+        var stats = (string)(await h.RunAsync("session.stats"))!;
+        Assert.That(stats, Does.Contain("as host a: 20 flows written, 30 waiting in the spill file, down since "));
+        Assert.That(h.Logs.Single(l => l.Level == LogLevel.Error).Message, Does.Contain($"Flows go to the spill file {path} until it takes writes again"));
+
+        // A flow spilled and then archived still loads, from the spill file.
+        ModelAssert.AllPropertiesEqual(during[0], (await Resolve(h, "@" + during[0].Id)).Single());
+
+        _server.Resume();
+        await Until(() => StoredCount() == 50);
+        await Until(() => ((string)h.RunAsync("session.stats").Result!).Contains("50 flows written, 0 waiting", StringComparison.Ordinal));
+        await h.DoneAsync();
+
+        Assert.That(StoredCount(), Is.EqualTo(50), "every flow, none twice");
+        Assert.That(h.Logs.Select(l => l.Message), Has.Some.Contains("has caught up: 30 spilled flows replayed in all"));
+        Assert.That(h.Persisted.SelectMany(p => p.FlowIds).Distinct().Count(), Is.EqualTo(50));
+    }
+
+    [Test]
+    public async Task SpilledFlowsLeftAtExitStayInTheFileAndAreReplayedAtTheNextStart()
+    {
+        var path = _temp.File("spill.session");
+        var h = await Start("a", path);
+        _server.Stop();
+        var flows = Captured(10);
+        foreach (var flow in flows)
+        {
+            await h.CaptureAsync(flow);
+        }
+
+        await h.DoneAsync();
+        _server.Resume();
+        Assert.That(StoredCount(), Is.Zero);
+
+        var next = await Start("a", path);
+        await Until(() => StoredCount() == 10);
+        await next.DoneAsync();
+        Assert.That(StoredCount(), Is.EqualTo(10));
+        ModelAssert.AllPropertiesEqual(flows[9], await LoadFromStore(flows[9].Id));
+    }
+
+    [Test]
+    public async Task TwoHostsGivenOneIdAndFleetCommandsWithoutAStoreAreRefusedInOneSentence()
+    {
+        var a = await Start("same");
+        var (second, rejection) = await SessionHarness.CreateAsync(Settings("same", _temp.File("b.session"), ("session_required", true)));
+        Assert.That(second, Is.Null);
+        Assert.That(rejection, Does.Contain("Host id same is in use by another host writing to the fleet store"));
+        Assert.That(async () => await a.RunAsync("session.clear"), Throws.Exception.Message.Contains("session.clear left it as it is"));
+        Assert.That(async () => await a.RunAsync("session.fleet.open", "~c 404", "yesterday"), Throws.Exception.Message.Contains("since 'yesterday' is not a time"));
+        await a.DoneAsync();
+
+        var plain = await SessionHarness.StartAsync(("session_path", _temp.File("plain.session")));
+        Assert.That(async () => await plain.RunAsync("session.fleet.open"), Throws.Exception.Message.EqualTo("No fleet store is configured (session_postgres), so there are no fleet flows to open."));
+        await plain.DoneAsync();
+    }
+
+    private Task<SessionHarness> Start(string host, string? path = null) =>
+        SessionHarness.StartAsync(Settings(host, path ?? _temp.File($"{host}.session")));
+
+    private (string, object)[] Settings(string host, string path, params (string, object)[] more) =>
+    [
+        ("session_path", path),
+        ("session_postgres", _database),
+        ("session_host_id", host),
+        ("session_flush_ms", 20),
+        ("session_postgres_retry_ms", 100),
+        ("session_hot_flows", 5),
+        .. more,
+    ];
+
+    private string Database => new NpgsqlConnectionStringBuilder(_database).Database!;
+
+    private long StoredCount()
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(_database + ";Pooling=false");
+            connection.Open();
+            using var command = new NpgsqlCommand("SELECT count(*) FROM addons_flow", connection);
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (PostgresException e) when (e.SqlState == "42P01")
+        {
+            return 0;
+        }
+    }
+
+    private async Task<Flow?> LoadFromStore(Guid id)
+    {
+        await using var connection = new NpgsqlConnection(_database + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT record, request_body, response_body FROM addons_flow WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? FlowCodec.Decode(reader.GetFieldValue<byte[]>(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2))
+            : null;
+    }
+}
