@@ -6,6 +6,7 @@ using Addons.Abstractions.Hooks;
 using Addons.Abstractions.Options;
 using Addons.Abstractions.Storage;
 using Addons.Abstractions.View;
+using Addons.Session.Fleet;
 using Addons.Session.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -72,6 +73,7 @@ public sealed partial class SessionAddon : Addon
         try
         {
             loader.FlowFiles.AddFormat(new SessionFileFormat(() => FilePath));
+            loader.FlowFiles.AddFormat(new FleetFlowFormat(loader.Filters));
         }
         catch (NotSupportedException e)
         {

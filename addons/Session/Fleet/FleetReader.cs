@@ -48,6 +48,39 @@ internal sealed class FleetReader(FleetConnection store)
         });
     }
 
+    /// <summary>
+    /// The flows <paramref name="query"/> reads that <paramref name="filter"/> (null: every flow) matches, whole, in
+    /// creation order, streamed from one query: what <c>-r postgresql://...</c> reads.
+    /// </summary>
+    /// <exception cref="FleetStoreException">The store cannot be reached or read, or a record cannot be decoded.</exception>
+    public IEnumerable<Flow> ReadFlows(IFlowFilter? filter, FleetQuery query)
+    {
+        NpgsqlConnection connection;
+        try
+        {
+            connection = store.Source.OpenConnection();
+        }
+        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
+        {
+            throw store.Failed("be read", e);
+        }
+
+        using (connection)
+        {
+            using var command = new NpgsqlCommand($"SELECT id, record, request_body, response_body FROM {FleetSchema.Table} WHERE {query.Where} ORDER BY created_at, id", connection);
+            query.Bind(command);
+            using var reader = Guard(() => command.ExecuteReader());
+            while (Guard(reader.Read))
+            {
+                var flow = Decode(Guard(() => ReadRecord(reader)));
+                if (filter is null || filter.Matches(flow))
+                {
+                    yield return flow;
+                }
+            }
+        }
+    }
+
     /// <summary>One flow with its bodies, or null when the store holds none with this id.</summary>
     /// <exception cref="FleetStoreException">The store cannot be reached or read, or the record cannot be decoded.</exception>
     public Flow? Load(Guid id)
@@ -164,6 +197,18 @@ internal sealed class FleetReader(FleetConnection store)
         }
 
         return [.. records.Where((_, i) => found[i]).Select(r => r.Id)];
+    }
+
+    private T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
+        {
+            throw store.Failed("be read", e);
+        }
     }
 
     private Flow Decode((Guid Id, byte[] Record, byte[]? RequestBody, byte[]? ResponseBody) row)

@@ -72,6 +72,19 @@ internal static class FleetSchema
         return found;
     }
 
+    /// <summary>The store's schema version without creating anything: null when the database holds no fleet store.</summary>
+    public static int? Find(NpgsqlConnection connection)
+    {
+        using var exists = new NpgsqlCommand("SELECT to_regclass('addons_schema') IS NOT NULL AND to_regclass('addons_flow') IS NOT NULL", connection);
+        if (exists.ExecuteScalar() is not true)
+        {
+            return null;
+        }
+
+        using var version = new NpgsqlCommand("SELECT version FROM addons_schema WHERE name = 'fleet'", connection);
+        return version.ExecuteScalar() is { } found and not DBNull ? Convert.ToInt32(found, CultureInfo.InvariantCulture) : null;
+    }
+
     /// <summary>The partition that holds the flows created on <paramref name="day"/> (UTC).</summary>
     public static string Partition(DateOnly day) => $"{Table}_p{day:yyyyMMdd}";
 

@@ -9,9 +9,9 @@ namespace Addons.Session.Fleet;
 /// </summary>
 internal sealed class FleetStore : IDisposable
 {
-    private readonly NpgsqlConnection _claim;
+    private readonly NpgsqlConnection? _claim;
 
-    private FleetStore(FleetConnection connection, string hostId, NpgsqlConnection claim)
+    private FleetStore(FleetConnection connection, string hostId, NpgsqlConnection? claim)
     {
         Connection = connection;
         HostId = hostId;
@@ -75,6 +75,36 @@ internal sealed class FleetStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens an existing store to read it only: nothing is created, no host id is claimed, and <see cref="CreateWriter"/>
+    /// is not to be called.
+    /// </summary>
+    /// <exception cref="FleetStoreException">The connection string is malformed, the server cannot be reached, or the database holds no fleet store or a newer one.</exception>
+    public static FleetStore OpenToRead(string connectionString, string option)
+    {
+        var connection = FleetConnection.Parse(connectionString, option);
+        try
+        {
+            var version = connection.Run("be opened", FleetSchema.Find);
+            if (version is null)
+            {
+                throw new FleetStoreException($"The {connection.Name} holds no fleet store (no addons_flow table); a host with session_postgres set creates one.");
+            }
+
+            if (version > FleetSchema.Version)
+            {
+                throw new FleetStoreException($"The fleet store ({connection.Name}) has schema version {version}, newer than this build's {FleetSchema.Version}; upgrade the host to read it.");
+            }
+
+            return new FleetStore(connection, "", claim: null);
+        }
+        catch
+        {
+            connection.Source.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A writer of this host's flows (one per writing thread).</summary>
     public FleetWriter CreateWriter() => new(Connection, HostId);
 
@@ -87,7 +117,7 @@ internal sealed class FleetStore : IDisposable
 
     public void Dispose()
     {
-        _claim.Dispose();
+        _claim?.Dispose();
         Connection.Source.Dispose();
     }
 }

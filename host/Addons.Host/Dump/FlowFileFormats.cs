@@ -72,6 +72,11 @@ internal sealed class FlowFileFormats
     /// <exception cref="FormatException">The file cannot be read, in one sentence naming it.</exception>
     public IEnumerable<Flow> Read(string path, Action<string>? skipped = null)
     {
+        if (FlowLocation.IsUrl(path))
+        {
+            return ReadUrl(path, skipped);
+        }
+
         var full = Path.GetFullPath(path);
         if (Head(full) is { } head)
         {
@@ -97,10 +102,10 @@ internal sealed class FlowFileFormats
         return FlowFile.ReadFlows(path, skipped);
     }
 
-    /// <summary>The added format that writes files named like <paramref name="path"/>, with its owner, or null.</summary>
+    /// <summary>The added format that writes files named like <paramref name="path"/> (or to that URL), with its owner, or null.</summary>
     public (string Owner, IFlowFileFormat Format)? WriterFor(string path)
     {
-        var full = Path.GetFullPath(path);
+        var full = FlowLocation.Full(path);
         foreach (var (owner, format) in Snapshot())
         {
             if (format.Writes(full))
@@ -110,6 +115,30 @@ internal sealed class FlowFileFormats
         }
 
         return null;
+    }
+
+    /// <summary>The flows at a URL, by the first added format that recognizes it (with no bytes to go by).</summary>
+    private IEnumerable<Flow> ReadUrl(string url, Action<string>? skipped)
+    {
+        foreach (var (owner, format) in Snapshot())
+        {
+            bool recognized;
+            try
+            {
+                recognized = format.Recognizes([], url);
+            }
+            catch (Exception e)
+            {
+                throw new FormatException($"{FlowLocation.Display(url)}: the {format.Name} format of addon '{owner}' failed to tell whether it is its own: {e.Message}", e);
+            }
+
+            if (recognized)
+            {
+                return Guarded(owner, format, url, skipped);
+            }
+        }
+
+        throw new FormatException($"No loaded addon reads flows from {FlowLocation.Display(url)} (the Session reads postgresql:// fleet stores); a file name has no scheme.");
     }
 
     private List<(string Owner, IFlowFileFormat Format)> Snapshot()
@@ -170,7 +199,7 @@ internal sealed class FlowFileFormats
     }
 
     private static FormatException Failed(string owner, IFlowFileFormat format, string path, Exception e) =>
-        new($"Flow file {path}: the {format.Name} format of addon '{owner}' failed reading it: {e.Message}", e);
+        new($"Flow file {FlowLocation.Display(path)}: the {format.Name} format of addon '{owner}' failed reading it: {e.Message}", e);
 
     private sealed class Owned(FlowFileFormats formats, string owner) : IFlowFiles
     {

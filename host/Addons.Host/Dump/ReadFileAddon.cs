@@ -51,7 +51,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
         _compiled = filter;
         if (context.IsInitial && _file.Value.Length > 0)
         {
-            if (!File.Exists(_file.Value))
+            if (!FlowLocation.IsUrl(_file.Value) && !File.Exists(_file.Value))
             {
                 context.Reject($"rfile: flow file {Path.GetFullPath(_file.Value)} does not exist.");
                 return default;
@@ -97,7 +97,7 @@ internal sealed partial class ReadFileAddon(FlowInjector injector, FlowFileForma
             }
 
             // The count a conversion's "Wrote" line is checked against.
-            var full = Path.GetFullPath(path);
+            var full = FlowLocation.Display(FlowLocation.Full(path));
             var unread = unreadable > 0 ? $"; {unreadable} could not be read (said above)" : "";
             if (_compiled is null)
             {

@@ -28,7 +28,12 @@ internal static class SaveFileCommands
             throw new CommandException("Name the file to write.");
         }
 
-        path = Path.GetFullPath(path);
+        path = FlowLocation.Full(path);
+        if (FlowLocation.IsUrl(path) && (har || formats.WriterFor(path) is null))
+        {
+            throw new CommandException($"No loaded addon writes {(har ? "HAR" : "flows")} to {FlowLocation.Display(path)}; name a file.");
+        }
+
         if (File.Exists(path))
         {
             throw new CommandException($"{path} exists; name a new file.");
@@ -63,7 +68,7 @@ internal static class SaveFileCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CommandException($"{path} cannot be written: {e.Message}");
+            throw new CommandException($"{FlowLocation.Display(path)} cannot be written: {e.Message}");
         }
     }
 }

@@ -66,7 +66,8 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             return default;
         }
 
-        var path = _path = Path.GetFullPath(_file.Value);
+        var path = FlowLocation.Full(_file.Value);
+        _path = FlowLocation.Display(path);
         if (formats.WriterFor(path) is var (owner, format))
         {
             try
@@ -76,9 +77,15 @@ internal sealed partial class SaveStreamAddon(FlowFileFormats formats, ILogger<S
             }
             catch (Exception e)
             {
-                context.Reject($"save_stream_file: {path} cannot be written as a {format.Name} file by addon '{owner}': {e.Message}");
+                context.Reject($"save_stream_file: {FlowLocation.Display(path)} cannot be written as a {format.Name} file by addon '{owner}': {e.Message}");
             }
 
+            return default;
+        }
+
+        if (FlowLocation.IsUrl(path))
+        {
+            context.Reject($"save_stream_file: no loaded addon writes flows to {FlowLocation.Display(path)} (the Session writes to postgresql:// fleet stores); a file name has no scheme.");
             return default;
         }
 
