@@ -13,11 +13,13 @@ namespace Addons.Session.Fleet;
 /// </summary>
 internal sealed class FleetWriter(FleetConnection store, string hostId) : IDisposable
 {
+    // A flow written again keeps the host that captured it, also when another host writes it (one that opened it from
+    // the store and marked it).
     private static readonly string Merge = $"""
         INSERT INTO {FleetSchema.Table} ({FleetSchema.WrittenColumns})
         SELECT {FleetSchema.WrittenColumns} FROM {FleetSchema.Stage}
         ON CONFLICT (id, created_at) DO UPDATE SET
-            {string.Join(", ", FleetSchema.WrittenColumns.Split(", ").Where(c => c is not "id" and not "created_at").Select(c => $"{c} = EXCLUDED.{c}"))},
+            {string.Join(", ", FleetSchema.WrittenColumns.Split(", ").Where(c => c is not "id" and not "created_at" and not "host_id").Select(c => $"{c} = EXCLUDED.{c}"))},
             written_at = clock_timestamp()
         """;
 

@@ -12,13 +12,14 @@ namespace Addons.Host.Tests.Samples;
 /// The samples of samples/, as an author meets them: each copied out of the repository, built against the packed
 /// contract alone, loaded by the real host from a plugins.json, and judged by what a client of its proxy sees.
 /// </summary>
-public sealed class SampleTests
+public sealed partial class SampleTests
 {
     // Each sample's projects, by folder: most are one project named after the folder.
     private static readonly string[] Projects =
     [
         "Hello/Hello.csproj", "HeaderSetter/HeaderSetter.csproj", "Blocker/Blocker.csproj", "FlowLog/FlowLog.csproj",
         "PrivateDependency/PrivateDependency.csproj", "Timings/Timer/Timer.csproj", "Timings/Collector/Collector.csproj",
+        "FleetSync/FleetSync/FleetSync.csproj",
     ];
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
 

@@ -55,17 +55,20 @@ public sealed class FleetStoreTests
     }
 
     [Test]
-    public void AFlowWrittenAgainReplacesItsRow()
+    public void AFlowWrittenAgainReplacesItsRowAndKeepsTheHostThatCapturedIt()
     {
         var flows = Captured(5);
         using var store = FleetStore.Open(_database, "host-a");
+        using var other = FleetStore.Open(_database, "host-b");
         using var writer = store.CreateWriter();
+        using var otherWriter = other.CreateWriter();
         writer.WriteBatch(Encode(flows));
         flows[2].Marked = ":star:";
         flows[2].Comment = "seen";
-        writer.WriteBatch(Encode([flows[2]]));
+        otherWriter.WriteBatch(Encode([flows[2]]));
 
         Assert.That(Scalar("SELECT count(*) FROM addons_flow"), Is.EqualTo(5L));
+        Assert.That(store.Reader.Select(null, FleetQuery.For(null), 100).Hosts, Is.EquivalentTo(new Dictionary<string, int> { ["host-a"] = 5 }));
         Assert.That(store.Reader.Load(flows[2].Id)!.Comment, Is.EqualTo("seen"));
         Assert.That(store.Reader.Select(Filter("~marked"), FleetQuery.For("~marked"), 100).Flows.Select(f => f.Id), Does.Contain(flows[2].Id));
     }
