@@ -54,6 +54,10 @@ internal static class FleetSchema
         CREATE INDEX IF NOT EXISTS {Table}_host ON {Table} (host);
         CREATE INDEX IF NOT EXISTS {Table}_status ON {Table} (status);
         INSERT INTO addons_schema (name, version) VALUES ('fleet', {Version}) ON CONFLICT (name) DO NOTHING;
+        DO $$ BEGIN
+            ALTER TABLE {Table} ALTER COLUMN record SET COMPRESSION lz4, ALTER COLUMN request_body SET COMPRESSION lz4, ALTER COLUMN response_body SET COMPRESSION lz4;
+        EXCEPTION WHEN feature_not_supported THEN NULL;
+        END $$;
         """;
 
     // Hosts starting together would race to create the tables and the day's partitions; a transaction-scoped advisory

@@ -5,9 +5,10 @@ using NpgsqlTypes;
 namespace Addons.Session.Fleet;
 
 /// <summary>
-/// Writes batches of encoded flows to the fleet store, tagged with this host's id: each batch is copied with binary
-/// COPY into a temporary staging table and merged into the flows in one transaction, so that a flow written again
-/// (marked, replayed) replaces its row and a batch is all or nothing. The day partitions a batch needs are created
+/// Writes batches of encoded flows to the fleet store, tagged with this host's id, each in one transaction: a batch is
+/// copied with binary COPY straight into the flows; one that holds a flow stored already (written again: marked,
+/// replayed), which the table's key refuses, is copied instead into a temporary staging table and merged, so that the
+/// flow replaces its row. The day partitions a batch needs are created
 /// first. One connection, kept open between batches and opened again after a failure. Not thread-safe: the session's
 /// writer thread owns it.
 /// </summary>
@@ -39,19 +40,13 @@ internal sealed class FleetWriter(FleetConnection store, string hostId) : IDispo
         {
             var connection = Connection();
             EnsurePartitions(connection, flows);
-            using var transaction = connection.BeginTransaction();
-            using (var copy = connection.BeginBinaryImport($"COPY {FleetSchema.Stage} ({FleetSchema.WrittenColumns}) FROM STDIN (FORMAT BINARY)"))
+            if (!TryAppend(connection, flows))
             {
-                foreach (var flow in flows)
-                {
-                    Write(copy, flow);
-                }
-
-                copy.Complete();
+                using var transaction = connection.BeginTransaction();
+                Copy(connection, FleetSchema.Stage, flows);
+                FleetSchema.Execute(connection, Merge);
+                transaction.Commit();
             }
-
-            FleetSchema.Execute(connection, Merge);
-            transaction.Commit();
         }
         catch (Exception e) when (FleetConnection.IsStoreFailure(e))
         {
@@ -62,6 +57,41 @@ internal sealed class FleetWriter(FleetConnection store, string hostId) : IDispo
     }
 
     public void Dispose() => Reset();
+
+    /// <summary>
+    /// Copies the batch straight into the flows, which is all a batch of new flows needs: false, with nothing written,
+    /// when a flow of it is stored already (written again: marked, replayed), for the merge to replace.
+    /// </summary>
+    private bool TryAppend(NpgsqlConnection connection, IReadOnlyList<EncodedFlow> flows)
+    {
+        var transaction = connection.BeginTransaction();
+        try
+        {
+            Copy(connection, FleetSchema.Table, flows);
+            transaction.Commit();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            transaction.Rollback();
+            return false;
+        }
+        finally
+        {
+            transaction.Dispose();
+        }
+    }
+
+    private void Copy(NpgsqlConnection connection, string table, IReadOnlyList<EncodedFlow> flows)
+    {
+        using var copy = connection.BeginBinaryImport($"COPY {table} ({FleetSchema.WrittenColumns}) FROM STDIN (FORMAT BINARY)");
+        foreach (var flow in flows)
+        {
+            Write(copy, flow);
+        }
+
+        copy.Complete();
+    }
 
     private NpgsqlConnection Connection()
     {

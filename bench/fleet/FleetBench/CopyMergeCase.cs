@@ -3,9 +3,17 @@ using Addons.Session.Storage;
 
 namespace Addons.Session.FleetBench;
 
-/// <summary>The Session's own path: binary COPY into a staging table, merged into the flows (FleetWriter).</summary>
-internal sealed class CopyMergeCase() : WriteCase("COPY into a staging table, merged (the Session's FleetWriter)")
+/// <summary>
+/// The Session's own path (FleetWriter): binary COPY straight into the flows; with <c>rewrite</c>, every flow is stored
+/// already (written once before the clock starts), so each batch takes the other path: COPY into a staging table, merged.
+/// </summary>
+internal sealed class CopyMergeCase(bool rewrite) : WriteCase(rewrite
+    ? "the same, every flow written again: COPY into a staging table, merged"
+    : "COPY straight into the table (the Session's FleetWriter)")
 {
+    /// <summary>Whether the flows are written once before the timed writes.</summary>
+    public bool Rewrite { get; } = rewrite;
+
     private FleetStore? _store;
     private FleetWriter? _writer;
 
