@@ -13,7 +13,7 @@ namespace Addons.Bridge;
 
 /// <summary>
 /// Forwards chosen bus message types between hosts over NATS: each message of a type in <c>bridge_types</c> published
-/// on this host's bus goes, as JSON, to the subject <c>bridge_subject_prefix.Type.FullName</c> with this host's id, and
+/// on this host's bus goes (as protobuf for a protobuf message type, else as JSON) to the subject <c>bridge_subject_prefix.Type.FullName</c> with this host's id, and
 /// each such message from another host is published on this host's bus, as if an addon here had published it. A message
 /// never comes back to the host it left (the origin header), and one that arrived from NATS is not sent out again.
 /// <c>bridge_delivery</c> says what is promised: <c>at-most-once</c> (core NATS) or <c>at-least-once</c> (JetStream).
@@ -231,7 +231,7 @@ public sealed partial class BridgeAddon : Addon
                     return;
                 }
             }
-            catch (Exception e) when (e is BridgeException or JsonException or NotSupportedException or OperationCanceledException)
+            catch (Exception e) when (e is BridgeException or JsonException or NotSupportedException or InvalidOperationException or OperationCanceledException)
             {
                 type.CountLost();
                 LogSendFailed(_logger, type.Name, e is OperationCanceledException ? "the host stopped before NATS took it." : e.Message);

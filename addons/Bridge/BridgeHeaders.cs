@@ -9,7 +9,7 @@ internal static class BridgeHeaders
     /// <summary>The message type's full name.</summary>
     public const string Type = "Addons-Type";
 
-    /// <summary>The payload's format: <c>json</c>.</summary>
+    /// <summary>The payload's format: <c>protobuf</c> for a protobuf message type, else <c>json</c>.</summary>
     public const string Format = "Addons-Format";
 
     /// <summary>JetStream's de-duplication id: a message sent twice within the stream's window is stored once.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -79,7 +78,7 @@ internal sealed partial class NatsLink : IAsyncDisposable
         {
             [BridgeHeaders.Origin] = _settings.HostId,
             [BridgeHeaders.Type] = type.Name,
-            [BridgeHeaders.Format] = "json",
+            [BridgeHeaders.Format] = type.Format,
         };
         try
         {
@@ -188,14 +187,19 @@ internal sealed partial class NatsLink : IAsyncDisposable
         object message;
         try
         {
+            if (Header(headers, BridgeHeaders.Format) is { } format && format != type.Format)
+            {
+                throw new FormatException($"it came as {format}, and this host reads {type.Name} as {type.Format}");
+            }
+
             message = type.Deserialize(payload ?? []);
         }
-        catch (JsonException e)
+        catch (FormatException e)
         {
             type.CountLost();
             if (_reported.Add(subject))
             {
-                LogUnreadable(_logger, subject, origin ?? "(no origin)", type.Name, e.Message);
+                LogUnreadable(_logger, subject, origin ?? "(no origin)", type.Name, type.Format, e.Message.TrimEnd('.'));
             }
 
             return;
@@ -213,6 +217,6 @@ internal sealed partial class NatsLink : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "The bridge lost its subscription to NATS at {Url} ({Reason}) and subscribes again")]
     private static partial void LogReceiveFailed(ILogger logger, string url, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A message on {Subject} from host {Origin} is not a {Type} as JSON ({Reason}); it was dropped, and later ones on that subject that fail too are counted in bridge.stats")]
-    private static partial void LogUnreadable(ILogger logger, string subject, string origin, string type, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A message on {Subject} from host {Origin} is not a {Type} in {Format} ({Reason}); it was dropped, and later ones on that subject that fail too are counted in bridge.stats")]
+    private static partial void LogUnreadable(ILogger logger, string subject, string origin, string type, string format, string reason);
 }

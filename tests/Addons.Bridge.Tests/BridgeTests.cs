@@ -55,6 +55,26 @@ public sealed class BridgeTests
     }
 
     [Test]
+    public async Task AProtobufMessageTypeTravelsAsProtobuf()
+    {
+        var stream = NewStream();
+        var type = typeof(ProtoGreeting).FullName!;
+        await using var raw = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = _nats.Url, AuthOpts = NATS.Client.Core.NatsAuthOpts.Default with { Token = _nats.Token } });
+        await using var seen = await raw.SubscribeCoreAsync<byte[]>($"test{_streams}.{type}");
+        await raw.PingAsync();
+        var a = await StartAsync("a", "at-most-once", stream, type);
+        var b = await StartAsync("b", "at-most-once", stream, type);
+
+        await a.PublishAsync(new ProtoGreeting { Text = "hello", Number = 42 });
+        await Until(() => b.Published<ProtoGreeting>().Count == 1);
+
+        Assert.That(b.Published<ProtoGreeting>().Single(), Is.EqualTo(new ProtoGreeting { Text = "hello", Number = 42 }));
+        var sent = await seen.Msgs.ReadAsync();
+        Assert.That(sent.Headers!["Addons-Format"].ToString(), Is.EqualTo("protobuf"));
+        Assert.That(ProtoGreeting.Parser.ParseFrom(sent.Data), Is.EqualTo(new ProtoGreeting { Text = "hello", Number = 42 }), "the payload is the message's protobuf");
+    }
+
+    [Test]
     public async Task AtLeastOnceAHostThatWasAwayGetsWhatWasSentMeanwhile()
     {
         var stream = NewStream();
@@ -114,7 +134,7 @@ public sealed class BridgeTests
         await Until(() => b.Published<Greeting>().Count == 1);
 
         Assert.That(b.Logs.Where(l => l.Level == LogLevel.Error).Select(l => l.Message).Single(),
-            Does.StartWith($"A message on test{_streams}.{GreetingType} from host mallory is not a {GreetingType} as JSON ("));
+            Does.StartWith($"A message on test{_streams}.{GreetingType} from host mallory is not a {GreetingType} in json ("));
         Assert.That(await b.CommandAsync("bridge.stats"), Does.Contain("received 1, lost 1"));
     }
 
@@ -151,9 +171,11 @@ public sealed class BridgeTests
 
     private string NewStream() => $"TEST{++_streams}";
 
-    private async Task<AddonTestHost> StartAsync(string hostId, string delivery, string stream)
+    private async Task<AddonTestHost> StartAsync(string hostId, string delivery, string stream, string? types = null)
     {
-        var host = await AddonTestHost.StartAsync([new BridgeAddon()], Options(hostId, delivery, stream));
+        var options = Options(hostId, delivery, stream);
+        options["bridge_types"] = types ?? GreetingType;
+        var host = await AddonTestHost.StartAsync([new BridgeAddon()], options);
         _hosts.Add(host);
         return host;
     }
