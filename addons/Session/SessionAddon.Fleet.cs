@@ -150,6 +150,11 @@ public sealed partial class SessionAddon
         _fleet?.Dispose();
     }
 
+    /// <summary>For the health check: why the fleet store does not take writes now, or null while it does (or there is none).</summary>
+    private string? FleetDown() => _fleetTarget is { DownSince: not null } target
+        ? $"{target.Reason} Flows go to the spill file {target.SpillPath} ({target.Spilled} waiting) until it is back."
+        : null;
+
     /// <summary>What session.stats adds about the fleet store.</summary>
     private string FleetStats()
     {

@@ -67,7 +67,7 @@ public sealed partial class SessionAddon : Addon
         _hotFlows = loader.AddOption("session_hot_flows", 100_000, "How many stored flows stay fully in memory; older ones stay in the View as summaries and load from the session file when needed. 0 keeps every flow in memory.");
 
         loader.Bus.Subscribe<FlowSettingChanged>(KeepSetting);
-        loader.AddHealthCheck("writable", _ => ValueTask.FromResult(SessionHealth.Of(_writer, _queueCapacity.Value, _notPersisting)));
+        loader.AddHealthCheck("writable", _ => ValueTask.FromResult(SessionHealth.Of(_writer, _queueCapacity.Value, _notPersisting, FleetDown())));
 
         // Session files as flow files for -r, -w and view.flows.load; a host older than contract 1.3 goes without.
         try

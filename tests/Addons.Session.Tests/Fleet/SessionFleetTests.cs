@@ -138,6 +138,10 @@ public sealed class SessionFleetTests
         Assert.That(stats, Does.Contain("as host a: 20 flows written, 30 waiting in the spill file, down since "));
         Assert.That(h.Logs.Single(l => l.Level == LogLevel.Error).Message, Does.Contain($"Flows go to the spill file {path} until it takes writes again"));
 
+        var health = await h.Host.HealthAsync();
+        Assert.That(health["session.writable"].Status, Is.EqualTo(Abstractions.Health.AddonHealthStatus.Degraded));
+        Assert.That(health["session.writable"].Description, Does.EndWith($"Flows go to the spill file {path} (30 waiting) until it is back."));
+
         // A flow spilled and then archived still loads, from the spill file.
         ModelAssert.AllPropertiesEqual(during[0], (await Resolve(h, "@" + during[0].Id)).Single());
 
