@@ -87,63 +87,31 @@ internal sealed class SessionFileFormat(Func<string?> ownSession) : IFlowFileFor
     }
 
     /// <summary>
-    /// Writes flows in transactions of up to <see cref="BatchSize"/> flows, or of what came within a second: a crash
-    /// loses at most that, and the file is a whole session at every commit.
+    /// Writes flows in transactions of up to 1,000 flows, or of what came within a second: a crash loses at most that,
+    /// and the file is a whole session at every commit.
     /// </summary>
-    private sealed class Writer(SessionStore store) : IFlowFileWriter
+    private sealed class Writer(SessionStore store) : BatchedFlowFileWriter<Flow>
     {
-        private const int BatchSize = 1000;
         private static readonly TimeSpan FlushPeriod = TimeSpan.FromSeconds(1);
-        private readonly List<Flow> _pending = [];
         private long _lastCommit = Environment.TickCount64;
-        private bool _disposed;
 
-        public void Write(Flow flow)
+        protected override string Target => $"session file {store.Path}";
+
+        protected override bool Due => Environment.TickCount64 - _lastCommit >= FlushPeriod.TotalMilliseconds;
+
+        protected override Flow Capture(HttpFlow flow)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (flow is not HttpFlow)
-            {
-                throw new NotSupportedException($"session file {store.Path} keeps HTTP flows only, and flow {flow.Id} is a {flow.Type.ToString().ToUpperInvariant()} flow");
-            }
-
             // A copy under the same id: the flow may still change after this, and the batch is encoded later.
             var copy = flow.Copy();
             copy.Id = flow.Id;
-            _pending.Add(copy);
-            if (_pending.Count >= BatchSize || Environment.TickCount64 - _lastCommit >= FlushPeriod.TotalMilliseconds)
-            {
-                Commit();
-            }
+            return copy;
         }
 
-        public void Dispose()
+        protected override void WriteBatch(List<Flow> batch)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
             try
             {
-                Commit();
-            }
-            finally
-            {
-                store.Dispose();
-            }
-        }
-
-        private void Commit()
-        {
-            if (_pending.Count == 0)
-            {
-                return;
-            }
-
-            try
-            {
-                store.WriteBatch(_pending);
+                store.WriteBatch(batch);
             }
             catch (SessionStoreException e)
             {
@@ -151,9 +119,10 @@ internal sealed class SessionFileFormat(Func<string?> ownSession) : IFlowFileFor
             }
             finally
             {
-                _pending.Clear();
                 _lastCommit = Environment.TickCount64;
             }
         }
+
+        protected override void Close() => store.Dispose();
     }
 }

@@ -13,8 +13,6 @@ namespace Addons.Session.Fleet;
 /// </summary>
 internal sealed class FleetFlowFormat(IFlowFilters filters) : IFlowFileFormat
 {
-    private const int BatchSize = 1000;
-
     public string Name => "fleet";
 
     public bool Recognizes(ReadOnlySpan<byte> head, string path) => FleetLocation.Is(path);
@@ -88,70 +86,38 @@ internal sealed class FleetFlowFormat(IFlowFilters filters) : IFlowFileFormat
         }
     }
 
-    /// <summary>Writes flows in batches of <see cref="BatchSize"/>, each one transaction; the rest when disposed.</summary>
-    private sealed class Writer(FleetStore store) : IFlowFileWriter
+    /// <summary>Writes flows in batches of 1,000, each one transaction.</summary>
+    private sealed class Writer(FleetStore store) : BatchedFlowFileWriter<EncodedFlow>
     {
         private readonly FleetWriter _writer = store.CreateWriter();
         private readonly FlowCodec _codec = new();
-        private readonly List<EncodedFlow> _pending = [];
-        private bool _disposed;
 
-        public void Write(Flow flow)
+        protected override string Target => $"the fleet store ({store.Name})";
+
+        protected override EncodedFlow Capture(HttpFlow flow)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (flow is not HttpFlow http)
-            {
-                throw new NotSupportedException($"the fleet store ({store.Name}) keeps HTTP flows only, and flow {flow.Id} is a {flow.Type.ToString().ToUpperInvariant()} flow");
-            }
-
             // Encoded now, with copies of the bodies kept apart: the flow may change once this returns.
             var encoded = new EncodedFlow();
-            encoded.Capture(http, _codec, copyBodies: true);
-            _pending.Add(encoded);
-            if (_pending.Count >= BatchSize)
-            {
-                Commit();
-            }
+            encoded.Capture(flow, _codec, copyBodies: true);
+            return encoded;
         }
 
-        public void Dispose()
+        protected override void WriteBatch(List<EncodedFlow> batch)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
             try
             {
-                Commit();
-            }
-            finally
-            {
-                _writer.Dispose();
-                store.Dispose();
-            }
-        }
-
-        private void Commit()
-        {
-            if (_pending.Count == 0)
-            {
-                return;
-            }
-
-            try
-            {
-                _writer.WriteBatch(_pending);
+                _writer.WriteBatch(batch);
             }
             catch (FleetStoreException e)
             {
                 throw new IOException(e.Message, e);
             }
-            finally
-            {
-                _pending.Clear();
-            }
+        }
+
+        protected override void Close()
+        {
+            _writer.Dispose();
+            store.Dispose();
         }
     }
 }

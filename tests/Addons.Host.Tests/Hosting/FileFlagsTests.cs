@@ -136,20 +136,7 @@ public sealed class FileFlagsTests
     {
         // mitmproxy's format keeps ids, marks and comments, so the round trip through a session shows they survive.
         var input = Path.Combine(_folder, "in.mitm");
-        var flows = new[] { ("GET", "https://example.com/a", 200), ("POST", "https://example.com/b", 500), ("GET", "https://example.com/c", 404) }
-            .Select(f =>
-            {
-                var flow = FlowLifecycle.NewFlow(f.Item2);
-                flow.Request.Method = f.Item1;
-                flow.Response = new HttpResponse { StatusCode = f.Item3, Reason = ReasonPhrases.For(f.Item3), Content = "body"u8.ToArray(), TimestampStart = DateTimeOffset.UtcNow, TimestampEnd = DateTimeOffset.UtcNow };
-                return flow;
-            }).ToList();
-        flows[1].Marked = ":default:";
-        flows[2].Comment = "look at this";
-        await using (var stream = File.Create(input))
-        {
-            MitmproxyFlowFile.Write(stream, flows);
-        }
+        var flows = WriteMarkedAndCommented(input);
 
         var session = Path.Combine(_folder, "capture.session");
         var back = Path.Combine(_folder, "back.mitm");
@@ -199,6 +186,28 @@ public sealed class FileFlagsTests
         Assert.That(code, Is.Not.Zero);
         Assert.That(existingLog, Does.Contain($"save_stream_file: {own} cannot be written as a session file by addon 'session': Session file {own} exists already"));
         Assert.That(await File.ReadAllBytesAsync(own, cancellationToken), Is.EqualTo(before));
+    }
+
+    /// <summary>
+    /// Writes three flows (GET /a 200, POST /b 500 marked, GET /c 404 with a comment) to a mitmproxy file at
+    /// <paramref name="path"/> and returns them: mitmproxy's format keeps ids, marks and comments, so a conversion
+    /// through another format and back shows whether they survive.
+    /// </summary>
+    internal static List<HttpFlow> WriteMarkedAndCommented(string path)
+    {
+        var flows = new[] { ("GET", "https://example.com/a", 200), ("POST", "https://example.com/b", 500), ("GET", "https://example.com/c", 404) }
+            .Select(f =>
+            {
+                var flow = FlowLifecycle.NewFlow(f.Item2);
+                flow.Request.Method = f.Item1;
+                flow.Response = new HttpResponse { StatusCode = f.Item3, Reason = ReasonPhrases.For(f.Item3), Content = "body"u8.ToArray(), TimestampStart = DateTimeOffset.UtcNow, TimestampEnd = DateTimeOffset.UtcNow };
+                return flow;
+            }).ToList();
+        flows[1].Marked = ":default:";
+        flows[2].Comment = "look at this";
+        using var stream = File.Create(path);
+        MitmproxyFlowFile.Write(stream, flows);
+        return flows;
     }
 
     private string WriteHar(string name, params (string Method, string Url, int Status)[] flows)

@@ -9,28 +9,15 @@ using static Addons.Session.Tests.Addon.SessionColdFlowTests;
 namespace Addons.Session.Tests.Fleet;
 
 /// <summary>The fleet store against a real PostgreSQL: COPY batches, hosts, day partitions, filters pushed down, refusals.</summary>
-public sealed class FleetStoreTests
+public sealed class FleetStoreTests : PostgresTests
 {
-    private PostgresServer _server = null!;
-    private string _database = null!;
-    private int _databases;
-
-    [OneTimeSetUp]
-    public void StartServer() => _server = PostgresServer.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _server?.Dispose();
-
-    [SetUp]
-    public void NewDatabase() => _database = _server.CreateDatabase($"fleet{++_databases}");
-
     [Test]
     public void TwoHostsWriteToOneStoreAndEveryFlowComesBackWholeTaggedWithItsHost()
     {
         var first = Captured(30);
         var second = Captured(20).Select(f => Renamed(f, "second.example")).ToList();
-        using (var a = FleetStore.Open(_database, "host-a"))
-        using (var b = FleetStore.Open(_database, "host-b"))
+        using (var a = FleetStore.Open(Database, "host-a"))
+        using (var b = FleetStore.Open(Database, "host-b"))
         using (var writeA = a.CreateWriter())
         using (var writeB = b.CreateWriter())
         {
@@ -38,7 +25,7 @@ public sealed class FleetStoreTests
             writeB.WriteBatch(Encode(second));
         }
 
-        using var reader = FleetStore.Open(_database, "viewer");
+        using var reader = FleetStore.Open(Database, "viewer");
         var all = reader.Reader.Select(null, FleetQuery.For(null), int.MaxValue);
         Assert.Multiple(() =>
         {
@@ -58,8 +45,8 @@ public sealed class FleetStoreTests
     public void AFlowWrittenAgainReplacesItsRowAndKeepsTheHostThatCapturedIt()
     {
         var flows = Captured(5);
-        using var store = FleetStore.Open(_database, "host-a");
-        using var other = FleetStore.Open(_database, "host-b");
+        using var store = FleetStore.Open(Database, "host-a");
+        using var other = FleetStore.Open(Database, "host-b");
         using var writer = store.CreateWriter();
         using var otherWriter = other.CreateWriter();
         writer.WriteBatch(Encode(flows));
@@ -82,7 +69,7 @@ public sealed class FleetStoreTests
             flows[i].TimestampCreated = new DateTimeOffset(2026, 11, 1 + (i / 2), 12, 0, i, TimeSpan.Zero);
         }
 
-        using var store = FleetStore.Open(_database, "host-a");
+        using var store = FleetStore.Open(Database, "host-a");
         using (var writer = store.CreateWriter())
         {
             writer.WriteBatch(Encode(flows));
@@ -100,7 +87,7 @@ public sealed class FleetStoreTests
     public void AFilterSelectsWhatItMatchesWhetherSqlOrTheRecordsDecideIt()
     {
         var flows = Captured(300);
-        using var store = FleetStore.Open(_database, "host-a");
+        using var store = FleetStore.Open(Database, "host-a");
         using (var writer = store.CreateWriter())
         {
             writer.WriteBatch(Encode(flows));
@@ -124,7 +111,7 @@ public sealed class FleetStoreTests
         var flow = SampleFlows.Simple(1);
         flow.Request.Path = "/a\0b";
         flow.Marked = "nul \0 and \U0001F600";
-        using var store = FleetStore.Open(_database, "host-a");
+        using var store = FleetStore.Open(Database, "host-a");
         using (var writer = store.CreateWriter())
         {
             writer.WriteBatch(Encode([flow]));
@@ -139,20 +126,20 @@ public sealed class FleetStoreTests
     [Test]
     public void TwoHostsGivenOneIdAreRefusedInOneSentence()
     {
-        using var first = FleetStore.Open(_database, "same");
-        var e = Assert.Throws<FleetStoreException>(() => FleetStore.Open(_database, "same"));
-        Assert.That(e!.Message, Is.EqualTo($"Host id same is in use by another host writing to the fleet store (PostgreSQL database {Database} at 127.0.0.1:{_server.Port}); give each host its own session_host_id."));
+        using var first = FleetStore.Open(Database, "same");
+        var e = Assert.Throws<FleetStoreException>(() => FleetStore.Open(Database, "same"));
+        Assert.That(e!.Message, Is.EqualTo($"Host id same is in use by another host writing to the fleet store (PostgreSQL database {DatabaseName} at 127.0.0.1:{Server.Port}); give each host its own session_host_id."));
     }
 
     [Test]
     public void AStoreOfANewerSchemaIsRefused()
     {
-        using (FleetStore.Open(_database, "a"))
+        using (FleetStore.Open(Database, "a"))
         {
         }
 
         Execute("UPDATE addons_schema SET version = 99 WHERE name = 'fleet'");
-        var e = Assert.Throws<FleetStoreException>(() => FleetStore.Open(_database, "a"));
+        var e = Assert.Throws<FleetStoreException>(() => FleetStore.Open(Database, "a"));
         Assert.That(e!.Message, Does.Contain("has schema version 99, newer than this build's 1"));
     }
 
@@ -162,10 +149,10 @@ public sealed class FleetStoreTests
         var malformed = Assert.Throws<FleetStoreException>(() => FleetStore.Open("Host=127.0.0.1;Bogus Key=1", "a"));
         Assert.That(malformed!.Message, Does.StartWith("session_postgres is not a PostgreSQL connection string"));
 
-        var down = new NpgsqlConnectionStringBuilder(_database) { Port = FreeClosedPort() }.ConnectionString;
+        var down = new NpgsqlConnectionStringBuilder(Database) { Port = FreeClosedPort() }.ConnectionString;
         var refused = Assert.Throws<FleetStoreException>(() => FleetStore.Open(down, "a"));
-        Assert.That(refused!.Message, Does.StartWith($"The fleet store (PostgreSQL database {Database} at 127.0.0.1:").And.EndWith("could not be reached: Connection refused."));
-        Assert.That(refused.Message, Does.Not.Contain(_server.Password));
+        Assert.That(refused!.Message, Does.StartWith($"The fleet store (PostgreSQL database {DatabaseName} at 127.0.0.1:").And.EndWith("could not be reached: Connection refused."));
+        Assert.That(refused.Message, Does.Not.Contain(Server.Password));
         Assert.That(refused.Message.Split('\n'), Has.Length.EqualTo(1));
     }
 
@@ -188,11 +175,9 @@ public sealed class FleetStoreTests
         return flow;
     }
 
-    private string Database => new NpgsqlConnectionStringBuilder(_database).Database!;
-
     private object? Scalar(string sql)
     {
-        using var connection = new NpgsqlConnection(_database);
+        using var connection = new NpgsqlConnection(Database);
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         return command.ExecuteScalar();

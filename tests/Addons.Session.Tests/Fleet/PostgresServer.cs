@@ -12,7 +12,7 @@ namespace Addons.Session.Tests.Fleet;
 /// which initdb refuses). The fault tests stop and start it. Tests are ignored, with the reason, where Debian's
 /// postgresql package is not installed; .ci/run installs it.
 /// </summary>
-internal sealed class PostgresServer : IDisposable
+public sealed class PostgresServer : IDisposable
 {
     private readonly string _bin;
     private readonly string _folder;

@@ -12,35 +12,15 @@ namespace Addons.Session.Tests.Fleet;
 /// The Session with a fleet store, end to end against a real PostgreSQL: hosts writing to one store, another opening
 /// their flows in its View, and the server down at start, down while flows arrive, and back again.
 /// </summary>
-public sealed class SessionFleetTests
+public sealed class SessionFleetTests : PostgresTests
 {
-    private PostgresServer _server = null!;
     private TempDirectory _temp = null!;
-    private string _database = null!;
-    private int _databases;
-
-    [OneTimeSetUp]
-    public void StartServer() => _server = PostgresServer.Start();
-
-    [OneTimeTearDown]
-    public void StopServer() => _server?.Dispose();
 
     [SetUp]
-    public void NewDatabase()
-    {
-        _temp = new TempDirectory();
-        _database = _server.CreateDatabase($"session{++_databases}");
-    }
+    public void CreateFolder() => _temp = new TempDirectory();
 
     [TearDown]
-    public void Cleanup()
-    {
-        _temp.Dispose();
-        if (!_server.IsRunning)
-        {
-            _server.Resume();
-        }
-    }
+    public void DeleteFolder() => _temp.Dispose();
 
     [Test]
     public async Task TwoHostsWriteToOneStoreAndAThirdOpensTheirFlowsInItsViewWithAFilter()
@@ -85,11 +65,11 @@ public sealed class SessionFleetTests
     [Test]
     public async Task TheServerDownAtStartRefusesWhenRequiredAndOtherwiseKeepsFlowsInTheFileForTheNextStart()
     {
-        _server.Stop();
+        Server.Stop();
         var path = _temp.File("spill.session");
         var (refused, rejection) = await SessionHarness.CreateAsync(Settings("a", path, ("session_required", true)));
         Assert.That(refused, Is.Null);
-        Assert.That(rejection, Does.Contain($"session_postgres: The fleet store (PostgreSQL database {Database} at 127.0.0.1:{_server.Port}) could not be reached: Connection refused."));
+        Assert.That(rejection, Does.Contain($"session_postgres: The fleet store (PostgreSQL database {DatabaseName} at 127.0.0.1:{Server.Port}) could not be reached: Connection refused."));
 
         var h = await SessionHarness.StartAsync(Settings("a", path));
         var flows = Captured(12);
@@ -105,7 +85,7 @@ public sealed class SessionFleetTests
             Assert.That(file.Count(), Is.EqualTo(12), "nothing lost while the store was down");
         }
 
-        _server.Resume();
+        Server.Resume();
         var next = await Start("a", path);
         await Until(() => StoredCount() == 12);
         Assert.That(StoredCount(), Is.EqualTo(12), "replayed at the next start");
@@ -126,7 +106,7 @@ public sealed class SessionFleetTests
         }
 
         await Until(() => h.PersistedCount() == 20);
-        _server.Stop();
+        Server.Stop();
         var during = Captured(30);
         foreach (var flow in during)
         {
@@ -145,7 +125,7 @@ public sealed class SessionFleetTests
         // A flow spilled and then archived still loads, from the spill file.
         ModelAssert.AllPropertiesEqual(during[0], (await Resolve(h, "@" + during[0].Id)).Single());
 
-        _server.Resume();
+        Server.Resume();
         await Until(() => StoredCount() == 50);
         await Until(() => ((string)h.RunAsync("session.stats").Result!).Contains("50 flows written, 0 waiting", StringComparison.Ordinal));
         await h.DoneAsync();
@@ -160,7 +140,7 @@ public sealed class SessionFleetTests
     {
         var path = _temp.File("spill.session");
         var h = await Start("a", path);
-        _server.Stop();
+        Server.Stop();
         var flows = Captured(10);
         foreach (var flow in flows)
         {
@@ -168,7 +148,7 @@ public sealed class SessionFleetTests
         }
 
         await h.DoneAsync();
-        _server.Resume();
+        Server.Resume();
         Assert.That(StoredCount(), Is.Zero);
 
         var next = await Start("a", path);
@@ -200,7 +180,7 @@ public sealed class SessionFleetTests
     private (string, object)[] Settings(string host, string path, params (string, object)[] more) =>
     [
         ("session_path", path),
-        ("session_postgres", _database),
+        ("session_postgres", Database),
         ("session_host_id", host),
         ("session_flush_ms", 20),
         ("session_postgres_retry_ms", 100),
@@ -208,13 +188,11 @@ public sealed class SessionFleetTests
         .. more,
     ];
 
-    private string Database => new NpgsqlConnectionStringBuilder(_database).Database!;
-
     private long StoredCount()
     {
         try
         {
-            using var connection = new NpgsqlConnection(_database + ";Pooling=false");
+            using var connection = new NpgsqlConnection(Database + ";Pooling=false");
             connection.Open();
             using var command = new NpgsqlCommand("SELECT count(*) FROM addons_flow", connection);
             return (long)command.ExecuteScalar()!;
@@ -227,7 +205,7 @@ public sealed class SessionFleetTests
 
     private async Task<Flow?> LoadFromStore(Guid id)
     {
-        await using var connection = new NpgsqlConnection(_database + ";Pooling=false");
+        await using var connection = new NpgsqlConnection(Database + ";Pooling=false");
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT record, request_body, response_body FROM addons_flow WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", id);
