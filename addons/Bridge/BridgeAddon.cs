@@ -26,6 +26,7 @@ public sealed partial class BridgeAddon : Addon
     private static readonly string[] Policies = ["wait", "drop-oldest", "drop-newest"];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.General);
     private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(5);
 
     // Messages that came from NATS, so that the bridge's own subscription does not send them out again.
     private readonly ConditionalWeakTable<object, object> _fromNats = [];
@@ -141,31 +142,48 @@ public sealed partial class BridgeAddon : Addon
     /// <inheritdoc />
     public override async ValueTask DoneAsync(LifecycleContext context)
     {
+        // At least once: what this host queued is sent before it goes, for as long as NATS takes it within the wait.
+        var deadline = DateTime.UtcNow + DrainWait;
+        while (_delivery.Value == AtLeastOnce && _link is { IsConnected: true } && _subscriptions.Any(s => s.QueueDepth > 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (_subscriptions.Sum(s => s.QueueDepth) is > 0 and var left)
+        {
+            LogNotSentAtStop(_logger, left);
+        }
+
         foreach (var subscription in _subscriptions)
         {
             subscription.Dispose();
         }
 
         _subscriptions.Clear();
-        if (_stop is { } stop)
+        try
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
+            if (_stop is { } stop)
             {
+                await stop.CancelAsync().ConfigureAwait(false);
                 await _receiving.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-            }
-
-            stop.Dispose();
-            _stop = null;
         }
-
-        if (_link is { } link)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            await link.DisposeAsync().ConfigureAwait(false);
-            _link = null;
+            if (e is not OperationCanceledException)
+            {
+                LogReceiveStopped(_logger, e.Message);
+            }
+        }
+        finally
+        {
+            _stop?.Dispose();
+            _stop = null;
+            if (_link is { } link)
+            {
+                _link = null;
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -284,6 +302,12 @@ public sealed partial class BridgeAddon : Addon
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} message did not reach NATS ({Reason}); it is sent again every second until NATS stores it")]
     private static partial void LogSendRetrying(ILogger logger, string type, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The host stops with {Count} messages not sent to NATS; they are lost")]
+    private static partial void LogNotSentAtStop(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Receiving from NATS had stopped: {Reason}")]
+    private static partial void LogReceiveStopped(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A {Type} message was not forwarded: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string type, string reason);

@@ -34,9 +34,10 @@ internal static class BridgeTypes
             }
 
             var type = found[0];
-            if (type.IsGenericType || type.IsAbstract || type.IsPointer || !type.IsVisible)
+            // A value type is copied when published, so the bridge could not tell a message it received from one to send.
+            if (type.IsGenericType || type.IsAbstract || type.IsValueType || !type.IsVisible)
             {
-                return ([], $"bridge_types: {name} cannot be bridged: a message type must be public, concrete and not generic.");
+                return ([], $"bridge_types: {name} cannot be bridged: a message type must be a public, concrete, non-generic class or record.");
             }
 
             if (!types.Contains(type))

@@ -55,8 +55,7 @@ internal sealed partial class NatsLink : IAsyncDisposable
             await _connection.ConnectAsync().ConfigureAwait(false);
             if (_jetStream is { } jetStream)
             {
-                await jetStream.CreateOrUpdateStreamAsync(new StreamConfig(_settings.Stream, [$"{_settings.SubjectPrefix}.>"]) { MaxAge = StreamMaxAge }, cancellationToken).ConfigureAwait(false);
-                await jetStream.CreateOrUpdateConsumerAsync(_settings.Stream, new ConsumerConfig(_settings.Consumer) { AckPolicy = ConsumerConfigAckPolicy.Explicit }, cancellationToken).ConfigureAwait(false);
+                await EnsureConsumerAsync(jetStream, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -149,7 +148,8 @@ internal sealed partial class NatsLink : IAsyncDisposable
         {
             try
             {
-                var consumer = await _jetStream!.GetConsumerAsync(_settings.Stream, _settings.Consumer, cancellationToken).ConfigureAwait(false);
+                // Made again if the stream or the consumer was lost (a NATS server that started afresh).
+                var consumer = await EnsureConsumerAsync(_jetStream!, cancellationToken).ConfigureAwait(false);
                 await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: ConsumeOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
                 {
                     Handle(message.Subject, message.Headers, message.Data, deliver);
@@ -170,6 +170,13 @@ internal sealed partial class NatsLink : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>Makes the stream and this host's durable consumer if they are missing, and returns the consumer.</summary>
+    private async Task<INatsJSConsumer> EnsureConsumerAsync(NatsJSContext jetStream, CancellationToken cancellationToken)
+    {
+        await jetStream.CreateOrUpdateStreamAsync(new StreamConfig(_settings.Stream, [$"{_settings.SubjectPrefix}.>"]) { MaxAge = StreamMaxAge }, cancellationToken).ConfigureAwait(false);
+        return await jetStream.CreateOrUpdateConsumerAsync(_settings.Stream, new ConsumerConfig(_settings.Consumer) { AckPolicy = ConsumerConfigAckPolicy.Explicit }, cancellationToken).ConfigureAwait(false);
+    }
 
     private void Handle(string subject, NatsHeaders? headers, byte[]? payload, Action<BridgedType, object> deliver)
     {
@@ -194,7 +201,7 @@ internal sealed partial class NatsLink : IAsyncDisposable
 
             message = type.Deserialize(payload ?? []);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             type.CountLost();
             if (_reported.Add(subject))
@@ -205,14 +212,28 @@ internal sealed partial class NatsLink : IAsyncDisposable
             return;
         }
 
-        type.CountReceived();
-        deliver(type, message);
+        try
+        {
+            deliver(type, message);
+            type.CountReceived();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            type.CountLost();
+            if (_reported.Add("deliver " + subject))
+            {
+                LogNotDelivered(_logger, type.Name, origin ?? "(no origin)", e.Message);
+            }
+        }
     }
 
     private static string? Header(NatsHeaders? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
     private static string Reason(Exception e) => (e.InnerException is { } inner && e.Message.Length < 8 ? inner.Message : e.Message).TrimEnd('.') + ".";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A {Type} message from host {Origin} could not be published on this host's bus ({Reason}); it was dropped, and later ones that fail too are counted in bridge.stats")]
+    private static partial void LogNotDelivered(ILogger logger, string type, string origin, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The bridge lost its subscription to NATS at {Url} ({Reason}) and subscribes again")]
     private static partial void LogReceiveFailed(ILogger logger, string url, string reason);

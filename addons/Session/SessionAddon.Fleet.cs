@@ -31,6 +31,9 @@ public sealed partial class SessionAddon
     private Timer? _catchUp;
     private int _catchingUp;
     private volatile bool _fleetClosing;
+    private volatile bool _replayStopped;
+
+    private static readonly TimeSpan ReplayPause = TimeSpan.FromMilliseconds(5);
 
     private static readonly string[] FleetOptions = ["session_postgres", "session_host_id", "session_postgres_retry_ms"];
 
@@ -118,12 +121,16 @@ public sealed partial class SessionAddon
 
         try
         {
-            while (!_fleetClosing && writer.Failure is null && writer.WithStore(_ => target.CatchUp()) && target.DownSince is null)
+            while (!_fleetClosing && !_replayStopped && writer.Failure is null && writer.WithStore(_ => target.CatchUp()) && target.DownSince is null)
             {
+                // The lock is not fair: a pause lets the writer's next batch in before the next slice.
+                Thread.Sleep(ReplayPause);
             }
         }
-        catch (SessionStoreException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // On a timer thread nothing may escape; the flows stay in the spill file for the next start.
+            _replayStopped = true;
             LogReplayFailed(_logger, target.SpillPath, e.Message);
         }
         finally
@@ -205,7 +212,7 @@ public sealed partial class SessionAddon
 
         foreach (var chunk in selection.Flows.Chunk(ColdRestoreChunk))
         {
-            _bus?.Publish(new FlowsLoaded { Flows = [], Archive = new FleetArchive(fleet, local: null), ColdFlows = chunk });
+            _bus?.Publish(new FlowsLoaded { Flows = [], Archive = _fleetArchive, ColdFlows = chunk });
         }
 
         var perHost = string.Join(", ", selection.Hosts.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => string.Create(CultureInfo.InvariantCulture, $"{h.Key} {h.Value:N0}")));
@@ -222,6 +229,11 @@ public sealed partial class SessionAddon
         if (!DateOnly.TryParseExact(before, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
             throw new CommandException($"'{before}' is not a date as yyyy-MM-dd (UTC); nothing was dropped.");
+        }
+
+        if (day > DateOnly.FromDateTime(DateTime.UtcNow))
+        {
+            throw new CommandException($"{before} is after today (UTC): dropping today's flows would drop those the hosts are writing; nothing was dropped.");
         }
 
         try
@@ -255,7 +267,7 @@ public sealed partial class SessionAddon
     [LoggerMessage(Level = LogLevel.Information, Message = "Fleet store {Store}: flows written as host {HostId}; {Spilled} flows in the spill file {SpillPath} to replay")]
     private static partial void LogFleetOpened(ILogger logger, string store, string hostId, long spilled, string spillPath);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spilled flows could not be read from {SpillPath} to replay them: {Reason} They stay in that file.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Replaying the spilled flows of {SpillPath} stopped: {Reason} They stay in that file, and are replayed at the next start.")]
     private static partial void LogReplayFailed(ILogger logger, string spillPath, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fleet store {Store}: {Count} flows opened in the View ({Read} rows read, {Decoded} records decoded to decide the filter)")]

@@ -300,7 +300,9 @@ public sealed partial class SessionAddon : Addon
         // Every queued flow is written before done returns.
         await StopCatchUpAsync().ConfigureAwait(false);
         await writer.DisposeAsync().ConfigureAwait(false);
-        var spilled = _fleetTarget?.Spilled ?? 0;
+
+        // Flows that did not reach the fleet store: spilled, or all of them when it could not be opened at start.
+        var spilled = _fleetTarget?.Spilled ?? (_postgres.Value.Length > 0 ? writer.WithStore(store => store.Count()) : 0);
         CloseFleet();
         _archive?.Close();
         var path = writer.WithStore(store =>

@@ -145,6 +145,7 @@ public sealed class BridgeTests
         {
             ("bridge_types", "No.Such.Type", "bridge_types: no loaded assembly declares No.Such.Type; give a message type's full name"),
             ("bridge_types", "", "bridge_types is empty: name the bus message types to forward"),
+            ("bridge_types", typeof(Ping).FullName!, $"bridge_types: {typeof(Ping).FullName} cannot be bridged: a message type must be a public, concrete, non-generic class or record."),
             ("bridge_nats_token", "wrong", $"bridge_nats_url: The bridge cannot use NATS at {_nats.Url}: "),
             ("bridge_nats_url", "nats://127.0.0.1:1", "bridge_nats_url: The bridge cannot use NATS at nats://127.0.0.1:1: "),
             ("bridge_subject_prefix", "a b", "bridge_subject_prefix 'a b' is not a NATS subject"),

@@ -5,3 +5,6 @@ public sealed record Greeting(string Text, int Number);
 
 /// <summary>A message type no bridge in the tests forwards.</summary>
 public sealed record Unbridged(string Text);
+
+/// <summary>A value type, which the bridge refuses: a copy is made each time it is published.</summary>
+public readonly record struct Ping(int Number);

@@ -20,17 +20,19 @@ internal sealed class FleetArchive(FleetStore store, ILocalFlows? local) : IFlow
     public Flow? Load(Guid id)
     {
         EnsureOpen($"flow {id} cannot be loaded from it");
+
+        // A flow in the spill file is newer than its row in the store, if it has one: it went there after.
+        if (local?.Load(id) is { } spilled)
+        {
+            return spilled;
+        }
+
         try
         {
-            return store.Reader.Load(id) ?? local?.Load(id);
+            return store.Reader.Load(id);
         }
         catch (FleetStoreException e)
         {
-            if (local?.Load(id) is { } spilled)
-            {
-                return spilled;
-            }
-
             throw new FlowArchiveException($"Flow {id} cannot be loaded: {e.Message}", e);
         }
     }

@@ -86,13 +86,20 @@ internal sealed class FleetFlowFormat(IFlowFilters filters) : IFlowFileFormat
         }
     }
 
-    /// <summary>Writes flows in batches of 1,000, each one transaction.</summary>
+    /// <summary>
+    /// Writes flows in transactions of up to 1,000 flows, or of what came within a second: a crash loses at most that.
+    /// A flow written twice within a batch is written once, as last written.
+    /// </summary>
     private sealed class Writer(FleetStore store) : BatchedFlowFileWriter<EncodedFlow>
     {
+        private static readonly TimeSpan FlushPeriod = TimeSpan.FromSeconds(1);
         private readonly FleetWriter _writer = store.CreateWriter();
         private readonly FlowCodec _codec = new();
+        private long _lastCommit = Environment.TickCount64;
 
         protected override string Target => $"the fleet store ({store.Name})";
+
+        protected override bool Due => Environment.TickCount64 - _lastCommit >= FlushPeriod.TotalMilliseconds;
 
         protected override EncodedFlow Capture(HttpFlow flow)
         {
@@ -106,11 +113,16 @@ internal sealed class FleetFlowFormat(IFlowFilters filters) : IFlowFileFormat
         {
             try
             {
-                _writer.WriteBatch(batch);
+                // One row per flow: the merge of a batch that holds a flow twice would fail.
+                _writer.WriteBatch(batch.Count == batch.DistinctBy(f => f.Id).Count() ? batch : [.. batch.GroupBy(f => f.Id).Select(g => g.Last())]);
             }
             catch (FleetStoreException e)
             {
                 throw new IOException(e.Message, e);
+            }
+            finally
+            {
+                _lastCommit = Environment.TickCount64;
             }
         }
 

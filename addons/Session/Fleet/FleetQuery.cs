@@ -165,7 +165,7 @@ internal sealed class FleetQuery
 
     /// <summary>
     /// The LIKE pattern (without the % around it) for a regex that is a plain ASCII literal: letters, digits and
-    /// <c>_-/:=,@%</c>, with <c>\.</c> for a dot and a bare <c>.</c> as any one character; null for anything else.
+    /// <c>_-/:=,@%</c>, with <c>\.</c> for a dot and a bare <c>.</c> as any run of characters; null for anything else.
     /// A case-insensitive .NET regex also matches <c>k</c> with the Kelvin sign and <c>s</c> with the long s, which
     /// ILIKE does not: those letters become "any one character", so that SQL never leaves out a flow the filter matches.
     /// </summary>
@@ -181,7 +181,8 @@ internal sealed class FleetQuery
             }
             else if (c == '.')
             {
-                like.Append('_');
+                // Any one UTF-16 unit to the regex, half of a character outside the BMP: any run of characters to LIKE.
+                like.Append('%');
             }
             else if (c is 'k' or 'K' or 's' or 'S')
             {

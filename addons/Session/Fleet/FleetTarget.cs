@@ -7,10 +7,12 @@ namespace Addons.Session.Fleet;
 /// <summary>
 /// The session writer's target when flows go to a fleet store. Each batch is written to PostgreSQL; while PostgreSQL
 /// cannot take batches, they go to the local session file instead (the spill file), never dropped. Every
-/// <c>session_postgres_retry_ms</c> PostgreSQL is tried again; once it takes writes, the spilled flows are replayed
-/// into it a slice at a time (oldest first, each slice removed from the spill file once committed there) between the
-/// batches, so a long outage does not stall the proxy when the store comes back. A replay interrupted by another
-/// outage resumes where it stopped: a flow replayed twice replaces its row. Used under the writer's store lock only.
+/// <c>session_postgres_retry_ms</c> a probe, off the writer's lock, opens a connection; once one opens, batches go to
+/// PostgreSQL again and the spilled flows are replayed into it a slice at a time (oldest first, each slice removed from
+/// the spill file once committed there) between the batches, so a long outage does not stall the proxy when the store
+/// comes back. A flow written to PostgreSQL while an older copy of it waits in the spill file takes that copy out, so
+/// the replay never puts back an older state. A replay interrupted by another outage resumes where it stopped: a flow
+/// replayed twice replaces its row. Used under the writer's store lock only (the probe aside).
 /// </summary>
 internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
 {
@@ -27,6 +29,10 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
     private readonly List<EncodedFlow> _replay = [];
     private DateTimeOffset _nextTry;
     private long _spillCount;
+
+    // Set by a probe that opened a connection while the store was down: the next batch tries it again.
+    private volatile bool _reachable;
+    private Task _probe = Task.CompletedTask;
 
     public FleetTarget(FleetStore fleet, SessionStore spill, TimeSpan retry, ILogger logger, TimeProvider time)
     {
@@ -60,17 +66,24 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
 
     public void WriteBatch(IReadOnlyList<EncodedFlow> flows)
     {
-        if (DownSince is null || _time.GetUtcNow() >= _nextTry)
+        if (Writable())
         {
             try
             {
                 _writer.WriteBatch(flows);
                 Written += flows.Count;
                 Up();
+                if (_spillCount > 0)
+                {
+                    // Older copies of these flows waiting in the spill file must not be replayed over them.
+                    _spillCount -= _spill.Delete(flows.Select(flow => flow.Id));
+                }
+
                 return;
             }
-            catch (FleetStoreException e)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever PostgreSQL (or the way to it) did, the batch is kept in the spill file.
                 Down(e);
             }
         }
@@ -84,9 +97,10 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
     /// Replays one slice of the spill file if PostgreSQL takes writes (trying it again if it was down and the retry
     /// period has passed). Returns whether spilled flows are left.
     /// </summary>
+    /// <exception cref="SessionStoreException">The spill file cannot be read or changed.</exception>
     public bool CatchUp()
     {
-        if (_spillCount == 0 || (DownSince is not null && _time.GetUtcNow() < _nextTry))
+        if (_spillCount == 0 || !Writable())
         {
             return _spillCount > 0;
         }
@@ -130,7 +144,45 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
         return _spillCount > 0;
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _probe.Wait(TimeSpan.FromSeconds(30));
+        _writer.Dispose();
+    }
+
+    /// <summary>
+    /// Whether to try PostgreSQL now: while it is up, or once a probe opened a connection. While it is down, a probe
+    /// starts every retry period, on its own thread: a server that does not answer at all holds the probe for the
+    /// connection timeout, not the writer.
+    /// </summary>
+    private bool Writable()
+    {
+        if (DownSince is null || _reachable)
+        {
+            return true;
+        }
+
+        if (_probe.IsCompleted && _time.GetUtcNow() >= _nextTry)
+        {
+            _nextTry = _time.GetUtcNow() + _retry;
+            _probe = Task.Run(Probe);
+        }
+
+        return false;
+    }
+
+    private void Probe()
+    {
+        try
+        {
+            using var connection = _fleet.Connection.Source.OpenConnection();
+            _reachable = true;
+        }
+        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
+        {
+            Reason = _fleet.Connection.Failed("be reached", e).Message;
+        }
+    }
 
     private void Up()
     {
@@ -143,14 +195,15 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
         Reason = null;
     }
 
-    private void Down(FleetStoreException e)
+    private void Down(Exception e)
     {
+        _reachable = false;
         _nextTry = _time.GetUtcNow() + _retry;
-        Reason = e.Message;
+        Reason = e is FleetStoreException ? e.Message : $"The fleet store ({_fleet.Name}) could not take a batch: {e.Message}";
         if (DownSince is null)
         {
             DownSince = _time.GetUtcNow();
-            LogDown(_logger, e.Message, _spill.Path, _retry.TotalMilliseconds);
+            LogDown(_logger, Reason, _spill.Path, _retry.TotalMilliseconds);
         }
     }
 

@@ -38,14 +38,15 @@ internal sealed class FleetWriter(FleetConnection store, string hostId) : IDispo
 
         try
         {
-            var connection = Connection();
-            EnsurePartitions(connection, flows);
-            if (!TryAppend(connection, flows))
+            try
             {
-                using var transaction = connection.BeginTransaction();
-                Copy(connection, FleetSchema.Stage, flows);
-                FleetSchema.Execute(connection, Merge);
-                transaction.Commit();
+                Store(flows);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
+            {
+                // No partition for a row: a day this writer made was dropped since (session.fleet.drop). Made again.
+                _partitions.Clear();
+                Store(flows);
             }
         }
         catch (Exception e) when (FleetConnection.IsStoreFailure(e))
@@ -57,6 +58,19 @@ internal sealed class FleetWriter(FleetConnection store, string hostId) : IDispo
     }
 
     public void Dispose() => Reset();
+
+    private void Store(IReadOnlyList<EncodedFlow> flows)
+    {
+        var connection = Connection();
+        EnsurePartitions(connection, flows);
+        if (!TryAppend(connection, flows))
+        {
+            using var transaction = connection.BeginTransaction();
+            Copy(connection, FleetSchema.Stage, flows);
+            FleetSchema.Execute(connection, Merge);
+            transaction.Commit();
+        }
+    }
 
     /// <summary>
     /// Copies the batch straight into the flows, which is all a batch of new flows needs: false, with nothing written,

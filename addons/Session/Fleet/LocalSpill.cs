@@ -11,11 +11,11 @@ internal sealed class LocalSpill(SessionWriter writer) : ILocalFlows
     {
         try
         {
-            return writer.WithStore(store => store.ReadFlow(id));
+            return writer.WithStore(store => store.Count() == 0 ? null : store.ReadFlow(id));
         }
         catch (SessionStoreException)
         {
-            // The fleet store's failure, which the caller reports, says more than the spill file's.
+            // The fleet store is asked next, and its failure, if any, is the one reported.
             return null;
         }
     }

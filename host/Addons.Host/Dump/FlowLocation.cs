@@ -30,7 +30,10 @@ internal static class FlowLocation
     /// <summary>A file's full path, or a URL as it is.</summary>
     public static string Full(string location) => IsUrl(location) ? location : Path.GetFullPath(location);
 
-    /// <summary>The location for messages: a URL's password replaced by <c>***</c>.</summary>
+    /// <summary>
+    /// The location for messages: a URL's password (what follows the user's name, up to the authority's last <c>@</c>)
+    /// replaced by <c>***</c>, and its query, which may hold settings such as a password, by <c>?…</c>.
+    /// </summary>
     public static string Display(string location)
     {
         if (!IsUrl(location))
@@ -39,14 +42,17 @@ internal static class FlowLocation
         }
 
         var start = location.IndexOf("://", StringComparison.Ordinal) + 3;
-        var at = location.IndexOf('@', start);
-        var slash = location.IndexOf('/', start);
-        if (at < 0 || (slash >= 0 && slash < at))
+        var query = location.IndexOf('?', start);
+        var shown = query < 0 ? location : location[..query] + "?…";
+        var authorityEnd = shown.IndexOfAny(['/', '?'], start);
+        var authority = authorityEnd < 0 ? shown.Length : authorityEnd;
+        var at = shown.LastIndexOf('@', authority - 1, authority - start);
+        if (at < 0)
         {
-            return location;
+            return shown;
         }
 
-        var colon = location.IndexOf(':', start, at - start);
-        return colon < 0 ? location : $"{location[..(colon + 1)]}***{location[at..]}";
+        var colon = shown.IndexOf(':', start, at - start);
+        return colon < 0 ? shown : $"{shown[..(colon + 1)]}***{shown[at..]}";
     }
 }

@@ -22,7 +22,7 @@ public sealed class FleetQueryTests
     [TestCase("api", "api")]
     [TestCase("www\\.example\\.com", "www.example.com")]
     [TestCase("Kiosk", "_io__")]
-    [TestCase("a.b", "a_b")]
+    [TestCase("a.b", "a%b")]
     [TestCase("50%_off", "50\\%\\_off")]
     [TestCase("/v1/items", "/v1/item_")]
     [TestCase("caf\u00e9", null)]

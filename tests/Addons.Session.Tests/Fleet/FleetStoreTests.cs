@@ -84,6 +84,24 @@ public sealed class FleetStoreTests : PostgresTests
     }
 
     [Test]
+    public void AWriterMakesADayAgainThatWasDroppedSinceItMadeIt()
+    {
+        var flows = Captured(4);
+        foreach (var flow in flows)
+        {
+            flow.TimestampCreated = new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+        }
+
+        using var store = FleetStore.Open(Database, "host-a");
+        using var writer = store.CreateWriter();
+        writer.WriteBatch(Encode(flows.Take(2)));
+        store.DropBefore(new DateOnly(2026, 11, 2));
+        writer.WriteBatch(Encode(flows.Skip(2)));
+
+        Assert.That(store.Reader.Select(null, FleetQuery.For(null), 10).Flows.Select(f => f.Id), Is.EquivalentTo(flows.Skip(2).Select(f => f.Id)));
+    }
+
+    [Test]
     public void AFilterSelectsWhatItMatchesWhetherSqlOrTheRecordsDecideIt()
     {
         var flows = Captured(300);

@@ -1,4 +1,5 @@
 using Addons.Abstractions.Flows;
+using Addons.Session.Fleet;
 using Addons.Session.Storage;
 using Addons.Session.Tests.Addon;
 using Addons.Session.Tests.Storage;
@@ -132,6 +133,63 @@ public sealed class SessionFleetTests : PostgresTests
         Assert.That(StoredCount(), Is.EqualTo(50), "every flow, none twice");
         Assert.That(h.Logs.Select(l => l.Message), Has.Some.Contains("has caught up: 30 spilled flows replayed in all"));
         Assert.That(h.Persisted.SelectMany(p => p.FlowIds).Distinct().Count(), Is.EqualTo(50));
+    }
+
+    [Test]
+    public void AFlowWrittenAgainWhileAnOlderCopyWaitsInTheSpillFileIsNotPutBackByTheReplay()
+    {
+        using var fleet = FleetStore.Open(Database, "a");
+        using var spill = SessionStore.Open(_temp.File("spill.session"));
+        using var target = new FleetTarget(fleet, spill, TimeSpan.Zero, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System);
+        var flows = Captured(2);
+        Server.Stop();
+        target.WriteBatch(FleetStoreTests.Encode([flows[0]]));
+        Assert.That(target.Spilled, Is.EqualTo(1));
+
+        // Back: once a probe has reached it, batches go to the store again.
+        Server.Resume();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (target.Written == 0 && DateTime.UtcNow < deadline)
+        {
+            target.WriteBatch(FleetStoreTests.Encode([flows[1]]));
+            Thread.Sleep(20);
+        }
+
+        flows[0].Marked = ":star:";
+        target.WriteBatch(FleetStoreTests.Encode([flows[0]]));
+        while (target.CatchUp())
+        {
+        }
+
+        Assert.That(target.Spilled, Is.Zero);
+        Assert.That(fleet.Reader.Load(flows[0].Id)!.Marked, Is.EqualTo(":star:"), "the newer state stays");
+    }
+
+    [Test]
+    public async Task WithTheStoreDownAtStartATemporarySessionFileIsKeptAtExitAndNamed()
+    {
+        Server.Stop();
+        var h = await SessionHarness.StartAsync(("session_postgres", Database), ("session_host_id", "a"), ("session_flush_ms", 20));
+        foreach (var flow in Captured(3))
+        {
+            await h.CaptureAsync(flow);
+        }
+
+        await h.DoneAsync();
+        var kept = h.Logs.Single(l => l.Message.StartsWith("3 flows did not reach the fleet store; they are kept in ", StringComparison.Ordinal)).Message;
+        var path = kept["3 flows did not reach the fleet store; they are kept in ".Length..kept.IndexOf(':', StringComparison.Ordinal)];
+        try
+        {
+            using var file = SessionStore.Open(path, readOnly: true);
+            Assert.That(file.Count(), Is.EqualTo(3));
+        }
+        finally
+        {
+            foreach (var leftover in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(leftover);
+            }
+        }
     }
 
     [Test]
