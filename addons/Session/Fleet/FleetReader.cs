@@ -25,25 +25,36 @@ internal sealed class FleetReader(FleetConnection store)
     {
         return store.Run("be read", connection =>
         {
+            // Through a cursor, a chunk at a time: stopping at the limit (or when cancelled) leaves the rest unread.
             var selection = new FleetSelection();
-            using var command = new NpgsqlCommand($"SELECT {FleetSchema.SummaryColumns} FROM {FleetSchema.Table} WHERE {query.Where} ORDER BY created_at, id", connection);
-            query.Bind(command);
-            using var reader = command.ExecuteReader();
-            var chunk = new List<(FlowSummary Summary, string HostId)>(Chunk);
-            while (selection.Flows.Count < limit && reader.Read())
+            using var transaction = connection.BeginTransaction();
+            using (var declare = new NpgsqlCommand($"DECLARE fleet_select NO SCROLL CURSOR FOR SELECT {FleetSchema.SummaryColumns} FROM {FleetSchema.Table} WHERE {query.Where} ORDER BY created_at, id", connection, transaction))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                chunk.Add((ReadSummary(reader), reader.GetString(12)));
-                if (chunk.Count == Chunk)
-                {
-                    Decide(filter, chunk, selection, limit, cancellationToken);
-                    chunk.Clear();
-                }
+                query.Bind(declare);
+                declare.ExecuteNonQuery();
             }
 
-            Decide(filter, chunk, selection, limit, cancellationToken);
+            using var fetch = new NpgsqlCommand($"FETCH {Chunk} FROM fleet_select", connection, transaction);
+            var chunk = new List<(FlowSummary Summary, string HostId)>(Chunk);
+            var exhausted = false;
+            while (selection.Flows.Count < limit && !exhausted)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                chunk.Clear();
+                using (var reader = fetch.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        chunk.Add((ReadSummary(reader), reader.GetString(12)));
+                    }
+                }
+
+                exhausted = chunk.Count < Chunk;
+                Decide(filter, chunk, selection, limit, cancellationToken);
+            }
+
             // Stopped at the limit with rows left unread: some of them may match.
-            selection.Truncated |= selection.Flows.Count >= limit && reader.Read();
+            selection.Truncated |= !exhausted;
             return selection;
         });
     }
