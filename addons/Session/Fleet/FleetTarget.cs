@@ -66,31 +66,51 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
 
     public void WriteBatch(IReadOnlyList<EncodedFlow> flows)
     {
-        if (Writable())
+        if (Writable() && TryWrite(flows))
         {
-            try
-            {
-                _writer.WriteBatch(flows);
-                Written += flows.Count;
-                Up();
-                if (_spillCount > 0)
-                {
-                    // Older copies of these flows waiting in the spill file must not be replayed over them.
-                    _spillCount -= _spill.Delete(flows.Select(flow => flow.Id));
-                }
-
-                return;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Whatever PostgreSQL (or the way to it) did, the batch is kept in the spill file.
-                Down(e);
-            }
+            return;
         }
 
         // A SessionStoreException here means nothing can keep the batch: the writer stops and says so.
         _spill.WriteBatch(flows);
         _spillCount += flows.Count;
+    }
+
+    /// <summary>Writes the batch to PostgreSQL; false, with the store marked down, when that failed in any way.</summary>
+    private bool TryWrite(IReadOnlyList<EncodedFlow> flows)
+    {
+        try
+        {
+            _writer.WriteBatch(flows);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Down(e);
+            return false;
+        }
+
+        Written += flows.Count;
+        Up();
+        if (_spillCount > 0)
+        {
+            ForgetOlderCopies(flows);
+        }
+
+        return true;
+    }
+
+    /// <summary>Takes out of the spill file the older copies of flows just written to the store, which the replay must not put back.</summary>
+    private void ForgetOlderCopies(IReadOnlyList<EncodedFlow> flows)
+    {
+        try
+        {
+            _spillCount -= _spill.Delete(flows.Select(flow => flow.Id));
+        }
+        catch (SessionStoreException e)
+        {
+            // The batch is in the store; only the replay's order is at stake, so the writer goes on.
+            LogNotForgotten(_logger, flows.Count, _spill.Path, e.Message);
+        }
     }
 
     /// <summary>
@@ -178,9 +198,10 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
             using var connection = _fleet.Connection.Source.OpenConnection();
             _reachable = true;
         }
-        catch (Exception e) when (FleetConnection.IsStoreFailure(e))
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Reason = _fleet.Connection.Failed("be reached", e).Message;
+            // On its own thread, nothing may escape: the reason is shown while the store is down.
+            Reason = FleetConnection.IsStoreFailure(e) ? _fleet.Connection.Failed("be reached", e).Message : e.Message;
         }
     }
 
@@ -209,6 +230,9 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Reason} Flows go to the spill file {SpillPath} until it takes writes again (tried every {RetryMs} ms), then are replayed into it.")]
     private static partial void LogDown(ILogger logger, string reason, string spillPath, double retryMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} flows written to the fleet store could not be taken out of the spill file {SpillPath} ({Reason}); its older copies of them may be replayed over them")]
+    private static partial void LogNotForgotten(ILogger logger, int count, string spillPath, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The fleet store ({Store}) takes writes again after {Outage}; {Spilled} flows in the spill file {SpillPath} are being replayed into it.")]
     private static partial void LogBack(ILogger logger, string store, TimeSpan outage, long spilled, string spillPath);
