@@ -130,7 +130,9 @@ public sealed class PostgresServer : IDisposable
         var path = Path.Combine(_bin, tool);
         if (_asPostgres)
         {
-            Run("runuser", ["-u", "postgres", "--", path, .. arguments]);
+            // util-linux's runuser is in /usr/sbin, which a PATH may leave out.
+            var runuser = new[] { "/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser" }.FirstOrDefault(File.Exists) ?? "runuser";
+            Run(runuser, ["-u", "postgres", "--", path, .. arguments]);
         }
         else
         {
