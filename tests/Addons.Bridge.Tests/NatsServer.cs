@@ -47,15 +47,24 @@ internal sealed class NatsServer : IDisposable
         return server;
     }
 
-    /// <summary>Starts the server (again), and waits until it accepts connections.</summary>
+    /// <summary>Whether the server was started and has not stopped since.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts the server (again, unless it is running), and waits until it accepts connections.</summary>
     public void Resume()
     {
+        if (IsRunning)
+        {
+            return;
+        }
+
         var start = new ProcessStartInfo(_program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--auth", Token, "-js", "-sd", _folder })
         {
             start.ArgumentList.Add(argument);
         }
 
+        _process?.Dispose();
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -84,7 +93,11 @@ internal sealed class NatsServer : IDisposable
     {
         if (_process is { } process)
         {
-            process.Kill();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
             process.WaitForExit(20_000);
             process.Dispose();
             _process = null;
