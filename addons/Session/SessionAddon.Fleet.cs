@@ -105,7 +105,7 @@ public sealed partial class SessionAddon
 
     private void StartCatchUp(SessionWriter writer, FleetStore fleet, FleetTarget target)
     {
-        _fleetArchive = new FleetArchive(fleet, new LocalSpill(writer));
+        _fleetArchive = new FleetArchive(fleet, new LocalSpill(writer, target));
         LogFleetOpened(_logger, fleet.Name, fleet.HostId, target.Spilled, target.SpillPath);
         var period = TimeSpan.FromMilliseconds(Math.Min(_retryMilliseconds.Value, 1_000));
         _catchUp = new Timer(_ => CatchUp(writer, target), null, TimeSpan.Zero, period);

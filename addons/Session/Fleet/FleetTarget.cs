@@ -55,8 +55,8 @@ internal sealed partial class FleetTarget : IFlowBatchTarget, IDisposable
     /// <summary>Flows committed to PostgreSQL (replayed ones included).</summary>
     public long Written { get; private set; }
 
-    /// <summary>Flows waiting in the spill file to be replayed.</summary>
-    public long Spilled => _spillCount;
+    /// <summary>Flows waiting in the spill file to be replayed (read from any thread).</summary>
+    public long Spilled => Interlocked.Read(ref _spillCount);
 
     /// <summary>Flows replayed from the spill file so far.</summary>
     public long Replayed { get; private set; }

@@ -4,14 +4,22 @@ using Addons.Session.Storage;
 
 namespace Addons.Session.Fleet;
 
-/// <summary>The spill file's flows, read through the writer between its batches.</summary>
-internal sealed class LocalSpill(SessionWriter writer) : ILocalFlows
+/// <summary>
+/// The spill file's flows, read through the writer between its batches. While the spill file is empty (as it mostly
+/// is), nothing is asked of it: the target's count says so without the writer's lock or a query.
+/// </summary>
+internal sealed class LocalSpill(SessionWriter writer, FleetTarget target) : ILocalFlows
 {
     public Flow? Load(Guid id)
     {
+        if (target.Spilled == 0)
+        {
+            return null;
+        }
+
         try
         {
-            return writer.WithStore(store => store.Count() == 0 ? null : store.ReadFlow(id));
+            return writer.WithStore(store => store.ReadFlow(id));
         }
         catch (SessionStoreException)
         {
@@ -21,5 +29,5 @@ internal sealed class LocalSpill(SessionWriter writer) : ILocalFlows
     }
 
     public IReadOnlySet<Guid> Match(IFlowFilter filter, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
-        writer.WithStore(store => store.Count() == 0 ? new HashSet<Guid>() : store.Match(filter, ids, cancellationToken));
+        target.Spilled == 0 ? new HashSet<Guid>() : writer.WithStore(store => store.Match(filter, ids, cancellationToken));
 }

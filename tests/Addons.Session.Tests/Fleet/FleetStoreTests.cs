@@ -167,7 +167,7 @@ public sealed class FleetStoreTests : PostgresTests
         var malformed = Assert.Throws<FleetStoreException>(() => FleetStore.Open("Host=127.0.0.1;Bogus Key=1", "a"));
         Assert.That(malformed!.Message, Does.StartWith("session_postgres is not a PostgreSQL connection string"));
 
-        var down = new NpgsqlConnectionStringBuilder(Database) { Port = FreeClosedPort() }.ConnectionString;
+        var down = new NpgsqlConnectionStringBuilder(Database) { Port = PostgresServer.FreePort() }.ConnectionString;
         var refused = Assert.Throws<FleetStoreException>(() => FleetStore.Open(down, "a"));
         Assert.That(refused!.Message, Does.StartWith($"The fleet store (PostgreSQL database {DatabaseName} at 127.0.0.1:").And.EndWith("could not be reached: Connection refused."));
         Assert.That(refused.Message, Does.Not.Contain(Server.Password));
@@ -202,11 +202,4 @@ public sealed class FleetStoreTests : PostgresTests
     }
 
     private void Execute(string sql) => Scalar(sql);
-
-    private static int FreeClosedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -163,7 +163,8 @@ public sealed class PostgresServer : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A port of 127.0.0.1 nothing listens on (the moment this returns).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
